@@ -299,3 +299,216 @@ test('firstMessage: a relay that omits chatId binds nothing and is recorded', as
     message: /only 127\.0\.0\.1/,
   });
 });
+
+// ---------------------------------------------------------------- REST
+
+test('rest: missing or wrong Bearer token is 401 code 1', async (t) => {
+  const s = await sim(t);
+  for (const token of [null, 'wrong']) {
+    const r = await rest(s, 'GET', '/ping', undefined, token);
+    t.is(r.status, 401);
+    t.like(r.body, { result: 'fail', code: 1 });
+  }
+  t.deepEqual((await rest(s, 'GET', '/ping')).body, { result: 'success' });
+  const viaQuery = await fetch(`${s.restUrl}/ping?access_token=${REST}`);
+  t.is(viaQuery.status, 200, 'GET may carry the token as access_token');
+  t.deepEqual(s.restCalls.map((c) => c.status), [401, 401, 200, 200]);
+});
+
+test('rest: task read with fields, prefixed ids, status changes and their errors', async (t) => {
+  const s = await sim(t);
+  await msg(s, { data_utm_source: 'google' });
+  const n = s.tasks[0]!.number;
+  const contact = s.contacts[0]!.number;
+  t.deepEqual((await rest(s, 'GET', `/task/${n}`)).body, { result: 'success', task: { id: n, name: 'Chat with Olga' } });
+  const full = await rest(s, 'GET', `/task/task:${n}?fields=id,status,processId,assigner,counterparty,201,bogus`);
+  t.deepEqual(full.body.task, {
+    id: n,
+    status: { id: 1, name: 'Новая', isActive: true },
+    processId: 1,
+    assigner: { id: `contact:${contact}`, name: 'Olga' },
+    counterparty: { id: `contact:${contact}`, name: 'Olga' },
+    customFieldData: [{ field: { id: 201, name: 'utm_source', type: 0 }, value: 'google' }],
+  });
+  const statuses = await rest(s, 'GET', '/process/task/1/statuses?fields=id,name,isActive');
+  t.deepEqual(
+    statuses.body.statuses.map((x: { id: number; isActive: boolean }) => [x.id, x.isActive]),
+    [[1, true], [2, true], [3, false], [4, false], [5, true]],
+  );
+  t.like(await rest(s, 'POST', `/task/${n}`, { status: { id: 0 } }), { status: 400, body: { code: 41 } });
+  t.like(await rest(s, 'POST', `/task/${n}`, { status: { id: 99 } }), { status: 400, body: { code: 41 } });
+  t.like((await rest(s, 'POST', '/task/999999', { status: { id: 2 } })).body, { result: 'fail', code: 1000 });
+  t.like((await rest(s, 'GET', '/task/999999')).body, { code: 1000 });
+  t.like(await rest(s, 'POST', `/task/${n}`, '{"status":'), { status: 400, body: { result: 'fail', code: 30 } });
+  t.is(s.tasks[0]!.statusId, 1, 'rejected updates change nothing');
+  await rest(s, 'POST', `/task/task:${n}`, { status: { id: 4 } });
+  t.like(s.tasks[0]!, { statusId: 4, active: false });
+  await rest(s, 'POST', `/task/${n}`, { status: { id: 5 } });
+  t.like(s.tasks[0]!, { statusId: 5, active: true });
+});
+
+test('rest: comments list in order (Asc and Desc, paging)', async (t) => {
+  const s = await sim(t);
+  for (const m of ['a', 'b', 'c']) await msg(s, { message: m });
+  const n = s.tasks[0]!.number;
+  const asc = await rest(s, 'POST', `/task/${n}/comments/list`, { fields: 'id,description,owner,fromType', resultOrder: 'Asc' });
+  t.deepEqual(asc.body.comments.map((c: { description: string }) => c.description), ['a', 'b', 'c']);
+  t.like(asc.body.comments[0], { fromType: 'WebChatApi', owner: { id: `contact:${s.contacts[0]!.number}` } });
+  const desc = await rest(s, 'POST', `/task/${n}/comments/list`, { resultOrder: 'Desc', offset: 1, pageSize: 1 });
+  t.deepEqual(desc.body.comments, [{ id: s.tasks[0]!.comments[1]!.id, description: 'b' }]);
+});
+
+test('rest: contact read and contact comments', async (t) => {
+  const s = await sim(t);
+  await msg(s, { contactLastName: 'Petrenko', contactEmail: 'olga@example.com', contactPhone: '380501112233' });
+  const c = s.contacts[0]!.number;
+  const r = await rest(s, 'GET', `/contact/contact:${c}?fields=id,name,lastname,email,phones`);
+  t.deepEqual(r.body.contact, {
+    id: c,
+    name: 'Olga',
+    lastname: 'Petrenko',
+    email: 'olga@example.com',
+    phones: [{ number: '380501112233', maskedNumber: '380501112233', type: 1 }],
+  });
+  const added = await rest(s, 'POST', `/contact/${c}/comments/`, { description: 'Chrome, Windows, 203.0.113.7' });
+  t.is(added.body.result, 'success');
+  t.is(typeof added.body.id, 'number');
+  t.like(s.contactComments[0]!, { contactNumber: c, description: 'Chrome, Windows, 203.0.113.7' });
+  t.like((await rest(s, 'POST', `/contact/${c}/comments/`, {})).body, { code: 40 });
+  t.like((await rest(s, 'POST', '/contact/1/comments/', { description: 'x' })).body, { code: 2000 });
+  t.like((await rest(s, 'GET', '/contact/1')).body, { code: 2000 });
+});
+
+test('rest: restRps answers 429 code 0 above the rate, then recovers', async (t) => {
+  const s = await sim(t, { restRps: 2 });
+  t.is((await rest(s, 'GET', '/ping')).status, 200);
+  t.is((await rest(s, 'GET', '/ping')).status, 200);
+  const third = await rest(s, 'GET', '/ping');
+  t.deepEqual(third, { status: 429, body: { result: 'fail', code: 0, error: 'Too many requests' }, remaining: third.remaining });
+  // Only admitted calls fill the 1 s window, so the 4th goes through once the 1st ages out.
+  const ok = await s.waitFor(async () => (await rest(s, 'GET', '/ping')).status === 200, 3000);
+  t.true(ok);
+  t.is(s.restCalls.filter((c) => c.status === 200).length, 3);
+});
+
+test('rest: dailyQuota → code 22 for every call after the quota; X-RateLimit-Remaining counts down', async (t) => {
+  const s = await sim(t, { dailyQuota: 2 });
+  const a = await rest(s, 'GET', '/ping');
+  const b = await rest(s, 'GET', '/ping');
+  t.deepEqual([a.remaining, b.remaining], ['1', '0']);
+  const c = await rest(s, 'POST', '/task/1/comments/list', {});
+  t.is(c.status, 400);
+  t.like(c.body, { result: 'fail', code: 22 });
+  t.is(c.remaining, '0');
+});
+
+// ---------------------------------------------------------------- fault switches
+
+test("mode: 'down' refuses connections, 'up' returns on the same port with state kept; 'error503'", async (t) => {
+  const s = await sim(t);
+  await msg(s, {});
+  const url = s.chatApiUrl;
+  await s.setMode('down');
+  const err = await t.throwsAsync(() => msg(s, {}));
+  t.is((err?.cause as { code?: string } | undefined)?.code, 'ECONNREFUSED');
+  await s.setMode('up');
+  t.is(s.chatApiUrl, url);
+  t.is((await msg(s, { message: 'after outage' })).status, 200);
+  t.deepEqual(s.tasks[0]!.comments.map((c) => c.text), ['hi', 'after outage']);
+
+  await s.setMode('error503');
+  const down = await msg(s, { message: 'during 503' });
+  t.is(down.status, 503);
+  const restDown = await fetch(`${s.restUrl}/ping`, { headers: { authorization: `Bearer ${REST}` } });
+  t.is(restDown.status, 503);
+  t.regex(await restDown.text(), /^<html>/, 'an outage page, not a JSON envelope');
+  t.is(s.tasks[0]!.comments.length, 2, 'a 503 changes nothing');
+  t.like(s.commands.at(-1)!, { cmd: 'newMessage', status: 503 });
+  await s.setMode('up');
+  t.is((await rest(s, 'GET', '/ping')).status, 200);
+});
+
+test('setDelay delays every answer', async (t) => {
+  const s = await sim(t);
+  s.setDelay(150);
+  const started = Date.now();
+  t.is((await rest(s, 'GET', '/ping')).status, 200);
+  t.true(Date.now() - started >= 140);
+  s.setDelay(0);
+});
+
+// ---------------------------------------------------------------- Chatra
+
+async function chatra(t: { teardown(fn: () => Promise<void>): void }) {
+  const c = await ChatraFake.start();
+  t.teardown(() => c.close());
+  return c;
+}
+const AUTH = { authorization: 'Chatra.Simple chatra-pub:chatra-secret' };
+
+test('chatra: auth is required', async (t) => {
+  const c = await chatra(t);
+  const body = { clientId: 'kX3pQ9mWz2YbT7cAf', text: 'hi', agentId: 'a1' };
+  t.deepEqual(await postJson(`${c.apiUrl}/messages/`, body), { status: 401, body: { error: 'Unauthorized' } });
+  const wrong = { authorization: 'Chatra.Simple chatra-pub:nope' };
+  t.is((await postJson(`${c.apiUrl}/messages/`, body, wrong)).status, 401);
+  t.is(c.messages.length, 0);
+});
+
+test('chatra: validation names the field; success returns the message, readable by id', async (t) => {
+  const c = await chatra(t);
+  const send = (body: unknown) => postJson(`${c.apiUrl}/messages/`, body, AUTH);
+  const base = { clientId: 'kX3pQ9mWz2YbT7cAf', text: 'Yes, in stock', agentEmail: 'anna@company.example', agentName: 'Anna' };
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ ...base, clientId: undefined }, /clientId/],
+    [{ ...base, text: '' }, /text/],
+    [{ ...base, text: 'x'.repeat(5001) }, /text/],
+    [{ ...base, agentEmail: undefined }, /agentId|agentEmail/],
+    [{ ...base, agentName: undefined }, /agentName/],
+  ];
+  for (const [body, re] of cases) {
+    const r = await send(body);
+    t.is(r.status, 400);
+    t.regex((r.body as { error: string }).error, re);
+  }
+  t.is((await send({ ...base, text: 'x'.repeat(5000) })).status, 200);
+  const r = await send({ ...base, receivedFrom: 'planfix-relay' });
+  t.is(r.status, 200);
+  const m = r.body as Record<string, unknown>;
+  t.like(m, { type: 'agent', clientId: base.clientId, text: base.text, receivedFrom: 'planfix-relay' });
+  t.regex(String(m.id), /^[A-Za-z0-9]{17}$/);
+  t.is(typeof m.createdAt, 'number');
+  t.like(c.messages[1]!, { id: m.id, agentEmail: 'anna@company.example', agentName: 'Anna', receivedFrom: 'planfix-relay' });
+  const byAgentId = await send({ clientId: 'c2', text: 'hi', agentId: 'agent-1' });
+  t.like(byAgentId.body, { agentId: 'agent-1' });
+
+  const got = await fetch(`${c.apiUrl}/messages/${String(m.id)}`, { headers: AUTH });
+  t.deepEqual(await got.json(), m);
+  t.is((await fetch(`${c.apiUrl}/messages/nope`, { headers: AUTH })).status, 404);
+});
+
+test('chatra: failNext fails exactly n sends', async (t) => {
+  const c = await chatra(t);
+  c.failNext(2, 503, { error: 'busy' });
+  const body = { clientId: 'k', text: 'hi', agentId: 'a' };
+  const statuses = [];
+  for (let i = 0; i < 3; i++) statuses.push((await postJson(`${c.apiUrl}/messages/`, body, AUTH)).status);
+  t.deepEqual(statuses, [503, 503, 200]);
+  t.is(c.messages.length, 1);
+  t.deepEqual(c.requests.map((r) => r.status), [503, 503, 200]);
+});
+
+test('chatraWebhook builds the documented envelope', (t) => {
+  const w = chatraWebhook('chatFragment', {
+    client: { id: 'visitor-1', name: undefined, utm: { source: 'bing' } },
+    messages: [{ message: 'one' }, { message: 'two', type: 'agent', agentId: 'a1' }],
+    agents: [{ id: 'a1', name: 'Anna', email: 'anna@company.example' }],
+  });
+  t.is(w.eventName, 'chatFragment');
+  t.like(w.client, { id: 'visitor-1', displayedName: 'Pumpkin Ninja', utm: { source: 'bing' } });
+  t.false('name' in JSON.parse(JSON.stringify(w.client)));
+  t.deepEqual(w.messages.map((m) => [m.type, m.message, m.agentId]), [['client', 'one', undefined], ['agent', 'two', 'a1']]);
+  t.not(w.messages[0]!.id, w.messages[1]!.id);
+  t.true(w.messages[1]!.createdAt > w.messages[0]!.createdAt);
+  t.is(w.agents.length, 1);
+});

@@ -64,7 +64,7 @@ export class ChatraFake {
     this.failures = n > 0 ? { left: n, status, body } : null;
   }
 
-  waitFor<T>(fn: () => T | undefined | false, timeoutMs?: number): Promise<T> {
+  waitFor<T>(fn: () => T | undefined | false | PromiseLike<T | undefined | false>, timeoutMs?: number): Promise<T> {
     return waitFor(fn, timeoutMs, 'ChatraFake.waitFor');
   }
 

@@ -59,13 +59,13 @@ export async function postForm(url: string, body: string): Promise<{ status: num
 }
 
 export async function waitFor<T>(
-  fn: () => T | undefined | false,
+  fn: () => T | undefined | false | PromiseLike<T | undefined | false>,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() >= deadline) {
       const src = fn.toString().replace(/\s+/g, ' ').slice(0, 200);

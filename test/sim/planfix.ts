@@ -97,7 +97,7 @@ export class PlanfixSim {
     this.delayMs = ms;
   }
 
-  waitFor<T>(fn: () => T | undefined | false, timeoutMs?: number): Promise<T> {
+  waitFor<T>(fn: () => T | undefined | false | PromiseLike<T | undefined | false>, timeoutMs?: number): Promise<T> {
     return waitFor(fn, timeoutMs, 'PlanfixSim.waitFor');
   }
 
