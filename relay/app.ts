@@ -1,0 +1,39 @@
+import Koa from 'koa';
+import type { Relay } from './context.ts';
+import { HttpError } from './errors.ts';
+import { adminRouter } from './http/admin.ts';
+import { hooksRouter } from './http/hooks.ts';
+import { opsRouter } from './http/ops.ts';
+import { planfixRouter } from './http/planfix.ts';
+
+/** The Koa app with every face of the relay; it does not listen (main, tests and bench do). */
+export function buildApp(relay: Relay): Koa {
+  const app = new Koa({ proxy: false });
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) ctx.body = { error: 'not found' };
+    } catch (err) {
+      if (err instanceof HttpError) {
+        ctx.status = err.status;
+        ctx.body = err.body ?? { error: err.message };
+        return;
+      }
+      const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
+      const status = e.status ?? e.statusCode;
+      if (status && status >= 400 && status < 500) {
+        ctx.status = status;
+        ctx.body = { error: status === 413 ? 'body too large (limit 1 MB)' : e.expose && e.message ? `malformed body: ${e.message}` : 'bad request' };
+        return;
+      }
+      relay.log.error({ err: e.message, path: ctx.path }, 'unhandled error');
+      ctx.status = 500;
+      ctx.body = { error: 'internal error' };
+    }
+  });
+  for (const r of [opsRouter(relay), hooksRouter(relay), planfixRouter(relay), adminRouter(relay)]) {
+    app.use(r.routes());
+    app.use(r.allowedMethods());
+  }
+  return app;
+}

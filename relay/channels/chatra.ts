@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import type { Attachment, CustomerEvent, EndEvent, InboundEvent, MessageEvent, Visit } from '../core/events.ts';
+import { HttpError, TerminalError } from '../errors.ts';
+import { errorText, send } from '../net/outbound.ts';
+import type { ChannelAdapter } from './channel.ts';
+import { bodyHash, isObj, parseJsonBody, readPages, readUtm, str, time, type Obj } from './read.ts';
+
+/** Marks the relay's own messages, so Chatra webhooks that carry them back are not imported. */
+export const RECEIVED_FROM = 'planfix-relay';
+const EVENTS = new Set(['chatStarted', 'chatFragment', 'chatTranscript']);
+
+const settings = z.object({
+  publicKey: z.string().min(1),
+  secretKey: z.string().min(1),
+  agentEmail: z.string().email().optional(),
+  agentName: z.string().min(1).max(100).optional(),
+  agentId: z.string().min(1).optional(),
+  apiUrl: z.string().url().optional(),
+}).strict();
+
+const options = z.object({
+  sendAsEmployee: z.boolean().default(false),
+  closeTaskOnChatEnd: z.boolean().default(true),
+  /** Planfix employee full name → Chatra agent e-mail: Planfix's reply names the employee but gives no e-mail. */
+  employees: z.record(z.string(), z.string().email()).optional(),
+}).strict();
+
+function readVisit(client: Obj): Visit {
+  const loc = isObj(client.location) ? client.location : isObj(client.geo) ? client.geo : {};
+  const browser = isObj(client.browser)
+    ? [str(client.browser, 'name'), str(client.browser, 'version')].filter(Boolean).join(' ') || undefined
+    : str(client, 'browser', 'browserName');
+  const pages = readPages(client.visitedPages ?? client.pages ?? client.latestVisitPages ?? client.pagesVisited);
+  const landing = str(client, 'chatStartPage', 'landing', 'landingPage', 'startPage') ?? pages?.[0]?.url;
+  return {
+    city: str(client, 'city') ?? str(loc, 'city', 'cityName'),
+    country: str(client, 'country', 'countryName') ?? str(loc, 'country', 'countryName'),
+    ip: str(client, 'ip', 'IP', 'ipAddress', 'clientIp') ?? str(loc, 'ip'),
+    browser,
+    os: isObj(client.os) ? str(client.os, 'name') : str(client, 'os', 'OS', 'platform'),
+    device: str(client, 'device', 'deviceType'),
+    referrer: str(client, 'referrer', 'referer', 'source', 'trafficSource', 'refferrer'),
+    landing,
+    utm: readUtm(client.utm, client, landing, ...(pages ?? []).map((p) => p.url)),
+    pages,
+    dashboardUrl: str(client, 'chatUrl', 'dashboardUrl', 'chatLink'),
+  };
+}
+
+function readAttachments(m: Obj): Attachment[] {
+  const list = [m.files, m.attachments, m.file ? [m.file] : undefined].find(Array.isArray) as unknown[] | undefined;
+  return (list ?? []).flatMap((f) => {
+    const url = str(f, 'url', 'link', 'href');
+    return url ? [{ name: str(f, 'name', 'fileName', 'filename') ?? url.split('/').pop() ?? 'file', url }] : [];
+  });
+}
+
+export const chatra: ChannelAdapter = {
+  kind: 'chatra',
+  title: 'Chatra',
+  settings,
+  options,
+  secretFields: ['secretKey'],
+  urlFields: ['apiUrl'],
+
+  parse(req, channel) {
+    const body = parseJsonBody(req.raw);
+    const eventName = str(body, 'eventName', 'event');
+    if (!eventName) throw new HttpError(400, 'not a Chatra webhook: eventName is missing');
+    if (!EVENTS.has(eventName)) return { events: [] };
+    const client = body.client;
+    if (!isObj(client)) throw new HttpError(400, 'not a Chatra webhook: client is missing');
+    const clientId = str(client, 'id', 'clientId', 'chatraClientId');
+    if (!clientId) throw new HttpError(400, 'not a Chatra webhook: client.id is missing');
+    if (body.messages !== undefined && !Array.isArray(body.messages)) throw new HttpError(400, 'messages must be an array');
+    const agents = Array.isArray(body.agents) ? body.agents.filter(isObj) : [];
+
+    const customer = {
+      clientId,
+      name: str(client, 'name', 'basicInfo.name'),
+      displayName: str(client, 'displayedName', 'displayName'),
+      email: str(client, 'email', 'basicInfo.email'),
+      phone: str(client, 'phone', 'basicInfo.phone'),
+    };
+    const visit = readVisit(client);
+    const newVisit = eventName === 'chatStarted';
+    const now = Date.now();
+    const events: InboundEvent[] = [];
+    for (const m of (body.messages as unknown[] | undefined ?? []).filter(isObj)) {
+      const type = str(m, 'type') ?? 'client';
+      if (type !== 'client' && type !== 'agent') continue;
+      if (type === 'agent' && str(m, 'receivedFrom') === RECEIVED_FROM) continue;
+      const agent = agents.find((a) => str(a, 'id') === str(m, 'agentId'));
+      const ev: MessageEvent = {
+        kind: 'message',
+        eventId: str(m, 'id', '_id') ?? `h${bodyHash(Buffer.from(JSON.stringify(m)))}`,
+        customer,
+        visit,
+        at: time(m.createdAt ?? m.ts ?? m.timestamp) ?? now,
+        text: str(m, 'message', 'text') ?? '',
+        attachments: readAttachments(m),
+        ...(type === 'agent' ? { echo: { email: str(agent, 'email'), name: str(agent, 'name') } } : {}),
+      };
+      if (!ev.text && !ev.attachments.length) continue;
+      if (newVisit && !events.length) ev.newVisit = true;
+      events.push(ev);
+    }
+    if (newVisit && !events.length) {
+      events.push({ kind: 'customer', eventId: `visit-${bodyHash(req.raw)}`, customer, visit, at: now, newVisit: true } satisfies CustomerEvent);
+    }
+    if (eventName === 'chatTranscript' && channel.options.closeTaskOnChatEnd !== false) {
+      events.push({ kind: 'end', eventId: `end-${bodyHash(req.raw)}`, customer, visit, at: now } satisfies EndEvent);
+    }
+    return { events };
+  },
+
+  async send(reply, { channel, policy, timeoutMs }) {
+    const s = channel.settings as z.infer<typeof settings>;
+    const o = channel.options as z.infer<typeof options>;
+    const fullName = [reply.user.name, reply.user.lastName].filter(Boolean).join(' ');
+    const employeeEmail = o.sendAsEmployee ? o.employees?.[fullName] : undefined;
+    const agent = employeeEmail
+      ? { agentEmail: employeeEmail, agentName: fullName }
+      : s.agentId ? { agentId: s.agentId }
+      : s.agentEmail ? { agentEmail: s.agentEmail, agentName: s.agentName ?? 'Planfix' }
+      : undefined;
+    if (!agent) throw new TerminalError('Chatra channel has neither agentEmail nor agentId: set one in the channel settings');
+    const files = reply.attachments.map((a) => `📎 ${a.name}: ${a.url}`);
+    const text = [reply.text, ...files].filter(Boolean).join('\n');
+    const ids: string[] = [];
+    // Chatra takes at most 5000 characters per message; a longer answer goes as several.
+    for (let i = 0; i < Math.max(text.length, 1); i += 5000) {
+      const res = await send(policy, 'provider', `${(s.apiUrl ?? 'https://app.chatra.io/api').replace(/\/+$/, '')}/messages/`, {
+        method: 'POST',
+        headers: { authorization: `Chatra.Simple ${s.publicKey}:${s.secretKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: reply.clientId, text: text.slice(i, i + 5000), ...agent, receivedFrom: RECEIVED_FROM }),
+        timeoutMs,
+      });
+      if (res.status < 200 || res.status >= 300) {
+        const why = errorText(res.json, res.text);
+        throw new TerminalError(res.status === 401 || res.status === 403
+          ? `Chatra refused the API keys (${res.status}${why ? `: ${why}` : ''}); check the public and secret keys and that the Chatra plan includes the API`
+          : `Chatra answered ${res.status}${why ? `: ${why}` : ''}`);
+      }
+      const id = str(res.json, 'id', '_id');
+      if (id) ids.push(id);
+    }
+    return { providerMessageIds: ids };
+  },
+};

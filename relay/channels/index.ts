@@ -1,0 +1,5 @@
+import type { ChannelAdapter } from './channel.ts';
+import { chatra } from './chatra.ts';
+
+/** Every provider the relay speaks; adding one is adding it here. */
+export const adapters: Record<string, ChannelAdapter> = { chatra };

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { HttpError } from '../errors.ts';
+import { UTM_KEYS, type Page, type UtmKey } from '../core/events.ts';
+
+// Helpers for reading provider bodies whose exact keys are not all confirmed: every reader takes
+// several spellings and returns undefined rather than throwing.
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The first non-empty string (or number, as a string) among the given keys of `o`. */
+export function str(o: unknown, ...keys: string[]): string | undefined {
+  if (!isObj(o)) return undefined;
+  for (const k of keys) {
+    const v = k.includes('.') ? k.split('.').reduce<unknown>((acc, p) => (isObj(acc) ? acc[p] : undefined), o) : o[k];
+    if (typeof v === 'string' && v.trim()) return v.trim();
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  }
+  return undefined;
+}
+
+export function parseJsonBody(raw: Buffer): Obj {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'body is not valid JSON');
+  }
+  if (!isObj(body)) throw new HttpError(400, 'body must be a JSON object');
+  return body;
+}
+
+export function bodyHash(raw: Buffer): string {
+  return createHash('sha256').update(raw).digest('hex').slice(0, 32);
+}
+
+/** Milliseconds since the epoch from ms, seconds or an ISO string. */
+export function time(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v < 1e12 ? v * 1000 : v;
+  if (typeof v === 'string' && v.trim()) {
+    if (/^\d+$/.test(v.trim())) return time(Number(v));
+    const t = Date.parse(v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    return Number.isNaN(t) ? undefined : t;
+  }
+  return undefined;
+}
+
+/** UTM from an object ({source} or {utm_source}), flat keys on the parent, or a URL's query. */
+export function readUtm(...sources: unknown[]): Partial<Record<UtmKey, string>> | undefined {
+  const out: Partial<Record<UtmKey, string>> = {};
+  for (const src of sources) {
+    if (typeof src === 'string') {
+      try {
+        const q = new URL(src).searchParams;
+        for (const k of UTM_KEYS) if (!out[k] && q.get(k)) out[k] = q.get(k)!;
+      } catch { /* not a URL */ }
+    } else if (isObj(src)) {
+      for (const k of UTM_KEYS) {
+        const v = str(src, k, k.slice(4), k.replace('_', ''));
+        if (!out[k] && v) out[k] = v;
+      }
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+export function readPages(v: unknown): Page[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const pages: Page[] = [];
+  for (const p of v.slice(-200)) {
+    if (typeof p === 'string' && p) pages.push({ url: p });
+    else if (isObj(p)) {
+      const url = str(p, 'url', 'href', 'link', 'page');
+      if (url) pages.push({ url, title: str(p, 'title', 'name'), at: time(p.time ?? p.at ?? p.timestamp ?? p.createdAt ?? p.date) });
+    }
+  }
+  return pages.length ? pages : undefined;
+}

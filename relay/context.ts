@@ -1,0 +1,25 @@
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import type { OutboundPolicy } from './net/outbound.ts';
+import type { ChatApi } from './planfix/chat.ts';
+import type { RestApi } from './planfix/rest.ts';
+import type { AccountStore } from './store/accounts.ts';
+import type { Journal } from './store/journal.ts';
+import type { StateRegistry } from './store/states.ts';
+import type { Worker } from './worker.ts';
+
+/** Everything the HTTP faces share; built once by main (or a test) and handed to buildApp. */
+export interface Relay {
+  config: Config;
+  log: Logger;
+  adminToken: string;
+  /** How providers and Planfix reach this relay, without a trailing slash. */
+  publicUrl(): string;
+  accounts: AccountStore;
+  states: StateRegistry;
+  journal: Journal;
+  worker: Worker;
+  policy: OutboundPolicy;
+  chat: ChatApi;
+  rest: RestApi;
+}

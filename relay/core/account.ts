@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { UTM_KEYS } from './events.ts';
+
+/** Visitor details that can be written to task fields with `data_<name>`. */
+export const FIELD_KEYS = [...UTM_KEYS, 'city', 'country', 'ip', 'browser', 'os', 'device', 'referrer', 'landing', 'pages'] as const;
+export type FieldKey = (typeof FIELD_KEYS)[number];
+
+export const planfixSchema = z.object({
+  url: z.string().url(),
+  chatToken: z.string().min(1),
+  chatApiUrl: z.string().url().optional(),
+  providerId: z.string().min(1).max(100).refine((s) => !s.includes('~'), 'must not contain "~"').optional(),
+  restToken: z.string().min(1).optional(),
+  restUrl: z.string().url().optional(),
+  telephonyToken: z.string().min(1).optional(),
+  telephonyApiUrl: z.string().url().optional(),
+  /** REST requests per second; Planfix allows 1. */
+  restRps: z.number().positive().max(1).optional(),
+  /** Status a finished chat's task is moved to: an id, or a name; default the first inactive "completed"-like status. */
+  completeStatus: z.union([z.number().int().positive(), z.string().min(1)]).optional(),
+}).strict();
+
+export const accountInputSchema = z.object({
+  name: z.string().min(1).max(200),
+  defaultCountry: z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 code').transform((s) => s.toUpperCase()).default('RU'),
+  planfix: planfixSchema,
+  /** Planfix task field names for visitor details (`data_<name>`); an empty string turns one off. */
+  taskFields: z.record(z.enum(FIELD_KEYS), z.string().max(100)).optional(),
+}).strict();
+
+export type PlanfixSettings = z.infer<typeof planfixSchema>;
+
+export interface ChannelConfig {
+  id: string;
+  kind: string;
+  name: string;
+  /** The unguessable part of the webhook URL. */
+  secret: string;
+  settings: Record<string, unknown>;
+  options: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  defaultCountry: string;
+  planfix: PlanfixSettings;
+  taskFields?: Partial<Record<FieldKey, string>>;
+  /** Keys the relay generated, for Planfix to call the relay with. */
+  callback: { chatToken: string; telephonyToken: string };
+  widget: { key: string };
+  channels: ChannelConfig[];
+  createdAt: string;
+}
+
+export const DEFAULT_PROVIDER_ID = 'planfix-relay';
+
+export function chatApiUrl(a: Account): string {
+  return a.planfix.chatApiUrl ?? `${a.planfix.url.replace(/\/+$/, '')}/webchat/api`;
+}
+export function restUrl(a: Account): string {
+  return a.planfix.restUrl ?? `${a.planfix.url.replace(/\/+$/, '')}/rest`;
+}
+export function telephonyApiUrl(a: Account): string {
+  return a.planfix.telephonyApiUrl ?? `${a.planfix.url.replace(/\/+$/, '')}/tel/api`;
+}
+export function providerId(a: Account): string {
+  return a.planfix.providerId ?? DEFAULT_PROVIDER_ID;
+}
+export function taskFieldName(a: Account, key: FieldKey): string | undefined {
+  const name = a.taskFields?.[key] ?? key;
+  return name || undefined;
+}
+
+/** A secret as answers show it: enough to tell which one is set, never the value. */
+export function mask(secret: unknown): string | undefined {
+  if (typeof secret !== 'string' || !secret) return undefined;
+  return secret.length >= 16 ? `****${secret.slice(-4)}` : '****';
+}
+export function isMasked(v: unknown): boolean {
+  return typeof v === 'string' && /^\*{4}.{0,4}$/.test(v);
+}

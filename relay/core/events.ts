@@ -1,0 +1,97 @@
+/** Normalised shapes every adapter produces and the planner consumes; nothing provider-specific. */
+
+export const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
+export type UtmKey = (typeof UTM_KEYS)[number];
+
+export interface Customer {
+  /** The provider's id of this customer (visitor id, Viber user id, …), unique within the channel. */
+  clientId: string;
+  name?: string;
+  lastName?: string;
+  /** A provider-generated placeholder name, used only when nothing better is known. */
+  displayName?: string;
+  email?: string;
+  phone?: string;
+  avatar?: string;
+}
+
+export interface Page {
+  url: string;
+  title?: string;
+  at?: number;
+}
+
+export interface Visit {
+  city?: string;
+  country?: string;
+  ip?: string;
+  browser?: string;
+  os?: string;
+  device?: string;
+  referrer?: string;
+  landing?: string;
+  utm?: Partial<Record<UtmKey, string>>;
+  pages?: Page[];
+  /** Where the provider shows this conversation to its agents, when known. */
+  dashboardUrl?: string;
+}
+
+export interface Attachment {
+  name: string;
+  url: string;
+}
+
+interface Base {
+  /** Stable id from the provider (message id, token) or a hash of the body; the dedupe key. */
+  eventId: string;
+  customer: Customer;
+  visit?: Visit;
+  at: number;
+}
+
+export interface MessageEvent extends Base {
+  kind: 'message';
+  text: string;
+  attachments: Attachment[];
+  /** True on the first message of a new visit/chat: the contact gets a visit action. */
+  newVisit?: boolean;
+  /** Set when an agent wrote this in the provider's own UI: it goes to Planfix as an echo. */
+  echo?: { email?: string; name?: string };
+}
+
+/** The customer's details or visit changed without a message (e.g. a chat opened silently). */
+export interface CustomerEvent extends Base {
+  kind: 'customer';
+  newVisit?: boolean;
+}
+
+/** The provider says the conversation is over. */
+export interface EndEvent extends Base {
+  kind: 'end';
+}
+
+/** The provider reports on a message the relay sent (delivered, read, failed). */
+export interface StatusEvent extends Base {
+  kind: 'status';
+  /** The provider's id of the message, as `send` returned it. */
+  providerMessageId: string;
+  status: 'sent' | 'read' | 'error';
+  text?: string;
+}
+
+export type InboundEvent = MessageEvent | CustomerEvent | EndEvent | StatusEvent;
+
+/** An employee's answer from Planfix, to be delivered through the channel. */
+export interface ReplyEvent {
+  kind: 'reply';
+  eventId: string;
+  messageId: string;
+  chatId: string;
+  clientId: string;
+  text: string;
+  attachments: Attachment[];
+  user: { name: string; lastName: string; ico?: string };
+  at: number;
+}
+
+export type RelayEvent = InboundEvent | ReplyEvent;

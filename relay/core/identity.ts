@@ -1,0 +1,47 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
+/** E.164 for a phone written any way the customer or a site mask wrote it; undefined when it does not parse. */
+export function toE164(raw: string | undefined, defaultCountry: string): string | undefined {
+  if (!raw) return undefined;
+  const cleaned = raw.trim();
+  if (!/\d/.test(cleaned)) return undefined;
+  // Numbers sent without "+" but with a country code (Ringostat "380…", Planfix "7905…") are
+  // tried as international first when they are too long to be national.
+  const candidates = cleaned.startsWith('+') || cleaned.startsWith('00') ? [cleaned] : [cleaned, `+${cleaned.replace(/\D/g, '')}`];
+  for (const c of candidates) {
+    const p = parsePhoneNumberFromString(c.replace(/^00/, '+'), defaultCountry.toUpperCase() as CountryCode);
+    if (p?.isValid()) return p.number;
+  }
+  return undefined;
+}
+
+export function normalEmail(raw: string | undefined): string | undefined {
+  const e = raw?.trim().toLowerCase();
+  return e && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) ? e : undefined;
+}
+
+export interface Identifiers {
+  /** `${channelId}/${provider client id}` */
+  client: string;
+  phone?: string;
+  email?: string;
+}
+
+/** What the identity rules need to read from the contact index. */
+export interface IdentityIndex {
+  byClient(client: string): string | undefined;
+  byPhone(phone: string): string | undefined;
+  byEmail(email: string): string | undefined;
+}
+
+/**
+ * The contact key of a customer (DESIGN.md, Identity): a provider client already bound keeps its
+ * key; otherwise a known phone, then a known email, binds it to that customer; otherwise the key
+ * is the first known of E.164 phone, lower-cased email, provider client id.
+ */
+export function contactKey(index: IdentityIndex, ids: Identifiers): string {
+  return index.byClient(ids.client)
+    ?? (ids.phone && index.byPhone(ids.phone))
+    ?? (ids.email && index.byEmail(ids.email))
+    ?? ids.phone ?? ids.email ?? ids.client;
+}

@@ -1,0 +1,126 @@
+import type { FieldKey } from './account.ts';
+import type { Customer, CustomerEvent, MessageEvent, RelayEvent, Visit } from './events.ts';
+import { visitAction, visitSummary } from './summary.ts';
+
+type Form = Record<string, string | boolean | { name: string; url: string }[] | undefined>;
+
+/** One step of delivering an event. Plans are data: they are journaled and resumed step by step. */
+export type Op =
+  | { do: 'newMessage'; params: Form; contactKey: string; fingerprint: string }
+  | { do: 'updateContact'; params: Form; contactKey: string; fingerprint: string }
+  | { do: 'learnTask'; chatId: string }
+  | { do: 'visitComment'; contactId: string; description: string }
+  | { do: 'completeTask'; chatId: string }
+  | { do: 'send' }
+  | { do: 'messageStatus'; messageId: string; status: 'sent' | 'read' | 'error'; text?: string };
+
+/** What the planner may know of the world; it reads nothing else and does no I/O. */
+export interface PlanContext {
+  channel: { id: string; title: string; name: string; options: Record<string, unknown> };
+  chatId: string;
+  contactKey: string;
+  /** Everything known of the customer, merged across devices and channels. */
+  customer: Omit<Customer, 'clientId'>;
+  /** Fingerprint of the contact as last sent to Planfix; undefined if never sent. */
+  contactSent?: string;
+  /** The next message opens a Planfix task. */
+  fresh: boolean;
+  hasRest: boolean;
+  fieldName(key: FieldKey): string | undefined;
+  /** For a status event: the Planfix message it is about, and the last status Planfix got for it. */
+  outbound?: { messageId: string; status?: 'sent' | 'read' | 'error' };
+}
+
+const STATUS_RANK = { sent: 1, read: 2, error: 3 } as const;
+
+export function contactParams(chatContactId: string, c: PlanContext['customer']): { params: Form; fingerprint: string } {
+  let name = c.name?.trim() || c.displayName?.trim() || 'Visitor';
+  let lastName = c.lastName?.trim();
+  if (!lastName && c.name && name.includes(' ')) {
+    const i = name.indexOf(' ');
+    lastName = name.slice(i + 1).trim();
+    name = name.slice(0, i);
+  }
+  const params: Form = {
+    contactId: chatContactId, contactName: name, contactLastName: lastName, contactEmail: c.email, contactPhone: c.phone, contactIco: c.avatar,
+  };
+  return { params, fingerprint: JSON.stringify([name, lastName, c.email, c.phone, c.avatar]) };
+}
+
+function dataFields(visit: Visit | undefined, fieldName: PlanContext['fieldName']): Form {
+  const out: Form = {};
+  if (!visit) return out;
+  const values: Partial<Record<FieldKey, string | undefined>> = {
+    ...visit.utm, city: visit.city, country: visit.country, ip: visit.ip, browser: visit.browser, os: visit.os,
+    device: visit.device, referrer: visit.referrer, landing: visit.landing, pages: visit.pages?.map((p) => p.url).join('\n'),
+  };
+  for (const [k, v] of Object.entries(values) as [FieldKey, string | undefined][]) {
+    const name = fieldName(k);
+    // Never send an empty value: it must not overwrite what an earlier visit filled in.
+    if (name && v) out[`data_${name}`] = v;
+  }
+  return out;
+}
+
+function messageText(text: string, attachments: { name: string }[]): string {
+  if (text.trim()) return text;
+  return attachments.length ? attachments.map((a) => `📎 ${a.name}`).join('\n') : '(empty message)';
+}
+
+/** The Planfix operations that deliver one event. Pure: the same inputs give the same plan. */
+export function plan(event: RelayEvent, ctx: PlanContext): Op[] {
+  switch (event.kind) {
+    case 'reply':
+      return [{ do: 'send' }, { do: 'messageStatus', messageId: event.messageId, status: 'sent' }];
+    case 'end':
+      return ctx.hasRest && ctx.channel.options.closeTaskOnChatEnd !== false ? [{ do: 'completeTask', chatId: ctx.chatId }] : [];
+    case 'customer':
+      return [...contactUpdate(ctx), ...visitOps(event, ctx)];
+    case 'status': {
+      // Each Planfix message gets at most one "sent" and then one "read" or "error", never backwards.
+      const o = ctx.outbound;
+      if (!o || (o.status && STATUS_RANK[o.status] >= STATUS_RANK[event.status])) return [];
+      return [{ do: 'messageStatus', messageId: o.messageId, status: event.status, text: event.text }];
+    }
+    case 'message': {
+      const contact = contactParams(ctx.contactKey, ctx.customer);
+      const summary = ctx.fresh || event.newVisit ? visitSummary(event.visit, ctx.channel.title) : '';
+      const text = messageText(event.text, event.attachments);
+      const params: Form = {
+        chatId: ctx.chatId,
+        channel: ctx.channel.id,
+        ...contact.params,
+        contactData: ctx.fresh ? contactData(event.visit, ctx.channel.title) : undefined,
+        title: ctx.fresh ? `${ctx.channel.name}: ${[contact.params.contactName, contact.params.contactLastName].filter(Boolean).join(' ')}` : undefined,
+        message: summary ? `${text}\n\n${summary}` : text,
+        attachments: event.attachments.length ? event.attachments : undefined,
+        ...(event.echo ? { isEcho: true, userEmail: event.echo.email } : {}),
+        ...dataFields(event.visit, ctx.fieldName),
+      };
+      return [
+        ...contactUpdate(ctx),
+        { do: 'newMessage', params, contactKey: ctx.contactKey, fingerprint: contact.fingerprint },
+        ...(ctx.fresh ? [{ do: 'learnTask', chatId: ctx.chatId } as const] : []),
+        ...visitOps(event, ctx),
+      ];
+    }
+  }
+}
+
+/** Planfix keeps the details it got when it created the contact; a change needs updateContact. */
+function contactUpdate(ctx: PlanContext): Op[] {
+  const { params, fingerprint } = contactParams(ctx.contactKey, ctx.customer);
+  if (!ctx.contactSent || ctx.contactSent === fingerprint) return [];
+  return [{ do: 'updateContact', params, contactKey: ctx.contactKey, fingerprint }];
+}
+
+function visitOps(event: MessageEvent | CustomerEvent, ctx: PlanContext): Op[] {
+  if (!event.newVisit || !ctx.hasRest) return [];
+  const description = visitAction(event.visit, ctx.channel.title);
+  return description ? [{ do: 'visitComment', contactId: ctx.contactKey, description }] : [];
+}
+
+function contactData(visit: Visit | undefined, title: string): string | undefined {
+  const place = [visit?.city, visit?.country].filter(Boolean).join(', ');
+  return `${title} visitor${place ? `, ${place}` : ''}`;
+}

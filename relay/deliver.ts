@@ -1,0 +1,140 @@
+import { providerId, taskFieldName, type Account, type ChannelConfig } from './core/account.ts';
+import type { InboundEvent, ReplyEvent } from './core/events.ts';
+import { contactKey, normalEmail, toE164 } from './core/identity.ts';
+import { plan, type Op, type PlanContext } from './core/plan.ts';
+import { adapters } from './channels/index.ts';
+import { RetryableError, TerminalError } from './errors.ts';
+import type { OutboundPolicy } from './net/outbound.ts';
+import type { ChatApi } from './planfix/chat.ts';
+import { pickCompleteStatus, type RestApi } from './planfix/rest.ts';
+import type { Entry, Journal } from './store/journal.ts';
+import { mergeMeta, type AccountState } from './store/state.ts';
+
+export interface DeliverDeps {
+  journal: Journal;
+  chat: ChatApi;
+  rest: RestApi;
+  policy: OutboundPolicy;
+  timeoutMs: number;
+}
+
+/**
+ * Applies an inbound event to the account's state (identity binding, conversation, widget
+ * metadata) and returns what the planner needs. Runs once per event, before its plan is fixed.
+ */
+async function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, state: AccountState): Promise<PlanContext> {
+  const adapter = adapters[channel.kind]!;
+  const c = event.customer;
+  const phone = toE164(c.phone, account.defaultCountry);
+  const ids = { client: `${channel.id}/${c.clientId}`, phone, email: normalEmail(c.email) };
+  const key = contactKey(state, ids);
+  const contact = await state.bindContact(key, ids, {
+    name: c.name, lastName: c.lastName, displayName: c.displayName, email: ids.email, phone: phone ?? c.phone, avatar: c.avatar,
+  });
+  const chatId = `${channel.id}:${key}`;
+  const prev = state.conversations.get(chatId);
+  const meta = mergeMeta(
+    prev?.meta ?? { channel: { id: channel.id, kind: channel.kind, name: channel.name }, customer: {}, visitor: {}, pages: [], utm: {} },
+    event.visit,
+    { name: [contact.customer.name ?? contact.customer.displayName, contact.customer.lastName].filter(Boolean).join(' ') || undefined, phone: contact.customer.phone, email: contact.customer.email },
+  );
+  await state.putConversation({
+    chatId, channel: channel.id, contactKey: key, clientId: c.clientId, taskNumber: prev?.taskNumber,
+    fresh: prev?.fresh ?? true, updatedAt: event.at, meta,
+  });
+  return {
+    channel: { id: channel.id, title: adapter.title, name: channel.name, options: channel.options },
+    chatId,
+    contactKey: key,
+    customer: { ...contact.customer, phone: phone ?? (contact.customer.phone && toE164(contact.customer.phone, account.defaultCountry)) },
+    contactSent: contact.sent,
+    fresh: prev?.fresh ?? true,
+    hasRest: !!account.planfix.restToken,
+    fieldName: (k) => taskFieldName(account, k),
+  };
+}
+
+function outboundOf(state: AccountState, providerKey: string): PlanContext['outbound'] {
+  const o = state.outbound.get(providerKey);
+  return o && { messageId: o.messageId, status: state.statuses.get(o.messageId) };
+}
+
+/** Delivers one journaled event: fixes its plan the first time, then runs the ops not yet done. */
+export async function deliver(entry: Entry, account: Account, state: AccountState, deps: DeliverDeps): Promise<void> {
+  const channel = account.channels.find((c) => c.id === entry.channel);
+  if (!channel) throw new TerminalError('the channel was deleted');
+  let ops = entry.plan;
+  if (!ops) {
+    const ev = entry.event;
+    // Replies and receipts concern a conversation already known: no identity to resolve.
+    const bare = { channel: { id: channel.id, title: '', name: channel.name, options: channel.options } } as PlanContext;
+    ops = ev.kind === 'reply' ? plan(ev, bare)
+      : ev.kind === 'status' ? plan(ev, { ...bare, outbound: outboundOf(state, `${channel.id}:${ev.providerMessageId}`) })
+      : plan(ev, await resolve(ev, account, channel, state));
+    await deps.journal.setPlan(entry, ops);
+  }
+  for (let i = entry.step; i < ops.length; i++) {
+    const op = ops[i]!;
+    try {
+      await run(op, entry, account, channel, state, deps);
+    } catch (err) {
+      // A reply the provider refused is not a dead letter: Planfix shows the employee the reason.
+      if (op.do === 'send' && err instanceof TerminalError && entry.event.kind === 'reply') {
+        await deps.chat.call(account, 'messageStatus', { messageId: entry.event.messageId, messageStatus: 'error', messageStatusText: err.message.slice(0, 500) });
+        return;
+      }
+      throw err;
+    }
+    await deps.journal.setStep(entry, i + 1);
+  }
+}
+
+async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfig, state: AccountState, deps: DeliverDeps): Promise<void> {
+  const { chat, rest } = deps;
+  switch (op.do) {
+    case 'newMessage':
+    case 'updateContact':
+      await chat.call(account, op.do, op.params);
+      await state.markContactSent(op.contactKey, op.fingerprint);
+      return;
+    case 'learnTask': {
+      const task = await chat.getTask(account, op.chatId);
+      if (!task) throw new RetryableError('Planfix has no task for this chat yet');
+      await state.setTask(op.chatId, task.number, task.statusIsActive ?? true);
+      return;
+    }
+    case 'visitComment': {
+      const n = await chat.getContact(account, op.contactId);
+      if (!n) throw new TerminalError(`Planfix does not know contact ${op.contactId} of provider ${providerId(account)}`);
+      await rest.contactComment(account, n, op.description);
+      return;
+    }
+    case 'completeTask': {
+      const n = state.conversations.get(op.chatId)?.taskNumber ?? (await chat.getTask(account, op.chatId))?.number;
+      if (!n) return;
+      const task = await rest.task(account, n);
+      if (task.status && !task.status.isActive) return state.markFresh(op.chatId);
+      if (!task.processId) throw new TerminalError(`Planfix did not say which process task ${n} is in`);
+      const status = pickCompleteStatus(await rest.statuses(account, task.processId), account.planfix.completeStatus);
+      if (!status) throw new TerminalError(`no task status matches completeStatus ${JSON.stringify(account.planfix.completeStatus ?? 'completed')}`);
+      await rest.setTaskStatus(account, n, status.id);
+      await state.markFresh(op.chatId);
+      return;
+    }
+    case 'send': {
+      const reply = entry.event as ReplyEvent;
+      const adapter = adapters[channel.kind]!;
+      const { providerMessageIds } = await adapter.send(reply, { account, channel, policy: deps.policy, timeoutMs: deps.timeoutMs });
+      await Promise.all(providerMessageIds.flatMap((id) => [
+        deps.journal.markSeen(`${channel.id}:${id}`),
+        state.putOutbound(`${channel.id}:${id}`, { messageId: reply.messageId }),
+      ]));
+      return;
+    }
+    case 'messageStatus': {
+      await chat.call(account, 'messageStatus', { messageId: op.messageId, messageStatus: op.status, messageStatusText: op.text });
+      await state.setStatus(op.messageId, op.status);
+      return;
+    }
+  }
+}

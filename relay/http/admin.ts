@@ -1,0 +1,228 @@
+import Router from '@koa/router';
+import { koaBody } from 'koa-body';
+import { nanoid } from 'nanoid';
+import { z } from 'zod';
+import { adapters } from '../channels/index.ts';
+import type { Relay } from '../context.ts';
+import { accountInputSchema, isMasked, mask, type Account, type ChannelConfig } from '../core/account.ts';
+import { HttpError } from '../errors.ts';
+import { BODY_LIMIT } from './hooks.ts';
+import { safeEqual } from './secure.ts';
+
+/** The first zod issue as "field.path: message", so the admin sees which field is wrong. */
+function zodError(err: z.ZodError, prefix = ''): HttpError {
+  const issue = err.issues[0]!;
+  const keys = (issue as { keys?: string[] }).keys;
+  const path = [prefix, ...issue.path.map(String), ...(issue.code === 'unrecognized_keys' && keys ? [keys[0]!] : [])].filter(Boolean).join('.');
+  const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+  return new HttpError(400, `${path || 'body'}: ${message}`);
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, prefix = ''): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw zodError(r.error, prefix);
+  return r.data;
+}
+
+/** Drops masked values an admin page may send back unchanged, so they never overwrite the secret. */
+function unmasked(o: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => !isMasked(v)));
+}
+
+const channelInput = z.object({
+  kind: z.string(),
+  name: z.string().min(1).max(200),
+  settings: z.record(z.string(), z.unknown()).default({}),
+  options: z.record(z.string(), z.unknown()).default({}),
+}).strict();
+
+const channelPatch = channelInput.omit({ kind: true }).partial().strict();
+const accountPatch = accountInputSchema.partial().extend({ planfix: z.record(z.string(), z.unknown()).optional() }).strict();
+
+export function adminRouter(relay: Relay): Router {
+  const router = new Router({ prefix: '/api' });
+  const body = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: BODY_LIMIT, jsonStrict: true });
+
+  router.use(async (ctx, next) => {
+    const auth = ctx.get('authorization');
+    const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+    if (!token || !safeEqual(token, relay.adminToken)) throw new HttpError(401, 'missing or wrong admin token (Authorization: Bearer <RELAY_ADMIN_TOKEN>)');
+    await next();
+  });
+
+  const url = () => relay.publicUrl();
+
+  const checkPlanfixUrls = (a: Account) => {
+    for (const k of ['url', 'chatApiUrl', 'restUrl', 'telephonyApiUrl'] as const) {
+      const v = a.planfix[k];
+      const why = v && relay.policy.check(v, 'planfix');
+      if (why) throw new HttpError(400, `planfix.${k}: ${why}`);
+    }
+  };
+
+  const channelView = (c: ChannelConfig) => {
+    const adapter = adapters[c.kind]!;
+    const settings = { ...c.settings };
+    for (const k of adapter.secretFields) if (settings[k] !== undefined) settings[k] = mask(settings[k]);
+    const warnings: string[] = [];
+    if (c.kind === 'chatra' && !c.settings.agentEmail && !c.settings.agentId) {
+      warnings.push('Replies from Planfix cannot be sent until agentEmail (or agentId) is set.');
+    }
+    return { id: c.id, kind: c.kind, name: c.name, settings, options: c.options, webhookUrl: `${url()}/hooks/${c.id}/${c.secret}`, warnings, createdAt: c.createdAt };
+  };
+
+  const accountView = (a: Account) => ({
+    id: a.id,
+    name: a.name,
+    defaultCountry: a.defaultCountry,
+    planfix: { ...a.planfix, chatToken: mask(a.planfix.chatToken), restToken: mask(a.planfix.restToken), telephonyToken: mask(a.planfix.telephonyToken) },
+    taskFields: a.taskFields,
+    channels: a.channels.map(channelView),
+    connect: {
+      planfixChat: { url: `${url()}/planfix/${a.id}/chat`, token: a.callback.chatToken, providerId: a.planfix.providerId ?? 'planfix-relay' },
+      planfixTelephony: { url: `${url()}/planfix/${a.id}/telephony`, token: a.callback.telephonyToken },
+    },
+    widget: { key: a.widget.key, userscriptUrl: `${url()}/widget/${a.id}.user.js` },
+    createdAt: a.createdAt,
+  });
+
+  const account = (id: string) => {
+    const a = relay.accounts.get(id);
+    if (!a) throw new HttpError(404, 'account not found');
+    return a;
+  };
+
+  const save = async (a: Account) => {
+    try {
+      await relay.accounts.save(a);
+    } catch (err) {
+      relay.log.error({ account: a.id, err: (err as Error).message }, 'saving account failed');
+      throw new HttpError(503, 'storage unavailable, retry later');
+    }
+  };
+
+  const validChannel = (kind: string, settingsIn: unknown, optionsIn: unknown) => {
+    const adapter = adapters[kind];
+    if (!adapter) throw new HttpError(400, `kind: unknown channel kind (one of ${Object.keys(adapters).join(', ')})`);
+    const settings = parse(adapter.settings, settingsIn, 'settings');
+    const options = parse(adapter.options, optionsIn, 'options');
+    for (const k of adapter.urlFields) {
+      const why = typeof settings[k] === 'string' ? relay.policy.check(settings[k] as string, 'provider') : undefined;
+      if (why) throw new HttpError(400, `settings.${k}: ${why}`);
+    }
+    return { settings, options };
+  };
+
+  router.post('/accounts', body, async (ctx) => {
+    const input = parse(accountInputSchema, ctx.request.body);
+    const a: Account = {
+      id: nanoid(12),
+      ...input,
+      callback: { chatToken: nanoid(32), telephonyToken: nanoid(32) },
+      widget: { key: nanoid(32) },
+      channels: [],
+      createdAt: new Date().toISOString(),
+    };
+    checkPlanfixUrls(a);
+    await save(a);
+    await relay.states.get(a.id);
+    relay.log.info({ account: a.id }, 'account created');
+    ctx.status = 201;
+    ctx.body = accountView(a);
+  });
+
+  router.get('/accounts', (ctx) => {
+    ctx.body = relay.accounts.list().map(accountView);
+  });
+
+  router.get('/accounts/:id', (ctx) => {
+    ctx.body = accountView(account(ctx.params.id!));
+  });
+
+  router.patch('/accounts/:id', body, async (ctx) => {
+    const a = account(ctx.params.id!);
+    const patch = parse(accountPatch, ctx.request.body);
+    const merged = parse(accountInputSchema, {
+      name: patch.name ?? a.name,
+      defaultCountry: patch.defaultCountry ?? a.defaultCountry,
+      planfix: { ...a.planfix, ...unmasked(patch.planfix) },
+      taskFields: patch.taskFields ?? a.taskFields,
+    });
+    const next: Account = { ...a, ...merged };
+    checkPlanfixUrls(next);
+    await save(next);
+    ctx.body = accountView(next);
+  });
+
+  router.delete('/accounts/:id', async (ctx) => {
+    const a = account(ctx.params.id!);
+    await relay.accounts.remove(a.id);
+    await relay.states.remove(a.id);
+    relay.log.info({ account: a.id }, 'account deleted');
+    ctx.status = 204;
+  });
+
+  router.post('/accounts/:id/channels', body, async (ctx) => {
+    const a = account(ctx.params.id!);
+    const input = parse(channelInput, ctx.request.body);
+    const { settings, options } = validChannel(input.kind, input.settings, input.options);
+    const c: ChannelConfig = { id: nanoid(10), kind: input.kind, name: input.name, secret: nanoid(32), settings, options, createdAt: new Date().toISOString() };
+    await save({ ...a, channels: [...a.channels, c] });
+    relay.log.info({ account: a.id, channel: c.id, kind: c.kind }, 'channel created');
+    ctx.status = 201;
+    ctx.body = channelView(c);
+  });
+
+  const channel = (a: Account, id: string) => {
+    const c = a.channels.find((x) => x.id === id);
+    if (!c) throw new HttpError(404, 'channel not found');
+    return c;
+  };
+
+  router.get('/accounts/:id/channels/:channelId', (ctx) => {
+    ctx.body = channelView(channel(account(ctx.params.id!), ctx.params.channelId!));
+  });
+
+  router.patch('/accounts/:id/channels/:channelId', body, async (ctx) => {
+    const a = account(ctx.params.id!);
+    const c = channel(a, ctx.params.channelId!);
+    const patch = parse(channelPatch, ctx.request.body);
+    const { settings, options } = validChannel(c.kind, { ...c.settings, ...unmasked(patch.settings) }, { ...c.options, ...patch.options });
+    const next: ChannelConfig = { ...c, name: patch.name ?? c.name, settings, options };
+    await save({ ...a, channels: a.channels.map((x) => (x.id === c.id ? next : x)) });
+    ctx.body = channelView(next);
+  });
+
+  router.delete('/accounts/:id/channels/:channelId', async (ctx) => {
+    const a = account(ctx.params.id!);
+    const c = channel(a, ctx.params.channelId!);
+    await save({ ...a, channels: a.channels.filter((x) => x.id !== c.id) });
+    ctx.status = 204;
+  });
+
+  router.get('/accounts/:id/dead-letters', (ctx) => {
+    const a = account(ctx.params.id!);
+    ctx.body = [...relay.journal.pending.values()]
+      .filter((e) => e.account === a.id && e.dead)
+      .sort((x, y) => x.seq - y.seq)
+      .map((e) => ({
+        eventId: e.id,
+        channel: e.channel,
+        kind: e.event.kind,
+        at: new Date(e.at).toISOString(),
+        failedAt: new Date(e.dead!.at).toISOString(),
+        reason: e.dead!.reason,
+        preview: 'text' in e.event ? e.event.text?.slice(0, 80) : undefined,
+        retryUrl: `/api/accounts/${a.id}/dead-letters/${encodeURIComponent(e.id)}/retry`,
+      }));
+  });
+
+  router.post('/accounts/:id/dead-letters/:eventId/retry', async (ctx) => {
+    const a = account(ctx.params.id!);
+    if (!(await relay.worker.retryDead(a.id, ctx.params.eventId!))) throw new HttpError(404, 'dead letter not found');
+    ctx.status = 202;
+    ctx.body = { ok: true, eventId: ctx.params.eventId };
+  });
+
+  return router;
+}

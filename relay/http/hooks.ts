@@ -1,0 +1,68 @@
+import Router from '@koa/router';
+import getRawBody from 'raw-body';
+import { adapters } from '../channels/index.ts';
+import type { Relay } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import type { Entry } from '../store/journal.ts';
+import { safeEqual } from './secure.ts';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+/** Journals entries and hands them to the worker; a storage failure is a 503 so the sender retries. */
+export async function journalAndQueue(relay: Relay, items: Omit<Entry, 'seq' | 'step'>[]): Promise<Entry[]> {
+  let fresh: Entry[];
+  try {
+    fresh = await relay.journal.add(items);
+  } catch (err) {
+    relay.log.error({ err: (err as Error).message }, 'journal write failed');
+    throw new HttpError(503, 'storage unavailable, retry later');
+  }
+  relay.worker.enqueue(fresh);
+  return fresh;
+}
+
+/** Provider webhooks: POST /hooks/<channel id>/<secret>. */
+export function hooksRouter(relay: Relay): Router {
+  const router = new Router();
+
+  const channelFor = (channelId: string, secret: string) => {
+    const found = relay.accounts.channel(channelId);
+    // Unknown channel and wrong secret get the same answer, so ids cannot be probed.
+    if (!found || !safeEqual(found.channel.secret, secret)) throw new HttpError(404, 'unknown channel');
+    return found;
+  };
+
+  // Health probes and people opening the URL in a browser get a plain answer, not an error.
+  router.get('/hooks/:channelId/:secret', (ctx) => {
+    const { channel } = channelFor(ctx.params.channelId!, ctx.params.secret!);
+    ctx.body = { ok: true, kind: channel.kind, hint: 'this URL takes POST webhooks from the provider' };
+  });
+
+  router.post('/hooks/:channelId/:secret', async (ctx) => {
+    const { account, channel } = channelFor(ctx.params.channelId!, ctx.params.secret!);
+    const adapter = adapters[channel.kind];
+    if (!adapter) throw new HttpError(404, 'unknown channel');
+    const raw = await getRawBody(ctx.req, { limit: BODY_LIMIT, length: ctx.get('content-length') || undefined });
+    const req = {
+      raw,
+      contentType: ctx.get('content-type'),
+      headers: ctx.headers,
+      query: Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] ?? '' : v ?? ''])),
+    };
+    adapter.verify?.(req, channel);
+    const { events, response } = adapter.parse(req, channel);
+    const fresh = await journalAndQueue(relay, events.map((ev) => ({
+      id: `${channel.id}:${ev.eventId}`,
+      account: account.id,
+      channel: channel.id,
+      key: `${channel.id}:${ev.customer.clientId}`,
+      at: ev.at,
+      event: ev,
+    })));
+    relay.log.debug({ account: account.id, channel: channel.id, events: events.length, fresh: fresh.length }, 'webhook accepted');
+    ctx.status = 200;
+    ctx.body = response ?? { ok: true, accepted: fresh.length, duplicates: events.length - fresh.length };
+  });
+
+  return router;
+}

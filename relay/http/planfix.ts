@@ -1,0 +1,93 @@
+import Router from '@koa/router';
+import { koaBody } from 'koa-body';
+import type { Attachment, ReplyEvent } from '../core/events.ts';
+import { toE164 } from '../core/identity.ts';
+import type { Relay } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import type { Conversation } from '../store/state.ts';
+import { BODY_LIMIT, journalAndQueue } from './hooks.ts';
+import { safeEqual } from './secure.ts';
+
+const invalidToken = () => new HttpError(401, 'Invalid token', { error: 'Invalid token' });
+const invalid = (reason: string) => new HttpError(400, reason, { error: 'Invalid parameters', reason });
+
+function field(body: Record<string, unknown>, k: string): string | undefined {
+  const v = body[k];
+  const s = Array.isArray(v) ? v[0] : v;
+  return typeof s === 'string' ? s : typeof s === 'number' ? String(s) : undefined;
+}
+
+/** Repeated `attachments[name]`/`attachments[url]` pairs, or indexed `attachments[0][name]`, parsed by qs. */
+export function readAttachments(v: unknown): Attachment[] {
+  if (Array.isArray(v)) {
+    return v.flatMap((a) => (a && typeof a === 'object' && typeof a.url === 'string' ? [{ name: String(a.name ?? a.url), url: a.url }] : []));
+  }
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if ('url' in o) {
+      const names = ([] as unknown[]).concat(o.name ?? []);
+      const urls = ([] as unknown[]).concat(o.url);
+      return urls.flatMap((u, i) => (typeof u === 'string' ? [{ name: String(names[i] ?? u), url: u }] : []));
+    }
+    return readAttachments(Object.values(o));
+  }
+  return [];
+}
+
+/** Planfix → relay Chat API callbacks: POST /planfix/<account id>/chat. */
+export function planfixRouter(relay: Relay): Router {
+  const router = new Router();
+  const body = koaBody({ urlencoded: true, json: true, text: false, multipart: false, formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT, queryString: { arrayLimit: 100 } } as Parameters<typeof koaBody>[0]);
+
+  router.post('/planfix/:accountId/chat', body, async (ctx) => {
+    const account = relay.accounts.get(ctx.params.accountId!);
+    const b = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const token = field(b, 'token');
+    if (!account || !token || !safeEqual(token, account.callback.chatToken)) throw invalidToken();
+    const cmd = field(b, 'cmd');
+    if (cmd !== 'newMessage') throw invalid(`unsupported cmd ${JSON.stringify(cmd ?? '')}`);
+    const messageId = field(b, 'messageId');
+    const message = field(b, 'message') ?? '';
+    const attachments = readAttachments(b.attachments);
+    if (!messageId) throw invalid('messageId is required');
+    if (!message.trim() && !attachments.length) throw invalid('message is required');
+
+    const state = await relay.states.get(account.id);
+    const chatId = field(b, 'chatId');
+    let conv: Conversation | undefined;
+    if (chatId) {
+      conv = state.conversations.get(chatId);
+      if (!conv) throw invalid(`unknown chatId ${chatId}`);
+    } else {
+      // First message from Planfix: find the customer by phone, reuse their latest conversation.
+      const phone = toE164(field(b, 'contactPhone'), account.defaultCountry);
+      if (!phone) throw invalid('contactPhone is required and must be a phone number');
+      const key = state.byPhone(phone);
+      const wanted = field(b, 'channel');
+      const live = new Set(account.channels.map((c) => c.id));
+      const candidates = key ? [...state.conversations.values()].filter((c) => c.contactKey === key && live.has(c.channel)) : [];
+      conv = candidates.find((c) => c.channel === wanted) ?? candidates.sort((x, y) => y.updatedAt - x.updatedAt)[0];
+      if (!conv) throw invalid(`no conversation with ${phone} on any channel of this account`);
+    }
+    if (!account.channels.some((c) => c.id === conv.channel)) throw invalid('the conversation\'s channel was deleted');
+
+    const reply: ReplyEvent = {
+      kind: 'reply',
+      eventId: `pf:${messageId}`,
+      messageId,
+      chatId: conv.chatId,
+      clientId: conv.clientId,
+      text: message,
+      attachments,
+      user: { name: field(b, 'userName') ?? '', lastName: field(b, 'userLastName') ?? '', ico: field(b, 'userIco') },
+      at: Date.now(),
+    };
+    // Planfix may resend a reply it got no answer for; the messageId makes that a duplicate.
+    await journalAndQueue(relay, [{
+      id: `${account.id}:${reply.eventId}`, account: account.id, channel: conv.channel, key: `${conv.channel}:${conv.clientId}`, at: reply.at, event: reply,
+    }]);
+    ctx.body = { chatId: conv.chatId, contactId: conv.contactKey };
+  });
+
+  return router;
+}

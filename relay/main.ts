@@ -1,0 +1,93 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { nanoid } from 'nanoid';
+import { buildApp } from './app.ts';
+import { loadConfig, type Config } from './config.ts';
+import type { Relay } from './context.ts';
+import { createLogger } from './log.ts';
+import { OutboundPolicy } from './net/outbound.ts';
+import { ChatApi } from './planfix/chat.ts';
+import { RestApi } from './planfix/rest.ts';
+import { AccountStore } from './store/accounts.ts';
+import { Journal } from './store/journal.ts';
+import { StateRegistry } from './store/states.ts';
+import { Worker } from './worker.ts';
+
+/** RELAY_ADMIN_TOKEN, or one generated on first start, kept in the data directory (0600) and printed once. */
+async function adminToken(config: Config): Promise<string> {
+  if (config.adminToken) return config.adminToken;
+  const file = join(config.dataDir, 'admin-token');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const token = nanoid(40);
+    await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+    // Printed on stdout once, never through the logger, so it does not land in log collectors.
+    console.log(`Generated admin token (saved in ${file}, shown only now): ${token}`);
+    return token;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const token = await adminToken(config);
+
+  const accounts = new AccountStore(config.dataDir);
+  await accounts.open();
+  const journal = new Journal(config.dataDir);
+  await journal.open();
+  if (journal.skippedOnLoad) log.warn({ skipped: journal.skippedOnLoad }, 'journal had torn or corrupt records; skipped them');
+  const states = new StateRegistry(config.dataDir);
+  for (const a of accounts.list()) {
+    const s = await states.get(a.id);
+    if (s.skippedOnLoad) log.warn({ account: a.id, skipped: s.skippedOnLoad }, 'state had torn or corrupt records; skipped them');
+  }
+
+  const policy = new OutboundPolicy(config.allowHosts);
+  const chat = new ChatApi(policy, config.httpTimeoutMs);
+  const rest = new RestApi(policy, config.httpTimeoutMs);
+  const worker = new Worker(journal, accounts, states, { journal, chat, rest, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry }, log);
+  let publicUrl = config.publicUrl ?? '';
+  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, states, journal, worker, policy, chat, rest };
+
+  const server = buildApp(relay).listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const { port } = server.address() as AddressInfo;
+  if (!publicUrl) {
+    publicUrl = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+    log.warn('RELAY_PUBLIC_URL is not set: the URLs shown to admins use %s, which providers cannot reach', publicUrl);
+  }
+  worker.start();
+  log.info({ port, backlog: worker.backlog }, 'relay started');
+  console.log(`planfix-relay ready: admin API at ${publicUrl}/api (listening on port ${port}, data in ${config.dataDir})`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping: no new requests, finishing in-flight work');
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    await closed;
+    clearTimeout(force);
+    await worker.stop();
+    await journal.close();
+    await states.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // One bad request or a bug in one delivery must not take every other conversation down with it.
+  process.on('unhandledRejection', (err) => log.error({ err: (err as Error)?.message }, 'unhandled rejection'));
+  process.on('uncaughtException', (err) => log.error({ err: err.message, stack: err.stack }, 'uncaught exception'));
+}
+
+main().catch((err: Error) => {
+  console.error(`planfix-relay failed to start: ${err.message}`);
+  process.exit(1);
+});

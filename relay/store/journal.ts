@@ -1,0 +1,178 @@
+import { join } from 'node:path';
+import type { RelayEvent } from '../core/events.ts';
+import type { Op } from '../core/plan.ts';
+import { JsonlFile, readJsonl } from './jsonl.ts';
+
+export interface Entry {
+  /** `${channelId}:${eventId}`, or `${accountId}:${eventId}` for Planfix callbacks. */
+  id: string;
+  seq: number;
+  account: string;
+  channel: string;
+  /** Events with the same key are delivered one after another, in seq order. */
+  key: string;
+  at: number;
+  event: RelayEvent;
+  /** The delivery plan, fixed the first time the event is worked on, so a retry repeats nothing. */
+  plan?: Op[];
+  /** How many ops of the plan are done. */
+  step: number;
+  dead?: { reason: string; at: number };
+}
+
+type Rec =
+  | { t: 'e'; id: string; seq: number; account: string; channel: string; key: string; at: number; event: RelayEvent }
+  | { t: 'p'; id: string; plan: Op[] }
+  | { t: 's'; id: string; step: number }
+  | { t: 'd'; id: string }
+  | { t: 'x'; id: string; reason: string; at: number }
+  | { t: 'r'; id: string }
+  | { t: 'n'; id: string; at: number }
+  | { t: 'snap'; seq: number; seen: [string, number][] };
+
+// Provider retries arrive within an hour (Viber) or as manual resends days later (Ringostat).
+const SEEN_TTL_MS = 30 * 24 * 3_600_000;
+
+/**
+ * The durable queue between ingest and delivery. An event is answered 2xx only after `add`
+ * resolves, which is after its record is fsync'd. Done events keep only their id (for dedupe);
+ * the file is compacted to pending + dead events when it grows past twice its live size.
+ */
+export class Journal {
+  private file: JsonlFile;
+  private seq = 0;
+  readonly pending = new Map<string, Entry>();
+  readonly seen = new Map<string, number>();
+  private liveBytes = 0;
+  private compacting: Promise<void> | undefined;
+  skippedOnLoad = 0;
+
+  constructor(dir: string) {
+    this.file = new JsonlFile(join(dir, 'journal.jsonl'), true);
+  }
+
+  async open(): Promise<void> {
+    const { records, skipped } = await readJsonl(this.file.path);
+    this.skippedOnLoad = skipped;
+    for (const r of records as Rec[]) this.apply(r);
+    await this.file.open();
+    this.liveBytes = this.file.bytes;
+  }
+
+  private apply(r: Rec): void {
+    switch (r.t) {
+      case 'snap':
+        this.seq = Math.max(this.seq, r.seq);
+        for (const [id, at] of r.seen) this.seen.set(id, at);
+        break;
+      case 'e':
+        this.seq = Math.max(this.seq, r.seq);
+        this.seen.set(r.id, r.at);
+        this.pending.set(r.id, { id: r.id, seq: r.seq, account: r.account, channel: r.channel, key: r.key, at: r.at, event: r.event, step: 0 });
+        break;
+      case 'p': { const e = this.pending.get(r.id); if (e) e.plan = r.plan; break; }
+      case 's': { const e = this.pending.get(r.id); if (e) e.step = r.step; break; }
+      case 'd': this.pending.delete(r.id); break;
+      case 'x': { const e = this.pending.get(r.id); if (e) e.dead = { reason: r.reason, at: r.at }; break; }
+      case 'r': { const e = this.pending.get(r.id); if (e) delete e.dead; break; }
+      case 'n': this.seen.set(r.id, r.at); break;
+    }
+  }
+
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
+
+  /**
+   * Journals the events that are not duplicates and resolves when they are on disk. Ids are
+   * claimed synchronously, so two concurrent deliveries of one event journal it once.
+   */
+  async add(items: Omit<Entry, 'seq' | 'step'>[]): Promise<Entry[]> {
+    const fresh: Entry[] = [];
+    for (const it of items) {
+      if (this.seen.has(it.id)) continue;
+      const entry: Entry = { ...it, seq: ++this.seq, step: 0 };
+      this.seen.set(it.id, it.at);
+      fresh.push(entry);
+    }
+    if (!fresh.length) return [];
+    try {
+      await Promise.all(fresh.map((e) =>
+        this.write({ t: 'e', id: e.id, seq: e.seq, account: e.account, channel: e.channel, key: e.key, at: e.at, event: e.event })));
+    } catch (err) {
+      // Not on disk: forget the ids so the provider's retry is accepted.
+      for (const e of fresh) this.seen.delete(e.id);
+      throw err;
+    }
+    for (const e of fresh) this.pending.set(e.id, e);
+    return fresh;
+  }
+
+  /** Remembers an id without an event: our own messages coming back in provider webhooks. */
+  markSeen(id: string): Promise<void> {
+    const at = Date.now();
+    this.seen.set(id, at);
+    return this.write({ t: 'n', id, at });
+  }
+
+  setPlan(e: Entry, plan: Op[]): Promise<void> {
+    e.plan = plan;
+    return this.write({ t: 'p', id: e.id, plan });
+  }
+
+  setStep(e: Entry, step: number): Promise<void> {
+    e.step = step;
+    return this.write({ t: 's', id: e.id, step });
+  }
+
+  async done(e: Entry): Promise<void> {
+    this.pending.delete(e.id);
+    await this.write({ t: 'd', id: e.id });
+    this.maybeCompact();
+  }
+
+  dead(e: Entry, reason: string): Promise<void> {
+    e.dead = { reason, at: Date.now() };
+    return this.write({ t: 'x', id: e.id, reason, at: e.dead.at });
+  }
+
+  revive(e: Entry): Promise<void> {
+    delete e.dead;
+    return this.write({ t: 'r', id: e.id });
+  }
+
+  get healthy(): boolean {
+    return this.file.healthy;
+  }
+
+  private write(r: Rec): Promise<void> {
+    return this.file.append(r);
+  }
+
+  private maybeCompact(): void {
+    if (this.compacting || this.file.bytes < 4 * 1024 * 1024 || this.file.bytes < 2 * this.liveBytes) return;
+    this.compacting = this.compact().finally(() => { this.compacting = undefined; });
+  }
+
+  async compact(): Promise<void> {
+    await this.file.rewrite(() => this.snapshot());
+    this.liveBytes = this.file.bytes;
+  }
+
+  private snapshot(): Rec[] {
+    const cutoff = Date.now() - SEEN_TTL_MS;
+    for (const [id, at] of this.seen) if (at < cutoff && !this.pending.has(id)) this.seen.delete(id);
+    const recs: Rec[] = [{ t: 'snap', seq: this.seq, seen: [...this.seen] }];
+    for (const e of [...this.pending.values()].sort((a, b) => a.seq - b.seq)) {
+      recs.push({ t: 'e', id: e.id, seq: e.seq, account: e.account, channel: e.channel, key: e.key, at: e.at, event: e.event });
+      if (e.plan) recs.push({ t: 'p', id: e.id, plan: e.plan });
+      if (e.step) recs.push({ t: 's', id: e.id, step: e.step });
+      if (e.dead) recs.push({ t: 'x', id: e.id, reason: e.dead.reason, at: e.dead.at });
+    }
+    return recs;
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}

@@ -1,0 +1,115 @@
+import { open, rename, readFile, type FileHandle } from 'node:fs/promises';
+
+/**
+ * An append-only file of JSON lines whose appends are group-committed: every append made while a
+ * write+fsync is in flight joins the next one, so concurrent requests share one fsync.
+ */
+export class JsonlFile {
+  private fh: FileHandle | undefined;
+  private queue: { line: string; done: (err?: Error) => void }[] = [];
+  private flushing: Promise<void> | undefined;
+  private failed: Error | undefined;
+  private paused = false;
+  bytes = 0;
+
+  constructor(readonly path: string, private readonly durable: boolean) {}
+
+  async open(): Promise<void> {
+    this.fh = await open(this.path, 'a', 0o600);
+    this.bytes = (await this.fh.stat()).size;
+  }
+
+  /** Resolves once the record is written (and fsync'd when durable). */
+  append(record: unknown): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ line: `${JSON.stringify(record)}\n`, done: (err) => (err ? reject(err) : resolve()) });
+      if (!this.flushing && !this.paused) this.flushing = this.flushLoop();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        const buf = Buffer.from(batch.map((b) => b.line).join(''));
+        await this.fh!.write(buf);
+        if (this.durable) await this.fh!.datasync();
+        this.bytes += buf.length;
+        for (const b of batch) b.done();
+      } catch (err) {
+        // A failed write may have left a partial line; later appends could glue onto it, so the
+        // file stays failed until reopened (readers skip a torn line on start).
+        this.failed = err as Error;
+        for (const b of batch) b.done(err as Error);
+        for (const b of this.queue) b.done(err as Error);
+        this.queue = [];
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  get healthy(): boolean {
+    return !this.failed;
+  }
+
+  /**
+   * Replaces the file atomically (write aside, fsync, rename) with the records `make` returns.
+   * Appends made meanwhile wait in the queue and land in the new file, after the snapshot.
+   */
+  async rewrite(make: () => unknown[]): Promise<void> {
+    this.paused = true;
+    try {
+      await this.drain();
+      const records = make();
+      const tmp = `${this.path}.tmp`;
+      const fh = await open(tmp, 'w', 0o600);
+      try {
+        await fh.write(Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join('')));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, this.path);
+      await this.fh?.close();
+      this.failed = undefined;
+      await this.open();
+    } finally {
+      this.paused = false;
+      if (this.queue.length && !this.flushing) this.flushing = this.flushLoop();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    await this.fh?.close();
+    this.fh = undefined;
+  }
+}
+
+/** Every complete record of a JSON-lines file; a torn or corrupt line is skipped and counted. */
+export async function readJsonl(path: string): Promise<{ records: unknown[]; skipped: number }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: 0 };
+    throw err;
+  }
+  const records: unknown[] = [];
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      records.push(JSON.parse(line));
+    } catch {
+      skipped++;
+    }
+  }
+  return { records, skipped };
+}

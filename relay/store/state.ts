@@ -1,0 +1,218 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Customer, Page, Visit } from '../core/events.ts';
+import type { IdentityIndex } from '../core/identity.ts';
+import { JsonlFile, readJsonl } from './jsonl.ts';
+
+/** What the widget shows for a task; kept per conversation and found by task number. */
+export interface WidgetMeta {
+  channel: { id: string; kind: string; name: string };
+  customer: { name?: string; phone?: string; email?: string };
+  visitor: Omit<Visit, 'utm' | 'pages' | 'referrer' | 'landing' | 'dashboardUrl'>;
+  pages: Page[];
+  referrer?: string;
+  landing?: string;
+  utm: Record<string, string>;
+  dashboardUrl?: string;
+}
+
+export interface Contact {
+  key: string;
+  phones: string[];
+  emails: string[];
+  clients: string[];
+  customer: Omit<Customer, 'clientId'>;
+  /** Fingerprint of the contact fields last pushed to Planfix, to know when to updateContact. */
+  sent?: string;
+}
+
+export interface Conversation {
+  chatId: string;
+  channel: string;
+  contactKey: string;
+  /** The provider client that wrote last: replies go to it. */
+  clientId: string;
+  taskNumber?: number;
+  /** The next message opens a task (new conversation, or the last task was completed). */
+  fresh: boolean;
+  updatedAt: number;
+  meta: WidgetMeta;
+}
+
+/** A message the relay sent for Planfix: how provider receipts find Planfix's messageId. */
+export interface Outbound {
+  messageId: string;
+}
+export type DeliveryStatus = 'sent' | 'read' | 'error';
+
+type Rec =
+  | { t: 'o'; p: string; o: Outbound }
+  | { t: 'ms'; m: string; s: DeliveryStatus }
+  | { t: 'k'; c: Contact }
+  | { t: 'c'; c: Conversation }
+  | { t: 'tk'; n: number; chatId: string };
+
+const MAX_PAGES = 100;
+
+/**
+ * One account's state that grows with traffic. Each change appends one record; the file is
+ * compacted to one record per object when it is more than twice the live size, so an event costs
+ * the same with 100,000 conversations stored as with none.
+ */
+export class AccountState implements IdentityIndex {
+  readonly contacts = new Map<string, Contact>();
+  readonly conversations = new Map<string, Conversation>();
+  readonly tasks = new Map<number, string>();
+  /** `${channelId}:${provider message id}` → the Planfix message it carried. */
+  readonly outbound = new Map<string, Outbound>();
+  /** Planfix messageId → the last status Planfix was told. */
+  readonly statuses = new Map<string, DeliveryStatus>();
+  private readonly phoneIdx = new Map<string, string>();
+  private readonly emailIdx = new Map<string, string>();
+  private readonly clientIdx = new Map<string, string>();
+  private file: JsonlFile;
+  private liveBytes = 0;
+  skippedOnLoad = 0;
+
+  constructor(readonly dir: string) {
+    this.file = new JsonlFile(join(dir, 'state.jsonl'), true);
+  }
+
+  async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const { records, skipped } = await readJsonl(this.file.path);
+    this.skippedOnLoad = skipped;
+    for (const r of records as Rec[]) {
+      if (r.t === 'k') this.indexContact(r.c);
+      else if (r.t === 'c') this.conversations.set(r.c.chatId, r.c);
+      else if (r.t === 'tk') this.tasks.set(r.n, r.chatId);
+      else if (r.t === 'o') this.outbound.set(r.p, r.o);
+      else if (r.t === 'ms') this.statuses.set(r.m, r.s);
+    }
+    await this.file.open();
+    this.liveBytes = this.file.bytes;
+  }
+
+  byClient(client: string) { return this.clientIdx.get(client); }
+  byPhone(phone: string) { return this.phoneIdx.get(phone); }
+  byEmail(email: string) { return this.emailIdx.get(email); }
+
+  private indexContact(c: Contact): void {
+    this.contacts.set(c.key, c);
+    for (const p of c.phones) if (!this.phoneIdx.has(p)) this.phoneIdx.set(p, c.key);
+    for (const e of c.emails) if (!this.emailIdx.has(e)) this.emailIdx.set(e, c.key);
+    for (const cl of c.clients) if (!this.clientIdx.has(cl)) this.clientIdx.set(cl, c.key);
+  }
+
+  /**
+   * Binds identifiers and details to a contact. An identifier already bound to another customer
+   * stays with that customer: two people may share a phone, one person never becomes two.
+   */
+  bindContact(key: string, ids: { client: string; phone?: string; email?: string }, customer: Omit<Customer, 'clientId'>): Promise<Contact> {
+    const c: Contact = this.contacts.get(key) ?? { key, phones: [], emails: [], clients: [], customer: {} };
+    const next: Contact = { ...c, phones: [...c.phones], emails: [...c.emails], clients: [...c.clients], customer: { ...c.customer } };
+    if (!this.clientIdx.has(ids.client)) next.clients.push(ids.client);
+    if (ids.phone && !this.phoneIdx.has(ids.phone)) next.phones.push(ids.phone);
+    if (ids.email && !this.emailIdx.has(ids.email)) next.emails.push(ids.email);
+    for (const [k, v] of Object.entries(customer) as [keyof typeof customer, string | undefined][]) {
+      if (v) next.customer[k] = v;
+    }
+    if (JSON.stringify(next) === JSON.stringify(c) && this.contacts.has(key)) return Promise.resolve(c);
+    this.indexContact(next);
+    return this.write({ t: 'k', c: next }).then(() => next);
+  }
+
+  markContactSent(key: string, fingerprint: string): Promise<void> {
+    const c = this.contacts.get(key);
+    if (!c || c.sent === fingerprint) return Promise.resolve();
+    const next = { ...c, sent: fingerprint };
+    this.contacts.set(key, next);
+    return this.write({ t: 'k', c: next });
+  }
+
+  putConversation(c: Conversation): Promise<void> {
+    this.conversations.set(c.chatId, c);
+    return this.write({ t: 'c', c });
+  }
+
+  setTask(chatId: string, taskNumber: number, active: boolean): Promise<void> {
+    const c = this.conversations.get(chatId);
+    if (!c) return Promise.resolve();
+    const writes: Promise<void>[] = [];
+    if (c.taskNumber !== taskNumber || c.fresh === active) {
+      writes.push(this.putConversation({ ...c, taskNumber, fresh: !active }));
+    }
+    if (this.tasks.get(taskNumber) !== chatId) {
+      this.tasks.set(taskNumber, chatId);
+      writes.push(this.write({ t: 'tk', n: taskNumber, chatId }));
+    }
+    return Promise.all(writes).then(() => undefined);
+  }
+
+  /** The conversation's task was completed: the next message opens a new one. */
+  markFresh(chatId: string): Promise<void> {
+    const c = this.conversations.get(chatId);
+    return c && !c.fresh ? this.putConversation({ ...c, fresh: true }) : Promise.resolve();
+  }
+
+  putOutbound(providerKey: string, o: Outbound): Promise<void> {
+    this.outbound.set(providerKey, o);
+    return this.write({ t: 'o', p: providerKey, o });
+  }
+
+  setStatus(messageId: string, status: DeliveryStatus): Promise<void> {
+    this.statuses.set(messageId, status);
+    return this.write({ t: 'ms', m: messageId, s: status });
+  }
+
+  metaForTask(taskNumber: number): WidgetMeta | undefined {
+    const chatId = this.tasks.get(taskNumber);
+    return chatId ? this.conversations.get(chatId)?.meta : undefined;
+  }
+
+  get healthy(): boolean {
+    return this.file.healthy;
+  }
+
+  private async write(r: Rec): Promise<void> {
+    await this.file.append(r);
+    if (this.file.bytes > 1024 * 1024 && this.file.bytes > 2 * this.liveBytes) {
+      await this.file.rewrite(() => [
+        ...[...this.contacts.values()].map((c): Rec => ({ t: 'k', c })),
+        ...[...this.conversations.values()].map((c): Rec => ({ t: 'c', c })),
+        ...[...this.tasks].map(([n, chatId]): Rec => ({ t: 'tk', n, chatId })),
+        ...[...this.outbound].map(([p, o]): Rec => ({ t: 'o', p, o })),
+        ...[...this.statuses].map(([m, st]): Rec => ({ t: 'ms', m, s: st })),
+      ]);
+      this.liveBytes = this.file.bytes;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+
+  async destroy(): Promise<void> {
+    await this.close();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Merges a visit into the metadata: details replace, UTM is never emptied, pages accumulate. */
+export function mergeMeta(meta: WidgetMeta, visit: Visit | undefined, customer: WidgetMeta['customer']): WidgetMeta {
+  const next: WidgetMeta = { ...meta, customer: { ...meta.customer }, visitor: { ...meta.visitor }, utm: { ...meta.utm }, pages: meta.pages };
+  for (const [k, v] of Object.entries(customer)) if (v) (next.customer as Record<string, string>)[k] = v;
+  if (!visit) return next;
+  for (const k of ['city', 'country', 'ip', 'browser', 'os', 'device'] as const) if (visit[k]) next.visitor[k] = visit[k];
+  if (visit.referrer) next.referrer = visit.referrer;
+  if (visit.landing) next.landing = visit.landing;
+  if (visit.dashboardUrl) next.dashboardUrl = visit.dashboardUrl;
+  for (const [k, v] of Object.entries(visit.utm ?? {})) if (v) next.utm[k] = v;
+  if (visit.pages?.length) {
+    const key = (p: Page) => `${p.url}|${p.at ?? ''}`;
+    const known = new Set(meta.pages.map(key));
+    const added = visit.pages.filter((p) => !known.has(key(p)));
+    if (added.length) next.pages = [...meta.pages, ...added].slice(-MAX_PAGES);
+  }
+  return next;
+}

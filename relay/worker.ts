@@ -1,0 +1,174 @@
+import type { Logger } from './log.ts';
+import { RetryableError } from './errors.ts';
+import { deliver, type DeliverDeps } from './deliver.ts';
+import type { AccountStore } from './store/accounts.ts';
+import type { Entry, Journal } from './store/journal.ts';
+import type { StateRegistry } from './store/states.ts';
+
+export interface WorkerOptions {
+  retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
+  /** Conversations of one account in flight at once: a slow account cannot take every slot. */
+  perAccount?: number;
+  global?: number;
+}
+
+/**
+ * Drains the journal. Each key (one conversation or call) is a FIFO worked one event at a time,
+ * so Planfix sees its events in arrival order; keys run in parallel. A failing head blocks only
+ * its own key while it backs off.
+ */
+export class Worker {
+  private readonly queues = new Map<string, Entry[]>();
+  private readonly ready: string[] = [];
+  private readonly scheduled = new Set<string>();
+  private readonly waiting = new Map<string, string[]>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly perAccountRunning = new Map<string, number>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly attempts = new Map<string, number>();
+  private stopping = false;
+  readonly stats = { delivered: 0, retried: 0, dead: 0 };
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly accounts: AccountStore,
+    private readonly states: StateRegistry,
+    private readonly deps: DeliverDeps,
+    private readonly opts: WorkerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.enqueue([...this.journal.pending.values()].filter((e) => !e.dead).sort((a, b) => a.seq - b.seq));
+  }
+
+  get backlog(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.length;
+    return n;
+  }
+
+  oldestPendingAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const q of this.queues.values()) if (q[0] && (oldest === undefined || q[0].at < oldest)) oldest = q[0].at;
+    return oldest;
+  }
+
+  enqueue(entries: Entry[]): void {
+    for (const e of entries) {
+      let q = this.queues.get(e.key);
+      if (!q) this.queues.set(e.key, (q = []));
+      // Revived dead letters go back in seq order.
+      if (q.length && q[q.length - 1]!.seq > e.seq) {
+        q.splice(q.findIndex((x) => x.seq > e.seq), 0, e);
+      } else q.push(e);
+      this.schedule(e.key);
+    }
+    this.pump();
+  }
+
+  private schedule(key: string): void {
+    if (this.running.has(key) || this.timers.has(key) || this.scheduled.has(key)) return;
+    if (!this.queues.get(key)?.length) return;
+    this.scheduled.add(key);
+    this.ready.push(key);
+  }
+
+  private pump(): void {
+    const global = this.opts.global ?? 64;
+    const perAccount = this.opts.perAccount ?? 8;
+    let i = 0;
+    while (!this.stopping && this.running.size < global && i < this.ready.length) {
+      const key = this.ready[i]!;
+      const head = this.queues.get(key)?.[0];
+      if (!head) {
+        this.ready.splice(i, 1);
+        this.scheduled.delete(key);
+        continue;
+      }
+      if ((this.perAccountRunning.get(head.account) ?? 0) >= perAccount) {
+        this.ready.splice(i, 1);
+        const w = this.waiting.get(head.account) ?? [];
+        w.push(key);
+        this.waiting.set(head.account, w);
+        continue;
+      }
+      this.ready.splice(i, 1);
+      this.scheduled.delete(key);
+      this.perAccountRunning.set(head.account, (this.perAccountRunning.get(head.account) ?? 0) + 1);
+      const p = this.work(key, head).finally(() => {
+        this.running.delete(key);
+        this.perAccountRunning.set(head.account, (this.perAccountRunning.get(head.account) ?? 1) - 1);
+        const w = this.waiting.get(head.account);
+        if (w?.length) {
+          this.waiting.delete(head.account);
+          for (const k of w) { this.scheduled.delete(k); this.schedule(k); }
+        }
+        this.schedule(key);
+        this.pump();
+      });
+      this.running.set(key, p);
+    }
+  }
+
+  private async work(key: string, entry: Entry): Promise<void> {
+    const account = this.accounts.get(entry.account);
+    const q = this.queues.get(key)!;
+    const finish = () => {
+      q.shift();
+      if (!q.length) this.queues.delete(key);
+      this.attempts.delete(entry.id);
+    };
+    try {
+      if (account) await deliver(entry, account, await this.states.get(account.id), this.deps);
+      await this.journal.done(entry);
+      this.stats.delivered++;
+      finish();
+    } catch (err) {
+      const e = err as Error;
+      const attempts = (this.attempts.get(entry.id) ?? 0) + 1;
+      const expired = Date.now() - entry.at > this.opts.retry.giveUpAfterMs;
+      if (err instanceof RetryableError && !expired && !this.stopping) {
+        this.attempts.set(entry.id, attempts);
+        const { baseMs, maxMs } = this.opts.retry;
+        const backoff = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 30));
+        const delay = Math.max(err.retryAfterMs ?? 0, backoff / 2 + Math.random() * (backoff / 2));
+        this.stats.retried++;
+        this.log.warn({ account: entry.account, channel: entry.channel, event: entry.id, attempts, delayMs: Math.round(delay), err: e.message }, 'delivery failed, will retry');
+        this.timers.set(key, setTimeout(() => { this.timers.delete(key); this.schedule(key); this.pump(); }, delay).unref());
+        return;
+      }
+      if (err instanceof RetryableError && this.stopping) return;
+      const reason = expired ? `gave up after ${attempts} attempts: ${e.message}` : e.message;
+      this.log.error({ account: entry.account, channel: entry.channel, event: entry.id, err: reason }, 'delivery failed for good: dead letter');
+      try {
+        await this.journal.dead(entry, reason);
+        this.stats.dead++;
+        finish();
+      } catch (jerr) {
+        this.log.error({ err: (jerr as Error).message }, 'journal write failed');
+      }
+    }
+  }
+
+  /** Puts a dead letter back in line; false when there is no such dead letter. */
+  async retryDead(accountId: string, id: string): Promise<boolean> {
+    const e = this.journal.pending.get(id);
+    if (!e || e.account !== accountId || !e.dead) return false;
+    await this.journal.revive(e);
+    this.enqueue([e]);
+    return true;
+  }
+
+  /** Finishes the deliveries in flight and starts no more. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  get alive(): boolean {
+    return !this.stopping;
+  }
+}
