@@ -68,7 +68,23 @@ export function adminRouter(relay: Relay): Router {
     if (c.kind === 'chatra' && !c.settings.agentEmail && !c.settings.agentId) {
       warnings.push('Replies from Planfix cannot be sent until agentEmail (or agentId) is set.');
     }
-    return { id: c.id, kind: c.kind, name: c.name, settings, options: c.options, webhookUrl: `${url()}/hooks/${c.id}/${c.secret}`, warnings, createdAt: c.createdAt };
+    return {
+      id: c.id, kind: c.kind, name: c.name, settings, options: c.options, webhookUrl: webhookUrl(c), warnings,
+      ...adapter.describe?.(c), createdAt: c.createdAt,
+    };
+  };
+  const webhookUrl = (c: ChannelConfig) => `${url()}/hooks/${c.id}/${c.secret}`;
+
+  /** Runs the adapter's connect step (e.g. Viber set_webhook); its outcome is shown, never fatal to saving. */
+  const connect = async (a: Account, c: ChannelConfig) => {
+    const adapter = adapters[c.kind]!;
+    if (!adapter.onConnect) return undefined;
+    try {
+      return { ok: true, ...(await adapter.onConnect({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) })) };
+    } catch (err) {
+      relay.log.warn({ account: a.id, channel: c.id, err: (err as Error).message }, 'channel connect step failed');
+      return { ok: false, error: (err as Error).message };
+    }
   };
 
   const accountView = (a: Account) => ({
@@ -167,10 +183,20 @@ export function adminRouter(relay: Relay): Router {
     const input = parse(channelInput, ctx.request.body);
     const { settings, options } = validChannel(input.kind, input.settings, input.options);
     const c: ChannelConfig = { id: nanoid(10), kind: input.kind, name: input.name, secret: nanoid(32), settings, options, createdAt: new Date().toISOString() };
-    await save({ ...a, channels: [...a.channels, c] });
+    const next = { ...a, channels: [...a.channels, c] };
+    await save(next);
     relay.log.info({ account: a.id, channel: c.id, kind: c.kind }, 'channel created');
+    const connected = await connect(next, c);
     ctx.status = 201;
-    ctx.body = channelView(c);
+    ctx.body = { ...channelView(c), ...(connected ? { connect: connected } : {}) };
+  });
+
+  router.post('/accounts/:id/channels/:channelId/connect', async (ctx) => {
+    const a = account(ctx.params.id!);
+    const c = channel(a, ctx.params.channelId!);
+    const connected = await connect(a, c);
+    if (!connected) throw new HttpError(400, `${c.kind} channels have no connect step`);
+    ctx.body = connected;
   });
 
   const channel = (a: Account, id: string) => {
@@ -197,6 +223,11 @@ export function adminRouter(relay: Relay): Router {
     const a = account(ctx.params.id!);
     const c = channel(a, ctx.params.channelId!);
     await save({ ...a, channels: a.channels.filter((x) => x.id !== c.id) });
+    try {
+      await adapters[c.kind]!.onDisconnect?.({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs });
+    } catch (err) {
+      relay.log.warn({ account: a.id, channel: c.id, err: (err as Error).message }, 'channel disconnect step failed');
+    }
     ctx.status = 204;
   });
 
