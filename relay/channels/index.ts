@@ -1,5 +1,6 @@
 import type { ChannelAdapter } from './channel.ts';
 import { chatra } from './chatra.ts';
+import { viber } from './viber.ts';
 
 /** Every provider the relay speaks; adding one is adding it here. */
-export const adapters: Record<string, ChannelAdapter> = { chatra };
+export const adapters: Record<string, ChannelAdapter> = { chatra, viber };
