@@ -1,0 +1,376 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { Attachment, Customer, MessageEvent, ReplyEvent, StatusEvent } from '../core/events.ts';
+import { HttpError, RetryableError, TerminalError } from '../errors.ts';
+import { send } from '../net/outbound.ts';
+import type { ChannelAdapter, InboundRequest, SendContext } from './channel.ts';
+import { bodyHash, isObj, str, time, type Obj } from './read.ts';
+import { parseViberJson } from './viber-json.ts';
+
+// Viber REST Bot API (channels.md §1). Every callback is signed; tokens are 64-bit and kept as strings.
+
+export const VIBER_API_URL = 'https://chatapi.viber.com/pa';
+export const WEBHOOK_EVENTS = ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'] as const;
+/** Events Viber documents; one the relay does not use is acknowledged with no events so Viber stops retrying. */
+const KNOWN_EVENTS = new Set(['webhook', 'message', 'subscribed', 'unsubscribed', 'conversation_started', 'delivered', 'seen', 'failed']);
+const SENDER_NAME_MAX = 28;
+const TEXT_MAX = 7000;
+const IMAGE = /\.(jpe?g|png|gif)$/i;
+
+const settings = z.object({
+  authToken: z.string().min(1),
+  /** The name shown as the sender, and the bot's chat URI in the deep link. */
+  botName: z.string().min(1),
+  avatar: z.string().url().optional(),
+  apiUrl: z.string().url().optional(),
+  /** Sent as the answer to `conversation_started` (the one message a non-subscriber may get). */
+  welcomeText: z.string().min(1).max(TEXT_MAX).optional(),
+}).strict();
+
+const options = z.object({
+  /** Show the Planfix employee's name and avatar as the sender instead of the bot's. */
+  sendAsEmployee: z.boolean().default(false),
+}).strict();
+
+type Settings = z.infer<typeof settings>;
+
+export const STATUS_NAMES: Record<number, string> = {
+  0: 'ok', 1: 'invalidUrl', 2: 'invalidAuthToken', 3: 'badData', 4: 'missingData', 5: 'receiverNotRegistered',
+  6: 'receiverNotSubscribed', 7: 'publicAccountBlocked', 8: 'publicAccountNotFound', 9: 'publicAccountSuspended',
+  10: 'webhookNotSet', 11: 'receiverNoSuitableDevice', 12: 'tooManyRequests', 13: 'apiVersionNotSupported',
+  14: 'incompatibleWithVersion', 15: 'publicAccountNotAuthorized', 16: 'inchatReplyMessageNotAllowed',
+  17: 'publicAccountIsNotInline', 18: 'noPublicChat', 19: 'cannotSendBroadcast', 20: 'broadcastNotAllowed',
+};
+
+const apiUrl = (s: Settings) => (s.apiUrl ?? VIBER_API_URL).replace(/\/+$/, '');
+
+// ---------------------------------------------------------------- inbound
+
+function header(req: InboundRequest, name: string): string | string[] | undefined {
+  const hit = Object.keys(req.headers).find((k) => k.toLowerCase() === name);
+  return hit === undefined ? undefined : req.headers[hit];
+}
+
+/** Lower-case hex HMAC-SHA256 of the exact body bytes under the bot token. */
+export function viberSignature(raw: Buffer | string, authToken: string): string {
+  return createHmac('sha256', authToken).update(raw).digest('hex');
+}
+
+/** A callback's time in ms; a missing, placeholder or absurd value (SDK vectors carry both) becomes now. */
+function callbackTime(v: unknown, now: number): number {
+  const t = time(v);
+  return t !== undefined && t >= Date.UTC(2000, 0, 1) && t <= now + 86_400_000 ? t : now;
+}
+
+function fileName(m: Obj, url: string | undefined, type: string): string {
+  const given = str(m, 'file_name', 'fileName', 'name');
+  if (given) return given;
+  let last = '';
+  try {
+    last = decodeURIComponent(new URL(url ?? '').pathname.split('/').pop() ?? '');
+  } catch { /* not a URL */ }
+  if (last && last.includes('.')) return last;
+  const ext = type === 'picture' ? '.jpg' : type === 'video' ? '.mp4' : '';
+  return `${last || type}${ext}`;
+}
+
+function coordinate(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The visible text, attachments and any phone a `message` callback's message object carries. */
+function readMessage(m: Obj): { text: string; attachments: Attachment[]; phone?: string } {
+  const type = str(m, 'type') ?? 'unknown';
+  const caption = typeof m.text === 'string' ? m.text.trim() : '';
+  const media = str(m, 'media');
+  switch (type) {
+    case 'text':
+      return { text: caption, attachments: [] };
+    case 'picture':
+    case 'video':
+    case 'file':
+      return media
+        ? { text: caption, attachments: [{ name: fileName(m, media, type), url: media }] }
+        : { text: caption || `[Viber ${type} without a link]`, attachments: [] };
+    case 'location': {
+      const loc = isObj(m.location) ? m.location : {};
+      const lat = coordinate(loc.lat);
+      const lon = coordinate(loc.lon);
+      if (lat === undefined || lon === undefined) return { text: '📍 Location (no coordinates)', attachments: [] };
+      const address = str(loc, 'address');
+      return { text: `📍 Location: ${lat}, ${lon}${address ? ` (${address})` : ''} https://maps.google.com/?q=${lat},${lon}`, attachments: [] };
+    }
+    case 'contact': {
+      const c = isObj(m.contact) ? m.contact : {};
+      const name = str(c, 'name');
+      const phone = str(c, 'phone_number', 'phoneNumber', 'phone');
+      return { text: `👤 Contact: ${[name, phone].filter(Boolean).join(', ') || '(empty)'}`, attachments: [], ...(phone ? { phone } : {}) };
+    }
+    case 'sticker': {
+      const id = str(m, 'sticker_id');
+      return { text: `[Sticker${id ? ` ${id}` : ''}]${media ? ` ${media}` : ''}`, attachments: [] };
+    }
+    case 'url':
+      return { text: media ?? caption, attachments: [] };
+    default:
+      return { text: [`[Viber message of type "${type}"]`, caption, media].filter(Boolean).join(' '), attachments: [] };
+  }
+}
+
+function messageEvent(body: Obj, eventId: string, at: number): MessageEvent {
+  const sender = body.sender;
+  const clientId = str(sender, 'id');
+  if (!clientId) throw new HttpError(400, 'not a Viber message callback: sender.id is missing');
+  if (!isObj(body.message)) throw new HttpError(400, 'not a Viber message callback: message is missing');
+  const { text, attachments, phone } = readMessage(body.message);
+  const customer: Customer = { clientId, name: str(sender, 'name'), avatar: str(sender, 'avatar'), ...(phone ? { phone } : {}) };
+  const country = str(sender, 'country');
+  return { kind: 'message', eventId, customer, ...(country ? { visit: { country } } : {}), at, text, attachments };
+}
+
+function statusEvent(body: Obj, event: 'delivered' | 'seen' | 'failed', token: string, at: number): StatusEvent {
+  const clientId = str(body, 'user_id', 'user.id');
+  if (!clientId) throw new HttpError(400, `not a Viber ${event} callback: user_id is missing`);
+  const desc = str(body, 'desc');
+  return {
+    kind: 'status',
+    // Delivered, seen and failed all carry the token of OUR message: the event name keeps them apart
+    // and keeps them from looking like the relay's own message coming back.
+    eventId: `${event}:${token}`,
+    customer: { clientId },
+    at,
+    providerMessageId: token,
+    status: event === 'delivered' ? 'sent' : event === 'seen' ? 'read' : 'error',
+    ...(event === 'failed' ? { text: desc ?? 'Viber could not deliver the message' } : {}),
+  };
+}
+
+// ---------------------------------------------------------------- outbound
+
+type Outgoing = Record<string, unknown> & { type: string };
+
+function cut(s: string, max: number): string {
+  let out = '';
+  for (const ch of s) {
+    if (out.length + ch.length > max) break;
+    out += ch;
+  }
+  return out;
+}
+
+function senderOf(reply: ReplyEvent, s: Settings, sendAsEmployee: boolean): { name: string; avatar?: string } {
+  const employee = sendAsEmployee ? `${reply.user.name ?? ''} ${reply.user.lastName ?? ''}`.replace(/\s+/g, ' ').trim() : '';
+  const name = cut(employee || s.botName, SENDER_NAME_MAX);
+  const avatar = (employee && reply.user.ico) || s.avatar;
+  return avatar ? { name, avatar } : { name };
+}
+
+function splitText(text: string): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length) {
+    const part = cut(rest, TEXT_MAX);
+    parts.push(part);
+    rest = rest.slice(part.length);
+  }
+  return parts;
+}
+
+const linkLine = (a: Attachment) => `📎 ${a.name}: ${a.url}`;
+
+/**
+ * The Viber messages of one reply, in order: the text (split at 7000 characters), then one per
+ * attachment. Images go as `picture`. Anything else would be a `file`, which Viber accepts only with
+ * its `size` in bytes; Planfix gives no size and `send()` exposes no response headers to learn it
+ * from a HEAD, so such a file goes as a text line with its name and link (Viber makes it clickable).
+ */
+function messagesOf(reply: ReplyEvent): Outgoing[] {
+  const out: Outgoing[] = splitText(reply.text.trim()).map((text) => ({ type: 'text', text }));
+  for (const a of reply.attachments) {
+    const path = (() => {
+      try {
+        return new URL(a.url).pathname;
+      } catch {
+        return a.url;
+      }
+    })();
+    const size = (a as Attachment & { size?: unknown }).size;
+    if (IMAGE.test(path) || IMAGE.test(a.name)) out.push({ type: 'picture', media: a.url, text: '', fallback: linkLine(a) });
+    else if (typeof size === 'number' && size > 0) out.push({ type: 'file', media: a.url, size, file_name: cut(a.name, 256), fallback: linkLine(a) });
+    else out.push({ type: 'text', text: linkLine(a) });
+  }
+  return out;
+}
+
+/** The status code and token of a Viber API answer; the token read from the text so it stays exact. */
+function answerOf(res: { status: number; text: string }): { status?: number; message?: string; token?: string; body: Obj } {
+  let body: Obj = {};
+  try {
+    body = parseViberJson(res.text);
+  } catch { /* not JSON: status stays undefined */ }
+  const code = typeof body.status === 'number' ? body.status : typeof body.status === 'string' && /^\d+$/.test(body.status) ? Number(body.status) : undefined;
+  return { status: code, message: str(body, 'status_message'), token: str(body, 'message_token'), body };
+}
+
+function viberError(status: number, message: string | undefined): Error {
+  const said = `Viber status ${status}${message ? `: ${message}` : STATUS_NAMES[status] ? `: ${STATUS_NAMES[status]}` : ''}`;
+  switch (status) {
+    case 5:
+    case 6:
+      return new TerminalError(`the Viber user is not subscribed to the bot (or left) (${said})`);
+    case 12:
+      return new RetryableError(`rate limited by Viber (${said})`);
+    case 2:
+      return new TerminalError(`bad bot token: Viber refused the channel's authToken (${said})`);
+    case 7:
+      return new TerminalError(`bot blocked by Viber (${said})`);
+    case 8:
+      return new TerminalError(`bot not found by Viber (${said})`);
+    case 9:
+      return new TerminalError(`bot suspended by Viber (${said})`);
+    case 15:
+      return new TerminalError(`bot not authorized by Viber (${said})`);
+    case 10:
+      return new TerminalError(`webhook not set: connect the channel again so the relay calls set_webhook (${said})`);
+    case 3:
+    case 4:
+      return new TerminalError(`bad request (relay bug) (${said})`);
+    default:
+      return new TerminalError(`Viber error ${status}: ${message ?? STATUS_NAMES[status] ?? 'unknown error'}`);
+  }
+}
+
+/** One POST to a Viber API method; the answer's `status` must be 0. */
+async function call(ctx: SendContext, method: string, body: unknown): Promise<{ status: number; message?: string; token?: string; body: Obj }> {
+  const s = ctx.channel.settings as Settings;
+  const res = await send(ctx.policy, 'provider', `${apiUrl(s)}/${method}`, {
+    method: 'POST',
+    headers: { 'x-viber-auth-token': s.authToken, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    timeoutMs: ctx.timeoutMs,
+  });
+  if (res.status !== 200) throw new TerminalError(`Viber ${method} answered HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}`);
+  const a = answerOf(res);
+  if (a.status === undefined) throw new TerminalError(`Viber ${method} answered without a status: ${res.text.slice(0, 200)}`);
+  return { ...a, status: a.status };
+}
+
+/**
+ * Tokens of messages already accepted by Viber for replies whose send failed part-way (e.g. status 12
+ * on the third of four messages): the worker's retry then skips them instead of repeating them to
+ * the customer. In memory only; bounded.
+ */
+const partial = new Map<string, string>();
+const PARTIAL_MAX = 5000;
+
+function remember(key: string, token: string): void {
+  partial.set(key, token);
+  while (partial.size > PARTIAL_MAX) partial.delete(partial.keys().next().value!);
+}
+
+// ---------------------------------------------------------------- adapter
+
+export const viber: ChannelAdapter = {
+  kind: 'viber',
+  title: 'Viber',
+  settings,
+  options,
+  secretFields: ['authToken'],
+  urlFields: ['apiUrl'],
+
+  verify(req, channel) {
+    const token = (channel.settings as Settings).authToken;
+    const got = header(req, 'x-viber-content-signature');
+    if (typeof got !== 'string' || !got.trim()) throw new HttpError(401, 'X-Viber-Content-Signature is missing');
+    const want = Buffer.from(viberSignature(req.raw, token), 'utf8');
+    const have = Buffer.from(got.trim(), 'utf8');
+    if (have.length !== want.length || !timingSafeEqual(have, want)) throw new HttpError(401, 'X-Viber-Content-Signature does not match the body');
+  },
+
+  parse(req, channel) {
+    const body = parseViberJson(req.raw);
+    const event = str(body, 'event');
+    if (!event) throw new HttpError(400, 'not a Viber callback: event is missing');
+    const token = str(body, 'message_token');
+    const now = Date.now();
+    const at = callbackTime(body.timestamp, now);
+    switch (event) {
+      case 'message':
+        return { events: [messageEvent(body, token ?? `h${bodyHash(req.raw)}`, at)] };
+      case 'delivered':
+      case 'seen':
+      case 'failed':
+        // Without a token there is nothing to match the receipt to.
+        return { events: token ? [statusEvent(body, event, token, at)] : [] };
+      case 'conversation_started': {
+        const s = channel.settings as Settings;
+        if (!s.welcomeText) return { events: [] };
+        const sender = s.avatar ? { name: cut(s.botName, SENDER_NAME_MAX), avatar: s.avatar } : { name: cut(s.botName, SENDER_NAME_MAX) };
+        return { events: [], response: { sender, type: 'text', text: s.welcomeText } };
+      }
+      default: {
+        if (KNOWN_EVENTS.has(event)) return { events: [] };
+        // An event name Viber added later still comes with Viber's common fields: acknowledge it.
+        const viberShaped = token !== undefined || body.timestamp !== undefined || body.chat_hostname !== undefined;
+        if (viberShaped) return { events: [] };
+        throw new HttpError(400, `not a Viber callback: unknown event "${event.slice(0, 50)}"`);
+      }
+    }
+  },
+
+  async send(reply, ctx) {
+    const s = ctx.channel.settings as Settings;
+    const sender = senderOf(reply, s, ctx.channel.options.sendAsEmployee === true);
+    const ids: string[] = [];
+    const keys: string[] = [];
+    const messages = messagesOf(reply);
+    for (const [i, m] of messages.entries()) {
+      const key = `${ctx.channel.id}:${reply.eventId}:${i}`;
+      keys.push(key);
+      const done = partial.get(key);
+      if (done) {
+        ids.push(done);
+        continue;
+      }
+      const { fallback, ...content } = m;
+      let a = await call(ctx, 'send_message', { receiver: reply.clientId, min_api_version: 1, sender, ...content });
+      // Viber wants a picture's URL to end in the image extension and a file's size to be right;
+      // when it refuses the media as bad data, the customer still gets the link.
+      if (a.status === 3 && typeof fallback === 'string') {
+        a = await call(ctx, 'send_message', { receiver: reply.clientId, min_api_version: 1, sender, type: 'text', text: fallback });
+      }
+      if (a.status !== 0) throw viberError(a.status, a.message);
+      if (!a.token) throw new TerminalError('Viber accepted the message but returned no message_token');
+      remember(key, a.token);
+      ids.push(a.token);
+    }
+    for (const k of keys) partial.delete(k);
+    return { providerMessageIds: ids };
+  },
+
+  async onConnect(ctx) {
+    const a = await call(ctx, 'set_webhook', {
+      url: ctx.webhookUrl, event_types: [...WEBHOOK_EVENTS], send_name: true, send_photo: true,
+    });
+    if (a.status !== 0) {
+      const hint = a.status === 1
+        ? ': Viber could not get HTTP 200 from the webhook URL (it must be public HTTPS with a CA-signed certificate)'
+        : '';
+      throw new Error(`Viber set_webhook failed: status ${a.status} ${a.message ?? STATUS_NAMES[a.status] ?? ''}`.trim() + hint);
+    }
+    const eventTypes = Array.isArray(a.body.event_types) ? a.body.event_types : [...WEBHOOK_EVENTS];
+    return { webhook: 'set', eventTypes };
+  },
+
+  async onDisconnect(ctx) {
+    const a = await call(ctx, 'set_webhook', { url: '' });
+    if (a.status !== 0) throw new Error(`Viber set_webhook (remove) failed: status ${a.status} ${a.message ?? STATUS_NAMES[a.status] ?? ''}`.trim());
+  },
+
+  describe(channel) {
+    const botName = (channel.settings as Partial<Settings>).botName;
+    return botName ? { deepLink: `viber://pa?chatURI=${encodeURIComponent(botName)}` } : {};
+  },
+};
+
