@@ -1,0 +1,189 @@
+// The Planfix Chat API client (planfix-api.md §1): form encoding, answers, and Planfix's own form as the relay reads it.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import test, { type ExecutionContext } from 'ava';
+import type { Account } from '../relay/core/account.ts';
+import { RetryableError, TerminalError } from '../relay/errors.ts';
+import { readAttachments } from '../relay/http/planfix.ts';
+import { OutboundPolicy } from '../relay/net/outbound.ts';
+import { ChatApi, ChatApiError, encodeForm, readNumber } from '../relay/planfix/chat.ts';
+
+test('encodeForm: the documented newMessage example, attachments as repeated pairs in order', (t) => {
+  const form = encodeForm({
+    cmd: 'newMessage',
+    providerId: 'chatra',
+    chatId: 'EFHASFN1239351',
+    message: 'Hello, I have a question',
+    attachments: [
+      { name: 'photo1.jpg', url: 'https://cdn.example/5444.jpg' },
+      { name: 'photo2.jpg', url: 'https://cdn.example/5445.jpg' },
+    ],
+    data_utm_source: 'google',
+  });
+  t.deepEqual([...form.entries()], [
+    ['cmd', 'newMessage'],
+    ['providerId', 'chatra'],
+    ['chatId', 'EFHASFN1239351'],
+    ['message', 'Hello, I have a question'],
+    ['attachments[name]', 'photo1.jpg'],
+    ['attachments[url]', 'https://cdn.example/5444.jpg'],
+    ['attachments[name]', 'photo2.jpg'],
+    ['attachments[url]', 'https://cdn.example/5445.jpg'],
+    ['data_utm_source', 'google'],
+  ]);
+  const wire = form.toString();
+  t.true(wire.includes('attachments%5Bname%5D=photo1.jpg&attachments%5Burl%5D=https%3A%2F%2Fcdn.example%2F5444.jpg&attachments%5Bname%5D=photo2.jpg&attachments%5Burl%5D=https%3A%2F%2Fcdn.example%2F5445.jpg'), wire);
+  // The wire form decodes back to the same pairs.
+  t.deepEqual(new URLSearchParams(wire).getAll('attachments[url]'), ['https://cdn.example/5444.jpg', 'https://cdn.example/5445.jpg']);
+});
+
+test('encodeForm: booleans and numbers as text, undefined and empty values left out', (t) => {
+  const form = encodeForm({ isEcho: true, other: false, n: 42, title: undefined, contactLastName: '', attachments: [], userEmail: 'ivan@company.example' });
+  t.deepEqual([...form.entries()], [['isEcho', 'true'], ['other', 'false'], ['n', '42'], ['userEmail', 'ivan@company.example']]);
+});
+
+test('encodeForm: data_ keys with Cyrillic and spaces are percent-encoded and decode back exactly', (t) => {
+  const form = encodeForm({ 'data_Источник трафика': 'Яндекс Директ', 'data_utm & co=1': 'a&b=c' });
+  const wire = form.toString();
+  t.false(/[^\x21-\x7e]/.test(wire), `only printable ASCII on the wire: ${wire}`);
+  t.true(wire.startsWith('data_%D0%98%D1%81%D1%82%D0%BE%D1%87%D0%BD%D0%B8%D0%BA'), wire);
+  const back = new URLSearchParams(wire);
+  t.is(back.get('data_Источник трафика'), 'Яндекс Директ');
+  t.is(back.get('data_utm & co=1'), 'a&b=c');
+  t.is([...back.keys()].length, 2);
+});
+
+test('readNumber: data as an object, as a JSON string, or number at the top level', (t) => {
+  t.deepEqual(readNumber({ data: { number: 1014 } }), { number: 1014, statusIsActive: undefined });
+  t.deepEqual(readNumber({ data: '{"number":1014,"statusIsActive":true}' }), { number: 1014, statusIsActive: true });
+  t.deepEqual(readNumber({ number: 1058 }), { number: 1058, statusIsActive: undefined });
+  t.deepEqual(readNumber({ data: {}, number: 1058 }), { number: 1058, statusIsActive: undefined });
+  t.deepEqual(readNumber({ data: 'not json', number: 7 }), { number: 7, statusIsActive: undefined });
+  t.deepEqual(readNumber({ data: { number: '1014' } }), { number: 1014, statusIsActive: undefined }, 'a number sent as a string');
+});
+
+test('readNumber: statusIsActive as boolean, string or digit', (t) => {
+  const active = (v: unknown) => readNumber({ data: { number: 5, statusIsActive: v } })?.statusIsActive;
+  t.is(active(true), true);
+  t.is(active(false), false);
+  t.is(active('true'), true);
+  t.is(active('false'), false);
+  t.is(active(1), true);
+  t.is(active(0), false);
+  t.is(active('1'), true);
+  t.is(active('0'), false);
+  t.is(active(undefined), undefined);
+  t.is(readNumber({ data: '{"number":5,"statusIsActive":false}' })?.statusIsActive, false);
+});
+
+for (const [label, v] of [
+  ['undefined', undefined], ['null', null], ['a string', '1014'], ['a number', 1014], ['an empty object', {}],
+  ['data null', { data: null }], ['unparsable data string', { data: '{"number":' }], ['number not numeric', { data: { number: 'abc' } }],
+  ['number zero', { data: { number: 0 } }], ['negative', { data: { number: -3 } }], ['fraction', { data: { number: 10.5 } }],
+  ['empty string number', { data: { number: '' } }], ['error answer', { error: 'task not found' }],
+] as [string, unknown][]) {
+  test(`readNumber: ${label} → undefined`, (t) => {
+    t.is(readNumber(v), undefined);
+  });
+}
+
+test('readAttachments: repeated pairs as qs parses them ({name: [...], url: [...]})', (t) => {
+  t.deepEqual(readAttachments({ name: ['a.pdf', 'b.jpg'], url: ['https://acme.planfix.ru/file/1', 'https://acme.planfix.ru/file/2'] }), [
+    { name: 'a.pdf', url: 'https://acme.planfix.ru/file/1' },
+    { name: 'b.jpg', url: 'https://acme.planfix.ru/file/2' },
+  ]);
+});
+
+test('readAttachments: a single pair', (t) => {
+  t.deepEqual(readAttachments({ name: 'a.pdf', url: 'https://acme.planfix.ru/file/1' }), [{ name: 'a.pdf', url: 'https://acme.planfix.ru/file/1' }]);
+});
+
+test('readAttachments: indexed keys, as an array or (past qs arrayLimit) an object', (t) => {
+  const two = [{ name: 'a.pdf', url: 'https://acme.planfix.ru/file/1' }, { name: 'b.jpg', url: 'https://acme.planfix.ru/file/2' }];
+  t.deepEqual(readAttachments(two), two);
+  t.deepEqual(readAttachments({ 0: two[0], 200: two[1] }), two);
+});
+
+test('readAttachments: a missing name falls back to the URL; entries without a URL are dropped', (t) => {
+  t.deepEqual(readAttachments({ url: 'https://acme.planfix.ru/file/9' }), [{ name: 'https://acme.planfix.ru/file/9', url: 'https://acme.planfix.ru/file/9' }]);
+  t.deepEqual(readAttachments([{ name: 'no-url.pdf' }, { name: 'ok.pdf', url: 'https://acme.planfix.ru/file/3' }, null, 'x']), [
+    { name: 'ok.pdf', url: 'https://acme.planfix.ru/file/3' },
+  ]);
+  t.deepEqual(readAttachments(undefined), []);
+  t.deepEqual(readAttachments(''), []);
+  t.deepEqual(readAttachments({ name: 'only-a-name.pdf' }), []);
+});
+
+// The client over real HTTP against a loopback stand-in for /webchat/api.
+
+interface Seen { form: URLSearchParams; contentType: string | undefined }
+
+async function fakeChatApi(t: ExecutionContext, answer: (form: URLSearchParams) => { status: number; body: string }) {
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => { raw += c; });
+    req.on('end', () => {
+      const form = new URLSearchParams(raw);
+      seen.push({ form, contentType: req.headers['content-type'] });
+      const a = answer(form);
+      res.writeHead(a.status, { 'content-type': 'application/json' }).end(a.body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  const port = (server.address() as AddressInfo).port;
+  const account: Account = {
+    id: 'acc1', name: 'Acme', defaultCountry: 'RU',
+    planfix: { url: 'https://acme.planfix.ru', chatToken: 'pf-token', chatApiUrl: `http://127.0.0.1:${port}/webchat/api`, providerId: 'chatra' },
+    callback: { chatToken: 'cb', telephonyToken: 'tel' }, widget: { key: 'w' }, channels: [], createdAt: '2024-01-01T00:00:00Z',
+  };
+  const api = new ChatApi(new OutboundPolicy([`127.0.0.1:${port}`]), 5000);
+  return { api, account, seen };
+}
+
+test('ChatApi.getTask posts the documented form and reads the JSON-string answer', async (t) => {
+  const { api, account, seen } = await fakeChatApi(t, () => ({ status: 200, body: JSON.stringify({ data: '{"number":1014,"statusIsActive":false}' }) }));
+  t.deepEqual(await api.getTask(account, 'ch1:+79051234567'), { number: 1014, statusIsActive: false });
+  t.is(seen.length, 1);
+  t.is(seen[0]!.contentType, 'application/x-www-form-urlencoded');
+  const f = seen[0]!.form;
+  t.is(f.get('cmd'), 'getTask');
+  t.is(f.get('providerId'), 'chatra');
+  t.is(f.get('planfix_token'), 'pf-token');
+  t.is(f.get('chatId'), 'ch1:+79051234567');
+});
+
+test('ChatApi.getTask: "task not found" is no task yet, not an error', async (t) => {
+  const { api, account } = await fakeChatApi(t, () => ({ status: 400, body: '{"error":"task not found"}' }));
+  t.is(await api.getTask(account, 'ch1:k'), undefined);
+});
+
+test('ChatApi.getContact: the number, or undefined for an unknown contact', async (t) => {
+  const { api, account, seen } = await fakeChatApi(t, (f) => (f.get('contactId') === 'known'
+    ? { status: 200, body: '{"data":{"number":1058}}' }
+    : { status: 400, body: '{"error":"unknown contact"}' }));
+  t.is(await api.getContact(account, 'known'), 1058);
+  t.is(await api.getContact(account, 'stranger'), undefined);
+  t.is(seen[0]!.form.get('cmd'), 'getContact');
+});
+
+test('ChatApi.call: an empty 200 body is success; 401 is terminal; 5xx is retryable', async (t) => {
+  let status = 200;
+  const { api, account } = await fakeChatApi(t, () => (status === 200 ? { status, body: '' } : { status, body: status === 401 ? '{"error":"Invalid token"}' : 'oops' }));
+  t.is(await api.call(account, 'newMessage', { chatId: 'c', message: 'hi' }), undefined);
+  status = 401;
+  const e401 = await t.throwsAsync(api.call(account, 'newMessage', { chatId: 'c', message: 'hi' }));
+  t.true(e401 instanceof ChatApiError && e401 instanceof TerminalError);
+  t.is((e401 as ChatApiError).status, 401);
+  t.regex(e401!.message, /Invalid token/);
+  status = 503;
+  const e503 = await t.throwsAsync(api.call(account, 'newMessage', { chatId: 'c', message: 'hi' }));
+  t.true(e503 instanceof RetryableError);
+});
+
+test('ChatApi.call: an unreadable getTask answer is terminal, not "no task"', async (t) => {
+  const { api, account } = await fakeChatApi(t, () => ({ status: 200, body: '{"data":{}}' }));
+  await t.throwsAsync(api.getTask(account, 'ch1:k'), { instanceOf: TerminalError });
+});
