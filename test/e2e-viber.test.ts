@@ -1,0 +1,90 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { PlanfixSim } from './sim/planfix.ts';
+import { ViberFake, viberCallback, viberJson } from './sim/viber.ts';
+import { RelayProcess } from './helpers/relay-process.ts';
+
+const USER = { id: 'a1B2c3D4e5F6g7H8i9J0kA==', name: 'Olena', avatar: 'https://example.invalid/olena.jpg', country: 'UA', language: 'uk', api_version: 10 };
+let token = 5916837654388304302n;
+const message = (msg: Record<string, unknown>) => ({ event: 'message', timestamp: Date.now(), message_token: token++, sender: USER, message: msg, silent: false });
+
+async function setup(t: import('ava').ExecutionContext, options: Record<string, unknown> = {}) {
+  const pf = await PlanfixSim.start();
+  const viber = await ViberFake.start({ authToken: 'bot-token-0123456789abcdef' });
+  const relay = await RelayProcess.start();
+  t.teardown(async () => { await relay.stop(); await pf.close(); await viber.close(); });
+  const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', defaultCountry: 'UA', planfix: { url: pf.origin, chatToken: 'pf-chat-token' } })).body;
+  const channel = await relay.api('POST', `/api/accounts/${account.id}/channels`, {
+    kind: 'viber', name: 'Acme bot', settings: { authToken: viber.authToken, botName: 'acmebot', apiUrl: viber.apiUrl, welcomeText: 'Hi! Ask us anything.' }, options,
+  });
+  const reply = (taskNumber: number, text: string) => pf.reply({
+    relayUrl: `${relay.url}/planfix/${account.id}/chat`, token: account.connect.planfixChat.token, taskNumber, message: text, user: { name: 'Ivan', lastName: 'Petrov', ico: 'https://example.invalid/ivan.png' },
+  });
+  return { pf, viber, relay, account, channel, reply };
+}
+
+test('Viber: webhook set on creation, a user becomes a contact and a task, content types arrive, replies and receipts flow', async (t) => {
+  const { pf, viber, channel, reply } = await setup(t, { sendAsEmployee: true });
+  t.is(channel.status, 201);
+  t.is(channel.body.deepLink, 'viber://pa?chatURI=acmebot');
+  t.like(channel.body.connect, { ok: true });
+  t.is(viber.webhookUrl, channel.body.webhookUrl, 'the relay registered its webhook and answered Viber\'s check');
+
+  const started = await viber.emit({ event: 'conversation_started', timestamp: Date.now(), message_token: token++, type: 'open', user: USER, subscribed: false });
+  t.like(started.body as object, { type: 'text', text: 'Hi! Ask us anything.' });
+  t.is(pf.commands.length, 0, 'no task before the user writes');
+
+  const first = message({ type: 'text', text: 'Hello, is the shop open today?' });
+  t.is((await viber.emit(first)).status, 200);
+  t.is((await viber.emit(first)).status, 200, 'a duplicate callback is acknowledged');
+  await viber.emit(message({ type: 'picture', media: 'https://cdn.example.invalid/p/photo.jpg', text: 'my receipt' }));
+  await viber.emit(message({ type: 'location', location: { lat: 50.4501, lon: 30.5234 } }));
+  await viber.emit(message({ type: 'contact', contact: { name: 'Olena', phone_number: '+380 50 111 22 33' } }));
+
+  const task = await pf.waitFor(() => pf.tasks.find((x) => x.comments.length >= 4));
+  t.is(pf.tasks.length, 1);
+  t.is(pf.contacts.length, 1);
+  t.is(pf.contacts[0]!.name, 'Olena');
+  t.is(pf.contacts[0]!.ico, USER.avatar);
+  t.true(task.comments[0]!.text.startsWith('Hello, is the shop open today?'));
+  t.is(task.comments.filter((c) => c.text.startsWith('Hello, is the shop open today?')).length, 1, 'the duplicate was dropped');
+  t.deepEqual(task.comments[1]!.attachments.map((a: { url: string }) => a.url), ['https://cdn.example.invalid/p/photo.jpg']);
+  t.regex(task.comments[2]!.text, /50\.4501.*30\.5234/);
+  t.regex(task.comments[3]!.text, /Olena/);
+  // The shared phone is the only way Viber reveals one: it lands on the contact in E.164.
+  await pf.waitFor(() => pf.contacts[0]!.phone === '+380501112233');
+
+  const answer = await reply(task.number, 'Yes, until 8 pm.');
+  t.is(answer.status, 200);
+  const sent = await viber.waitFor(() => viber.sent[0]);
+  t.is(sent.receiver, USER.id);
+  t.is(sent.text, 'Yes, until 8 pm.');
+  t.deepEqual(sent.sender, { name: 'Ivan Petrov', avatar: 'https://example.invalid/ivan.png' });
+  await pf.waitFor(() => pf.messageStatuses.find((s) => s.messageId === answer.messageId && s.status === 'sent'));
+
+  const receipt = (event: string) => ({ event, timestamp: Date.now(), message_token: BigInt(sent.message_token), user_id: USER.id });
+  await viber.emit(receipt('delivered'));
+  await viber.emit(receipt('seen'));
+  await pf.waitFor(() => pf.messageStatuses.some((s) => s.messageId === answer.messageId && s.status === 'read'));
+  t.deepEqual(pf.messageStatuses.filter((s) => s.messageId === answer.messageId).map((s) => s.status), ['sent', 'read']);
+});
+
+test('Viber: a bad or missing signature is refused and nothing is journaled; an unsubscribed user gets a clear error', async (t) => {
+  const { pf, viber, relay, channel, reply } = await setup(t);
+  const journalSize = async () => (await stat(join(relay.dataDir, 'journal.jsonl'))).size;
+  const before = await journalSize();
+  const body = viberJson(message({ type: 'text', text: 'forged' }));
+  t.is((await viberCallback(channel.body.webhookUrl, viber.authToken, body, { badSignature: true })).status, 401);
+  t.is((await viberCallback(channel.body.webhookUrl, viber.authToken, body, { signature: null })).status, 401);
+  t.is(await journalSize(), before);
+  await viber.emit(message({ type: 'text', text: 'genuine' }));
+  const task = await pf.waitFor(() => pf.tasks[0]);
+  t.false(task.comments.some((c) => c.text.includes('forged')));
+
+  viber.unsubscribe(USER.id);
+  const answer = await reply(task.number, 'are you there?');
+  const status = await pf.waitFor(() => pf.messageStatuses.find((s) => s.messageId === answer.messageId));
+  t.is(status.status, 'error');
+  t.regex(status.text ?? '', /not subscribed/);
+});
