@@ -85,7 +85,7 @@ test('credentials in the URL are refused', (t) => {
 // BUG (relay/net/outbound.ts:23-26, OutboundPolicy.check): an allow-listed host returns before
 // the credentials check, so `http://user:pass@127.0.0.1:8081/` is accepted while the same URL on
 // a Planfix or provider host is refused. Suggested fix: check url.username/url.password first.
-test.failing('credentials in the URL are refused for allow-listed hosts too', (t) => {
+test('credentials in the URL are refused for allow-listed hosts too', (t) => {
   const p = new OutboundPolicy(['127.0.0.1:8081']);
   t.regex(p.check('http://user:pass@127.0.0.1:8081/webchat/api', 'planfix') ?? '', /credentials/);
 });
@@ -93,7 +93,7 @@ test.failing('credentials in the URL are refused for allow-listed hosts too', (t
 // BUG (relay/net/outbound.ts:21-22): the brackets of an IPv6 literal are stripped before the
 // `host:port` form is built, so the natural entry `[::1]:8081` never matches (`::1:8081` is
 // compared). Suggested fix: compare `url.host` (which keeps the brackets) for entries with a port.
-test.failing('RELAY_ALLOW_HOSTS: an IPv6 loopback entry with a port', (t) => {
+test('RELAY_ALLOW_HOSTS: an IPv6 loopback entry with a port', (t) => {
   const p = new OutboundPolicy(['[::1]:8081']);
   t.is(p.check('http://[::1]:8081/webchat/api', 'planfix'), undefined);
 });

@@ -1,5 +1,5 @@
 // One account's traffic state (relay/store/state.ts): contact index, conversations, widget metadata.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
@@ -262,7 +262,7 @@ test('compaction past 1 MB keeps every object at its latest value', async (t) =>
 // parallel) are group-committed in one batch that crosses 1 MB, each of them starts its own
 // JsonlFile.rewrite: they share `state.jsonl.tmp`, so all but one fail their rename with ENOENT and
 // the writes (already on disk) reject, failing the deliveries that made them.
-test.failing('concurrent writes crossing the compaction threshold all succeed', async (t) => {
+test('concurrent writes crossing the compaction threshold all succeed', async (t) => {
   const dir = await tmpDir(t);
   const s = await openState(t, dir);
   let i = 0;
@@ -278,4 +278,33 @@ test.failing('concurrent writes crossing the compaction threshold all succeed', 
   const again = await openState(t, dir);
   t.is(again.conversations.size, 100);
   t.is(again.conversations.get('ch1:k99')!.updatedAt, 1_000_000 + 199);
+});
+
+test('a torn last line of the state file is skipped and counted on open', async (t) => {
+  const dir = await tmpDir(t);
+  const s = await openState(t, dir);
+  await s.bindContact('A', { client: 'ch1/a', phone: P1 }, { name: 'A' });
+  await s.close();
+  await appendFile(join(dir, 'acc1', 'state.jsonl'), '{"t":"k","c":{"key":"B","pho');
+  const again = await openState(t, dir);
+  t.is(again.skippedOnLoad, 1);
+  t.is(again.byPhone(P1), 'A');
+  t.is(again.contacts.size, 1);
+});
+
+// BUG (relay/store/jsonl.ts:18, JsonlFile.open; same root cause as in journal.test.ts): the first
+// record written after a torn last line is glued onto it and lost at the next start, here a
+// contact binding, so the customer's phone is unknown again and a second Planfix contact is made.
+test('a contact bound after a torn last line survives the next reopen', async (t) => {
+  const dir = await tmpDir(t);
+  const s = await openState(t, dir);
+  await s.bindContact('A', { client: 'ch1/a', phone: P1 }, { name: 'A' });
+  await s.close();
+  await appendFile(join(dir, 'acc1', 'state.jsonl'), '{"t":"k","c":{"key":"B","pho');
+  const second = await openState(t, dir);
+  await second.bindContact('C', { client: 'ch1/c', phone: P2 }, { name: 'C' });
+  await second.close();
+  const third = await openState(t, dir);
+  t.is(third.byPhone(P2), 'C');
+  t.is(third.byPhone(P1), 'A');
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Attachment, CustomerEvent, EndEvent, InboundEvent, MessageEvent, Visit } from '../core/events.ts';
+import { UTM_KEYS, type Attachment, type CustomerEvent, type EndEvent, type InboundEvent, type MessageEvent, type Visit } from '../core/events.ts';
 import { HttpError, TerminalError } from '../errors.ts';
 import { errorText, send } from '../net/outbound.ts';
 import type { ChannelAdapter } from './channel.ts';
@@ -41,10 +41,15 @@ function readVisit(client: Obj): Visit {
     device: str(client, 'device', 'deviceType'),
     referrer: str(client, 'referrer', 'referer', 'source', 'trafficSource', 'refferrer'),
     landing,
-    utm: readUtm(client.utm, client, landing, ...(pages ?? []).map((p) => p.url)),
+    // Flat keys on the client only in their utm_* form: a bare "source" there is the referrer.
+    utm: readUtm(client.utm, pickUtm(client), landing, ...(pages ?? []).map((p) => p.url)),
     pages,
     dashboardUrl: str(client, 'chatUrl', 'dashboardUrl', 'chatLink'),
   };
+}
+
+function pickUtm(client: Obj): Obj {
+  return Object.fromEntries(UTM_KEYS.map((k) => [k, client[k]]));
 }
 
 function readAttachments(m: Obj): Attachment[] {

@@ -18,13 +18,14 @@ export class OutboundPolicy {
     } catch {
       return 'must be an absolute URL';
     }
+    if (url.username || url.password) return 'must not carry credentials';
     const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    const hostPort = url.port ? `${host}:${url.port}` : host;
-    if (this.allowHosts.includes(hostPort) || this.allowHosts.includes(host)) {
+    // Entries may be written "host", "host:port", "[::1]" or "[::1]:port".
+    const names = [url.host.toLowerCase(), url.hostname.toLowerCase(), host, url.port ? `${host}:${url.port}` : host];
+    if (names.some((n) => this.allowHosts.includes(n))) {
       return url.protocol === 'https:' || url.protocol === 'http:' ? undefined : 'must be an http(s) URL';
     }
     if (url.protocol !== 'https:') return 'must be an https URL';
-    if (url.username || url.password) return 'must not carry credentials';
     const ok = kind === 'planfix'
       ? PLANFIX_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))
       : PROVIDER_HOSTS.includes(host);

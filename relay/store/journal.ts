@@ -172,7 +172,8 @@ export class Journal {
     return recs;
   }
 
-  close(): Promise<void> {
-    return this.file.close();
+  async close(): Promise<void> {
+    await this.compacting;
+    await this.file.close();
   }
 }

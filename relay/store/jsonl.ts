@@ -15,8 +15,18 @@ export class JsonlFile {
   constructor(readonly path: string, private readonly durable: boolean) {}
 
   async open(): Promise<void> {
-    this.fh = await open(this.path, 'a', 0o600);
+    this.fh = await open(this.path, 'a+', 0o600);
     this.bytes = (await this.fh.stat()).size;
+    if (this.bytes > 0) {
+      // A crash mid-write leaves a torn last line (readers skip it); end it so the next record
+      // starts on a line of its own instead of being glued to the garbage and lost with it.
+      const last = Buffer.alloc(1);
+      await this.fh.read(last, 0, 1, this.bytes - 1);
+      if (last[0] !== 0x0a) {
+        await this.fh.write('\n');
+        this.bytes += 1;
+      }
+    }
   }
 
   /** Resolves once the record is written (and fsync'd when durable). */

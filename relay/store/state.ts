@@ -72,6 +72,7 @@ export class AccountState implements IdentityIndex {
   private readonly clientIdx = new Map<string, string>();
   private file: JsonlFile;
   private liveBytes = 0;
+  private compacting: Promise<void> | undefined;
   skippedOnLoad = 0;
 
   constructor(readonly dir: string) {
@@ -176,20 +177,26 @@ export class AccountState implements IdentityIndex {
 
   private async write(r: Rec): Promise<void> {
     await this.file.append(r);
-    if (this.file.bytes > 1024 * 1024 && this.file.bytes > 2 * this.liveBytes) {
-      await this.file.rewrite(() => [
-        ...[...this.contacts.values()].map((c): Rec => ({ t: 'k', c })),
-        ...[...this.conversations.values()].map((c): Rec => ({ t: 'c', c })),
-        ...[...this.tasks].map(([n, chatId]): Rec => ({ t: 'tk', n, chatId })),
-        ...[...this.outbound].map(([p, o]): Rec => ({ t: 'o', p, o })),
-        ...[...this.statuses].map(([m, st]): Rec => ({ t: 'ms', m, s: st })),
-      ]);
-      this.liveBytes = this.file.bytes;
+    if (!this.compacting && this.file.bytes > 1024 * 1024 && this.file.bytes > 2 * this.liveBytes) {
+      this.compacting = this.compact().finally(() => { this.compacting = undefined; });
     }
   }
 
-  close(): Promise<void> {
-    return this.file.close();
+  /** Rewrites the log as one record per live object; one at a time, writes meanwhile follow it. */
+  private async compact(): Promise<void> {
+    await this.file.rewrite(() => [
+      ...[...this.contacts.values()].map((c): Rec => ({ t: 'k', c })),
+      ...[...this.conversations.values()].map((c): Rec => ({ t: 'c', c })),
+      ...[...this.tasks].map(([n, chatId]): Rec => ({ t: 'tk', n, chatId })),
+      ...[...this.outbound].map(([p, o]): Rec => ({ t: 'o', p, o })),
+      ...[...this.statuses].map(([m, st]): Rec => ({ t: 'ms', m, s: st })),
+    ]);
+    this.liveBytes = this.file.bytes;
+  }
+
+  async close(): Promise<void> {
+    await this.compacting;
+    await this.file.close();
   }
 
   async destroy(): Promise<void> {
