@@ -171,11 +171,10 @@ test('visitor info: no UTM anywhere gives none', (t) => {
   t.is(m!.visit!.utm, undefined);
 });
 
-// BUG (relay/channels/read.ts:54 readUtm, called with the whole client object at
-// relay/channels/chatra.ts:46): on the client object the bare names `source`, `medium`,
-// `campaign`, `term`, `content` are read as UTM. `source` is a traffic source / referrer
-// (chatra.ts itself reads it as the referrer), so a visitor who came from Google without any
-// UTM gets utm_source "https://www.google.com/" and Planfix gets a wrong data_utm_source.
+// Regression (fixed in 52184db, chatra.ts readVisit): readUtm was given the whole client object, so
+// its bare `source`, `medium`, `campaign`… were read as UTM. `source` is a traffic source / referrer
+// (chatra.ts reads it as the referrer), so a visitor from Google without any UTM got utm_source
+// "https://www.google.com/" and Planfix a wrong data_utm_source.
 test('a client "source" (the referrer) is not taken for utm_source', (t) => {
   const { utm: _u, referrer: _r, ...rest } = DOC_EXAMPLE.client;
   const [m] = messages(parse({ ...DOC_EXAMPLE, client: { ...rest, source: 'https://www.google.com/' } }));

@@ -1,5 +1,5 @@
 // The durable event journal (DESIGN.md, "Durability and order"): relay/store/journal.ts on jsonl.ts.
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
@@ -150,10 +150,10 @@ test('a torn last line is skipped and counted; every complete record is kept', a
   t.false(again.has('ch1:m3'));
 });
 
-// BUG (relay/store/jsonl.ts:18, JsonlFile.open): the file is opened for append without checking
-// that it ends with "\n". After a torn last line, the next record is glued onto it
-// (`{"t":"e","id":"ch1:m3","acc{"t":"e","id":"ch1:m4",…}`), so an event that was fsync'd and
-// answered 2xx is unreadable, and lost, on the following start.
+// Regression (fixed in 52184db, JsonlFile.open): the file was opened for append without checking
+// that it ends with "\n", so after a torn last line the next record was glued onto it
+// (`{"t":"e","id":"ch1:m3","acc{"t":"e","id":"ch1:m4",…}`): an event fsync'd and answered 2xx
+// was unreadable, and lost, on the following start.
 test('an event added after a torn last line survives the next reopen', async (t) => {
   const dir = await tmpDir(t);
   const j = await openJournal(t, dir);
@@ -167,6 +167,28 @@ test('an event added after a torn last line survives the next reopen', async (t)
 
   const third = await openJournal(t, dir);
   t.deepEqual([...third.pending.keys()].sort(), ['ch1:m1', 'ch1:m4']);
+});
+
+test('an event that did not reach the disk is not claimed: the provider retry is accepted after a restart', async (t) => {
+  const dir = await tmpDir(t);
+  const j = await openJournal(t, dir);
+  await j.add([item('m1')]);
+  // Make the next write fail, as a full or failing disk would.
+  await (j as unknown as { file: { fh: FileHandle } }).file.fh.close();
+  await t.throwsAsync(j.add([item('m2')]));
+  t.false(j.has('ch1:m2'));
+  t.false(j.pending.has('ch1:m2'));
+  t.false(j.healthy);
+  // The file stays failed until reopened, so nothing can glue onto a partial write.
+  await t.throwsAsync(j.add([item('m3')]));
+
+  const again = await openJournal(t, dir);
+  t.true(again.healthy);
+  t.deepEqual([...again.pending.keys()], ['ch1:m1']);
+  t.is((await again.add([item('m2')])).length, 1);
+  await again.close();
+  const third = await openJournal(t, dir);
+  t.deepEqual([...third.pending.keys()], ['ch1:m1', 'ch1:m2']);
 });
 
 test('a corrupt line in the middle is skipped, the records around it kept', async (t) => {

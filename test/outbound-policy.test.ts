@@ -82,20 +82,31 @@ test('credentials in the URL are refused', (t) => {
   t.regex(none.check('https://user@app.chatra.io/api/', 'provider')!, /credentials/);
 });
 
-// BUG (relay/net/outbound.ts:23-26, OutboundPolicy.check): an allow-listed host returns before
-// the credentials check, so `http://user:pass@127.0.0.1:8081/` is accepted while the same URL on
-// a Planfix or provider host is refused. Suggested fix: check url.username/url.password first.
+// Regression (fixed in 52184db, OutboundPolicy.check): an allow-listed host returned before the
+// credentials check, so `http://user:pass@127.0.0.1:8081/` was accepted while the same URL on a
+// Planfix or provider host was refused.
 test('credentials in the URL are refused for allow-listed hosts too', (t) => {
   const p = new OutboundPolicy(['127.0.0.1:8081']);
   t.regex(p.check('http://user:pass@127.0.0.1:8081/webchat/api', 'planfix') ?? '', /credentials/);
 });
 
-// BUG (relay/net/outbound.ts:21-22): the brackets of an IPv6 literal are stripped before the
-// `host:port` form is built, so the natural entry `[::1]:8081` never matches (`::1:8081` is
-// compared). Suggested fix: compare `url.host` (which keeps the brackets) for entries with a port.
+// Regression (fixed in 52184db, OutboundPolicy.check): the brackets of an IPv6 literal were
+// stripped before the `host:port` form was built, so the natural entry `[::1]:8081` never matched.
 test('RELAY_ALLOW_HOSTS: an IPv6 loopback entry with a port', (t) => {
   const p = new OutboundPolicy(['[::1]:8081']);
   t.is(p.check('http://[::1]:8081/webchat/api', 'planfix'), undefined);
+});
+
+test('RELAY_ALLOW_HOSTS: IPv6 entries', (t) => {
+  const withPort = new OutboundPolicy(['[::1]:8081']);
+  t.is(typeof withPort.check('http://[::1]:8082/x', 'planfix'), 'string', 'another port');
+  t.is(typeof withPort.check('http://[::2]:8081/x', 'planfix'), 'string', 'another address');
+  for (const entry of ['[::1]', '::1']) {
+    const p = new OutboundPolicy([entry]);
+    t.is(p.check('http://[::1]:9/x', 'provider'), undefined, entry);
+    t.is(p.check('http://[::1]/x', 'provider'), undefined, entry);
+    t.is(typeof p.check('http://[::2]/x', 'provider'), 'string', entry);
+  }
 });
 
 for (const raw of ['', 'not a url', '/webchat/api', 'acme.planfix.ru/webchat/api', '//acme.planfix.ru/x', 'https://']) {

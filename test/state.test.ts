@@ -257,11 +257,11 @@ test('compaction past 1 MB keeps every object at its latest value', async (t) =>
   }
 });
 
-// BUG (relay/store/state.ts:183, AccountState.write): the compaction check runs after each append
-// with no guard. When several concurrent writes (the worker runs conversations of one account in
-// parallel) are group-committed in one batch that crosses 1 MB, each of them starts its own
-// JsonlFile.rewrite: they share `state.jsonl.tmp`, so all but one fail their rename with ENOENT and
-// the writes (already on disk) reject, failing the deliveries that made them.
+// Regression (fixed in 52184db, AccountState.write): the compaction check ran after each append
+// with no guard. Concurrent writes (the worker runs conversations of one account in parallel)
+// group-committed in one batch that crossed 1 MB each started their own JsonlFile.rewrite sharing
+// `state.jsonl.tmp`: all but one failed their rename with ENOENT and the writes, already on disk,
+// rejected, failing the deliveries that made them.
 test('concurrent writes crossing the compaction threshold all succeed', async (t) => {
   const dir = await tmpDir(t);
   const s = await openState(t, dir);
@@ -292,9 +292,9 @@ test('a torn last line of the state file is skipped and counted on open', async 
   t.is(again.contacts.size, 1);
 });
 
-// BUG (relay/store/jsonl.ts:18, JsonlFile.open; same root cause as in journal.test.ts): the first
-// record written after a torn last line is glued onto it and lost at the next start, here a
-// contact binding, so the customer's phone is unknown again and a second Planfix contact is made.
+// Regression (fixed in 52184db, JsonlFile.open; as in journal.test.ts): the first record written
+// after a torn last line was glued onto it and lost at the next start, here a contact binding, so
+// the customer's phone would be unknown again and a second Planfix contact made.
 test('a contact bound after a torn last line survives the next reopen', async (t) => {
   const dir = await tmpDir(t);
   const s = await openState(t, dir);
