@@ -300,3 +300,13 @@ test('a body that is not a Chatra webhook is a 400', (t) => {
   t.is(status(() => parse({ ...DOC_EXAMPLE, messages: { id: 'x' } })), 400, 'messages not an array');
   t.is(status(() => parse(DOC_EXAMPLE)), undefined);
 });
+
+test('attachments and visited pages with non-http(s) URLs are dropped', (t) => {
+  const [m] = messages(parse({
+    ...DOC_EXAMPLE,
+    client: { ...DOC_EXAMPLE.client, visitedPages: [{ url: 'javascript:alert(1)', title: 'x' }, { url: 'https://shop.example.com/ok', title: 'ok' }] },
+    messages: [{ id: 'att1', type: 'client', message: 'files', files: [{ name: 'a', url: 'javascript:alert(1)' }, { name: 'b.png', url: 'https://cdn.example/b.png' }] }],
+  }));
+  t.deepEqual(m!.attachments, [{ name: 'b.png', url: 'https://cdn.example/b.png' }]);
+  t.deepEqual(m!.visit!.pages!.map((p) => p.url), ['https://shop.example.com/ok']);
+});

@@ -187,3 +187,12 @@ test('ChatApi.call: an unreadable getTask answer is terminal, not "no task"', as
   const { api, account } = await fakeChatApi(t, () => ({ status: 200, body: '{"data":{}}' }));
   await t.throwsAsync(api.getTask(account, 'ch1:k'), { instanceOf: TerminalError });
 });
+
+test('readAttachments keeps only http(s) links: anything else never reaches the customer', (t) => {
+  t.deepEqual(readAttachments({ name: ['ok.pdf', 'evil', 'local'], url: ['https://acme.planfix.ru/file/abc', 'javascript:alert(1)', 'file:///etc/passwd'] }), [
+    { name: 'ok.pdf', url: 'https://acme.planfix.ru/file/abc' },
+  ]);
+  t.deepEqual(readAttachments([{ name: 'x', url: 'data:text/html,<b>x</b>' }, { name: 'y', url: 'http://cdn.example/y.png' }]), [
+    { name: 'y', url: 'http://cdn.example/y.png' },
+  ]);
+});

@@ -3,7 +3,7 @@ import { UTM_KEYS, type Attachment, type CustomerEvent, type EndEvent, type Inbo
 import { HttpError, TerminalError } from '../errors.ts';
 import { errorText, send } from '../net/outbound.ts';
 import type { ChannelAdapter } from './channel.ts';
-import { bodyHash, isObj, parseJsonBody, readPages, readUtm, str, time, type Obj } from './read.ts';
+import { bodyHash, httpUrl, isObj, parseJsonBody, readPages, readUtm, str, time, type Obj } from './read.ts';
 
 /** Marks the relay's own messages, so Chatra webhooks that carry them back are not imported. */
 export const RECEIVED_FROM = 'planfix-relay';
@@ -55,7 +55,7 @@ function pickUtm(client: Obj): Obj {
 function readAttachments(m: Obj): Attachment[] {
   const list = [m.files, m.attachments, m.file ? [m.file] : undefined].find(Array.isArray) as unknown[] | undefined;
   return (list ?? []).flatMap((f) => {
-    const url = str(f, 'url', 'link', 'href');
+    const url = httpUrl(str(f, 'url', 'link', 'href'));
     return url ? [{ name: str(f, 'name', 'fileName', 'filename') ?? url.split('/').pop() ?? 'file', url }] : [];
   });
 }

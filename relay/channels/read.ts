@@ -22,6 +22,17 @@ export function str(o: unknown, ...keys: string[]): string | undefined {
   return undefined;
 }
 
+/** The URL when it is absolute http(s): attachment links are fetched by Planfix or shown to customers. */
+export function httpUrl(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  try {
+    const u = new URL(v.trim());
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function parseJsonBody(raw: Buffer): Obj {
   let body: unknown;
   try {
@@ -71,9 +82,9 @@ export function readPages(v: unknown): Page[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const pages: Page[] = [];
   for (const p of v.slice(-200)) {
-    if (typeof p === 'string' && p) pages.push({ url: p });
+    if (typeof p === 'string' && httpUrl(p)) pages.push({ url: httpUrl(p)! });
     else if (isObj(p)) {
-      const url = str(p, 'url', 'href', 'link', 'page');
+      const url = httpUrl(str(p, 'url', 'href', 'link', 'page'));
       if (url) pages.push({ url, title: str(p, 'title', 'name'), at: time(p.time ?? p.at ?? p.timestamp ?? p.createdAt ?? p.date) });
     }
   }

@@ -4,7 +4,7 @@ import type { Attachment, Customer, MessageEvent, ReplyEvent, StatusEvent } from
 import { HttpError, RetryableError, TerminalError } from '../errors.ts';
 import { send } from '../net/outbound.ts';
 import type { ChannelAdapter, InboundRequest, SendContext } from './channel.ts';
-import { bodyHash, isObj, str, time, type Obj } from './read.ts';
+import { bodyHash, httpUrl, isObj, str, time, type Obj } from './read.ts';
 import { parseViberJson } from './viber-json.ts';
 
 // Viber REST Bot API (channels.md §1). Every callback is signed; tokens are 64-bit and kept as strings.
@@ -83,7 +83,7 @@ function coordinate(v: unknown): number | undefined {
 function readMessage(m: Obj): { text: string; attachments: Attachment[]; phone?: string } {
   const type = str(m, 'type') ?? 'unknown';
   const caption = typeof m.text === 'string' ? m.text.trim() : '';
-  const media = str(m, 'media');
+  const media = httpUrl(str(m, 'media'));
   switch (type) {
     case 'text':
       return { text: caption, attachments: [] };

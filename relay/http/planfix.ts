@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { koaBody } from 'koa-body';
 import type { Attachment, ReplyEvent } from '../core/events.ts';
 import { toE164 } from '../core/identity.ts';
+import { httpUrl } from '../channels/read.ts';
 import type { Relay } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import type { Conversation } from '../store/state.ts';
@@ -17,17 +18,26 @@ function field(body: Record<string, unknown>, k: string): string | undefined {
   return typeof s === 'string' ? s : typeof s === 'number' ? String(s) : undefined;
 }
 
-/** Repeated `attachments[name]`/`attachments[url]` pairs, or indexed `attachments[0][name]`, parsed by qs. */
+/**
+ * Repeated `attachments[name]`/`attachments[url]` pairs, or indexed `attachments[0][name]`, parsed
+ * by qs. Only http(s) links are kept: they are handed on to the customer's channel.
+ */
 export function readAttachments(v: unknown): Attachment[] {
   if (Array.isArray(v)) {
-    return v.flatMap((a) => (a && typeof a === 'object' && typeof a.url === 'string' ? [{ name: String(a.name ?? a.url), url: a.url }] : []));
+    return v.flatMap((a) => {
+      const url = a && typeof a === 'object' ? httpUrl(a.url) : undefined;
+      return url ? [{ name: String(a.name ?? url), url }] : [];
+    });
   }
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
     if ('url' in o) {
       const names = ([] as unknown[]).concat(o.name ?? []);
       const urls = ([] as unknown[]).concat(o.url);
-      return urls.flatMap((u, i) => (typeof u === 'string' ? [{ name: String(names[i] ?? u), url: u }] : []));
+      return urls.flatMap((u, i) => {
+        const url = httpUrl(u);
+        return url ? [{ name: String(names[i] ?? url), url }] : [];
+      });
     }
     return readAttachments(Object.values(o));
   }
