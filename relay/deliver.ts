@@ -28,8 +28,10 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
   const phone = toE164(c.phone, account.defaultCountry);
   const ids = { client: `${channel.id}/${c.clientId}`, phone, email: normalEmail(c.email) };
   const key = contactKey(state, ids);
+  // A number that does not parse is kept as given only while no E.164 one is known, and never matched.
+  const keptPhone = phone ?? (state.contacts.get(key)?.customer.phone ? undefined : c.phone);
   const contact = await state.bindContact(key, ids, {
-    name: c.name, lastName: c.lastName, displayName: c.displayName, email: ids.email, phone: phone ?? c.phone, avatar: c.avatar,
+    name: c.name, lastName: c.lastName, displayName: c.displayName, email: ids.email, phone: keptPhone, avatar: c.avatar,
   });
   const chatId = `${channel.id}:${key}`;
   const prev = state.conversations.get(chatId);
@@ -46,7 +48,8 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
     channel: { id: channel.id, title: adapter.title, name: channel.name, options: channel.options },
     chatId,
     contactKey: key,
-    customer: { ...contact.customer, phone: phone ?? (contact.customer.phone && toE164(contact.customer.phone, account.defaultCountry)) },
+    // Planfix gets only E.164 phones: this event's, else the first the index holds for the customer.
+    customer: { ...contact.customer, phone: phone ?? contact.phones[0] },
     contactSent: contact.sent,
     fresh: prev?.fresh ?? true,
     hasRest: !!account.planfix.restToken,

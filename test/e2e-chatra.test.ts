@@ -141,6 +141,14 @@ test('a visitor who introduces themselves mid-chat updates the Planfix contact',
   t.is(c.lastName, 'Petrenko');
   t.is(c.phone, '+380671234567', 'UA default country turns the local number into E.164');
   t.true(c.updates >= 1);
+  // A later unparseable number neither replaces the known one nor reaches Planfix, and the
+  // contact is not pushed again without its phone.
+  const updatesBefore = pf.commands.filter((x) => x.cmd === 'updateContact').length;
+  await hook(chatraWebhook('chatFragment', { client: { ...anon, name: 'Olga Petrenko', phone: 'ask my manager' }, messages: [{ id: 'i3', message: 'bye' }] }));
+  await pf.waitFor(() => pf.tasks[0]?.comments.length === 3);
+  t.is(pf.contacts[0]!.phone, '+380671234567');
+  t.false(pf.commands.some((x) => x.params.contactPhone === 'ask my manager'));
+  t.is(pf.commands.filter((x) => x.cmd === 'updateContact').length, updatesBefore);
 });
 
 test('chatTranscript completes the task, deduplicates its messages, and the next chat opens a new task', async (t) => {
