@@ -310,3 +310,10 @@ test('attachments and visited pages with non-http(s) URLs are dropped', (t) => {
   t.deepEqual(m!.attachments, [{ name: 'b.png', url: 'https://cdn.example/b.png' }]);
   t.deepEqual(m!.visit!.pages!.map((p) => p.url), ['https://shop.example.com/ok']);
 });
+
+test('a channel with no agent to send as warns the admin; one with agentEmail or agentId does not', (t) => {
+  const bare = channel();
+  t.regex(chatra.warnings!(bare).join(' '), /agentEmail/);
+  t.deepEqual(chatra.warnings!({ ...bare, settings: { ...bare.settings, agentEmail: 'support@acme.test' } }), []);
+  t.deepEqual(chatra.warnings!({ ...bare, settings: { ...bare.settings, agentId: 'ag1' } }), []);
+});

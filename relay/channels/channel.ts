@@ -49,6 +49,8 @@ export interface ChannelAdapter {
   onConnect?(ctx: SendContext & { webhookUrl: string }): Promise<Record<string, unknown>>;
   /** Called when the channel is deleted (e.g. removing the Viber webhook). */
   onDisconnect?(ctx: SendContext): Promise<void>;
+  /** What the admin must still fix before the channel fully works (shown with the channel). */
+  warnings?(channel: ChannelConfig): string[];
   /** Extra read-only facts for the admin (e.g. the Viber deep link). */
   describe?(channel: ChannelConfig): Record<string, unknown>;
 }

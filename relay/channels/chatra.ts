@@ -68,6 +68,11 @@ export const chatra: ChannelAdapter = {
   secretFields: ['secretKey'],
   urlFields: ['apiUrl'],
 
+  warnings(channel) {
+    return channel.settings.agentEmail || channel.settings.agentId
+      ? [] : ['Replies from Planfix cannot be sent until agentEmail (or agentId) is set.'];
+  },
+
   parse(req, channel) {
     const body = parseJsonBody(req.raw);
     const eventName = str(body, 'eventName', 'event');

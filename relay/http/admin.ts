@@ -64,12 +64,8 @@ export function adminRouter(relay: Relay): Router {
     const adapter = adapters[c.kind]!;
     const settings = { ...c.settings };
     for (const k of adapter.secretFields) if (settings[k] !== undefined) settings[k] = mask(settings[k]);
-    const warnings: string[] = [];
-    if (c.kind === 'chatra' && !c.settings.agentEmail && !c.settings.agentId) {
-      warnings.push('Replies from Planfix cannot be sent until agentEmail (or agentId) is set.');
-    }
     return {
-      id: c.id, kind: c.kind, name: c.name, settings, options: c.options, webhookUrl: webhookUrl(c), warnings,
+      id: c.id, kind: c.kind, name: c.name, settings, options: c.options, webhookUrl: webhookUrl(c), warnings: adapter.warnings?.(c) ?? [],
       ...adapter.describe?.(c), createdAt: c.createdAt,
     };
   };
