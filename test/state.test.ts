@@ -231,9 +231,10 @@ test('compaction past 1 MB keeps every object at its latest value', async (t) =>
     for (let i = 0; i < 100; i += 10) await s.setTask(`ch1:k${i}`, 5000 + i, round % 2 === 0);
   }
   t.is(written, 1500);
+  // Compaction runs in the background; close() waits for it.
+  await s.close();
   const size = (await stat(join(dir, 'acc1', 'state.jsonl'))).size;
   t.true(size < 1024 * 1024, `the file was compacted (${size} bytes)`);
-  await s.close();
 
   const again = await openState(t, dir);
   t.is(again.skippedOnLoad, 0);

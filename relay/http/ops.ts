@@ -14,6 +14,8 @@ export function opsRouter(relay: Relay): Router {
       workerAlive: relay.worker.alive,
       backlog: relay.worker.backlog,
       oldestPendingAgeMs: oldest === undefined ? 0 : Date.now() - oldest,
+      // Not fatal (the logs keep growing and stay correct), but the disk needs a look.
+      compactionError: relay.journal.compactionError ?? relay.states.compactionError,
     };
   });
   return router;

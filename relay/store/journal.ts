@@ -43,8 +43,6 @@ export class Journal {
   private seq = 0;
   readonly pending = new Map<string, Entry>();
   readonly seen = new Map<string, number>();
-  private liveBytes = 0;
-  private compacting: Promise<void> | undefined;
   skippedOnLoad = 0;
 
   constructor(dir: string) {
@@ -56,7 +54,6 @@ export class Journal {
     this.skippedOnLoad = skipped;
     for (const r of records as Rec[]) this.apply(r);
     await this.file.open();
-    this.liveBytes = this.file.bytes;
   }
 
   private apply(r: Rec): void {
@@ -150,13 +147,15 @@ export class Journal {
   }
 
   private maybeCompact(): void {
-    if (this.compacting || this.file.bytes < 4 * 1024 * 1024 || this.file.bytes < 2 * this.liveBytes) return;
-    this.compacting = this.compact().finally(() => { this.compacting = undefined; });
+    this.file.maybeCompact(4 * 1024 * 1024, () => this.snapshot());
   }
 
-  async compact(): Promise<void> {
-    await this.file.rewrite(() => this.snapshot());
-    this.liveBytes = this.file.bytes;
+  compact(): Promise<void> {
+    return this.file.rewrite(() => this.snapshot());
+  }
+
+  get compactionError(): string | undefined {
+    return this.file.compactionError;
   }
 
   private snapshot(): Rec[] {
@@ -172,8 +171,7 @@ export class Journal {
     return recs;
   }
 
-  async close(): Promise<void> {
-    await this.compacting;
-    await this.file.close();
+  close(): Promise<void> {
+    return this.file.close();
   }
 }

@@ -10,13 +10,20 @@ export class JsonlFile {
   private flushing: Promise<void> | undefined;
   private failed: Error | undefined;
   private paused = false;
+  private compacting: Promise<void> | undefined;
+  private compactAgainAt = 0;
+  /** Size right after the last open or compaction: the measure of "grown enough to compact". */
+  private liveBytes = 0;
   bytes = 0;
+  /** Why the last automatic compaction failed; cleared by the next success. */
+  compactionError: string | undefined;
 
   constructor(readonly path: string, private readonly durable: boolean) {}
 
   async open(): Promise<void> {
     this.fh = await open(this.path, 'a+', 0o600);
     this.bytes = (await this.fh.stat()).size;
+    this.liveBytes = this.bytes;
     if (this.bytes > 0) {
       // A crash mid-write leaves a torn last line (readers skip it); end it so the next record
       // starts on a line of its own instead of being glued to the garbage and lost with it.
@@ -69,6 +76,21 @@ export class JsonlFile {
   }
 
   /**
+   * Compacts in the background once the file is past `minBytes` and twice its size after the last
+   * compaction, so the cost per append stays flat as history grows. One at a time; after a failure
+   * (disk full, say) the file keeps growing and the next try waits a minute.
+   */
+  maybeCompact(minBytes: number, make: () => unknown[]): void {
+    if (this.compacting || Date.now() < this.compactAgainAt || this.bytes < minBytes || this.bytes < 2 * this.liveBytes) return;
+    this.compacting = this.rewrite(make)
+      .then(() => { this.compactionError = undefined; }, (err: Error) => {
+        this.compactionError = err.message;
+        this.compactAgainAt = Date.now() + 60_000;
+      })
+      .finally(() => { this.compacting = undefined; });
+  }
+
+  /**
    * Replaces the file atomically (write aside, fsync, rename) with the records `make` returns.
    * Appends made meanwhile wait in the queue and land in the new file, after the snapshot.
    */
@@ -96,6 +118,7 @@ export class JsonlFile {
   }
 
   async close(): Promise<void> {
+    await this.compacting;
     await this.drain();
     await this.fh?.close();
     this.fh = undefined;

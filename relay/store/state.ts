@@ -71,8 +71,6 @@ export class AccountState implements IdentityIndex {
   private readonly emailIdx = new Map<string, string>();
   private readonly clientIdx = new Map<string, string>();
   private file: JsonlFile;
-  private liveBytes = 0;
-  private compacting: Promise<void> | undefined;
   skippedOnLoad = 0;
 
   constructor(readonly dir: string) {
@@ -91,7 +89,6 @@ export class AccountState implements IdentityIndex {
       else if (r.t === 'ms') this.statuses.set(r.m, r.s);
     }
     await this.file.open();
-    this.liveBytes = this.file.bytes;
   }
 
   byClient(client: string) { return this.clientIdx.get(client); }
@@ -175,28 +172,28 @@ export class AccountState implements IdentityIndex {
     return this.file.healthy;
   }
 
-  private async write(r: Rec): Promise<void> {
-    await this.file.append(r);
-    if (!this.compacting && this.file.bytes > 1024 * 1024 && this.file.bytes > 2 * this.liveBytes) {
-      this.compacting = this.compact().finally(() => { this.compacting = undefined; });
-    }
+  get compactionError(): string | undefined {
+    return this.file.compactionError;
   }
 
-  /** Rewrites the log as one record per live object; one at a time, writes meanwhile follow it. */
-  private async compact(): Promise<void> {
-    await this.file.rewrite(() => [
+  private async write(r: Rec): Promise<void> {
+    await this.file.append(r);
+    this.file.maybeCompact(1024 * 1024, () => this.records());
+  }
+
+  /** The log rewritten as one record per live object. */
+  private records(): Rec[] {
+    return [
       ...[...this.contacts.values()].map((c): Rec => ({ t: 'k', c })),
       ...[...this.conversations.values()].map((c): Rec => ({ t: 'c', c })),
       ...[...this.tasks].map(([n, chatId]): Rec => ({ t: 'tk', n, chatId })),
       ...[...this.outbound].map(([p, o]): Rec => ({ t: 'o', p, o })),
       ...[...this.statuses].map(([m, st]): Rec => ({ t: 'ms', m, s: st })),
-    ]);
-    this.liveBytes = this.file.bytes;
+    ];
   }
 
-  async close(): Promise<void> {
-    await this.compacting;
-    await this.file.close();
+  close(): Promise<void> {
+    return this.file.close();
   }
 
   async destroy(): Promise<void> {

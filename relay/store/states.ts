@@ -20,13 +20,13 @@ export class StateRegistry {
     return p;
   }
 
-  /** Already opened, for synchronous lookups on request paths. */
-  peek(accountId: string): AccountState | undefined {
-    return this.states.get(accountId);
-  }
-
   get healthy(): boolean {
     return [...this.states.values()].every((s) => s.healthy);
+  }
+
+  get compactionError(): string | undefined {
+    for (const s of this.states.values()) if (s.compactionError) return s.compactionError;
+    return undefined;
   }
 
   async remove(accountId: string): Promise<void> {
