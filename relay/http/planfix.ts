@@ -89,7 +89,7 @@ export function planfixRouter(relay: Relay): Router {
       clientId: conv.clientId,
       text: message,
       attachments,
-      user: { name: field(b, 'userName') ?? '', lastName: field(b, 'userLastName') ?? '', ico: field(b, 'userIco') },
+      user: { name: field(b, 'userName') ?? '', lastName: field(b, 'userLastName') ?? '', ico: httpUrl(field(b, 'userIco')) },
       at: Date.now(),
     };
     // Planfix may resend a reply it got no answer for; the messageId makes that a duplicate.
