@@ -52,13 +52,7 @@ export async function sendReply(
   const user = { ...DEFAULT_USER, ...args.user };
   const attachments = args.attachments ?? [];
   const messageId = newMessageId(state, task.providerId);
-  // The employee's comment exists in the task before Planfix pushes it out.
-  state.addComment(task, {
-    text: args.message,
-    author: { employeeEmail: user.email ?? DEFAULT_EMPLOYEE },
-    attachments,
-    fromType: 'Planfix',
-  });
+  employeeComment(state, task, args.message, user, attachments);
   const fields: Fields = {
     ...senderFields(origin, args, user, messageId, task),
     providerId: task.providerId,
@@ -90,12 +84,7 @@ export async function sendFirstMessage(
     name: `Chat with ${contact.name}`,
     contactNumber: contact.number,
   });
-  state.addComment(task, {
-    text: args.message,
-    author: { employeeEmail: user.email ?? DEFAULT_EMPLOYEE },
-    attachments,
-    fromType: 'Planfix',
-  });
+  employeeComment(state, task, args.message, user, attachments);
   const fields: Fields = {
     ...senderFields(origin, args, user, messageId, task),
     providerId,
@@ -116,6 +105,11 @@ export async function sendFirstMessage(
 }
 
 /** The contact card the employee started from: matched by phone digits, else created. */
+/** The employee's comment exists in the task before Planfix pushes it out. */
+function employeeComment(state: SimState, task: SimTask, text: string, user: SimUser, attachments: Attachment[]): void {
+  state.addComment(task, { text, author: { employeeEmail: user.email ?? DEFAULT_EMPLOYEE }, attachments, fromType: 'Planfix' });
+}
+
 function contactByPhone(state: SimState, phone: string): SimContact {
   const digits = phone.replace(/\D/g, '');
   const found = state.contacts.find((c) => c.phone !== '' && c.phone.replace(/\D/g, '') === digits);
