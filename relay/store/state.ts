@@ -16,6 +16,33 @@ export interface WidgetMeta {
   dashboardUrl?: string;
 }
 
+/** One phone call as the widget shows it; kept under the task and the contact it was attached to. */
+export interface CallRecord {
+  callId: string;
+  /** Channel it came through. */
+  channel: string;
+  at: number;
+  direction: 'in' | 'out';
+  status: 'ringing' | 'accepted' | 'answered' | 'missed' | 'busy' | 'noanswer' | 'failed';
+  /** The customer's number: E.164 when it parsed, else as the provider gave it. */
+  phone: string;
+  durationSec?: number;
+  /** Who talked: the employee's name or the provider's extension. */
+  employee?: string;
+  recordingUrl?: string;
+  utm?: Record<string, string>;
+  /** Planfix task number the call was attached to, when it went to a task. */
+  taskNumber?: number;
+  /** Relay contact key (the Planfix contact id for calls). */
+  contactKey?: string;
+}
+
+/** What the widget shows for one Planfix task. */
+export interface TaskView {
+  chat?: WidgetMeta;
+  calls: CallRecord[];
+}
+
 export interface Contact {
   key: string;
   phones: string[];
@@ -50,7 +77,8 @@ type Rec =
   | { t: 'ms'; m: string; s: DeliveryStatus }
   | { t: 'k'; c: Contact }
   | { t: 'c'; c: Conversation }
-  | { t: 'tk'; n: number; chatId: string };
+  | { t: 'tk'; n: number; chatId: string }
+  | { t: 'cl'; c: CallRecord };
 
 const MAX_PAGES = 100;
 
@@ -67,6 +95,9 @@ export class AccountState implements IdentityIndex {
   readonly outbound = new Map<string, Outbound>();
   /** Planfix messageId → the last status Planfix was told. */
   readonly statuses = new Map<string, DeliveryStatus>();
+  readonly calls = new Map<string, CallRecord>();
+  private readonly callsByTask = new Map<number, Set<string>>();
+  private readonly callsByContact = new Map<string, Set<string>>();
   private readonly phoneIdx = new Map<string, string>();
   private readonly emailIdx = new Map<string, string>();
   private readonly clientIdx = new Map<string, string>();
@@ -87,6 +118,7 @@ export class AccountState implements IdentityIndex {
       else if (r.t === 'tk') this.tasks.set(r.n, r.chatId);
       else if (r.t === 'o') this.outbound.set(r.p, r.o);
       else if (r.t === 'ms') this.statuses.set(r.m, r.s);
+      else if (r.t === 'cl') this.indexCall(r.c);
     }
     await this.file.open();
   }
@@ -168,6 +200,40 @@ export class AccountState implements IdentityIndex {
     return chatId ? this.conversations.get(chatId)?.meta : undefined;
   }
 
+  private indexCall(c: CallRecord): void {
+    this.calls.set(c.callId, c);
+    const add = <K>(idx: Map<K, Set<string>>, k: K | undefined) => {
+      if (k === undefined) return;
+      const set = idx.get(k) ?? new Set<string>();
+      set.add(c.callId);
+      idx.set(k, set);
+    };
+    add(this.callsByTask, c.taskNumber);
+    add(this.callsByContact, c.contactKey);
+  }
+
+  /** Records a call, or its later state (answered, recording); fields once known are not emptied. */
+  putCall(call: CallRecord): Promise<CallRecord> {
+    const prev = this.calls.get(call.callId);
+    const next: CallRecord = { ...prev, ...Object.fromEntries(Object.entries(call).filter(([, v]) => v !== undefined)) } as CallRecord;
+    if (prev?.utm || call.utm) next.utm = { ...prev?.utm, ...call.utm };
+    if (prev && JSON.stringify(prev) === JSON.stringify(next)) return Promise.resolve(prev);
+    this.indexCall(next);
+    return this.write({ t: 'cl', c: next }).then(() => next);
+  }
+
+  callsFor(idx: { taskNumber?: number; contactKey?: string }): CallRecord[] {
+    const ids = idx.taskNumber !== undefined ? this.callsByTask.get(idx.taskNumber) : idx.contactKey ? this.callsByContact.get(idx.contactKey) : undefined;
+    return [...ids ?? []].map((id) => this.calls.get(id)!).sort((a, b) => b.at - a.at);
+  }
+
+  /** Everything the widget shows for a task; undefined when the relay knows nothing of it. */
+  taskView(taskNumber: number): TaskView | undefined {
+    const chat = this.metaForTask(taskNumber);
+    const calls = this.callsFor({ taskNumber });
+    return chat || calls.length ? { ...(chat ? { chat } : {}), calls } : undefined;
+  }
+
   get healthy(): boolean {
     return this.file.healthy;
   }
@@ -189,6 +255,7 @@ export class AccountState implements IdentityIndex {
       ...[...this.tasks].map(([n, chatId]): Rec => ({ t: 'tk', n, chatId })),
       ...[...this.outbound].map(([p, o]): Rec => ({ t: 'o', p, o })),
       ...[...this.statuses].map(([m, st]): Rec => ({ t: 'ms', m, s: st })),
+      ...[...this.calls.values()].map((c): Rec => ({ t: 'cl', c })),
     ];
   }
 
