@@ -216,3 +216,9 @@ test('a fresh conversation gets the summary even when the provider did not flag 
   t.deepEqual(ops.map((o) => o.do), ['newMessage', 'learnTask']);
   t.regex(only(ops, 'newMessage').params.message as string, /— Chatra visitor —/);
 });
+
+test('a conversation title from the provider names the new task; later messages carry no title', (t) => {
+  t.is(only(plan(message({ title: 'Chat with Olga from shop.example.com' }), ctx()), 'newMessage').params.title, 'Chat with Olga from shop.example.com');
+  t.is(only(plan(message(), ctx()), 'newMessage').params.title, 'Shop chat: Olga Petrenko');
+  t.is(only(plan(message({ title: 'ignored' }), ctx({ fresh: false })), 'newMessage').params.title, undefined);
+});

@@ -1,6 +1,7 @@
 import type { ChannelAdapter } from './channel.ts';
 import { chatra } from './chatra.ts';
+import { verbox } from './verbox.ts';
 import { viber } from './viber.ts';
 
 /** Every provider the relay speaks; adding one is adding it here. */
-export const adapters: Record<string, ChannelAdapter> = { chatra, viber };
+export const adapters: Record<string, ChannelAdapter> = { chatra, verbox, viber };

@@ -33,6 +33,13 @@ export function httpUrl(v: unknown): string | undefined {
   }
 }
 
+/** A request header by its lower-case name, whatever case the caller's map uses. */
+export function header(req: { headers: Record<string, string | string[] | undefined> }, name: string): string | undefined {
+  const hit = Object.keys(req.headers).find((k) => k.toLowerCase() === name);
+  const v = hit === undefined ? undefined : req.headers[hit];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 export function parseJsonBody(raw: Buffer): Obj {
   let body: unknown;
   try {

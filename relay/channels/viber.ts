@@ -4,7 +4,7 @@ import type { Attachment, Customer, MessageEvent, ReplyEvent, StatusEvent } from
 import { HttpError, RetryableError, TerminalError } from '../errors.ts';
 import { send } from '../net/outbound.ts';
 import type { ChannelAdapter, InboundRequest, SendContext } from './channel.ts';
-import { bodyHash, httpUrl, isObj, str, time, type Obj } from './read.ts';
+import { bodyHash, header, httpUrl, isObj, str, time, type Obj } from './read.ts';
 import { parseViberJson } from './viber-json.ts';
 
 // Viber REST Bot API (channels.md §1). Every callback is signed; tokens are 64-bit and kept as strings.
@@ -45,11 +45,6 @@ export const STATUS_NAMES: Record<number, string> = {
 const apiUrl = (s: Settings) => (s.apiUrl ?? VIBER_API_URL).replace(/\/+$/, '');
 
 // ---------------------------------------------------------------- inbound
-
-function header(req: InboundRequest, name: string): string | string[] | undefined {
-  const hit = Object.keys(req.headers).find((k) => k.toLowerCase() === name);
-  return hit === undefined ? undefined : req.headers[hit];
-}
 
 /** Lower-case hex HMAC-SHA256 of the exact body bytes under the bot token. */
 export function viberSignature(raw: Buffer | string, authToken: string): string {

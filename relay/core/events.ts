@@ -53,6 +53,8 @@ export interface MessageEvent extends Base {
   kind: 'message';
   text: string;
   attachments: Attachment[];
+  /** The provider's own name for the conversation: the title of the task it opens. */
+  title?: string;
   /** True on the first message of a new visit/chat: the contact gets a visit action. */
   newVisit?: boolean;
   /** Set when an agent wrote this in the provider's own UI: it goes to Planfix as an echo. */

@@ -91,7 +91,7 @@ export function plan(event: RelayEvent, ctx: PlanContext): Op[] {
         channel: ctx.channel.id,
         ...contact.params,
         contactData: ctx.fresh ? contactData(event.visit, ctx.channel.title) : undefined,
-        title: ctx.fresh ? `${ctx.channel.name}: ${[contact.params.contactName, contact.params.contactLastName].filter(Boolean).join(' ')}` : undefined,
+        title: !ctx.fresh ? undefined : event.title ? event.title.slice(0, 250) : `${ctx.channel.name}: ${[contact.params.contactName, contact.params.contactLastName].filter(Boolean).join(' ')}`,
         message: summary ? `${text}\n\n${summary}` : text,
         attachments: event.attachments.length ? event.attachments : undefined,
         ...(event.echo ? { isEcho: true, userEmail: event.echo.email } : {}),

@@ -1,0 +1,290 @@
+import { z } from 'zod';
+import { UTM_KEYS, type Attachment, type Customer, type InboundEvent, type MessageEvent, type Visit } from '../core/events.ts';
+import { HttpError, TerminalError } from '../errors.ts';
+import { errorText, send } from '../net/outbound.ts';
+import { safeEqual } from '../http/secure.ts';
+import type { ChannelAdapter, InboundRequest } from './channel.ts';
+import { bodyHash, header, httpUrl, isObj, readPages, readUtm, str, time, type Obj } from './read.ts';
+
+// Verbox publishes no server webhook format (channels.md §4): whatever forwards its chats (a CRM
+// hook, the site's own code, a small middleware) posts a flat body whose key names are
+// configuration. The defaults below are the relay's own documented shape, not Verbox's.
+
+/** Every value the relay reads, with the body key it is read from by default. */
+export const DEFAULT_FIELD_MAP = {
+  event: 'event',
+  messageId: 'messageId',
+  chatId: 'chatId',
+  clientId: 'clientId',
+  author: 'author',
+  operatorId: 'operatorId',
+  operatorEmail: 'operatorEmail',
+  operatorName: 'operatorName',
+  text: 'text',
+  files: 'files',
+  date: 'date',
+  name: 'name',
+  phone: 'phone',
+  email: 'email',
+  title: 'title',
+  description: 'description',
+  startedAt: 'startedAt',
+  endedAt: 'endedAt',
+  postponedUntil: 'postponedUntil',
+  browser: 'browser',
+  os: 'os',
+  device: 'device',
+  ip: 'ip',
+  city: 'city',
+  country: 'country',
+  page: 'page',
+  pages: 'pages',
+  referrer: 'referrer',
+  status: 'status',
+  statusText: 'statusText',
+  ...Object.fromEntries(UTM_KEYS.map((k) => [k, k])) as Record<(typeof UTM_KEYS)[number], string>,
+} as const;
+export type VerboxField = keyof typeof DEFAULT_FIELD_MAP;
+
+/** Event names by meaning; the message ones include the names Verbox's own widget API uses. */
+export const DEFAULT_EVENT_NAMES = {
+  message: ['message', 'clientSendMessage', 'operatorSendMessage'],
+  start: ['chatStarted', 'chat_start'],
+  end: ['chatEnded', 'chat_end', 'chatClosed'],
+  contact: ['contactsUpdated', 'clientMakeSubscribe', 'contact'],
+  status: ['status', 'messageStatus'],
+};
+const OPERATOR_AUTHORS = ['operator', 'agent', 'admin', 'employee'];
+export const DEFAULT_TOKEN_HEADER = 'x-relay-token';
+
+const fieldKeys = Object.keys(DEFAULT_FIELD_MAP) as [VerboxField, ...VerboxField[]];
+
+const settings = z.object({
+  /** When set, every request must carry it in `tokenHeader` (or as `Authorization: Bearer`). */
+  token: z.string().min(16).optional(),
+  tokenHeader: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+  /** Where replies typed in Planfix are POSTed; its host must be in RELAY_ALLOW_HOSTS. */
+  replyUrl: z.string().url().optional(),
+  /** Sent to replyUrl as `Authorization: Bearer <replyToken>`. */
+  replyToken: z.string().min(1).optional(),
+  /** Relay field → body key; a dotted key reads a nested object ("client.phone"). */
+  fieldMap: z.partialRecord(z.enum(fieldKeys), z.string().min(1).max(200)).optional(),
+  eventNames: z.object({
+    message: z.array(z.string().min(1)).optional(),
+    start: z.array(z.string().min(1)).optional(),
+    end: z.array(z.string().min(1)).optional(),
+    contact: z.array(z.string().min(1)).optional(),
+    status: z.array(z.string().min(1)).optional(),
+  }).strict().optional(),
+  /** Values of `author` that mean an operator wrote the message; anything else is the client. */
+  operatorAuthors: z.array(z.string().min(1)).optional(),
+  /** The operator id replies are sent as when the employee has no operator of their own. */
+  defaultOperator: z.string().min(1).optional(),
+}).strict();
+
+const operatorSchema = z.object({
+  /** Verbox operator id or e-mail. */
+  operator: z.string().min(1),
+  /** The Planfix employee's e-mail: operator messages are attributed to them. */
+  employee: z.string().email(),
+  /** The employee's full name as Planfix shows it: Planfix's replies name the employee, not the e-mail. */
+  name: z.string().min(1).optional(),
+}).strict();
+
+const options = z.object({
+  /** Replies go as the employee's own operator (from `operators`) instead of defaultOperator. */
+  sendAsEmployee: z.boolean().default(true),
+  closeTaskOnChatEnd: z.boolean().default(true),
+  operators: z.array(operatorSchema).default([]),
+}).strict();
+
+type Settings = z.infer<typeof settings>;
+type Options = z.infer<typeof options>;
+type Operator = z.infer<typeof operatorSchema>;
+
+/** A form or JSON body as one object: the forwarder may send either. */
+function readBody(req: InboundRequest): Obj {
+  const text = req.raw.toString('utf8').trim();
+  if (!text) throw new HttpError(400, 'body is empty');
+  if (/^application\/x-www-form-urlencoded/i.test(req.contentType) || (!text.startsWith('{') && !text.startsWith('['))) {
+    if (!/^[^=&]+=/.test(text)) throw new HttpError(400, 'body is neither JSON nor a form');
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'body is not valid JSON');
+  }
+  if (!isObj(body)) throw new HttpError(400, 'body must be a JSON object');
+  return body;
+}
+
+class Reader {
+  constructor(private readonly body: Obj, private readonly map: Settings['fieldMap']) {}
+  key(f: VerboxField): string {
+    return this.map?.[f] ?? DEFAULT_FIELD_MAP[f];
+  }
+  raw(f: VerboxField): unknown {
+    const key = this.key(f);
+    return key in this.body ? this.body[key] : key.split('.').reduce<unknown>((o, p) => (isObj(o) ? o[p] : undefined), this.body);
+  }
+  str(f: VerboxField): string | undefined {
+    return str({ v: this.raw(f) }, 'v');
+  }
+}
+
+function readFiles(v: unknown): Attachment[] {
+  let list = v;
+  if (typeof v === 'string') {
+    try { list = JSON.parse(v); } catch { list = [v]; }
+  }
+  return (Array.isArray(list) ? list : []).flatMap((f) => {
+    const url = httpUrl(typeof f === 'string' ? f : str(f, 'url', 'link', 'href'));
+    return url ? [{ name: (isObj(f) ? str(f, 'name', 'fileName', 'filename') : undefined) ?? decodeURIComponent(url.split('/').pop() || 'file'), url }] : [];
+  });
+}
+
+function readVisit(r: Reader): Visit {
+  const page = httpUrl(r.str('page'));
+  const pages = readPages(r.raw('pages')) ?? (page ? [{ url: page }] : undefined);
+  const landing = pages?.[0]?.url;
+  return {
+    browser: r.str('browser'), os: r.str('os'), device: r.str('device'),
+    ip: r.str('ip'), city: r.str('city'), country: r.str('country'),
+    referrer: httpUrl(r.str('referrer')) ?? r.str('referrer'),
+    landing,
+    pages,
+    utm: readUtm(Object.fromEntries(UTM_KEYS.map((k) => [k, r.str(k)])), landing),
+  };
+}
+
+function findOperator(ops: Operator[], id?: string, email?: string): Operator | undefined {
+  const wanted = [id, email?.toLowerCase()].filter(Boolean);
+  return ops.find((o) => wanted.includes(o.operator) || wanted.includes(o.operator.toLowerCase()));
+}
+
+/** A transcript-style body (CRM integration) carries the dates as lines of its own. */
+function datesLine(r: Reader): string {
+  const fmt = (f: VerboxField, label: string) => {
+    const t = time(r.raw(f));
+    return t ? `${label}: ${new Date(t).toISOString().replace('T', ' ').slice(0, 16)} UTC` : undefined;
+  };
+  return [fmt('startedAt', 'Started'), fmt('endedAt', 'Ended'), fmt('postponedUntil', 'Postponed until')].filter(Boolean).join('\n');
+}
+
+export const verbox: ChannelAdapter = {
+  kind: 'verbox',
+  title: 'Verbox',
+  settings,
+  options,
+  secretFields: ['token', 'replyToken'],
+  urlFields: ['replyUrl'],
+
+  warnings(channel) {
+    const s = channel.settings as Settings;
+    return [
+      ...(s.replyUrl ? [] : ['Replies from Planfix cannot be sent until replyUrl is set.']),
+      ...(s.token ? [] : ['Only the secret URL protects this webhook: set token for a second check.']),
+    ];
+  },
+
+  describe(channel) {
+    const s = channel.settings as Settings;
+    return {
+      tokenHeader: s.tokenHeader ?? DEFAULT_TOKEN_HEADER,
+      fieldMap: { ...DEFAULT_FIELD_MAP, ...s.fieldMap },
+      eventNames: { ...DEFAULT_EVENT_NAMES, ...s.eventNames },
+    };
+  },
+
+  verify(req, channel) {
+    const s = channel.settings as Settings;
+    if (!s.token) return;
+    const bearer = header(req, 'authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
+    const got = header(req, (s.tokenHeader ?? DEFAULT_TOKEN_HEADER).toLowerCase()) ?? bearer;
+    if (!got) throw new HttpError(401, `the ${s.tokenHeader ?? DEFAULT_TOKEN_HEADER} header is missing`);
+    if (!safeEqual(got.trim(), s.token)) throw new HttpError(401, `the ${s.tokenHeader ?? DEFAULT_TOKEN_HEADER} header does not match the channel token`);
+  },
+
+  parse(req, channel) {
+    const s = channel.settings as Settings;
+    const o = channel.options as Options;
+    const r = new Reader(readBody(req), s.fieldMap);
+    const names = { ...DEFAULT_EVENT_NAMES, ...s.eventNames };
+    const name = r.str('event') ?? 'message';
+    const kind = (Object.keys(names) as (keyof typeof names)[]).find((k) => names[k].includes(name));
+    if (!kind) return { events: [] };
+    const at = time(r.raw('date')) ?? time(r.raw('startedAt')) ?? Date.now();
+    const messageId = r.str('messageId');
+
+    if (kind === 'status') {
+      if (!messageId) throw new HttpError(400, `a status needs ${r.key('messageId')}`);
+      const said = (r.str('status') ?? '').toLowerCase();
+      const status = ['read', 'seen'].includes(said) ? 'read' : ['failed', 'error', 'undelivered'].includes(said) ? 'error' : ['sent', 'delivered'].includes(said) ? 'sent' : undefined;
+      if (!status) throw new HttpError(400, `${r.key('status')} must be delivered, read or failed`);
+      const clientId = r.str('clientId') ?? r.str('chatId') ?? 'unknown';
+      return { events: [{ kind: 'status', eventId: `st-${messageId}-${status}`, customer: { clientId }, at, providerMessageId: messageId, status, text: r.str('statusText') }] };
+    }
+
+    const clientId = r.str('clientId') ?? r.str('chatId');
+    if (!clientId) throw new HttpError(400, `neither ${r.key('clientId')} nor ${r.key('chatId')} is in the body (see the channel's fieldMap)`);
+    const customer: Customer = { clientId, name: r.str('name'), email: r.str('email'), phone: r.str('phone') };
+    const visit = readVisit(r);
+    const events: InboundEvent[] = [];
+    const digest = `h${bodyHash(req.raw)}`;
+
+    if (kind === 'message') {
+      const files = readFiles(r.raw('files'));
+      const description = r.str('description');
+      let text = r.str('text') ?? '';
+      // The CRM-integration shape sends one transcript per chat instead of messages.
+      if (!text && description) text = [description, datesLine(r)].filter(Boolean).join('\n\n');
+      if (!text && !files.length) throw new HttpError(400, `a message needs ${r.key('text')}, ${r.key('description')} or ${r.key('files')}`);
+      const author = (r.str('author') ?? '').toLowerCase();
+      const byOperator = (s.operatorAuthors ?? OPERATOR_AUTHORS).map((a) => a.toLowerCase()).includes(author) || name === 'operatorSendMessage';
+      const operatorId = r.str('operatorId');
+      const operatorEmail = r.str('operatorEmail');
+      const op = byOperator ? findOperator(o.operators, operatorId, operatorEmail) : undefined;
+      const ev: MessageEvent = {
+        kind: 'message', eventId: messageId ?? digest, customer, visit, at, text, attachments: files, title: r.str('title'),
+        ...(byOperator ? { echo: { email: op?.employee, name: r.str('operatorName') } } : {}),
+      };
+      events.push(ev);
+    } else if (kind === 'start' || kind === 'contact') {
+      events.push({ kind: 'customer', eventId: messageId ?? digest, customer, visit, at, newVisit: kind === 'start' });
+    }
+    const ended = kind === 'end' || (kind === 'message' && !r.str('text') && !!r.str('endedAt'));
+    if (ended && o.closeTaskOnChatEnd !== false) events.push({ kind: 'end', eventId: `end-${r.str('chatId') ?? digest}`, customer, at });
+    return { events };
+  },
+
+  async send(reply, { channel, policy, timeoutMs }) {
+    const s = channel.settings as Settings;
+    const o = channel.options as Options;
+    if (!s.replyUrl) throw new TerminalError('the Verbox channel has no replyUrl: set it in the channel settings');
+    const fullName = [reply.user.name, reply.user.lastName].filter(Boolean).join(' ');
+    const own = o.sendAsEmployee ? o.operators.find((x) => x.name === fullName) : undefined;
+    const res = await send(policy, 'provider', s.replyUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(s.replyToken ? { authorization: `Bearer ${s.replyToken}` } : {}) },
+      body: JSON.stringify({
+        clientId: reply.clientId,
+        planfixMessageId: reply.messageId,
+        text: reply.text,
+        files: reply.attachments,
+        operator: own?.operator ?? s.defaultOperator,
+        employee: { name: fullName, email: own?.employee, avatar: reply.user.ico },
+      }),
+      timeoutMs,
+    });
+    if (res.status < 200 || res.status >= 300) {
+      const why = errorText(res.json, res.text);
+      throw new TerminalError(res.status === 401 || res.status === 403
+        ? `replyUrl refused the relay (${res.status}${why ? `: ${why}` : ''}); check replyToken`
+        : `replyUrl answered ${res.status}${why ? `: ${why}` : ''}`);
+    }
+    const id = str(res.json, 'messageId', 'id');
+    return { providerMessageIds: id ? [id] : [] };
+  },
+};
