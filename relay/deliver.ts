@@ -40,9 +40,12 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
     event.visit,
     { name: [contact.customer.name ?? contact.customer.displayName, contact.customer.lastName].filter(Boolean).join(' ') || undefined, phone: contact.customer.phone, email: contact.customer.email },
   );
+  // Writing again is subscribing again (Viber subscribes a user who messages the bot).
+  const unsubscribed = event.kind === 'customer' && event.subscribed !== undefined ? !event.subscribed
+    : event.kind === 'message' && !event.echo ? undefined : prev?.unsubscribed;
   await state.putConversation({
     chatId, channel: channel.id, contactKey: key, clientId: c.clientId, taskNumber: prev?.taskNumber,
-    fresh: prev?.fresh ?? true, updatedAt: event.at, meta,
+    fresh: prev?.fresh ?? true, ...(unsubscribed ? { unsubscribed } : {}), updatedAt: event.at, meta,
   });
   return {
     channel: { id: channel.id, title: adapter.title, name: channel.name, options: channel.options },
@@ -126,6 +129,9 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
     }
     case 'send': {
       const reply = entry.event as ReplyEvent;
+      if (state.conversations.get(reply.chatId)?.unsubscribed) {
+        throw new TerminalError(`the customer unsubscribed from ${channel.name}: nothing can be sent until they write again`);
+      }
       const adapter = adapters[channel.kind]!;
       const { providerMessageIds } = await adapter.send(reply, { account, channel, policy: deps.policy, timeoutMs: deps.timeoutMs });
       await Promise.all(providerMessageIds.flatMap((id) => [

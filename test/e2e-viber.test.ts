@@ -88,3 +88,24 @@ test('Viber: a bad or missing signature is refused and nothing is journaled; an 
   t.is(status.status, 'error');
   t.regex(status.text ?? '', /not subscribed/);
 });
+
+test('Viber: unsubscribed is recorded, so a reply fails at once without calling Viber; writing again subscribes', async (t) => {
+  const { pf, viber, relay, reply } = await setup(t);
+  await viber.emit(message({ type: 'text', text: 'question' }));
+  const task = await pf.waitFor(() => pf.tasks[0]);
+  await viber.emit({ event: 'unsubscribed', timestamp: Date.now(), user_id: USER.id, message_token: token++ });
+  // Inbound events and replies queue separately: wait until the unsubscribe is applied.
+  await pf.waitFor(async () => ((await (await fetch(`${relay.url}/healthz`)).json()) as { backlog: number }).backlog === 0);
+  const calls = viber.requests.length;
+  const answer = await reply(task.number, 'still there?');
+  const status = await pf.waitFor(() => pf.messageStatuses.find((s) => s.messageId === answer.messageId));
+  t.is(status.status, 'error');
+  t.regex(status.text ?? '', /unsubscribed/);
+  t.is(viber.requests.length, calls, 'Viber was not called');
+
+  await viber.emit(message({ type: 'text', text: 'back again' }));
+  await pf.waitFor(() => task.comments.some((c) => c.text.startsWith('back again')));
+  const again = await reply(task.number, 'welcome back');
+  await pf.waitFor(() => pf.messageStatuses.find((s) => s.messageId === again.messageId && s.status === 'sent'));
+  t.is(viber.sent.at(-1)?.text, 'welcome back');
+});

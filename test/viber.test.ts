@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import type { ChannelConfig, Account } from '../relay/core/account.ts';
-import type { MessageEvent, ReplyEvent, StatusEvent } from '../relay/core/events.ts';
+import type { CustomerEvent, MessageEvent, ReplyEvent, StatusEvent } from '../relay/core/events.ts';
 import { HttpError, RetryableError, TerminalError } from '../relay/errors.ts';
 import { OutboundPolicy } from '../relay/net/outbound.ts';
 import type { InboundRequest, SendContext } from '../relay/channels/channel.ts';
@@ -101,7 +101,7 @@ test('a text message keeps its 64-bit token exactly and maps the sender', (t) =>
   t.like(ev, {
     kind: 'message', eventId: '5916837654388304302', at: 1700000001000, text: 'Hello', attachments: [],
     customer: { clientId: USER, name: 'Olena', avatar: 'https://example.invalid/a.jpg' },
-    visit: { country: 'UA' },
+    visit: { country: 'UA', context: 'planfix-task-12345' },
   });
   t.is(ev.customer.phone, undefined);
 });
@@ -175,23 +175,31 @@ test('a message without a token gets a stable hash id', (t) => {
 
 // ---------------------------------------------------------------- parse: other events
 
-test('conversation_started creates nothing; with welcomeText it answers the welcome message', (t) => {
+test('conversation_started creates no task, keeps the deep link context; with welcomeText it answers the welcome message', (t) => {
   const body = '{"event":"conversation_started","timestamp":1700000000000,"message_token":5916837284433914373,"type":"open","context":"site-footer",'
     + `"user":{"id":"${USER}","name":"Olena","country":"UA","language":"uk","api_version":10},"subscribed":false}`;
-  t.deepEqual(parse(body), { events: [] });
-  t.deepEqual(parse(body, channel({ welcomeText: 'Hi! Write your question.' })), {
-    events: [], response: { sender: { name: 'Acme Support' }, type: 'text', text: 'Hi! Write your question.' },
+  const { events } = parse(body);
+  t.is(events.length, 1);
+  t.like(events[0] as CustomerEvent, { kind: 'customer', customer: { clientId: USER, name: 'Olena' }, visit: { context: 'site-footer' } });
+  t.is((events[0] as CustomerEvent).newVisit, undefined, 'opening the chat is not a visit worth a contact action');
+  t.deepEqual(parse(body.replace('"context":"site-footer",', '')), { events: [] });
+  t.like(parse(body, channel({ welcomeText: 'Hi! Write your question.' })), {
+    response: { sender: { name: 'Acme Support' }, type: 'text', text: 'Hi! Write your question.' },
   });
-  t.deepEqual(parse(body, channel({ welcomeText: 'Hi!', avatar: 'https://acme.example/bot.png', botName: 'A very long bot name that exceeds' })), {
-    events: [], response: { sender: { name: 'A very long bot name that ex', avatar: 'https://acme.example/bot.png' }, type: 'text', text: 'Hi!' },
+  t.like(parse(body, channel({ welcomeText: 'Hi!', avatar: 'https://acme.example/bot.png', botName: 'A very long bot name that exceeds' })), {
+    response: { sender: { name: 'A very long bot name that ex', avatar: 'https://acme.example/bot.png' }, type: 'text', text: 'Hi!' },
   });
 });
 
-test('webhook, subscribed and unsubscribed produce no events', (t) => {
+test('webhook produces no events; subscribed and unsubscribed are recorded as the customer opting in and out', (t) => {
   t.deepEqual(parse('{"event":"webhook","timestamp":1700000000000,"chat_hostname":"SN-CHAT-01_","message_token":5916836919477944763}'), { events: [] });
   t.deepEqual(parse('{"event":"webhook","timestamp":"12345","message_token":5916836919477944763}'), { events: [] });
-  t.deepEqual(parse(`{"event":"subscribed","timestamp":1700000000000,"message_token":5916837284433914371,"user":{"id":"${USER}","name":"Olena","api_version":10}}`), { events: [] });
-  t.deepEqual(parse(`{"event":"unsubscribed","timestamp":1700000000000,"user_id":"${USER}","message_token":5916837284433914372}`), { events: [] });
+  t.like(only<CustomerEvent>(`{"event":"subscribed","timestamp":1700000000000,"message_token":5916837284433914371,"user":{"id":"${USER}","name":"Olena","api_version":10}}`),
+    { kind: 'customer', eventId: 'subscribed-5916837284433914371', subscribed: true, customer: { clientId: USER, name: 'Olena' } });
+  t.like(only<CustomerEvent>(`{"event":"unsubscribed","timestamp":1700000000000,"user_id":"${USER}","message_token":5916837284433914372}`),
+    { kind: 'customer', eventId: 'unsubscribed-5916837284433914372', subscribed: false, customer: { clientId: USER } });
+  const err = t.throws(() => parse('{"event":"unsubscribed","timestamp":1700000000000,"message_token":5916837284433914372}'));
+  t.is((err as HttpError).status, 400);
 });
 
 test('delivered, seen and failed become status events keyed by event and exact token', (t) => {

@@ -37,7 +37,8 @@ export function httpUrl(v: unknown): string | undefined {
 export function header(req: { headers: Record<string, string | string[] | undefined> }, name: string): string | undefined {
   const hit = Object.keys(req.headers).find((k) => k.toLowerCase() === name);
   const v = hit === undefined ? undefined : req.headers[hit];
-  return Array.isArray(v) ? v[0] : v;
+  // A repeated header is ambiguous: joined, as Node joins most, it matches no expected value.
+  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 export function parseJsonBody(raw: Buffer): Obj {

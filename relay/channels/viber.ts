@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { Attachment, Customer, MessageEvent, ReplyEvent, StatusEvent } from '../core/events.ts';
+import type { Attachment, Customer, CustomerEvent, MessageEvent, ReplyEvent, StatusEvent } from '../core/events.ts';
 import { HttpError, RetryableError, TerminalError } from '../errors.ts';
 import { send } from '../net/outbound.ts';
 import type { ChannelAdapter, InboundRequest, SendContext } from './channel.ts';
@@ -113,6 +113,10 @@ function readMessage(m: Obj): { text: string; attachments: Attachment[]; phone?:
   }
 }
 
+function userOf(user: Obj, clientId: string): Customer {
+  return { clientId, name: str(user, 'name'), avatar: httpUrl(str(user, 'avatar')) };
+}
+
 function messageEvent(body: Obj, eventId: string, at: number): MessageEvent {
   const sender = body.sender;
   const clientId = str(sender, 'id');
@@ -120,8 +124,8 @@ function messageEvent(body: Obj, eventId: string, at: number): MessageEvent {
   if (!isObj(body.message)) throw new HttpError(400, 'not a Viber message callback: message is missing');
   const { text, attachments, phone } = readMessage(body.message);
   const customer: Customer = { clientId, name: str(sender, 'name'), avatar: str(sender, 'avatar'), ...(phone ? { phone } : {}) };
-  const country = str(sender, 'country');
-  return { kind: 'message', eventId, customer, ...(country ? { visit: { country } } : {}), at, text, attachments };
+  const visit = { country: str(sender, 'country'), context: str(body.message, 'tracking_data') };
+  return { kind: 'message', eventId, customer, ...(visit.country || visit.context ? { visit } : {}), at, text, attachments };
 }
 
 function statusEvent(body: Obj, event: 'delivered' | 'seen' | 'failed', token: string, at: number): StatusEvent {
@@ -300,9 +304,22 @@ export const viber: ChannelAdapter = {
         return { events: token ? [statusEvent(body, event, token, at)] : [] };
       case 'conversation_started': {
         const s = channel.settings as Settings;
-        if (!s.welcomeText) return { events: [] };
+        // The deep link's context says where the user came from: kept for the widget, no task yet.
+        const context = str(body, 'context');
+        const userId = str(body.user, 'id');
+        const events = context && userId
+          ? [{ kind: 'customer', eventId: `cs-${token ?? bodyHash(req.raw)}`, customer: userOf(body.user as Obj, userId), visit: { context }, at } satisfies CustomerEvent]
+          : [];
+        if (!s.welcomeText) return { events };
         const sender = s.avatar ? { name: cut(s.botName, SENDER_NAME_MAX), avatar: s.avatar } : { name: cut(s.botName, SENDER_NAME_MAX) };
-        return { events: [], response: { sender, type: 'text', text: s.welcomeText } };
+        return { events, response: { sender, type: 'text', text: s.welcomeText } };
+      }
+      case 'subscribed':
+      case 'unsubscribed': {
+        const userId = str(body.user, 'id') ?? str(body, 'user_id');
+        if (!userId) throw new HttpError(400, `not a Viber ${event} callback: the user id is missing`);
+        const customer = event === 'subscribed' && isObj(body.user) ? userOf(body.user, userId) : { clientId: userId };
+        return { events: [{ kind: 'customer', eventId: `${event}-${token ?? bodyHash(req.raw)}`, customer, at, subscribed: event === 'subscribed' } satisfies CustomerEvent] };
       }
       default: {
         if (KNOWN_EVENTS.has(event)) return { events: [] };

@@ -34,6 +34,8 @@ export interface Visit {
   pages?: Page[];
   /** Where the provider shows this conversation to its agents, when known. */
   dashboardUrl?: string;
+  /** What the customer's entry point carried (Viber deep-link context, tracking data). */
+  context?: string;
 }
 
 export interface Attachment {
@@ -65,6 +67,8 @@ export interface MessageEvent extends Base {
 export interface CustomerEvent extends Base {
   kind: 'customer';
   newVisit?: boolean;
+  /** The customer opted in (true) or out (false) of messages from the channel; out refuses replies. */
+  subscribed?: boolean;
 }
 
 /** The provider says the conversation is over. */

@@ -14,6 +14,7 @@ export interface WidgetMeta {
   landing?: string;
   utm: Record<string, string>;
   dashboardUrl?: string;
+  context?: string;
 }
 
 /** One phone call as the widget shows it; kept under the task and the contact it was attached to. */
@@ -62,6 +63,8 @@ export interface Conversation {
   taskNumber?: number;
   /** The next message opens a task (new conversation, or the last task was completed). */
   fresh: boolean;
+  /** The customer opted out of messages from the channel: replies fail until they write again. */
+  unsubscribed?: boolean;
   updatedAt: number;
   meta: WidgetMeta;
 }
@@ -278,6 +281,7 @@ export function mergeMeta(meta: WidgetMeta, visit: Visit | undefined, customer: 
   if (visit.referrer) next.referrer = visit.referrer;
   if (visit.landing) next.landing = visit.landing;
   if (visit.dashboardUrl) next.dashboardUrl = visit.dashboardUrl;
+  if (visit.context) next.context = visit.context;
   for (const [k, v] of Object.entries(visit.utm ?? {})) if (v) next.utm[k] = v;
   if (visit.pages?.length) {
     const key = (p: Page) => `${p.url}|${p.at ?? ''}`;
