@@ -264,12 +264,24 @@ function reply(parts: Partial<ReplyEvent> = {}): ReplyEvent {
   };
 }
 
+/** Planfix's file host on loopback: HEAD gives the size of /sized/*, none for other paths. */
+async function fileHost(t: ExecutionContext): Promise<string> {
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/sized/')) res.writeHead(200, { 'content-length': '20480', 'content-type': 'application/pdf' }).end();
+    else res.writeHead(200, { 'transfer-encoding': 'chunked' }).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 test('send: text, picture and file reach Viber in order as the bot, with exact tokens', async (t) => {
   const f = await fake(t);
+  const host = await fileHost(t);
   const r = reply({
     attachments: [
       { name: 'photo.JPG', url: 'https://acme.planfix.com/file/abc/photo.JPG' },
-      { name: 'Invoice 42.pdf', url: 'https://acme.planfix.com/file/def' },
+      { name: 'Invoice 42.pdf', url: `${host}/file/def` },
     ],
   });
   const { providerMessageIds } = await viber.send(r, ctx(f, { avatar: 'https://acme.example/bot.png' }));
@@ -283,8 +295,8 @@ test('send: text, picture and file reach Viber in order as the bot, with exact t
   }
   t.like(f.sent[0], { type: 'text', text: 'Your order has shipped.' });
   t.like(f.sent[1], { type: 'picture', media: 'https://acme.planfix.com/file/abc/photo.JPG' });
-  // Planfix gives no file size, which Viber requires for `file`: the file goes as a link line.
-  t.like(f.sent[2], { type: 'text', text: '📎 Invoice 42.pdf: https://acme.planfix.com/file/def' });
+  // Neither Planfix nor the file's host gives a size, which Viber requires for `file`: a link line.
+  t.like(f.sent[2], { type: 'text', text: `📎 Invoice 42.pdf: ${host}/file/def` });
   t.true(f.requests.every((q) => q.method === 'send_message' && q.status === 0));
 });
 
@@ -294,6 +306,10 @@ test('send: a file with a known size goes as a Viber file message', async (t) =>
   await viber.send(reply({ text: '', attachments: [att] }), ctx(f));
   t.is(f.sent.length, 1);
   t.like(f.sent[0], { type: 'file', media: att.url, size: 20480, file_name: 'Invoice 42.pdf' });
+  // Planfix gives no size: the file's host is asked with HEAD.
+  const host = await fileHost(t);
+  await viber.send(reply({ text: '', attachments: [{ name: 'Act.pdf', url: `${host}/sized/act` }] }), ctx(f));
+  t.like(f.sent[1], { type: 'file', media: `${host}/sized/act`, size: 20480, file_name: 'Act.pdf' });
 });
 
 test('send: a picture Viber refuses as bad data (URL without the extension) is sent as a link', async (t) => {

@@ -16,6 +16,8 @@ const KNOWN_EVENTS = new Set(['webhook', 'message', 'subscribed', 'unsubscribed'
 const SENDER_NAME_MAX = 28;
 const TEXT_MAX = 7000;
 const IMAGE = /\.(jpe?g|png|gif)$/i;
+/** Viber's limit for a file message; a bigger file goes as a link. */
+const FILE_MAX = 50 * 1024 * 1024;
 
 const settings = z.object({
   authToken: z.string().min(1),
@@ -184,19 +186,38 @@ const linkLine = (a: Attachment) => `📎 ${a.name}: ${a.url}`;
  * its `size` in bytes; Planfix gives no size and `send()` exposes no response headers to learn it
  * from a HEAD, so such a file goes as a text line with its name and link (Viber makes it clickable).
  */
+const isImage = (a: Attachment) => {
+  try {
+    return IMAGE.test(new URL(a.url).pathname) || IMAGE.test(a.name);
+  } catch {
+    return IMAGE.test(a.name);
+  }
+};
+
+/**
+ * Viber sends a file only with its size, which Planfix does not give: the file's host is asked
+ * (HEAD, Planfix's own domain or an allowed host). Without an answer the file goes as a link.
+ */
+async function withSizes(reply: ReplyEvent, ctx: SendContext): Promise<ReplyEvent> {
+  const attachments = await Promise.all(reply.attachments.map(async (a) => {
+    if (a.size || isImage(a)) return a;
+    try {
+      const res = await send(ctx.policy, 'planfix', a.url, { method: 'HEAD', timeoutMs: Math.min(ctx.timeoutMs, 5000) });
+      const size = Number(res.headers.get('content-length'));
+      return res.status >= 200 && res.status < 300 && size > 0 ? { ...a, size } : a;
+    } catch {
+      return a;
+    }
+  }));
+  return { ...reply, attachments };
+}
+
 function messagesOf(reply: ReplyEvent): Outgoing[] {
   const out: Outgoing[] = splitText(reply.text.trim()).map((text) => ({ type: 'text', text }));
   for (const a of reply.attachments) {
-    const path = (() => {
-      try {
-        return new URL(a.url).pathname;
-      } catch {
-        return a.url;
-      }
-    })();
-    const size = (a as Attachment & { size?: unknown }).size;
-    if (IMAGE.test(path) || IMAGE.test(a.name)) out.push({ type: 'picture', media: a.url, text: '', fallback: linkLine(a) });
-    else if (typeof size === 'number' && size > 0) out.push({ type: 'file', media: a.url, size, file_name: cut(a.name, 256), fallback: linkLine(a) });
+    const size = a.size;
+    if (isImage(a)) out.push({ type: 'picture', media: a.url, text: '', fallback: linkLine(a) });
+    else if (typeof size === 'number' && size > 0 && size <= FILE_MAX) out.push({ type: 'file', media: a.url, size, file_name: cut(a.name, 256), fallback: linkLine(a) });
     else out.push({ type: 'text', text: linkLine(a) });
   }
   return out;
@@ -336,7 +357,7 @@ export const viber: ChannelAdapter = {
     const sender = senderOf(reply, s, ctx.channel.options.sendAsEmployee === true);
     const ids: string[] = [];
     const keys: string[] = [];
-    const messages = messagesOf(reply);
+    const messages = messagesOf(await withSizes(reply, ctx));
     for (const [i, m] of messages.entries()) {
       const key = `${ctx.channel.id}:${reply.eventId}:${i}`;
       keys.push(key);

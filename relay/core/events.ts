@@ -41,6 +41,8 @@ export interface Visit {
 export interface Attachment {
   name: string;
   url: string;
+  /** Bytes, when known: some providers (Viber) take a file only with its size. */
+  size?: number;
 }
 
 interface Base {

@@ -38,6 +38,7 @@ export class OutboundPolicy {
 
 export interface HttpResult {
   status: number;
+  headers: Headers;
   text: string;
   json: unknown;
 }
@@ -72,7 +73,7 @@ export async function send(
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
     );
   }
-  return { status: res.status, text, json };
+  return { status: res.status, headers: res.headers, text, json };
 }
 
 /** The provider's own error words, for dead letters and messageStatus texts. */
