@@ -94,6 +94,7 @@ function newMessage(state: SimState, f: Fields, attachments: ReturnType<typeof a
       phone: f.contactPhone ?? '',
       ico: f.contactIco ?? '',
       data: f.contactData ?? '',
+      source: 'chat',
     });
 
   let task: SimTask | undefined = state.currentTask(providerId, chatId);

@@ -48,7 +48,7 @@ export async function sendReply(
   task: SimTask,
   args: ReplyArgs,
 ): Promise<OutboundResult> {
-  const contact = state.contact(task.counterparty.contactNumber);
+  const contact = task.counterparty && state.contact(task.counterparty.contactNumber);
   const user = { ...DEFAULT_USER, ...args.user };
   const attachments = args.attachments ?? [];
   const messageId = newMessageId(state, task.providerId);

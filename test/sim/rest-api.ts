@@ -1,6 +1,11 @@
 // REST API v2 subset (planfix-api.md §3): Bearer auth, {"result":...} envelopes, error
 // codes, prefixed ids, `fields` selection and the optional rate-limit / quota switches.
-import { PROCESS_ID, STATUSES, type SimComment, type SimContact, type SimState, type SimTask } from './state.ts';
+// Contacts, tasks and employees live in rest-contacts.ts, rest-tasks.ts and rest-users.ts.
+import { commentOnContact, contactJson, createContact, listContacts, updateContact } from './rest-contacts.ts';
+import { commentList, commentOnTask, createTask, listTasks, taskJson, updateTask } from './rest-tasks.ts';
+import { listUsers } from './rest-users.ts';
+import { Fail, asObject, parseId, select, type Json } from './rest-util.ts';
+import { CONTACT_TEMPLATES, PROCESS_ID, STATUSES, TASK_TEMPLATES, type SimContact, type SimState, type SimTask } from './state.ts';
 
 export interface RestAnswer {
   status: number;
@@ -8,23 +13,12 @@ export interface RestAnswer {
   headers: Record<string, string>;
 }
 
-class Fail {
-  constructor(
-    readonly status: number,
-    readonly code: number,
-    readonly error: string,
-  ) {}
-}
-
 /** Shown in X-RateLimit-Remaining when no dailyQuota is configured (smallest paid plan). */
 const NOMINAL_DAILY_LIMIT = 20_000;
-const MAX_PAGE = 100;
-type Json = Record<string, unknown>;
 
 export class RestApi {
   private used = 0;
   private recent: number[] = [];
-  private readonly userIds = new Map<string, number>();
 
   constructor(private readonly state: SimState) {}
 
@@ -81,43 +75,57 @@ export class RestApi {
     const seg = path.split('/').slice(1).map(decodeURIComponent);
     const at = (i: number) => seg[i] ?? '';
     const ok = (payload: Json = {}, status = 200) => ({ status, body: { result: 'success', ...payload } });
+    const created = (id: number) => ok({ id }, 201);
     const fields = () => url.searchParams.get('fields') ?? undefined;
     const obj = asObject(body);
+    const is = (m: string, p: string) => method === m && path === p;
 
-    if (method === 'GET' && path === '/ping') return ok();
-    if (seg.length === 2 && at(0) === 'task') {
-      const task = this.task(at(1));
-      if (method === 'GET') return ok({ task: this.taskJson(task, fields()) });
+    if (is('GET', '/ping')) return ok();
+
+    if (is('POST', '/contact/list')) return ok({ contacts: listContacts(this.state, obj) });
+    if (is('POST', '/contact')) return created(createContact(this.state, obj));
+    if (is('GET', '/contact/templates')) return ok({ templates: templates(CONTACT_TEMPLATES, fields()) });
+    if (seg.length === 2 && at(0) === 'contact') {
+      const contact = this.contact(at(1));
+      if (method === 'GET') return ok({ contact: contactJson(contact, fields()) });
       if (method === 'POST') {
-        this.updateTask(task, obj);
+        updateContact(this.state, contact, obj);
         return ok();
       }
     }
-    if (method === 'POST' && seg.length === 4 && at(0) === 'task' && at(2) === 'comments' && at(3) === 'list') {
-      return ok({ comments: this.commentList(this.task(at(1)), obj) });
+    if (method === 'POST' && seg.length === 3 && at(0) === 'contact' && at(2) === 'comments') {
+      return created(commentOnContact(this.state, this.contact(at(1)), obj));
     }
+
+    if (is('POST', '/task/list')) return ok({ tasks: listTasks(this.state, obj) });
+    if (is('POST', '/task')) return created(createTask(this.state, obj));
+    if (is('GET', '/task/templates')) return ok({ templates: templates(TASK_TEMPLATES, fields()) });
+    if (seg.length === 2 && at(0) === 'task') {
+      const task = this.task(at(1));
+      if (method === 'GET') return ok({ task: taskJson(this.state, task, fields()) });
+      if (method === 'POST') {
+        updateTask(this.state, task, obj);
+        return ok();
+      }
+    }
+    if (method === 'POST' && seg.length === 3 && at(0) === 'task' && at(2) === 'comments') {
+      return created(commentOnTask(this.state, this.task(at(1)), obj));
+    }
+    if (method === 'POST' && seg.length === 4 && at(0) === 'task' && at(2) === 'comments' && at(3) === 'list') {
+      return ok({ comments: commentList(this.state, this.task(at(1)), obj) });
+    }
+
     if (method === 'GET' && seg.length === 4 && path.startsWith('/process/task/') && at(3) === 'statuses') {
       if (at(2) !== String(PROCESS_ID)) throw new Fail(400, 41, `Process not found by id ${at(2)}`);
       return ok({ statuses: STATUSES.map((s) => ({ ...s })) });
     }
-    if (method === 'GET' && path === '/customfield/task') {
+    if (is('GET', '/customfield/task')) {
       return ok({
         customfields: this.state.config.taskFields.map((name) => ({ id: this.state.fieldId(name), name, type: 0 })),
       });
     }
-    if (seg.length === 2 && at(0) === 'contact' && method === 'GET') {
-      return ok({ contact: this.contactJson(this.contact(at(1)), fields()) });
-    }
-    // Assumption: the reference documents comments on tasks only; contact comments are
-    // modelled by analogy with POST /task/{id}/comments/ (same body and answer).
-    if (method === 'POST' && seg.length === 3 && at(0) === 'contact' && at(2) === 'comments') {
-      const contact = this.contact(at(1));
-      const description = obj.description;
-      if (typeof description !== 'string' || description === '') {
-        throw new Fail(400, 40, 'Required parameter description is missing');
-      }
-      return ok({ id: this.state.addContactComment(contact.number, description) }, 201);
-    }
+    if (is('GET', '/customfield/contact')) return ok({ customfields: [] });
+    if (is('POST', '/user/list')) return ok({ users: listUsers(this.state, obj) });
     throw new Fail(404, 0, 'Rest API error');
   }
 
@@ -134,125 +142,8 @@ export class RestApi {
     if (!contact) throw new Fail(404, 2000, `Contact not found by id ${raw}`);
     return contact;
   }
-
-  private updateTask(task: SimTask, body: Json): void {
-    if ('status' in body) {
-      const id = Number(asObject(body.status).id);
-      const status = STATUSES.find((s) => s.id === id);
-      // Draft (0) exists only at creation; moving a task back to it is rejected.
-      if (!status) throw new Fail(400, 41, `Invalid status id ${String(asObject(body.status).id)}`);
-      task.statusId = status.id;
-      task.active = status.isActive;
-    }
-    if (Array.isArray(body.customFieldData)) {
-      for (const item of body.customFieldData) {
-        const o = asObject(item);
-        const name = this.state.config.taskFields.find((n) => this.state.fieldId(n) === asObject(o.field).id);
-        // Fields not on the template are dropped silently, as observed on real accounts.
-        if (name !== undefined) task.fields[name] = String(o.value ?? '');
-      }
-    }
-  }
-
-  private taskJson(task: SimTask, fields: string | undefined): Json {
-    const status = STATUSES.find((s) => s.id === task.statusId)!;
-    const full: Json = {
-      id: task.number,
-      name: task.name,
-      description: '',
-      status: { ...status },
-      processId: PROCESS_ID,
-      assigner: this.person(task.assigner.contactNumber),
-      counterparty: this.person(task.counterparty.contactNumber),
-      template: { id: 1 },
-      isDeleted: false,
-      customFieldData: this.state.config.taskFields.map((name) => ({
-        field: { id: this.state.fieldId(name), name, type: 0 },
-        value: task.fields[name] ?? '',
-      })),
-    };
-    return select(full, fields, ['id', 'name']);
-  }
-
-  private contactJson(c: SimContact, fields: string | undefined): Json {
-    const full: Json = {
-      id: c.number,
-      name: c.name,
-      lastname: c.lastName,
-      email: c.email,
-      phones: c.phone ? [{ number: c.phone, maskedNumber: c.phone, type: 1 }] : [],
-      description: c.data,
-      avatarUrl: c.ico,
-      template: { id: 1 },
-      isDeleted: false,
-    };
-    return select(full, fields, ['id', 'name']);
-  }
-
-  private commentList(task: SimTask, body: Json): Json[] {
-    const offset = Math.max(0, Number(body.offset ?? 0) || 0);
-    const pageSize = Math.min(MAX_PAGE, Math.max(1, Number(body.pageSize ?? MAX_PAGE) || MAX_PAGE));
-    const ordered = body.resultOrder === 'Desc' ? [...task.comments].reverse() : task.comments;
-    const fields = typeof body.fields === 'string' ? body.fields : undefined;
-    return ordered.slice(offset, offset + pageSize).map((c) => select(this.commentJson(task, c), fields, ['id', 'description']));
-  }
-
-  private commentJson(task: SimTask, c: SimComment): Json {
-    return {
-      id: c.id,
-      dateTime: timePoint(c.at),
-      type: 'Comment',
-      fromType: c.fromType,
-      description: c.text,
-      task: { id: task.number },
-      owner:
-        'contactNumber' in c.author
-          ? this.person(c.author.contactNumber)
-          : { id: `user:${this.userId(c.author.employeeEmail)}`, name: c.author.employeeEmail },
-      files: c.attachments.map((a) => ({ name: a.name, url: a.url })),
-      isDeleted: false,
-    };
-  }
-
-  private person(contactNumber: number): Json {
-    const c = this.state.contact(contactNumber);
-    return { id: `contact:${contactNumber}`, name: c ? [c.name, c.lastName].filter(Boolean).join(' ') : '' };
-  }
-
-  private userId(email: string): number {
-    let id = this.userIds.get(email);
-    if (id === undefined) this.userIds.set(email, (id = this.userIds.size + 1));
-    return id;
-  }
 }
 
-function parseId(raw: string, prefix: string): number | undefined {
-  const m = new RegExp(`^(?:${prefix}:)?(\\d+)$`).exec(raw);
-  return m ? Number(m[1]) : undefined;
-}
-
-function asObject(v: unknown): Json {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
-}
-
-/** `id` always, plus requested keys; numeric names select custom fields; unknown names ignored. */
-function select(full: Json, fields: string | undefined, defaults: string[]): Json {
-  const wanted = fields ? fields.split(',').map((s) => s.trim()).filter(Boolean) : defaults;
-  const out: Json = { id: full.id };
-  const cfIds = wanted.filter((w) => /^\d+$/.test(w)).map(Number);
-  for (const w of wanted) if (w in full) out[w] = full[w];
-  if (cfIds.length > 0 && Array.isArray(full.customFieldData) && !wanted.includes('customFieldData')) {
-    out.customFieldData = full.customFieldData.filter((d) => cfIds.includes(Number(asObject(asObject(d).field).id)));
-  }
-  return out;
-}
-
-function timePoint(at: number): Json {
-  const d = new Date(at);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return {
-    date: `${p(d.getUTCDate())}-${p(d.getUTCMonth() + 1)}-${d.getUTCFullYear()}`,
-    time: `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`,
-    datetime: d.toISOString(),
-  };
+function templates(list: readonly { id: number; name: string }[], fields: string | undefined): Json[] {
+  return list.map((t) => select({ ...t }, fields, ['id', 'name']));
 }
