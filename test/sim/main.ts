@@ -1,6 +1,7 @@
-// `npm run sim`: a Planfix simulator and a Chatra fake for manual runs of the relay.
+// `npm run sim`: a Planfix simulator, a Chatra fake and a Ringostat fake for manual runs of the relay.
 import { ChatraFake } from './chatra.ts';
 import { PlanfixSim } from './planfix.ts';
+import { RingostatFake } from './ringostat.ts';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -11,17 +12,23 @@ function port(name: string, fallback: number): number {
 
 const chatToken = 'pf-chat-token';
 const restToken = 'pf-rest-token';
+const telToken = 'pf-tel-token';
 const publicKey = 'chatra-pub';
 const secretKey = 'chatra-secret';
+const authKey = 'ringostat-auth-key';
 
-const planfix = await PlanfixSim.start({ port: port('SIM_PORT', 8090), chatToken, restToken });
+const planfix = await PlanfixSim.start({ port: port('SIM_PORT', 8090), chatToken, restToken, telToken });
 const chatra = await ChatraFake.start({ port: port('SIM_CHATRA_PORT', 8091), publicKey, secretKey });
+const ringostat = await RingostatFake.start({ port: port('SIM_RINGOSTAT_PORT', 8092), authKey });
 
 console.log(`Planfix simulator
-  Chat API:  ${planfix.chatApiUrl}   planfix_token=${chatToken}
-  REST:      ${planfix.restUrl}   Authorization: Bearer ${restToken}
+  Chat API:      ${planfix.chatApiUrl}   planfix_token=${chatToken}
+  Telephony API: ${planfix.telephonyApiUrl}   planfix_token=${telToken}
+  REST:          ${planfix.restUrl}   Authorization: Bearer ${restToken}
 Chatra fake
-  API:       ${chatra.apiUrl}   Authorization: Chatra.Simple ${publicKey}:${secretKey}
+  API:           ${chatra.apiUrl}   Authorization: Chatra.Simple ${publicKey}:${secretKey}
+Ringostat fake
+  API:           ${ringostat.apiUrl}   Auth-key: ${authKey}   (POST /callback/outward_call)
 Ctrl+C to stop.`);
 
 let stopping = false;
@@ -29,7 +36,7 @@ async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`${signal}: stopping`);
-  await Promise.all([planfix.close(), chatra.close()]);
+  await Promise.all([planfix.close(), chatra.close(), ringostat.close()]);
   process.exit(0);
 }
 process.on('SIGINT', () => void stop('SIGINT'));
