@@ -6,9 +6,11 @@ import { ChatraFake, chatraWebhook, postJson } from './sim/chatra.ts';
 import { encodeForm, parseForm, type Attachment } from './sim/form.ts';
 import { postForm, readBody } from './sim/http.ts';
 import { PlanfixSim, type PlanfixSimOptions } from './sim/planfix.ts';
+import { RingostatFake } from './sim/ringostat.ts';
 
 const TOKEN = 'pf-chat-token';
 const REST = 'pf-rest-token';
+const TEL = 'pf-tel-token';
 
 async function sim(t: { teardown(fn: () => Promise<void>): void }, opts?: PlanfixSimOptions) {
   const s = await PlanfixSim.start(opts);
@@ -511,4 +513,491 @@ test('chatraWebhook builds the documented envelope', (t) => {
   t.not(w.messages[0]!.id, w.messages[1]!.id);
   t.true(w.messages[1]!.createdAt > w.messages[0]!.createdAt);
   t.is(w.agents.length, 1);
+});
+
+// ---------------------------------------------------------------- Telephony API (relay → Planfix)
+
+function tel(s: PlanfixSim, fields: Record<string, string | undefined>) {
+  return postForm(s.telephonyApiUrl, encodeForm({ planfix_token: TEL, ...fields }));
+}
+
+/** One event of call `callid` from 380671234567 through line 380441112233. */
+function callEvent(s: PlanfixSim, fields: Record<string, string | undefined>) {
+  return tel(s, { cmd: 'event', type: 'in', phone: '380671234567', diversion: '380441112233', callid: 'call-1', ...fields });
+}
+
+async function withEmployees(t: { teardown(fn: () => Promise<void>): void }, opts?: PlanfixSimOptions) {
+  const s = await sim(t, opts);
+  s.addEmployee({ email: 'anna@company.example', name: 'Anna', lastName: 'Smirnova', ext: '101' });
+  s.addEmployee({ email: 'boris@company.example', name: 'Boris', ext: '102', phone: '+380 50 000 00 02' });
+  return s;
+}
+
+test('telephony: wrong token 401, missing or bad fields 400, all logged and nothing recorded', async (t) => {
+  const s = await withEmployees(t);
+  t.is(s.telephonyApiUrl, `${s.origin}/tel/api`);
+  t.is(s.telephonyToken, TEL);
+  const invalid = { status: 400, body: { error: 'Invalid parameters' } };
+  t.deepEqual(await callEvent(s, { event: 'INCOMING', ext: '101', planfix_token: 'nope' }), { status: 401, body: { error: 'Invalid token' } });
+  t.deepEqual(await tel(s, { cmd: 'ping', planfix_token: TOKEN }), { status: 401, body: { error: 'Invalid token' } }, 'the chat token is not the telephony token');
+  for (const field of ['type', 'event', 'phone', 'ext', 'callid', 'planfix_token']) {
+    t.deepEqual(await callEvent(s, { event: 'INCOMING', ext: '101', [field]: undefined }), invalid, field);
+  }
+  const bad: Record<string, string>[] = [
+    { event: 'INCOMING', type: 'inbound' },
+    { event: 'RINGING' },
+    { event: 'OUTGOING' }, // an incoming call cannot start as OUTGOING
+    { event: 'INCOMING', type: 'out' },
+    { event: 'COMPLETED' }, // no status
+    { event: 'COMPLETED', status: 'Busy' }, // an outgoing status on an incoming call
+    { event: 'COMPLETED', status: 'Success', duration: '1.5' },
+    { event: 'COMPLETED', status: 'Success', is_recorded: 'yes' },
+  ];
+  for (const fields of bad) t.deepEqual(await callEvent(s, { ext: '101', ...fields }), invalid, JSON.stringify(fields));
+  t.deepEqual(await tel(s, { cmd: 'dial' }), invalid);
+  t.deepEqual(await tel(s, { cmd: 'contact' }), invalid, 'contact needs a phone');
+  t.deepEqual(await tel(s, { cmd: 'record', callid: 'call-1' }), invalid, 'record needs a link');
+  const asJson = await postJson(s.telephonyApiUrl, { cmd: 'ping', planfix_token: TEL });
+  t.deepEqual(asJson, invalid, 'form bodies only');
+  t.is(s.telephonyEvents.length, 0);
+  t.is(s.telephonyCalls.length, 0);
+  t.is(s.contacts.length, 0);
+  t.is(s.telephonyCommands.length, 2 + 6 + bad.length + 4);
+  t.true(s.telephonyCommands.every((c) => c.status === 400 || c.status === 401));
+  t.like(s.telephonyCommands[0]!, { cmd: 'event', status: 401, params: { planfix_token: 'nope', ext: '101' } });
+});
+
+test('telephony: group ring → ACCEPTED → COMPLETED: events parsed, one "Звонок" with data_ fields, record later', async (t) => {
+  const s = await withEmployees(t);
+  const known = s.addContact({ name: 'Olga', phones: ['+380 67 123 45 67'] });
+  const before = Date.now();
+  for (const ext of ['101', '102']) t.deepEqual(await callEvent(s, { event: 'INCOMING', ext }), { status: 200, body: null });
+  await callEvent(s, { event: 'ACCEPTED', ext: '101' });
+  await callEvent(s, { event: 'COMPLETED', ext: '102', status: 'Cancelled' });
+  const done = await callEvent(s, {
+    event: 'COMPLETED', ext: '101', status: 'Success', duration: '95', is_recorded: '1',
+    data_utm_source: 'google', data_utm_medium: 'cpc', data_gclid: 'not-a-call-field',
+  });
+  t.deepEqual(done, { status: 200, body: null }, 'documented success: empty body');
+
+  t.deepEqual(s.telephonyEvents.map((e) => [e.event, e.ext, e.status]), [
+    ['INCOMING', '101', undefined], ['INCOMING', '102', undefined], ['ACCEPTED', '101', undefined],
+    ['COMPLETED', '102', 'Cancelled'], ['COMPLETED', '101', 'Success'],
+  ]);
+  const last = s.telephonyEvents.at(-1)!;
+  t.like(last, { callid: 'call-1', type: 'in', phone: '380671234567', diversion: '380441112233', duration: 95, isRecorded: true });
+  t.deepEqual(last.data, { utm_source: 'google', utm_medium: 'cpc', gclid: 'not-a-call-field' });
+  t.false('recordLink' in last);
+  t.true(last.at >= before);
+  t.false('ignored' in last);
+
+  t.is(s.telephonyCalls.length, 1);
+  const call = s.telephonyCalls[0]!;
+  t.like(call, { callid: 'call-1', tag: 'Звонок', status: 'Success', ext: '101', duration: 95, isRecorded: true, contactNumber: known.number });
+  t.deepEqual(call.fields, { utm_source: 'google', utm_medium: 'cpc' }, 'only the "Звонок" fields are kept');
+  t.deepEqual(call.legs, {
+    '101': { events: ['INCOMING', 'ACCEPTED', 'COMPLETED'], status: 'Success' },
+    '102': { events: ['INCOMING', 'COMPLETED'], status: 'Cancelled' },
+  });
+  t.is(call.recordLink, undefined);
+  t.is(s.contacts.length, 1, 'the stored number in another format is the same contact');
+
+  const link = 'https://app.ringostat.com/recordings/call-1.ogg?token=x';
+  t.deepEqual(await tel(s, { cmd: 'record', callid: 'call-1', record_link: link, is_temp: '1' }), { status: 200, body: null });
+  t.is(call.recordLink, link);
+  t.like(call.records[0]!, { recordLink: link, isTemp: true });
+  t.is((await tel(s, { cmd: 'record', callid: 'call-1', record_link: link, is_temp: 'maybe' })).status, 400);
+  t.is((await tel(s, { cmd: 'record', callid: 'never-seen', record_link: link })).status, 400);
+  t.deepEqual(s.telephonyCommands.map((c) => c.status), [200, 200, 200, 200, 200, 200, 400, 400]);
+});
+
+test('telephony: unknown ext and employee numbers are accepted but ignored', async (t) => {
+  const s = await withEmployees(t);
+  t.is((await callEvent(s, { event: 'INCOMING', ext: '999' })).status, 200);
+  t.is((await callEvent(s, { callid: 'call-2', event: 'INCOMING', ext: '101', phone: '380500000002' })).status, 200);
+  t.deepEqual(s.telephonyEvents.map((e) => e.ignored), ['unknown ext 999', "380500000002 is an employee's number"]);
+  t.is(s.telephonyCalls.length, 0);
+  t.is(s.contacts.length, 0, 'no contact for an ignored call');
+  // Planfix saw the callid, so a later recording is not an error, just nothing to attach to.
+  t.is((await tel(s, { cmd: 'record', callid: 'call-1', record_link: 'https://r/1.mp3' })).status, 200);
+});
+
+test('telephony: a missed call from a new number creates one contact; telCreatesContacts off creates none', async (t) => {
+  const s = await withEmployees(t);
+  await callEvent(s, { event: 'INCOMING', ext: '101', phone: '380931112233', callid: 'm-1' });
+  await callEvent(s, { event: 'COMPLETED', ext: '101', status: 'Missed', duration: '0', phone: '380931112233', callid: 'm-1' });
+  await callEvent(s, { event: 'INCOMING', ext: '102', phone: '+380 93 111 22 33', callid: 'm-2' });
+  t.is(s.contacts.length, 1);
+  t.like(s.contacts[0]!, { source: 'telephony', name: '380931112233', phone: '380931112233', templateId: 1 });
+  t.like(s.telephonyCalls[0]!, { tag: 'Пропущенный звонок', status: 'Missed', contactNumber: s.contacts[0]!.number });
+  t.is(s.telephonyCalls[1]!.contactNumber, s.contacts[0]!.number, 'the second call matches the created contact');
+
+  // Outgoing calls never create contacts; a failed one is a missed call of outgoing type.
+  await tel(s, { cmd: 'event', type: 'out', event: 'OUTGOING', phone: '380991234567', ext: '101', callid: 'o-1' });
+  await tel(s, { cmd: 'event', type: 'out', event: 'COMPLETED', status: 'NoAnswer', phone: '380991234567', ext: '101', callid: 'o-1' });
+  t.is(s.contacts.length, 1);
+  t.like(s.telephonyCalls[2]!, { type: 'out', tag: 'Пропущенный звонок', status: 'NoAnswer', contactNumber: undefined });
+
+  const off = await withEmployees(t, { telCreatesContacts: false });
+  await callEvent(off, { event: 'INCOMING', ext: '101' });
+  t.is(off.contacts.length, 0);
+  t.is(off.telephonyCalls[0]!.contactNumber, undefined);
+});
+
+test('telephony: contact lookup and ping', async (t) => {
+  const s = await withEmployees(t);
+  s.addContact({ name: 'Ivan', lastName: 'Ivanov', phones: ['067 123 45 67'], responsible: 'anna@company.example' });
+  s.addContact({ name: 'Petro', phones: ['+380501112233'] });
+  t.deepEqual(await tel(s, { cmd: 'contact', phone: '380671234567', callid: 'c1' }), {
+    status: 200,
+    body: { contact_name: 'Ivanov Ivan', responsible: 101 },
+  });
+  t.deepEqual((await tel(s, { cmd: 'contact', phone: '380501112233' })).body, { contact_name: 'Petro' }, 'no responsible → no key');
+  t.deepEqual(await tel(s, { cmd: 'contact', phone: '380000000000' }), { status: 200, body: {} });
+  t.deepEqual(await tel(s, { cmd: 'ping' }), { status: 200, body: { pbxToken: '', pbxUrl: '' } });
+});
+
+// ---------------------------------------------------------------- Telephony drivers (Planfix → relay)
+
+test('telephonySetup saves the settings and posts setup; makeCall and ping go to the saved URL', async (t) => {
+  const s = await sim(t);
+  const relay = await fakeRelay(t, (f) => (f.token === 'pbx-token' ? { status: 200, body: {} } : { status: 401, body: { error: 'Invalid token' } }));
+  t.throws(() => void s.makeCall({ from: '101', to: '380671234567' }), { message: /telephonySetup/ });
+
+  const setup = await s.telephonySetup({ relayUrl: relay.url, token: 'pbx-token' });
+  t.deepEqual(setup, { status: 200, body: {} });
+  t.deepEqual(Object.fromEntries(relay.received[0]!), {
+    cmd: 'setup', token: 'pbx-token', planfix_token: TEL, planfix_url: s.telephonyApiUrl,
+  });
+  t.deepEqual(s.telephonySettings, { pbxUrl: relay.url, pbxToken: 'pbx-token' });
+  t.deepEqual((await tel(s, { cmd: 'ping' })).body, { pbxToken: 'pbx-token', pbxUrl: relay.url });
+
+  t.is((await s.makeCall({ from: '101', to: '380671234567' })).status, 200);
+  t.deepEqual(Object.fromEntries(relay.received[1]!), { cmd: 'makeCall', from: '101', to: '380671234567', token: 'pbx-token' });
+  const wrong = await s.makeCall({ from: '101', to: '380671234567', token: 'other' });
+  t.deepEqual(wrong, { status: 401, body: { error: 'Invalid token' } });
+  t.is((await s.telephonyPing()).status, 200);
+  t.deepEqual(Object.fromEntries(relay.received[3]!), { cmd: 'ping', token: 'pbx-token' });
+  t.deepEqual(s.telephonyOutbound.map((o) => [o.cmd, o.status]), [['setup', 200], ['makeCall', 200], ['makeCall', 401], ['ping', 200]]);
+  t.like(s.telephonyOutbound[2]!, { url: relay.url, params: { token: 'other' }, body: { error: 'Invalid token' } });
+});
+
+// ---------------------------------------------------------------- REST contacts
+
+const PHONES = ['+380 67 123 45 67', '0501112233'];
+
+test('rest: contact create validates template, name and e-mail; phones are stored as written', async (t) => {
+  const s = await sim(t);
+  const base = { template: { id: 1 }, name: 'Olga', lastname: 'Petrenko', phones: [{ number: PHONES[0], type: 1 }] };
+  t.like(await rest(s, 'POST', '/contact/', { ...base, template: undefined }), { status: 400, body: { result: 'fail', code: 40 } });
+  t.like(await rest(s, 'POST', '/contact/', { ...base, template: { id: 77 } }), { status: 400, body: { code: 41 } });
+  t.like(await rest(s, 'POST', '/contact/', { ...base, name: ' ' }), { status: 400, body: { code: 2006 } });
+  t.like(await rest(s, 'POST', '/contact/', { ...base, email: 'not-an-email' }), { status: 400, body: { code: 2004 } });
+  t.like(await rest(s, 'POST', '/contact/', { ...base, phones: [{ type: 1 }] }), { status: 400, body: { code: 41 } });
+  t.is(s.contacts.length, 0);
+
+  const r = await rest(s, 'POST', '/contact/', { ...base, email: 'olga@example.com', description: 'Ringostat caller' });
+  t.is(r.status, 201);
+  t.deepEqual(r.body, { result: 'success', id: s.contacts[0]!.number });
+  t.like(s.contacts[0]!, { name: 'Olga', lastName: 'Petrenko', phone: PHONES[0], source: 'rest', templateId: 1, data: 'Ringostat caller' });
+  t.like(await rest(s, 'POST', '/contact/', { ...base, email: 'OLGA@example.com' }), { status: 400, body: { code: 2001 } });
+  const viaTemplateId = await rest(s, 'POST', '/contact', { templateId: 1, name: 'Petro', phones: [{ number: 380501112233 }] });
+  t.is(viaTemplateId.status, 201, 'templateId (generated model) accepted too; no trailing slash needed');
+  t.deepEqual(s.contacts[1]!.phones, [{ number: '380501112233', type: 1 }]);
+
+  const got = await rest(s, 'GET', `/contact/${r.body.id}?fields=id,name,phones,template,email`);
+  t.deepEqual(got.body.contact, {
+    id: r.body.id, name: 'Olga', email: 'olga@example.com', template: { id: 1 },
+    phones: [{ number: PHONES[0], maskedNumber: PHONES[0], type: 1 }],
+  });
+
+  const custom = await sim(t, { duplicateEmailCode: 2005 });
+  await rest(custom, 'POST', '/contact/', { ...base, email: 'x@example.com' });
+  t.like((await rest(custom, 'POST', '/contact/', { ...base, email: 'x@example.com' })).body, { code: 2005 });
+  t.like((await rest(custom, 'POST', '/contact/', { ...base, email: 'default@planfix.sim' })).body, { code: 2005 }, 'employee e-mails count');
+});
+
+test('rest: contact update replaces phones as a whole and keeps omitted keys', async (t) => {
+  const s = await sim(t);
+  const c = s.addContact({ name: 'Olga', email: 'olga@example.com', phones: PHONES });
+  t.deepEqual((await rest(s, 'POST', `/contact/contact:${c.number}`, { phones: [{ number: '+380671234567', type: 1 }] })).body, { result: 'success' });
+  t.deepEqual(c.phones, [{ number: '+380671234567', type: 1 }]);
+  t.like(c, { name: 'Olga', email: 'olga@example.com', phone: '+380671234567' });
+  t.like(await rest(s, 'POST', `/contact/${c.number}`, { name: '' }), { status: 400, body: { code: 2006 } });
+  t.like((await rest(s, 'POST', '/contact/1', { name: 'x' })).body, { code: 2000 });
+  await rest(s, 'POST', `/contact/${c.number}`, { name: 'Olha', lastname: 'P.' });
+  t.like(c, { name: 'Olha', lastName: 'P.', email: 'olga@example.com' });
+  c.phone = '+380 67 000 00 00';
+  t.deepEqual(c.phones, [{ number: '+380 67 000 00 00', type: 1 }], '`phone` writes through to phones[0]');
+});
+
+test("rest: contact/list phone filter 4003 — 'stored' is a substring of the text as written", async (t) => {
+  const s = await sim(t);
+  const olga = s.addContact({ name: 'Olga', phones: PHONES });
+  s.addContact({ name: 'Ivan', phones: ['+380671234568'] });
+  const find = async (value: string, operator = 'equal') => {
+    const r = await rest(s, 'POST', '/contact/list', { fields: 'id,name,phones', filters: [{ type: 4003, operator, value }] });
+    t.is(r.body.result, 'success');
+    return r.body.contacts.map((c: { name: string }) => c.name);
+  };
+  t.deepEqual(await find('+380 67 123 45 67'), ['Olga']);
+  t.deepEqual(await find('67 123'), ['Olga']);
+  t.deepEqual(await find('+380671234567'), [], 'E.164 does not find the spaced spelling');
+  t.deepEqual(await find('380671234567'), []);
+  t.deepEqual(await find('0501112233'), ['Olga'], 'any of the phones');
+  t.deepEqual(await find('+38067123456'), ['Ivan'], 'contains, not equals');
+  t.deepEqual(await find('+380 67 123 45 67', 'notequal'), ['Ivan']);
+  const r = await rest(s, 'POST', '/contact/list', { fields: 'id,phones', filters: [{ type: 4003, operator: 'equal', value: '67 123' }] });
+  t.deepEqual(r.body.contacts, [{ id: olga.number, phones: PHONES.map((n) => ({ number: n, maskedNumber: n, type: 1 })) }]);
+});
+
+test("rest: contact/list phone filter 4003 — 'digits' compares digits only", async (t) => {
+  const s = await sim(t, { phoneFilter: 'digits' });
+  s.addContact({ name: 'Olga', phones: PHONES });
+  s.addContact({ name: 'Ivan', phones: ['+380671234568'] });
+  const find = async (value: string) =>
+    (await rest(s, 'POST', '/contact/list', { filters: [{ type: 4003, operator: 'equal', value }] })).body.contacts.map((c: { name: string }) => c.name);
+  t.deepEqual(await find('+380671234567'), ['Olga']);
+  t.deepEqual(await find('380671234567'), ['Olga']);
+  t.deepEqual(await find('(067) 123-45-67'), ['Olga']);
+  t.deepEqual(await find('38050 111 22 33'), [], 'the stored 0501112233 lacks the country code');
+  t.deepEqual(await find('+'), [], 'no digits, no match');
+});
+
+test('rest: contact/list other filters, AND, paging, unsupported filters', async (t) => {
+  const s = await sim(t);
+  const a = s.addContact({ name: 'Olga', lastName: 'Petrenko', email: 'olga@example.com', phones: ['+380671234567'] });
+  s.addContact({ name: 'Oleg', lastName: 'Petrenko', email: 'oleg@example.com' });
+  for (let i = 0; i < 120; i++) s.addContact({ name: `Bulk ${i}` });
+  const names = async (filters: unknown[], extra: Record<string, unknown> = {}) =>
+    (await rest(s, 'POST', '/contact/list', { filters, ...extra })).body.contacts.map((c: { name: string }) => c.name);
+  t.deepEqual(await names([{ type: 4026, operator: 'equal', value: 'OLGA@example.com' }]), ['Olga']);
+  t.deepEqual(await names([{ type: 4005, operator: 'equal', value: 'example.com' }]), ['Olga', 'Oleg']);
+  t.deepEqual(await names([{ type: 4001, operator: 'equal', value: 'petrenko' }, { type: 4014, operator: 'equal', value: 'Ole' }]), ['Oleg']);
+  t.deepEqual(await names([{ type: 4231, operator: 'equal', value: a.number }]), ['Olga']);
+  t.deepEqual(await names([{ type: 4016, operator: 'equal', value: 1 }], { pageSize: 500 }).then((x) => x.length), 100, 'pages are capped at 100');
+  t.deepEqual(await names([], { offset: 120, pageSize: 10 }), ['Bulk 118', 'Bulk 119']);
+  t.like(await rest(s, 'POST', '/contact/list', { filters: [{ type: 4999, operator: 'equal', value: 1 }] }), { status: 400, body: { code: 41 } });
+  t.like(await rest(s, 'POST', '/contact/list', { filters: [{ type: 4003, operator: 'gt', value: '1' }] }), { status: 400, body: { code: 41 } });
+  t.like(await rest(s, 'POST', '/contact/list', { filters: { type: 4003 } }), { status: 400, body: { code: 41 } });
+  t.deepEqual((await rest(s, 'GET', '/contact/templates?fields=id,name')).body, { result: 'success', templates: [{ id: 1, name: 'Клиент' }] });
+});
+
+// ---------------------------------------------------------------- REST tasks and comments
+
+test('rest: task create from a template with counterparty, description and custom fields', async (t) => {
+  const s = await sim(t);
+  const c = s.addContact({ name: 'Olga', phones: ['+380671234567'] });
+  const body = {
+    template: { id: 2 }, name: 'Call from +380671234567', description: 'Missed call<br>UTM: google',
+    counterparty: { id: `contact:${c.number}` },
+    customFieldData: [{ field: { id: 201 }, value: 'google' }, { field: { id: 999 }, value: 'dropped' }],
+  };
+  t.like(await rest(s, 'POST', '/task/', { ...body, name: undefined }), { status: 400, body: { code: 40 } });
+  t.like(await rest(s, 'POST', '/task/', { ...body, template: { id: 9 } }), { status: 400, body: { code: 41 } });
+  t.like(await rest(s, 'POST', '/task/', { ...body, counterparty: { id: 'contact:1' } }), { status: 400, body: { code: 2000 } });
+  t.like(await rest(s, 'POST', '/task/', { ...body, status: { id: 0 } }), { status: 400, body: { code: 41 } });
+  t.is(s.tasks.length, 0);
+
+  const r = await rest(s, 'POST', '/task/', body);
+  t.is(r.status, 201);
+  const task = s.tasks[0]!;
+  t.deepEqual(r.body, { result: 'success', id: task.number });
+  t.like(task, { name: body.name, description: body.description, templateId: 2, source: 'rest', statusId: 1, active: true, chatId: '' });
+  t.deepEqual(task.counterparty, { contactNumber: c.number });
+  t.deepEqual(task.assigner, { employeeEmail: 'robot@planfix.sim' }, 'the token user by default');
+  t.deepEqual(task.fields, { utm_source: 'google' });
+  const got = await rest(s, 'GET', `/task/${task.number}?fields=id,description,template,counterparty,assigner,dateTime,201`);
+  t.like(got.body.task, {
+    description: body.description, template: { id: 2 },
+    counterparty: { id: `contact:${c.number}`, name: 'Olga' }, assigner: { id: 'user:1', name: 'Robot' },
+    customFieldData: [{ field: { id: 201, name: 'utm_source', type: 0 }, value: 'google' }],
+  });
+  t.regex(got.body.task.dateTime.datetime, /^\d{4}-\d\d-\d\dT/);
+
+  const bare = await rest(s, 'POST', '/task/', { name: 'Internal', assignees: { users: [{ id: 'user:2' }] }, status: { id: 2 } });
+  t.is(bare.status, 201);
+  t.like(s.tasks[1]!, { counterparty: undefined, statusId: 2, assignees: { users: ['default@planfix.sim'], groups: [] } });
+  t.false('counterparty' in (await rest(s, 'GET', `/task/${bare.body.id}?fields=counterparty`)).body.task);
+  t.like(await rest(s, 'POST', '/task/', { name: 'x', assignees: { users: [{ id: 'user:99' }] } }), { status: 400, body: { code: 4000 } });
+
+  await rest(s, 'POST', `/task/${task.number}`, { customFieldData: [{ field: { id: 202 }, value: 'cpc' }] });
+  t.deepEqual(task.fields, { utm_source: 'google', utm_medium: 'cpc' }, 'an update writes only the fields it names');
+});
+
+test('rest: task/list by counterparty and active statuses; order switch; other filters', async (t) => {
+  const s = await sim(t);
+  const olga = s.addContact({ name: 'Olga', phones: ['+380671234567'] });
+  const ivan = s.addContact({ name: 'Ivan' });
+  const old = s.addTask({ contactNumber: olga.number, name: 'old', statusId: 2 });
+  const done = s.addTask({ contactNumber: olga.number, name: 'done', statusId: 3 });
+  const recent = s.addTask({ contactNumber: olga.number, name: 'recent', statusId: 1 });
+  s.addTask({ contactNumber: ivan.number, name: 'other contact', statusId: 1 });
+  const list = async (sim_: PlanfixSim, filters: unknown[], extra: Record<string, unknown> = {}) => {
+    const r = await rest(sim_, 'POST', '/task/list', { fields: 'id,name,status,counterparty,dateTime', filters, ...extra });
+    t.is(r.status, 200, JSON.stringify(r.body));
+    return r.body.tasks.map((x: { name: string }) => x.name);
+  };
+  const active = [1, 2, 5];
+  t.deepEqual(await list(s, [{ type: 7, operator: 'equal', value: olga.number }, { type: 10, operator: 'equal', value: active }]), ['old', 'recent']);
+  t.deepEqual(await list(s, [{ type: 7, operator: 'equal', value: `contact:${olga.number}` }]), ['old', 'done', 'recent']);
+  t.deepEqual(await list(s, [{ type: 10, operator: 'equal', value: 3 }]), ['done']);
+  t.deepEqual(await list(s, [{ type: 10, operator: 'notequal', value: active }]), ['done']);
+  t.deepEqual(await list(s, [{ type: 57, operator: 'equal', value: [old.number, recent.number] }]), ['old', 'recent']);
+  t.deepEqual(await list(s, [{ type: 51, operator: 'equal', value: 2 }]), []);
+  t.deepEqual(await list(s, [{ type: 8, operator: 'equal', value: 'CONTACT' }]), ['other contact']);
+  t.deepEqual(await list(s, [{ type: 1, operator: 'equal', value: 'user:1' }]), ['old', 'done', 'recent', 'other contact']);
+  t.deepEqual(await list(s, [], { filterId: ':all', pageSize: 2, offset: 1 }), ['done', 'recent']);
+  t.like(await rest(s, 'POST', '/task/list', { filterId: '12345' }), { status: 400, body: { code: 41 } });
+  t.like(await rest(s, 'POST', '/task/list', { filters: [{ type: 12, operator: 'equal', value: {} }] }), { status: 400, body: { code: 41 } });
+  t.like(await rest(s, 'POST', '/task/list', { filters: [{ type: 10, operator: 'equal', value: 'x' }] }), { status: 400, body: { code: 41 } });
+  s.setTaskStatus(done.number, 2);
+  t.deepEqual(await list(s, [{ type: 7, operator: 'equal', value: olga.number }, { type: 10, operator: 'equal', value: active }]), ['old', 'done', 'recent']);
+
+  const desc = await sim(t, { taskListOrder: 'desc' });
+  const c = desc.addContact({ name: 'Olga' });
+  desc.addTask({ contactNumber: c.number, name: 'first', createdAt: Date.now() - 60_000 });
+  desc.addTask({ contactNumber: c.number, name: 'second' });
+  t.deepEqual(await list(desc, [{ type: 7, operator: 'equal', value: c.number }]), ['second', 'first']);
+  const r = await rest(desc, 'POST', '/task/list', { fields: 'id,dateTime' });
+  t.true(Date.parse(r.body.tasks[0].dateTime.datetime) > Date.parse(r.body.tasks[1].dateTime.datetime));
+});
+
+test('rest: task comments by owner (employee, contact, robot by default); contact comments too', async (t) => {
+  const s = await sim(t);
+  const anna = s.addEmployee({ email: 'anna@company.example', name: 'Anna', lastName: 'Smirnova', ext: '101' });
+  const c = s.addContact({ name: 'Olga' });
+  const task = s.addTask({ contactNumber: c.number });
+  const post = (body: unknown, n = task.number) => rest(s, 'POST', `/task/${n}/comments/`, body);
+  const link = '<a href="https://app.ringostat.com/recordings/1.ogg">recording</a>';
+  const r = await post({ description: `Incoming call, 1:35 ${link}`, owner: { id: `user:${anna.id}` }, recipients: { roles: ['assignee'] } });
+  t.is(r.status, 201);
+  t.deepEqual(r.body, { result: 'success', id: task.comments[0]!.id });
+  t.like(task.comments[0]!, { text: `Incoming call, 1:35 ${link}`, author: { employeeEmail: 'anna@company.example' }, fromType: 'Planfix', recipients: { roles: ['assignee'] } });
+  await post({ description: 'Missed call' });
+  await post({ description: 'from the client', owner: { id: `contact:${c.number}` } });
+  t.deepEqual(task.comments.map((x) => x.author), [
+    { employeeEmail: 'anna@company.example' }, { employeeEmail: 'robot@planfix.sim' }, { contactNumber: c.number },
+  ]);
+  t.like(await post({}), { status: 400, body: { code: 40 } });
+  t.like(await post({ description: 'x', owner: { id: 'user:99' } }), { status: 400, body: { code: 4000 } });
+  t.like(await post({ description: 'x', owner: { id: 'anna' } }), { status: 400, body: { code: 41 } });
+  t.like(await post({ description: 'x' }, 999999), { status: 404, body: { code: 1000 } });
+  t.is(task.comments.length, 3);
+  const listed = await rest(s, 'POST', `/task/${task.number}/comments/list`, { fields: 'id,owner,description' });
+  t.deepEqual(listed.body.comments[0].owner, { id: `user:${anna.id}`, name: 'Anna Smirnova' });
+
+  const cc = await rest(s, 'POST', `/contact/${c.number}/comments/`, { description: 'Missed call', owner: { id: `user:${anna.id}` } });
+  t.is(cc.status, 201);
+  t.like(s.contactComments[0]!, { id: cc.body.id, contactNumber: c.number, description: 'Missed call', author: { employeeEmail: 'anna@company.example' } });
+  await rest(s, 'POST', `/contact/${c.number}/comments/`, { description: 'by robot' });
+  t.deepEqual(s.contactComments[1]!.author, { employeeEmail: 'robot@planfix.sim' });
+});
+
+test('rest: user/list by e-mail, short number, name and phone', async (t) => {
+  const s = await sim(t);
+  s.addEmployee({ email: 'anna@company.example', name: 'Anna', lastName: 'Smirnova', ext: '101', phone: '+380 50 000 00 01' });
+  s.addEmployee({ email: 'boris@company.example', name: 'Boris', ext: '102' });
+  const users = async (filters: unknown[], fields = 'id,name,lastname,email,role') => {
+    const r = await rest(s, 'POST', '/user/list', { fields, filters });
+    t.is(r.status, 200);
+    return r.body.users;
+  };
+  t.deepEqual(await users([{ type: 9004, operator: 'equal', value: '101' }]), [
+    { id: 3, name: 'Anna', lastname: 'Smirnova', email: 'anna@company.example', role: 'User' },
+  ]);
+  t.deepEqual((await users([{ type: 9003, operator: 'equal', value: 'company.example' }], 'email')).map((u: { email: string }) => u.email), [
+    'anna@company.example', 'boris@company.example',
+  ]);
+  t.deepEqual(await users([{ type: 9006, operator: 'equal', value: 'smirn' }], 'id'), [{ id: 3 }]);
+  t.deepEqual(await users([{ type: 9002, operator: 'equal', value: '000 00 01' }], 'id'), [{ id: 3 }]);
+  t.deepEqual(await users([{ type: 9004, operator: 'equal', value: '10' }]), [], 'short numbers match exactly');
+  t.deepEqual(await users([], 'email,role'), [
+    { id: 1, email: 'robot@planfix.sim', role: 'Robot' }, { id: 2, email: 'default@planfix.sim', role: 'User' },
+    { id: 3, email: 'anna@company.example', role: 'User' }, { id: 4, email: 'boris@company.example', role: 'User' },
+  ]);
+  t.like(await rest(s, 'POST', '/user/list', { filters: [{ type: 9001, operator: 'equal', value: 1 }] }), { status: 400, body: { code: 41 } });
+  t.throws(() => s.addEmployee({ email: 'c@company.example', name: 'C', ext: '101' }), { message: /101/ });
+});
+
+test('rest: every call is logged with a millisecond time; peakRestCalls counts the busiest second', async (t) => {
+  const s = await sim(t);
+  const start = Date.now();
+  await rest(s, 'GET', '/ping');
+  await rest(s, 'POST', '/contact/list', {});
+  await rest(s, 'GET', '/ping', undefined, 'wrong');
+  t.deepEqual(s.restCalls.map((c) => [c.method, c.path, c.status]), [
+    ['GET', '/rest/ping', 200], ['POST', '/rest/contact/list', 200], ['GET', '/rest/ping', 401],
+  ]);
+  for (const c of s.restCalls) t.true(Number.isInteger(c.at) && c.at >= start && c.at <= Date.now());
+  t.is(s.peakRestCalls(), 3);
+  s.restCalls.splice(0, s.restCalls.length, ...[0, 999, 1000, 2500].map((ms) => ({ method: 'GET', path: '/rest/ping', body: null, status: 200, at: start + ms })));
+  t.is(s.peakRestCalls(), 2, '0 and 999 ms are within one second');
+  t.is(s.peakRestCalls(1), 1);
+});
+
+test('seed helpers: contacts with phones in any spelling, contactsWithPhone, tasks with status', (t) => {
+  return (async () => {
+    const s = await sim(t);
+    const a = s.addContact({ name: 'Olga', phones: ['+380 67 123 45 67'] });
+    const b = s.addContact({ name: 'Olga again', phones: ['067 123 45 67', { number: '+380441112233', type: 2 }] });
+    s.addContact({ name: 'Other', phones: ['+380671234568'] });
+    t.deepEqual(s.contactsWithPhone('380671234567').map((c) => c.number), [a.number, b.number]);
+    t.deepEqual(s.contactsWithPhone('+7 905 123-45-67'), []);
+    t.deepEqual(b.phones[1], { number: '+380441112233', type: 2 });
+    t.like(a, { source: 'seed', phone: '+380 67 123 45 67', templateId: 1 });
+    const task = s.addTask({ contactNumber: a.number, statusId: 3, fields: { utm_source: 'bing' } });
+    t.like(task, { statusId: 3, active: false, name: 'Task for Olga', source: 'seed', fields: { utm_source: 'bing' } });
+    s.setTaskStatus(task.number, 1);
+    t.true(task.active);
+    t.throws(() => s.addTask({ contactNumber: 1 }), { message: /no contact/ });
+    t.throws(() => s.setTaskStatus(task.number, 42), { message: /unknown status/ });
+  })();
+});
+
+// ---------------------------------------------------------------- Ringostat
+
+async function ringostat(t: { teardown(fn: () => Promise<void>): void }, opts?: { projectId?: string }) {
+  const r = await RingostatFake.start({ authKey: 'rs-key', ...opts });
+  t.teardown(() => r.close());
+  return r;
+}
+
+function outwardCall(r: RingostatFake, body: string | Record<string, unknown>, headers: Record<string, string> = { 'auth-key': 'rs-key' }) {
+  const form = typeof body === 'string';
+  return fetch(`${r.apiUrl}/callback/outward_call`, {
+    method: 'POST',
+    headers: { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json', ...headers },
+    body: form ? body : JSON.stringify(body),
+  }).then(async (res) => ({ status: res.status, text: await res.text() }));
+}
+
+test('ringostat: outward_call needs the Auth-key; a wrong project id is refused', async (t) => {
+  const r = await ringostat(t, { projectId: '11111' });
+  const body = 'extension=101&destination=380671112233';
+  t.deepEqual(await outwardCall(r, body, {}), { status: 401, text: '{"message":"Unauthorized"}' });
+  t.is((await outwardCall(r, body, { 'auth-key': 'wrong' })).status, 401);
+  t.is((await outwardCall(r, body, { 'auth-key': 'rs-key', 'x-project-id': '22222' })).status, 403);
+  t.is(r.callbacks.length, 0);
+  t.deepEqual(r.requests.map((q) => [q.authKey, q.status]), [[undefined, 401], ['wrong', 401], ['rs-key', 403]]);
+  t.deepEqual(await outwardCall(r, body, { 'Auth-Key': 'rs-key', 'x-project-id': '11111' }), { status: 200, text: '' });
+  t.like(r.callbacks[0]!, { extension: '101', destination: '380671112233', projectId: '11111' });
+});
+
+test('ringostat: form and JSON bodies, missing fields, failNext, unknown paths', async (t) => {
+  const r = await ringostat(t);
+  t.is((await outwardCall(r, 'extension=101&destination=380671112233')).status, 200);
+  t.is((await outwardCall(r, { extension: 'sip_anna', destination: 380671112234 })).status, 200);
+  t.deepEqual(r.callbacks.map((c) => [c.extension, c.destination]), [['101', '380671112233'], ['sip_anna', '380671112234']]);
+  t.like(r.requests[0]!, { path: '/callback/outward_call', contentType: 'application/x-www-form-urlencoded', body: { extension: '101', destination: '380671112233' } });
+  t.deepEqual(await outwardCall(r, 'extension=101'), { status: 400, text: '{"message":"destination is required"}' });
+  t.is((await outwardCall(r, { destination: '1' })).status, 400);
+
+  r.failNext(2, 503);
+  const statuses = [];
+  for (let i = 0; i < 3; i++) statuses.push((await outwardCall(r, 'extension=101&destination=380671112233')).status);
+  t.deepEqual(statuses, [503, 503, 200]);
+  t.is(r.callbacks.length, 3);
+  const other = await fetch(`${r.apiUrl}/callback/outbound_call`, { method: 'POST', headers: { 'auth-key': 'rs-key' } });
+  t.is(other.status, 404, 'the legacy method name is not served');
 });
