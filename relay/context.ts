@@ -3,6 +3,7 @@ import type { Logger } from './log.ts';
 import type { OutboundPolicy } from './net/outbound.ts';
 import type { ChatApi } from './planfix/chat.ts';
 import type { RestApi } from './planfix/rest.ts';
+import type { TelephonyApi } from './planfix/telephony.ts';
 import type { AccountStore } from './store/accounts.ts';
 import type { Journal } from './store/journal.ts';
 import type { StateRegistry } from './store/states.ts';
@@ -22,4 +23,5 @@ export interface Relay {
   policy: OutboundPolicy;
   chat: ChatApi;
   rest: RestApi;
+  telephony: TelephonyApi;
 }

@@ -1,19 +1,19 @@
 import { providerId, taskFieldName, type Account, type ChannelConfig } from './core/account.ts';
 import type { InboundEvent, ReplyEvent } from './core/events.ts';
 import { contactKey, normalEmail, toE164 } from './core/identity.ts';
-import { plan, type Op, type PlanContext } from './core/plan.ts';
+import { callPlan, plan, type Op, type PlanContext } from './core/plan.ts';
+import { recordCall, runCallOp, type CallDeps } from './calls.ts';
 import { adapters } from './channels/index.ts';
 import { RetryableError, TerminalError } from './errors.ts';
 import type { OutboundPolicy } from './net/outbound.ts';
 import type { ChatApi } from './planfix/chat.ts';
-import { pickCompleteStatus, type RestApi } from './planfix/rest.ts';
+import { pickCompleteStatus } from './planfix/rest.ts';
 import type { Entry, Journal } from './store/journal.ts';
 import { mergeMeta, type AccountState } from './store/state.ts';
 
-export interface DeliverDeps {
+export interface DeliverDeps extends CallDeps {
   journal: Journal;
   chat: ChatApi;
-  rest: RestApi;
   policy: OutboundPolicy;
   timeoutMs: number;
 }
@@ -74,7 +74,9 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
     const ev = entry.event;
     // Replies and receipts concern a conversation already known: no identity to resolve.
     const bare = { channel: { id: channel.id, title: '', name: channel.name, options: channel.options } } as PlanContext;
-    ops = ev.kind === 'reply' ? plan(ev, bare)
+    if (ev.kind === 'call') await recordCall(ev, account, channel, state);
+    ops = ev.kind === 'call' ? callPlan(ev, { hasRest: !!account.planfix.restToken, hasTelephony: !!account.planfix.telephonyToken })
+      : ev.kind === 'reply' ? plan(ev, bare)
       : ev.kind === 'status' ? plan(ev, { ...bare, outbound: outboundOf(state, `${channel.id}:${ev.providerMessageId}`) })
       : plan(ev, await resolve(ev, account, channel, state));
     await deps.journal.setPlan(entry, ops);
@@ -97,6 +99,7 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
 
 async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfig, state: AccountState, deps: DeliverDeps): Promise<void> {
   const { chat, rest } = deps;
+  if (entry.event.kind === 'call') return runCallOp(op, entry.event, account, channel, state, deps);
   switch (op.do) {
     case 'newMessage':
     case 'updateContact':
@@ -133,6 +136,7 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
         throw new TerminalError(`the customer unsubscribed from ${channel.name}: nothing can be sent until they write again`);
       }
       const adapter = adapters[channel.kind]!;
+      if (!adapter.send) throw new TerminalError(`${adapter.title} channels take no replies`);
       const { providerMessageIds } = await adapter.send(reply, { account, channel, policy: deps.policy, timeoutMs: deps.timeoutMs });
       await Promise.all(providerMessageIds.flatMap((id) => [
         deps.journal.markSeen(`${channel.id}:${id}`),
@@ -145,5 +149,7 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
       await state.setStatus(op.messageId, op.status);
       return;
     }
+    default:
+      throw new Error(`${op.do} is a call op`);
   }
 }

@@ -9,6 +9,7 @@ import { createLogger } from './log.ts';
 import { OutboundPolicy } from './net/outbound.ts';
 import { ChatApi } from './planfix/chat.ts';
 import { RestApi } from './planfix/rest.ts';
+import { TelephonyApi } from './planfix/telephony.ts';
 import { AccountStore } from './store/accounts.ts';
 import { Journal } from './store/journal.ts';
 import { StateRegistry } from './store/states.ts';
@@ -49,9 +50,10 @@ async function main(): Promise<void> {
   const policy = new OutboundPolicy(config.allowHosts);
   const chat = new ChatApi(policy, config.httpTimeoutMs);
   const rest = new RestApi(policy, config.httpTimeoutMs);
-  const worker = new Worker(journal, accounts, states, { journal, chat, rest, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry }, log);
+  const telephony = new TelephonyApi(policy, config.httpTimeoutMs);
+  const worker = new Worker(journal, accounts, states, { journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry }, log);
   let publicUrl = config.publicUrl ?? '';
-  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, states, journal, worker, policy, chat, rest };
+  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, states, journal, worker, policy, chat, rest, telephony };
 
   const server = buildApp(relay).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));

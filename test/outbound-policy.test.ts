@@ -160,29 +160,43 @@ test('pickCompleteStatus: a configured id or name (any case) wins; an unknown on
 
 // Throttle: one REST request per interval per account, none while the daily quota is spent.
 
-test('Throttle: the first request goes at once, the next ones wait their turn in order', async (t) => {
+test('Throttle: requests run one at a time, in order, each an interval after the previous answer', async (t) => {
   const interval = 60;
   const th = new Throttle(interval);
-  const order: number[] = [];
-  const started = Date.now();
-  await Promise.all([0, 1, 2, 3].map((i) => th.take().then(() => { order.push(i); })));
-  const elapsed = Date.now() - started;
-  t.deepEqual(order, [0, 1, 2, 3]);
+  const spans: { i: number; start: number; end: number }[] = [];
+  // Answers take different times: the spacing counts from each answer, not from each start.
+  await Promise.all([30, 0, 10, 0].map((work, i) => th.run(async () => {
+    const start = Date.now();
+    await new Promise((r) => setTimeout(r, work));
+    spans.push({ i, start, end: Date.now() });
+  })));
+  t.deepEqual(spans.map((s) => s.i), [0, 1, 2, 3]);
   t.is(th.waits, 3);
-  // Generous lower bound: three intervals must have passed (timers may fire a little early).
-  t.true(elapsed >= 3 * interval - 30, `elapsed ${elapsed} ms`);
+  for (let k = 1; k < spans.length; k++) {
+    // Timers may fire a millisecond or two early; never a whole interval.
+    t.true(spans[k]!.start - spans[k - 1]!.end >= interval - 5, JSON.stringify(spans));
+  }
+});
+
+test('Throttle: a failed request still spaces the next one and does not block the queue', async (t) => {
+  const th = new Throttle(10);
+  await t.throwsAsync(th.run(() => Promise.reject(new Error('boom'))));
+  t.is(await th.run(async () => 'next'), 'next');
+  t.is(th.waits, 1);
 });
 
 test('Throttle: a lone request after a quiet period does not wait', async (t) => {
   const th = new Throttle(10_000);
-  await th.take();
+  await th.run(async () => undefined);
   t.is(th.waits, 0);
 });
 
 test('Throttle: paused for the quota, take() fails at once as retryable with the remaining time', async (t) => {
   const th = new Throttle(10);
   th.pause(60_000);
-  const err = await t.throwsAsync(th.take());
+  let ran = false;
+  const err = await t.throwsAsync(th.run(async () => { ran = true; }));
+  t.false(ran);
   t.true(err instanceof RetryableError);
   const after = (err as RetryableError).retryAfterMs!;
   t.true(after > 0 && after <= 60_000, String(after));
@@ -197,9 +211,9 @@ test('RestApi: one throttle per account, spaced by its restRps', async (t) => {
   t.not(rest.throttle(acc('b')), a);
   // 1 rps (the Planfix limit): the second request waits about a second, the first goes at once.
   const limited = rest.throttle(acc('limited', 1));
-  const started = Date.now();
-  await limited.take();
-  await limited.take();
+  let firstEnd = 0;
+  await limited.run(async () => { firstEnd = Date.now(); });
+  const secondStart = await limited.run(async () => Date.now());
   t.is(limited.waits, 1);
-  t.true(Date.now() - started >= 900, 'spaced by 1000 / restRps ms');
+  t.true(secondStart - firstEnd >= 995, 'spaced by 1000 / restRps ms');
 });

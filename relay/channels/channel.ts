@@ -43,8 +43,12 @@ export interface ChannelAdapter {
   verify?(req: InboundRequest, channel: ChannelConfig): void;
   /** Turns the body into events; throws HttpError(400) for a body that is not the provider's shape. */
   parse(req: InboundRequest, channel: ChannelConfig): ParseResult;
-  /** Delivers an employee's reply; throws RetryableError or TerminalError. */
-  send(reply: ReplyEvent, ctx: SendContext): Promise<{ providerMessageIds: string[] }>;
+  /** Delivers an employee's reply; throws RetryableError or TerminalError. Absent: the channel takes no replies. */
+  send?(reply: ReplyEvent, ctx: SendContext): Promise<{ providerMessageIds: string[] }>;
+  /** Click-to-call: has the provider connect the employee (extension) to the customer (international number). */
+  makeCall?(call: { extension: string; destination: string }, ctx: SendContext): Promise<void>;
+  /** The provider may send webhooks as GET with the data in the query (Ringostat can). */
+  acceptsGet?: boolean;
   /** Called after the channel is created or on demand (e.g. Viber set_webhook); the result is shown to the admin. */
   onConnect?(ctx: SendContext & { webhookUrl: string }): Promise<Record<string, unknown>>;
   /** Called when the channel is deleted (e.g. removing the Viber webhook). */

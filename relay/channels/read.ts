@@ -98,3 +98,32 @@ export function readPages(v: unknown): Page[] | undefined {
   }
   return pages.length ? pages : undefined;
 }
+
+/** A JSON object or a form body as one object: some providers send either, as configured. */
+export function readJsonOrForm(raw: Buffer, contentType: string): Obj {
+  const text = raw.toString('utf8').trim();
+  if (!text) return {};
+  if (/^application\/x-www-form-urlencoded/i.test(contentType) || (!text.startsWith('{') && !text.startsWith('['))) {
+    if (!/^[^=&]+=/.test(text)) throw new HttpError(400, 'body is neither JSON nor a form');
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  return parseJsonBody(raw);
+}
+
+/**
+ * Reads a body whose key names the customer chose: `map` gives the key per field (a dotted key
+ * reads a nested object), `defaults` the provider's own names.
+ */
+export class FieldReader<F extends string> {
+  constructor(private readonly body: Obj, private readonly defaults: Record<F, string>, private readonly map?: Partial<Record<F, string>>) {}
+  key(f: F): string {
+    return this.map?.[f] ?? this.defaults[f];
+  }
+  raw(f: F): unknown {
+    const key = this.key(f);
+    return key in this.body ? this.body[key] : key.split('.').reduce<unknown>((o, p) => (isObj(o) ? o[p] : undefined), this.body);
+  }
+  str(f: F): string | undefined {
+    return str({ v: this.raw(f) }, 'v');
+  }
+}

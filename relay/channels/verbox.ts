@@ -3,8 +3,8 @@ import { UTM_KEYS, type Attachment, type Customer, type InboundEvent, type Messa
 import { HttpError, TerminalError } from '../errors.ts';
 import { errorText, send } from '../net/outbound.ts';
 import { safeEqual } from '../http/secure.ts';
-import type { ChannelAdapter, InboundRequest } from './channel.ts';
-import { bodyHash, header, httpUrl, isObj, readPages, readUtm, str, time, type Obj } from './read.ts';
+import type { ChannelAdapter } from './channel.ts';
+import { FieldReader, bodyHash, header, httpUrl, isObj, readJsonOrForm, readPages, readUtm, str, time } from './read.ts';
 
 // Verbox publishes no server webhook format (channels.md §4): whatever forwards its chats (a CRM
 // hook, the site's own code, a small middleware) posts a flat body whose key names are
@@ -102,37 +102,7 @@ type Settings = z.infer<typeof settings>;
 type Options = z.infer<typeof options>;
 type Operator = z.infer<typeof operatorSchema>;
 
-/** A form or JSON body as one object: the forwarder may send either. */
-function readBody(req: InboundRequest): Obj {
-  const text = req.raw.toString('utf8').trim();
-  if (!text) throw new HttpError(400, 'body is empty');
-  if (/^application\/x-www-form-urlencoded/i.test(req.contentType) || (!text.startsWith('{') && !text.startsWith('['))) {
-    if (!/^[^=&]+=/.test(text)) throw new HttpError(400, 'body is neither JSON nor a form');
-    return Object.fromEntries(new URLSearchParams(text));
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'body is not valid JSON');
-  }
-  if (!isObj(body)) throw new HttpError(400, 'body must be a JSON object');
-  return body;
-}
-
-class Reader {
-  constructor(private readonly body: Obj, private readonly map: Settings['fieldMap']) {}
-  key(f: VerboxField): string {
-    return this.map?.[f] ?? DEFAULT_FIELD_MAP[f];
-  }
-  raw(f: VerboxField): unknown {
-    const key = this.key(f);
-    return key in this.body ? this.body[key] : key.split('.').reduce<unknown>((o, p) => (isObj(o) ? o[p] : undefined), this.body);
-  }
-  str(f: VerboxField): string | undefined {
-    return str({ v: this.raw(f) }, 'v');
-  }
-}
+type Reader = FieldReader<VerboxField>;
 
 function readFiles(v: unknown): Attachment[] {
   let list = v;
@@ -173,7 +143,7 @@ function datesLine(r: Reader): string {
   return [fmt('startedAt', 'Started'), fmt('endedAt', 'Ended'), fmt('postponedUntil', 'Postponed until')].filter(Boolean).join('\n');
 }
 
-export const verbox: ChannelAdapter = {
+export const verbox = {
   kind: 'verbox',
   title: 'Verbox',
   settings,
@@ -210,7 +180,9 @@ export const verbox: ChannelAdapter = {
   parse(req, channel) {
     const s = channel.settings as Settings;
     const o = channel.options as Options;
-    const r = new Reader(readBody(req), s.fieldMap);
+    const body = readJsonOrForm(req.raw, req.contentType);
+    if (!Object.keys(body).length) throw new HttpError(400, 'body is empty');
+    const r = new FieldReader<VerboxField>(body, DEFAULT_FIELD_MAP, s.fieldMap);
     const names = { ...DEFAULT_EVENT_NAMES, ...s.eventNames };
     const name = r.str('event') ?? 'message';
     const kind = (Object.keys(names) as (keyof typeof names)[]).find((k) => names[k].includes(name));
@@ -287,4 +259,4 @@ export const verbox: ChannelAdapter = {
     const id = str(res.json, 'messageId', 'id');
     return { providerMessageIds: id ? [id] : [] };
   },
-};
+} satisfies ChannelAdapter;

@@ -291,7 +291,7 @@ function remember(key: string, token: string): void {
 
 // ---------------------------------------------------------------- adapter
 
-export const viber: ChannelAdapter = {
+export const viber = {
   kind: 'viber',
   title: 'Viber',
   settings,
@@ -405,5 +405,5 @@ export const viber: ChannelAdapter = {
     const botName = (channel.settings as Partial<Settings>).botName;
     return botName ? { deepLink: `viber://pa?chatURI=${encodeURIComponent(botName)}` } : {};
   },
-};
+} satisfies ChannelAdapter;
 

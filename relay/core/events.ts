@@ -87,7 +87,32 @@ export interface StatusEvent extends Base {
   text?: string;
 }
 
-export type InboundEvent = MessageEvent | CustomerEvent | EndEvent | StatusEvent;
+export type CallMoment = 'ringing' | 'accepted' | 'completed' | 'record';
+export type CallOutcome = 'answered' | 'missed' | 'busy' | 'noanswer' | 'failed';
+
+/**
+ * One moment of a phone call. `customer.phone` is the customer's number as the provider wrote it;
+ * `customer.clientId` is that number too (or the call id when there is none).
+ */
+export interface CallEvent extends Base {
+  kind: 'call';
+  /** Shared by every event of one call. */
+  callId: string;
+  moment: CallMoment;
+  direction: 'in' | 'out';
+  /** The company's line the call came in or went out through. */
+  line?: string;
+  /** The provider's id of the employee who answered or called: extension, number or SIP login. */
+  employee?: string;
+  employeeName?: string;
+  durationSec?: number;
+  /** Set on `completed`. */
+  outcome?: CallOutcome;
+  hasRecording?: boolean;
+  recordingUrl?: string;
+}
+
+export type InboundEvent = MessageEvent | CustomerEvent | EndEvent | StatusEvent | CallEvent;
 
 /** An employee's answer from Planfix, to be delivered through the channel. */
 export interface ReplyEvent {

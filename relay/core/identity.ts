@@ -45,3 +45,14 @@ export function contactKey(index: IdentityIndex, ids: Identifiers): string {
     ?? (ids.email && index.byEmail(ids.email))
     ?? ids.phone ?? ids.email ?? ids.client;
 }
+
+/**
+ * The texts to search Planfix's phone filter with (a substring match whose digit handling is
+ * unconfirmed): the national significant number is inside every unseparated spelling ("+380…",
+ * "380…", "0…", "8…"), the two formatted ones match numbers typed with spaces.
+ */
+export function phoneSearchForms(e164: string): string[] {
+  const p = parsePhoneNumberFromString(e164);
+  if (!p) return [e164];
+  return [...new Set([p.nationalNumber, p.formatInternational(), p.formatNational()])];
+}

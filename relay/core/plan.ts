@@ -1,5 +1,5 @@
 import type { FieldKey } from './account.ts';
-import type { Customer, CustomerEvent, MessageEvent, RelayEvent, Visit } from './events.ts';
+import type { CallEvent, Customer, CustomerEvent, MessageEvent, RelayEvent, Visit } from './events.ts';
 import { visitAction, visitSummary } from './summary.ts';
 
 type Form = Record<string, string | boolean | { name: string; url: string }[] | undefined>;
@@ -12,7 +12,41 @@ export type Op =
   | { do: 'visitComment'; contactId: string; description: string }
   | { do: 'completeTask'; chatId: string }
   | { do: 'send' }
-  | { do: 'messageStatus'; messageId: string; status: 'sent' | 'read' | 'error'; text?: string };
+  | { do: 'messageStatus'; messageId: string; status: 'sent' | 'read' | 'error'; text?: string }
+  // Calls: each op reads the event and what earlier ops stored (contact, task) from the state.
+  | { do: 'callContact' }
+  | { do: 'telephony'; event: TelephonyEvent }
+  | { do: 'telephonyRecord' }
+  | { do: 'callAttach' }
+  | { do: 'recordingNote' };
+
+export type TelephonyEvent = 'INCOMING' | 'OUTGOING' | 'ACCEPTED' | 'COMPLETED';
+
+/** What a call's plan depends on: which Planfix APIs the account has keys for. */
+export interface CallPlanContext {
+  hasRest: boolean;
+  hasTelephony: boolean;
+}
+
+/**
+ * A call moment's ops. The contact is resolved first so the Telephony API gets the number as
+ * Planfix stores it and never auto-creates a second contact; the REST attach comes last.
+ */
+export function callPlan(event: CallEvent, ctx: CallPlanContext): Op[] {
+  const tel = (e: TelephonyEvent): Op[] => (ctx.hasTelephony ? [{ do: 'telephony', event: e }] : []);
+  const contact: Op[] = ctx.hasRest ? [{ do: 'callContact' }] : [];
+  switch (event.moment) {
+    case 'ringing':
+      return [...contact, ...tel(event.direction === 'in' ? 'INCOMING' : 'OUTGOING')];
+    case 'accepted':
+      return [...contact, ...tel('ACCEPTED')];
+    case 'completed':
+      return [...contact, ...tel('COMPLETED'), ...(ctx.hasRest ? [{ do: 'callAttach' } as const] : [])];
+    case 'record':
+      if (!event.recordingUrl) return [];
+      return [...(ctx.hasTelephony ? [{ do: 'telephonyRecord' } as const] : []), ...(ctx.hasRest ? [{ do: 'recordingNote' } as const] : [])];
+  }
+}
 
 /** What the planner may know of the world; it reads nothing else and does no I/O. */
 export interface PlanContext {
@@ -68,7 +102,7 @@ function messageText(text: string, attachments: { name: string }[]): string {
 }
 
 /** The Planfix operations that deliver one event. Pure: the same inputs give the same plan. */
-export function plan(event: RelayEvent, ctx: PlanContext): Op[] {
+export function plan(event: Exclude<RelayEvent, CallEvent>, ctx: PlanContext): Op[] {
   switch (event.kind) {
     case 'reply':
       return [{ do: 'send' }, { do: 'messageStatus', messageId: event.messageId, status: 'sent' }];

@@ -1,4 +1,6 @@
-import Router from '@koa/router';
+import Router, { type RouterContext } from '@koa/router';
+import type { InboundEvent } from '../core/events.ts';
+import { toE164 } from '../core/identity.ts';
 import getRawBody from 'raw-body';
 import { adapters } from '../channels/index.ts';
 import type { Relay } from '../context.ts';
@@ -21,6 +23,15 @@ export async function journalAndQueue(relay: Relay, items: Omit<Entry, 'seq' | '
   return fresh;
 }
 
+/**
+ * Events of one customer run in order. A call is keyed by the number across the account, so
+ * concurrent calls from one new number find the contact the first one created.
+ */
+function queueKey(ev: InboundEvent, accountId: string, country: string, channelId: string): string {
+  if (ev.kind === 'call') return `${accountId}:tel:${toE164(ev.customer.phone, country) ?? ev.callId}`;
+  return `${channelId}:${ev.customer.clientId}`;
+}
+
 /** Provider webhooks: POST /hooks/<channel id>/<secret>. */
 export function hooksRouter(relay: Relay): Router {
   const router = new Router();
@@ -32,17 +43,10 @@ export function hooksRouter(relay: Relay): Router {
     return found;
   };
 
-  // Health probes and people opening the URL in a browser get a plain answer, not an error.
-  router.get('/hooks/:channelId/:secret', (ctx) => {
-    const { channel } = channelFor(ctx.params.channelId!, ctx.params.secret!);
-    ctx.body = { ok: true, kind: channel.kind, hint: 'this URL takes POST webhooks from the provider' };
-  });
-
-  router.post('/hooks/:channelId/:secret', async (ctx) => {
+  const accept = async (ctx: RouterContext, raw: Buffer) => {
     const { account, channel } = channelFor(ctx.params.channelId!, ctx.params.secret!);
     const adapter = adapters[channel.kind];
     if (!adapter) throw new HttpError(404, 'unknown channel');
-    const raw = await getRawBody(ctx.req, { limit: BODY_LIMIT, length: ctx.get('content-length') || undefined });
     const req = {
       raw,
       contentType: ctx.get('content-type'),
@@ -55,13 +59,26 @@ export function hooksRouter(relay: Relay): Router {
       id: `${channel.id}:${ev.eventId}`,
       account: account.id,
       channel: channel.id,
-      key: `${channel.id}:${ev.customer.clientId}`,
+      key: queueKey(ev, account.id, account.defaultCountry, channel.id),
       at: ev.at,
       event: ev,
     })));
     relay.log.debug({ account: account.id, channel: channel.id, events: events.length, fresh: fresh.length }, 'webhook accepted');
     ctx.status = 200;
     ctx.body = response ?? { ok: true, accepted: fresh.length, duplicates: events.length - fresh.length };
+  };
+
+  // A GET with a query is a webhook where the provider sends them so (Ringostat); otherwise it is
+  // a probe or somebody opening the URL in a browser, and gets a plain answer, not an error.
+  router.get('/hooks/:channelId/:secret', async (ctx) => {
+    const { channel } = channelFor(ctx.params.channelId!, ctx.params.secret!);
+    if (adapters[channel.kind]?.acceptsGet && Object.keys(ctx.query).length) return accept(ctx, Buffer.alloc(0));
+    ctx.body = { ok: true, kind: channel.kind, hint: 'this URL takes POST webhooks from the provider' };
+  });
+
+  router.post('/hooks/:channelId/:secret', async (ctx) => {
+    channelFor(ctx.params.channelId!, ctx.params.secret!);
+    await accept(ctx, await getRawBody(ctx.req, { limit: BODY_LIMIT, length: ctx.get('content-length') || undefined }));
   });
 
   return router;

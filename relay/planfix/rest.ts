@@ -13,6 +13,12 @@ export class RestError extends TerminalError {
 }
 
 export interface TaskStatus { id: number; name: string; isActive: boolean }
+export interface RestContact { id: number; phones: string[] }
+export interface RestTask { id: number; processId?: number; status?: Partial<TaskStatus> }
+
+const PAGE = 100;
+/** Ids may come back bare or prefixed ("contact:12"). */
+const idOf = (v: unknown): number => Number(String(v ?? '').replace(/^\w+:/, ''));
 
 /** The REST v2 subset the relay needs, every request through the account's limiter. */
 export class RestApi {
@@ -33,13 +39,12 @@ export class RestApi {
     const token = account.planfix.restToken;
     if (!token) throw new TerminalError('no Planfix REST token configured');
     const throttle = this.throttle(account);
-    await throttle.take();
-    const res = await send(this.policy, 'planfix', `${restUrl(account)}${path}`, {
+    const res = await throttle.run(() => send(this.policy, 'planfix', `${restUrl(account)}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
       timeoutMs: this.timeoutMs,
-    });
+    }));
     const json = (res.json && typeof res.json === 'object' ? res.json : {}) as Record<string, unknown>;
     const code = typeof json.code === 'number' ? json.code : undefined;
     if (code === 22) {
@@ -68,9 +73,80 @@ export class RestApi {
     return this.call(account, 'POST', `/task/${id}`, { status: { id: statusId } });
   }
 
+  /** Contacts whose phone text contains `value` (filter 4003), every page. */
+  async contactsByPhone(account: Account, value: string): Promise<RestContact[]> {
+    const out: RestContact[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const json = await this.call(account, 'POST', '/contact/list', {
+        offset, pageSize: PAGE, fields: 'id,name,lastname,phones',
+        filters: [{ type: 4003, operator: 'equal', value }],
+      });
+      const page = Array.isArray(json.contacts) ? json.contacts as Record<string, unknown>[] : [];
+      for (const c of page) {
+        const phones = Array.isArray(c.phones) ? c.phones.map((p) => String((p as { number?: unknown }).number ?? '')).filter(Boolean) : [];
+        out.push({ id: idOf(c.id), phones });
+      }
+      if (page.length < PAGE) return out;
+    }
+  }
+
+  /** The account's first contact template: Planfix refuses a contact without one. */
+  async firstContactTemplate(account: Account): Promise<number> {
+    const json = await this.call(account, 'GET', '/contact/templates?isCompany=false&fields=id,name');
+    const id = idOf((json.templates as { id?: unknown }[] | undefined)?.[0]?.id);
+    if (!id) throw new RestError('/contact/templates', undefined, 'the account has no contact template; set contactTemplateId');
+    return id;
+  }
+
+  async createContact(account: Account, body: Record<string, unknown>): Promise<number> {
+    const json = await this.call(account, 'POST', '/contact/', body);
+    const id = idOf(json.id);
+    if (!id) throw new RestError('/contact/', undefined, 'no id in the answer');
+    return id;
+  }
+
+  /** The tasks whose counterparty is the contact (filter 7), with their status. */
+  async contactTasks(account: Account, contactId: number): Promise<RestTask[]> {
+    const out: RestTask[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const json = await this.call(account, 'POST', '/task/list', {
+        offset, pageSize: PAGE, fields: 'id,name,status,processId',
+        filters: [{ type: 7, operator: 'equal', value: `contact:${contactId}` }],
+      });
+      const page = Array.isArray(json.tasks) ? json.tasks as Record<string, unknown>[] : [];
+      for (const t of page) out.push({ id: idOf(t.id), processId: typeof t.processId === 'number' ? t.processId : undefined, status: t.status as RestTask['status'] });
+      if (page.length < PAGE) return out;
+    }
+  }
+
+  async createTask(account: Account, body: Record<string, unknown>): Promise<number> {
+    const json = await this.call(account, 'POST', '/task/', body);
+    const id = idOf(json.id);
+    if (!id) throw new RestError('/task/', undefined, 'no id in the answer');
+    return id;
+  }
+
+  updateTask(account: Account, id: number, body: Record<string, unknown>) {
+    return this.call(account, 'POST', `/task/${id}`, body);
+  }
+
+  taskComment(account: Account, taskId: number, body: { description: string; owner?: { id: string } }) {
+    return this.call(account, 'POST', `/task/${taskId}/comments/`, body);
+  }
+
+  /** The employee with this e-mail (filter 9003), or undefined. */
+  async userByEmail(account: Account, email: string): Promise<number | undefined> {
+    const json = await this.call(account, 'POST', '/user/list', {
+      offset: 0, pageSize: PAGE, fields: 'id,email', filters: [{ type: 9003, operator: 'equal', value: email }],
+    });
+    const users = Array.isArray(json.users) ? json.users as Record<string, unknown>[] : [];
+    const hit = users.find((u) => String(u.email ?? '').toLowerCase() === email.toLowerCase()) ?? users[0];
+    return hit ? idOf(hit.id) || undefined : undefined;
+  }
+
   /** Contact comments are not in the published REST subset; the path mirrors task comments (unconfirmed). */
-  contactComment(account: Account, contactNumber: number, description: string) {
-    return this.call(account, 'POST', `/contact/${contactNumber}/comments/`, { description });
+  contactComment(account: Account, contactNumber: number, description: string, owner?: { id: string }) {
+    return this.call(account, 'POST', `/contact/${contactNumber}/comments/`, { description, ...(owner ? { owner } : {}) });
   }
 }
 

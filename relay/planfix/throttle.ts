@@ -1,24 +1,35 @@
 import { RetryableError } from '../errors.ts';
 
 /**
- * Spaces one account's REST requests at least 1/rps apart (a token bucket of size one: Planfix
- * counts per second, so no bursts), and holds them all while the daily quota is exhausted.
+ * One account's REST requests, one at a time, each starting at least an interval after the
+ * previous one's answer came back. Spacing answers rather than sends keeps Planfix's count of
+ * arrivals under 1 per second however the network delays a request. The daily quota pause
+ * fails requests at once.
  */
 export class Throttle {
   private next = 0;
   private pausedUntil = 0;
+  private tail: Promise<void> = Promise.resolve();
   waits = 0;
 
   constructor(private readonly intervalMs: number) {}
 
-  async take(): Promise<void> {
-    const now = Date.now();
-    if (this.pausedUntil > now) throw new RetryableError('Planfix REST daily quota exhausted; paused', this.pausedUntil - now);
-    const at = Math.max(now, this.next);
-    this.next = at + this.intervalMs;
-    if (at > now) {
-      this.waits++;
-      await new Promise((r) => setTimeout(r, at - now));
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const before = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((r) => { release = r; });
+    await before;
+    try {
+      const now = Date.now();
+      if (this.pausedUntil > now) throw new RetryableError('Planfix REST daily quota exhausted; paused', this.pausedUntil - now);
+      if (this.next > now) {
+        this.waits++;
+        await new Promise((r) => setTimeout(r, this.next - now));
+      }
+      return await fn();
+    } finally {
+      this.next = Date.now() + this.intervalMs;
+      release();
     }
   }
 

@@ -34,8 +34,10 @@ export interface CallRecord {
   utm?: Record<string, string>;
   /** Planfix task number the call was attached to, when it went to a task. */
   taskNumber?: number;
-  /** Relay contact key (the Planfix contact id for calls). */
+  /** The Planfix contact id, as `pf:<id>`. */
   contactKey?: string;
+  /** The call's comment (or new task) is in Planfix: a retried delivery does not add it again. */
+  attached?: boolean;
 }
 
 /** What the widget shows for one Planfix task. */
@@ -81,7 +83,14 @@ type Rec =
   | { t: 'k'; c: Contact }
   | { t: 'c'; c: Conversation }
   | { t: 'tk'; n: number; chatId: string }
-  | { t: 'cl'; c: CallRecord };
+  | { t: 'cl'; c: CallRecord }
+  | { t: 'pc'; e: string; c: PlanfixContact };
+
+/** A Planfix contact found or created by its phone, with the number as Planfix stores it. */
+export interface PlanfixContact {
+  id: number;
+  phone: string;
+}
 
 const MAX_PAGES = 100;
 
@@ -99,6 +108,8 @@ export class AccountState implements IdentityIndex {
   /** Planfix messageId → the last status Planfix was told. */
   readonly statuses = new Map<string, DeliveryStatus>();
   readonly calls = new Map<string, CallRecord>();
+  /** E.164 → the Planfix contact holding it: the REST lookup is made once per number. */
+  readonly planfixContacts = new Map<string, PlanfixContact>();
   private readonly callsByTask = new Map<number, Set<string>>();
   private readonly callsByContact = new Map<string, Set<string>>();
   private readonly phoneIdx = new Map<string, string>();
@@ -122,6 +133,7 @@ export class AccountState implements IdentityIndex {
       else if (r.t === 'o') this.outbound.set(r.p, r.o);
       else if (r.t === 'ms') this.statuses.set(r.m, r.s);
       else if (r.t === 'cl') this.indexCall(r.c);
+      else if (r.t === 'pc') this.planfixContacts.set(r.e, r.c);
     }
     await this.file.open();
   }
@@ -203,6 +215,11 @@ export class AccountState implements IdentityIndex {
     return chatId ? this.conversations.get(chatId)?.meta : undefined;
   }
 
+  putPlanfixContact(e164: string, c: PlanfixContact): Promise<void> {
+    this.planfixContacts.set(e164, c);
+    return this.write({ t: 'pc', e: e164, c });
+  }
+
   private indexCall(c: CallRecord): void {
     this.calls.set(c.callId, c);
     const add = <K>(idx: Map<K, Set<string>>, k: K | undefined) => {
@@ -259,6 +276,7 @@ export class AccountState implements IdentityIndex {
       ...[...this.outbound].map(([p, o]): Rec => ({ t: 'o', p, o })),
       ...[...this.statuses].map(([m, st]): Rec => ({ t: 'ms', m, s: st })),
       ...[...this.calls.values()].map((c): Rec => ({ t: 'cl', c })),
+      ...[...this.planfixContacts].map(([e, c]): Rec => ({ t: 'pc', e, c })),
     ];
   }
 

@@ -1,0 +1,79 @@
+import Router from '@koa/router';
+import { koaBody } from 'koa-body';
+import { adapters } from '../channels/index.ts';
+import { findEmployee, type Employee } from '../core/call-options.ts';
+import { toE164 } from '../core/identity.ts';
+import type { Relay } from '../context.ts';
+import { HttpError, RetryableError, TerminalError } from '../errors.ts';
+import { BODY_LIMIT } from './hooks.ts';
+import { safeEqual } from './secure.ts';
+
+// Planfix → PBX commands of the Telephony API (planfix-api.md §2.2): the relay is the PBX URL
+// pasted into Planfix, and forwards click-to-call to the account's telephony channel.
+
+const invalidToken = () => new HttpError(401, 'Invalid token', { error: 'Invalid token' });
+const invalid = (reason: string) => new HttpError(400, reason, { error: 'Invalid parameters', reason });
+
+function field(b: Record<string, unknown>, k: string): string | undefined {
+  const v = Array.isArray(b[k]) ? (b[k] as unknown[])[0] : b[k];
+  return typeof v === 'string' && v.trim() ? v.trim() : typeof v === 'number' ? String(v) : undefined;
+}
+
+export function telephonyRouter(relay: Relay): Router {
+  const router = new Router();
+  const body = koaBody({ urlencoded: true, json: true, text: false, multipart: false, formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT });
+
+  router.post('/planfix/:accountId/telephony', body, async (ctx) => {
+    const account = relay.accounts.get(ctx.params.accountId!);
+    const b = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const token = field(b, 'token');
+    if (!account || !token || !safeEqual(token, account.callback.telephonyToken)) throw invalidToken();
+    const cmd = field(b, 'cmd');
+
+    if (cmd === 'ping') {
+      ctx.body = {};
+      return;
+    }
+
+    if (cmd === 'setup') {
+      // Planfix hands over its own endpoint and token when the integration is switched on.
+      const planfixToken = field(b, 'planfix_token');
+      const planfixUrl = field(b, 'planfix_url');
+      if (!planfixToken) throw invalid('planfix_token is missing');
+      const refused = planfixUrl ? relay.policy.check(planfixUrl, 'planfix') : undefined;
+      if (refused) throw invalid(`planfix_url: ${refused}`);
+      const next = { ...account, planfix: { ...account.planfix, telephonyToken: planfixToken, ...(planfixUrl ? { telephonyApiUrl: planfixUrl } : {}) } };
+      await relay.accounts.save(next);
+      relay.log.info({ account: account.id }, 'Planfix telephony integration set up');
+      ctx.body = {};
+      return;
+    }
+
+    if (cmd !== 'makeCall') throw invalid(`unsupported cmd ${JSON.stringify(cmd ?? '')}`);
+    const from = field(b, 'from');
+    const to = field(b, 'to');
+    if (!from || !to) throw invalid('from and to are required');
+    const e164 = toE164(to, account.defaultCountry);
+    if (!e164) throw invalid(`to: ${JSON.stringify(to.slice(0, 40))} is not a phone number`);
+    const channel = account.channels.find((c) => adapters[c.kind]?.makeCall);
+    if (!channel) throw new HttpError(409, 'no telephony channel in this account', { error: 'No telephony channel connected to the relay for this account' });
+    const adapter = adapters[channel.kind]!;
+    // Planfix names the employee by short number; the provider by its own extension or SIP.
+    const employees = (channel.options.employees ?? []) as Employee[];
+    const employee = employees.find((e) => e.ext === from) ?? findEmployee(employees, from);
+    if (!employee) relay.log.warn({ account: account.id, ext: from }, 'makeCall: short number not in the employees map; passed on as is');
+    try {
+      await adapter.makeCall!({ extension: employee?.id ?? from, destination: e164.slice(1) }, { account, channel, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs });
+    } catch (err) {
+      // Ringing an employee minutes later would surprise them: a failed click-to-call is not retried.
+      if (err instanceof TerminalError || err instanceof RetryableError) {
+        relay.log.warn({ account: account.id, err: err.message }, 'makeCall failed');
+        throw new HttpError(502, err.message, { error: err.message });
+      }
+      throw err;
+    }
+    ctx.body = {};
+  });
+
+  return router;
+}

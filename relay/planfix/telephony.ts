@@ -1,0 +1,23 @@
+import { telephonyApiUrl, type Account } from '../core/account.ts';
+import { TerminalError } from '../errors.ts';
+import { errorText, send, type OutboundPolicy } from '../net/outbound.ts';
+import { encodeForm, type FormParams } from './chat.ts';
+
+/** Planfix's Telephony API (planfix-api.md §2.3): form POSTs to /tel/api with planfix_token. */
+export class TelephonyApi {
+  constructor(private readonly policy: OutboundPolicy, private readonly timeoutMs: number) {}
+
+  async call(account: Account, cmd: 'event' | 'record' | 'contact' | 'ping', params: FormParams): Promise<unknown> {
+    const token = account.planfix.telephonyToken;
+    if (!token) throw new TerminalError('no Planfix telephony token configured (planfix.telephonyToken)');
+    const res = await send(this.policy, 'planfix', telephonyApiUrl(account), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: encodeForm({ cmd, ...params, planfix_token: token }),
+      timeoutMs: this.timeoutMs,
+    });
+    if (res.status >= 200 && res.status < 300) return res.json;
+    const why = errorText(res.json, res.text);
+    throw new TerminalError(`Planfix Telephony API ${cmd} answered ${res.status}${why ? `: ${why}` : ''}`);
+  }
+}

@@ -1,0 +1,127 @@
+// The Ringostat adapter at unit level: merged query/form/JSON bodies, the field map, moments,
+// outcomes, bad input; the call plan; the call comment's escaping; phone search spellings.
+import test from 'ava';
+import type { ChannelConfig } from '../relay/core/account.ts';
+import type { CallEvent } from '../relay/core/events.ts';
+import { phoneSearchForms } from '../relay/core/identity.ts';
+import { callPlan } from '../relay/core/plan.ts';
+import { findEmployee } from '../relay/core/call-options.ts';
+import { HttpError } from '../relay/errors.ts';
+import type { InboundRequest } from '../relay/channels/channel.ts';
+import { outcomeOf, ringostat } from '../relay/channels/ringostat.ts';
+import { callHtml } from '../relay/calls.ts';
+
+function channel(settings: Record<string, unknown> = {}, options: Record<string, unknown> = {}): ChannelConfig {
+  return { id: 'ch-rs', kind: 'ringostat', name: 'Calls', secret: 's', settings, options: ringostat.options.parse(options), createdAt: '2024-01-01T00:00:00.000Z' };
+}
+
+function req(body: string | Record<string, unknown>, query: Record<string, string> = {}, contentType = 'application/json'): InboundRequest {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return { raw: Buffer.from(text), contentType, headers: {}, query };
+}
+
+const one = (r: InboundRequest, ch = channel()) => {
+  const { events } = ringostat.parse(r, ch);
+  if (events.length !== 1) throw new Error(`expected one event, got ${events.length}`);
+  return events[0] as CallEvent;
+};
+
+// Written from the documented "after call" shape (channels.md §3.3), not copied traffic.
+const afterCall = {
+  uniqueid: '1731571502.48213', calldate: '2024-11-14T10:15:02+0200', call_type: 'in', caller: '380501112233', dst: '380443334455',
+  connected_with: '380671112233', employee_number: '101', employee_fio: 'Ivan Ivanenko', disposition: 'ANSWERED', duration: '95', billsec: '80',
+  has_recording: '1', recording: 'https://app.ringostat.com/recordings/1731571502.48213.ogg?token=abc', utm_source: 'google', utm_medium: 'cpc',
+  utm_campaign: '(not set)', landing: 'shop.example.com/', refferrer: 'https://www.google.com/', remote_ip: '203.0.113.9',
+};
+
+test('an "after call" JSON body with the event in the query is a completed call with everything read', (t) => {
+  const ev = one(req(afterCall, { event: 'call_end' }));
+  t.like(ev, {
+    kind: 'call', eventId: '1731571502.48213:completed', callId: '1731571502.48213', moment: 'completed', direction: 'in',
+    customer: { clientId: '380501112233', phone: '380501112233' }, line: '380443334455', employee: '380671112233', employeeName: 'Ivan Ivanenko',
+    outcome: 'answered', durationSec: 80, hasRecording: true, recordingUrl: afterCall.recording,
+  });
+  t.is(ev.at, Date.parse('2024-11-14T08:15:02Z'), '+0200 without a colon is parsed');
+  t.deepEqual(ev.visit?.utm, { utm_source: 'google', utm_medium: 'cpc' }, '"(not set)" is no value');
+  t.like(ev.visit, { landing: 'shop.example.com/', referrer: 'https://www.google.com/', ip: '203.0.113.9' });
+});
+
+test('a GET query alone, a form body, and a renamed field map all work', (t) => {
+  const q = one(req('', { event: 'call_start', uniqueid: 'c1', caller: '380501112233', call_type: 'in', employee_number: '101' }, ''));
+  t.like(q, { moment: 'ringing', callId: 'c1', employee: '101', eventId: 'c1:ringing:101' });
+  const form = one(req('uniqueid=c2&caller=%2B380501112233&disposition=NO+ANSWER&billsec=0', {}, 'application/x-www-form-urlencoded'));
+  t.like(form, { moment: 'completed', outcome: 'missed', customer: { phone: '+380501112233' } });
+  const renamed = channel({ fieldMap: { callId: 'call_id', caller: 'from_number', disposition: 'status', billsec: 'talk' }, eventNames: { completed: ['done'] } });
+  const r = one(req({ type: 'x', call_id: 'c3', from_number: '0501112233', status: 'ANSWERED', talk: 12 }, { event: 'done' }), renamed);
+  t.like(r, { callId: 'c3', moment: 'completed', outcome: 'answered', durationSec: 12, customer: { phone: '0501112233' } });
+});
+
+test('outcomes follow the proposed disposition table; outgoing calls keep busy / no answer / failed', (t) => {
+  t.is(outcomeOf('ANSWERED', 80), 'answered');
+  t.is(outcomeOf('PROPER', 5), 'answered');
+  t.is(outcomeOf('ANSWERED', 0), 'noanswer', 'answered by IVR with no talk time is not answered');
+  t.is(outcomeOf('BUSY', 0), 'busy');
+  t.is(outcomeOf('FAILED', 0), 'failed');
+  t.is(outcomeOf('VOICEMAIL', 0), 'noanswer');
+  const out = (disposition: string) => one(req({ uniqueid: 'o', call_type: 'out', caller: 'sip_ivan', dst: '380501112233', disposition, billsec: 0 })).outcome;
+  t.is(out('BUSY'), 'busy');
+  t.is(out('NO ANSWER'), 'noanswer');
+  t.is(out('FAILED'), 'failed');
+  const incoming = one(req({ uniqueid: 'i', caller: '380501112233', disposition: 'BUSY', billsec: 0 }));
+  t.is(incoming.outcome, 'missed');
+  const outgoing = one(req({ uniqueid: 'o2', call_type: 'out', caller: 'sip_ivan', dst: '380501112233', disposition: 'ANSWERED', billsec: 3 }));
+  t.like(outgoing, { direction: 'out', customer: { phone: '380501112233' }, employee: undefined });
+});
+
+test('moments: in-progress dispositions ring, an unknown event is ignored, a record moment carries the link', (t) => {
+  t.is(one(req({ uniqueid: 'a', caller: '380501112233', disposition: 'IN PROGRESS' })).moment, 'ringing');
+  t.is(one(req({ uniqueid: 'a', caller: '380501112233' }, { event: 'pickup' })).moment, 'accepted');
+  t.deepEqual(ringostat.parse(req({ uniqueid: 'a', caller: '380501112233' }, { event: 'form_sent' }), channel()).events, []);
+  const rec = one(req({ uniqueid: 'a', recording: 'https://app.ringostat.com/r/a.ogg' }, { event: 'record' }));
+  t.like(rec, { moment: 'record', recordingUrl: 'https://app.ringostat.com/r/a.ogg', customer: { clientId: 'a' } });
+  t.is(one(req({ uniqueid: 'a', recording: 'javascript:alert(1)' }, { event: 'record' })).recordingUrl, undefined);
+});
+
+test('bad input: no phone and no call id is a 400 naming the keys; bad JSON is a 400', (t) => {
+  const err = t.throws(() => ringostat.parse(req({ disposition: 'ANSWERED' }), channel())) as HttpError;
+  t.is(err.status, 400);
+  t.regex(err.message, /uniqueid.*caller/);
+  t.is((t.throws(() => ringostat.parse(req('{"uniqueid":'), channel())) as HttpError).status, 400);
+  // An unparseable number is kept as given: the call is still an event.
+  t.like(one(req({ uniqueid: 'x', caller: 'anonymous' })), { customer: { phone: 'anonymous' } });
+});
+
+test('the call plan: contact first, then the Telephony event, then the attach; only what the keys allow', (t) => {
+  const ev = one(req(afterCall, { event: 'call_end' }));
+  const both = { hasRest: true, hasTelephony: true };
+  t.deepEqual(callPlan(ev, both), [{ do: 'callContact' }, { do: 'telephony', event: 'COMPLETED' }, { do: 'callAttach' }]);
+  t.deepEqual(callPlan({ ...ev, moment: 'ringing' }, both), [{ do: 'callContact' }, { do: 'telephony', event: 'INCOMING' }]);
+  t.deepEqual(callPlan({ ...ev, moment: 'ringing', direction: 'out' }, { hasRest: false, hasTelephony: true }), [{ do: 'telephony', event: 'OUTGOING' }]);
+  t.deepEqual(callPlan({ ...ev, moment: 'accepted' }, { hasRest: true, hasTelephony: false }), [{ do: 'callContact' }]);
+  t.deepEqual(callPlan({ ...ev, moment: 'record' }, both), [{ do: 'telephonyRecord' }, { do: 'recordingNote' }]);
+  t.deepEqual(callPlan({ ...ev, moment: 'record', recordingUrl: undefined }, both), []);
+});
+
+test('the call comment escapes every webhook value and links the recording', (t) => {
+  const ev = one(req({ ...afterCall, employee_fio: '<img src=x onerror=alert(1)>', utm_source: '"><script>x</script>' }, { event: 'call_end' }));
+  const html = callHtml(ev, '+380501112233', ev.employeeName);
+  t.false(html.includes('<img'));
+  t.false(html.includes('<script'));
+  t.regex(html, /Incoming call, answered, 1:20/);
+  t.regex(html, /<a href="https:\/\/app\.ringostat\.com\/recordings\/1731571502\.48213\.ogg\?token=abc"/);
+});
+
+test('employees match by id, or by the digits of a number written another way', (t) => {
+  const list = [{ id: '101', ext: '11' }, { id: '+380 67 111 22 33', ext: '12' }, { id: 'sip_ivan', ext: '13' }];
+  t.is(findEmployee(list, '101')?.ext, '11');
+  t.is(findEmployee(list, '380671112233')?.ext, '12');
+  t.is(findEmployee(list, 'sip_ivan')?.ext, '13');
+  t.is(findEmployee(list, '102'), undefined);
+});
+
+test('phone search spellings cover unseparated and formatted numbers', (t) => {
+  t.deepEqual(phoneSearchForms('+380671234567'), ['671234567', '+380 67 123 4567', '067 123 4567']);
+  for (const stored of ['+380671234567', '380671234567', '0671234567', '+380 67 123 4567']) {
+    t.true(phoneSearchForms('+380671234567').some((f) => stored.includes(f)), stored);
+  }
+});
