@@ -87,7 +87,7 @@ test('a missed call from a new number creates exactly one contact even when thre
 });
 
 test('an answered call with a recording: INCOMING → ACCEPTED → COMPLETED with UTM, a playable link on the last active task, a late record', async (t) => {
-  const { pf, relay, account, hook, idle } = await setup(t);
+  const { pf, relay, account, hook, idle } = await setup(t, { options: { taskUtmFields: { utm_source: 201, utm_medium: 202, utm_campaign: 203 } } });
   const olena = pf.addContact({ name: 'Olena', phones: ['+380501112233'] });
   const old = pf.addTask({ contactNumber: olena.number, name: 'Old order' });
   const current = pf.addTask({ contactNumber: olena.number, name: 'Current order' });
@@ -108,6 +108,8 @@ test('an answered call with a recording: INCOMING → ACCEPTED → COMPLETED wit
   const note = task.comments.find((c) => /Incoming call, answered, 1:20/.test(c.text));
   t.truthy(note, 'the call is on the newest active task');
   t.deepEqual(note!.author, { employeeEmail: 'ivan@acme.test' });
+  t.like(task.fields, { utm_source: 'google', utm_medium: 'cpc' });
+  t.is(task.fields.utm_campaign, undefined, '"(not set)" is not written');
   t.false(pf.tasks.find((x) => x.number === old.number)!.comments.some((c) => /call/.test(c.text)));
   t.false(pf.tasks.find((x) => x.number === closed.number)!.comments.some((c) => /call/.test(c.text)));
 
@@ -118,6 +120,12 @@ test('an answered call with a recording: INCOMING → ACCEPTED → COMPLETED wit
   const late = task.comments.find((c) => c.text.includes('Recording of the call'));
   t.truthy(late);
   t.true(late!.text.includes(`<a href="${REC.replace(/&/g, '&#38;')}"`));
+
+  // A later call without UTM leaves the task's UTM as it was.
+  await hook('call_end', call('a-2', '380501112233', { connected_with: '380671112233', disposition: 'ANSWERED', billsec: 5 }));
+  await idle();
+  t.is(task.comments.filter((c) => /Incoming call, answered/.test(c.text)).length, 2);
+  t.like(task.fields, { utm_source: 'google', utm_medium: 'cpc' });
 
   // The widget's data: the call is kept under the task it was attached to.
   const res = await fetch(`${relay.url}/widget/${account.id}/tasks/${current.number}`, { headers: { 'x-widget-key': account.widget.key } });
