@@ -1,3 +1,4 @@
+import type { Activity } from './activity.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { OutboundPolicy } from './net/outbound.ts';
@@ -24,4 +25,5 @@ export interface Relay {
   chat: ChatApi;
   rest: RestApi;
   telephony: TelephonyApi;
+  activity: Activity;
 }

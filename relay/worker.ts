@@ -1,4 +1,6 @@
+import { preview, type Activity } from './activity.ts';
 import type { Logger } from './log.ts';
+import { deliveryLatency, eventsDelivered, eventsFailed } from './metrics.ts';
 import { RetryableError } from './errors.ts';
 import { deliver, type DeliverDeps } from './deliver.ts';
 import type { AccountStore } from './store/accounts.ts';
@@ -26,6 +28,8 @@ export class Worker {
   private readonly perAccountRunning = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly attempts = new Map<string, number>();
+  /** When each entry came to this process: latency counts from here (events loaded at start count from the start). */
+  private readonly enqueuedAt = new Map<string, number>();
   private stopping = false;
   readonly stats = { delivered: 0, retried: 0, dead: 0 };
 
@@ -36,6 +40,7 @@ export class Worker {
     private readonly deps: DeliverDeps,
     private readonly opts: WorkerOptions,
     private readonly log: Logger,
+    private readonly activity?: Activity,
   ) {}
 
   start(): void {
@@ -55,7 +60,9 @@ export class Worker {
   }
 
   enqueue(entries: Entry[]): void {
+    const now = Date.now();
     for (const e of entries) {
+      if (!this.enqueuedAt.has(e.id)) this.enqueuedAt.set(e.id, now);
       let q = this.queues.get(e.key);
       if (!q) this.queues.set(e.key, (q = []));
       // Revived dead letters go back in seq order.
@@ -118,11 +125,25 @@ export class Worker {
       q.shift();
       if (!q.length) this.queues.delete(key);
       this.attempts.delete(entry.id);
+      this.enqueuedAt.delete(entry.id);
+    };
+    const kind = this.accounts.channel(entry.channel)?.channel.kind ?? 'planfix';
+    const note = (outcome: 'delivered' | 'retrying' | 'dead', attempts: number, error?: string) => {
+      const latencyMs = Date.now() - (this.enqueuedAt.get(entry.id) ?? Date.now());
+      if (outcome === 'delivered') {
+        eventsDelivered.inc({ kind });
+        deliveryLatency.observe({ kind }, latencyMs / 1000);
+      } else eventsFailed.inc({ kind, outcome: outcome === 'dead' ? 'dead' : 'retry' });
+      this.activity?.add(entry.account, {
+        at: Date.now(), event: entry.id, channel: entry.channel, kind: entry.event.kind, outcome, latencyMs, attempts,
+        ...(error ? { error: error.slice(0, 300) } : {}), ...(preview(entry.event) ? { preview: preview(entry.event) } : {}),
+      });
     };
     try {
       if (account) await deliver(entry, account, await this.states.get(account.id), this.deps);
       await this.journal.done(entry);
       this.stats.delivered++;
+      note('delivered', (this.attempts.get(entry.id) ?? 0) + 1);
       finish();
     } catch (err) {
       const e = err as Error;
@@ -134,6 +155,7 @@ export class Worker {
         const backoff = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 30));
         const delay = Math.max(err.retryAfterMs ?? 0, backoff / 2 + Math.random() * (backoff / 2));
         this.stats.retried++;
+        note('retrying', attempts, e.message);
         this.log.warn({ account: entry.account, channel: entry.channel, event: entry.id, attempts, delayMs: Math.round(delay), err: e.message }, 'delivery failed, will retry');
         this.timers.set(key, setTimeout(() => { this.timers.delete(key); this.schedule(key); this.pump(); }, delay).unref());
         return;
@@ -144,6 +166,7 @@ export class Worker {
       try {
         await this.journal.dead(entry, reason);
         this.stats.dead++;
+        note('dead', attempts, reason);
         finish();
       } catch (jerr) {
         this.log.error({ err: (jerr as Error).message }, 'journal write failed');

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { InboundEvent, ReplyEvent } from '../core/events.ts';
 import type { Account, ChannelConfig } from '../core/account.ts';
+import type { CheckResult } from '../core/check.ts';
 import type { OutboundPolicy } from '../net/outbound.ts';
 
 /** A provider's webhook request as the relay received it; the body is untouched bytes. */
@@ -47,6 +48,8 @@ export interface ChannelAdapter {
   send?(reply: ReplyEvent, ctx: SendContext): Promise<{ providerMessageIds: string[] }>;
   /** Click-to-call: has the provider connect the employee (extension) to the customer (international number). */
   makeCall?(call: { extension: string; destination: string }, ctx: SendContext): Promise<void>;
+  /** "Test connection": checks the channel's keys with a call that changes nothing at the provider. */
+  check?(ctx: SendContext & { webhookUrl: string }): Promise<CheckResult>;
   /** The provider may send webhooks as GET with the data in the query (Ringostat can). */
   acceptsGet?: boolean;
   /** Called after the channel is created or on demand (e.g. Viber set_webhook); the result is shown to the admin. */

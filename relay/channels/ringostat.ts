@@ -124,6 +124,19 @@ export const ringostat = {
     return { fieldMap: { ...DEFAULT_FIELD_MAP, ...s.fieldMap }, eventNames: { ...DEFAULT_EVENT_NAMES, ...s.eventNames } };
   },
 
+  async check({ channel, policy, timeoutMs }) {
+    const s = channel.settings as RingostatSettings;
+    if (!s.authKey) return { ok: true, message: 'Webhooks need no key. Click-to-call is off until authKey is set.' };
+    const res = await send(policy, 'provider', `${(s.apiUrl ?? RINGOSTAT_API_URL).replace(/\/+$/, '')}/sipstatus/online`, {
+      method: 'GET', headers: { 'auth-key': s.authKey, ...(s.projectId ? { 'x-project-id': s.projectId } : {}) }, timeoutMs,
+    });
+    if (res.status === 401 || res.status === 403) {
+      return { ok: false, message: `Ringostat refused the Auth-key (${res.status}).`, fix: 'Copy the key from Ringostat (Integration → API) into authKey, and the project id into projectId.' };
+    }
+    if (res.status < 200 || res.status >= 300) return { ok: false, message: `Ringostat answered ${res.status}.` };
+    return { ok: true, message: 'Ringostat accepted the Auth-key: click-to-call can work.' };
+  },
+
   parse(req, channel) {
     const s = channel.settings as RingostatSettings;
     // Static parameters (event=…) can only go in the URL: the query and the body are one map.

@@ -382,6 +382,21 @@ export const viber = {
     return { providerMessageIds: ids };
   },
 
+  async check(ctx) {
+    const a = await call(ctx, 'get_account_info', {});
+    if (a.status !== 0) {
+      return { ok: false, message: viberError(a.status, a.message).message, ...(a.status === 2 ? { fix: 'Copy the token again from Viber (Settings → Bots → Edit info → Your app key) into authToken.' } : {}) };
+    }
+    const bot = `Bot "${str(a.body, 'name') ?? '?'}" (${str(a.body, 'uri') ?? '?'})`;
+    const webhook = str(a.body, 'webhook');
+    if (webhook === ctx.webhookUrl) return { ok: true, message: `${bot} accepted the token and sends its callbacks to this relay.` };
+    return {
+      ok: false,
+      message: webhook ? `${bot} accepted the token, but its webhook is ${webhook}.` : `${bot} accepted the token, but has no webhook.`,
+      fix: 'Press Connect (POST …/connect) to set the webhook to this channel\'s webhookUrl.',
+    };
+  },
+
   async onConnect(ctx) {
     const a = await call(ctx, 'set_webhook', {
       url: ctx.webhookUrl, event_types: [...WEBHOOK_EVENTS], send_name: true, send_photo: true,

@@ -5,6 +5,7 @@ import getRawBody from 'raw-body';
 import { adapters } from '../channels/index.ts';
 import type { Relay } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { eventsJournaled, eventsReceived } from '../metrics.ts';
 import type { Entry } from '../store/journal.ts';
 import { safeEqual } from './secure.ts';
 
@@ -13,12 +14,15 @@ export const BODY_LIMIT = 1024 * 1024;
 /** Journals entries and hands them to the worker; a storage failure is a 503 so the sender retries. */
 export async function journalAndQueue(relay: Relay, items: Omit<Entry, 'seq' | 'step'>[]): Promise<Entry[]> {
   let fresh: Entry[];
+  const kindOf = (e: { channel: string }) => relay.accounts.channel(e.channel)?.channel.kind ?? 'planfix';
+  for (const item of items) eventsReceived.inc({ kind: kindOf(item) });
   try {
     fresh = await relay.journal.add(items);
   } catch (err) {
     relay.log.error({ err: (err as Error).message }, 'journal write failed');
     throw new HttpError(503, 'storage unavailable, retry later');
   }
+  for (const e of fresh) eventsJournaled.inc({ kind: kindOf(e) });
   relay.worker.enqueue(fresh);
   return fresh;
 }

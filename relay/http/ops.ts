@@ -1,16 +1,53 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import Router from '@koa/router';
 import type { Relay } from '../context.ts';
+import { backlog, registry } from '../metrics.ts';
 
-/** /healthz for load balancers and systemd watchdogs. */
+const PROBE_EVERY_MS = 2000;
+
+/**
+ * Whether the data directory takes a write right now. The journal only learns of a read-only or
+ * full disk at its next append; a probe lets /healthz say so before a webhook finds out.
+ */
+function writeProbe(dataDir: string): () => Promise<boolean> {
+  let last = 0;
+  let ok = true;
+  let running: Promise<boolean> | undefined;
+  return () => {
+    if (Date.now() - last < PROBE_EVERY_MS) return Promise.resolve(ok);
+    running ??= (async () => {
+      const file = join(dataDir, '.healthz-probe');
+      try {
+        await writeFile(file, String(Date.now()));
+        await rm(file, { force: true });
+        ok = true;
+      } catch {
+        ok = false;
+      }
+      last = Date.now();
+      running = undefined;
+      return ok;
+    })();
+    return running;
+  };
+}
+
+/** /healthz for load balancers and systemd watchdogs, /metrics for Prometheus. */
 export function opsRouter(relay: Relay): Router {
   const router = new Router();
-  router.get('/healthz', (ctx) => {
+  const writable = writeProbe(relay.config.dataDir);
+
+  router.get('/healthz', async (ctx) => {
     const oldest = relay.worker.oldestPendingAt();
-    const ok = relay.journal.healthy && relay.states.healthy && relay.worker.alive;
+    const diskOk = await writable();
+    const journalWritable = relay.journal.healthy && relay.states.healthy && diskOk;
+    const ok = journalWritable && relay.worker.alive;
     ctx.status = ok ? 200 : 503;
+    ctx.set('Cache-Control', 'no-store');
     ctx.body = {
       ok,
-      journalWritable: relay.journal.healthy,
+      journalWritable,
       workerAlive: relay.worker.alive,
       backlog: relay.worker.backlog,
       oldestPendingAgeMs: oldest === undefined ? 0 : Date.now() - oldest,
@@ -18,5 +55,13 @@ export function opsRouter(relay: Relay): Router {
       compactionError: relay.journal.compactionError ?? relay.states.compactionError,
     };
   });
+
+  router.get('/metrics', async (ctx) => {
+    backlog.set(relay.worker.backlog);
+    ctx.type = registry.contentType;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await registry.metrics();
+  });
+
   return router;
 }

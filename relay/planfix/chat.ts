@@ -1,5 +1,6 @@
 import { chatApiUrl, providerId, type Account } from '../core/account.ts';
-import { TerminalError } from '../errors.ts';
+import { RetryableError, TerminalError } from '../errors.ts';
+import { countPlanfix } from '../metrics.ts';
 import { errorText, send, type OutboundPolicy } from '../net/outbound.ts';
 
 export type FormValue = string | number | boolean | undefined | { name: string; url: string }[];
@@ -47,14 +48,16 @@ export class ChatApi {
   /** One command; answers the parsed JSON (an empty success body is undefined). */
   async call(account: Account, cmd: string, params: FormParams): Promise<unknown> {
     const body = encodeForm({ cmd, providerId: providerId(account), ...params, planfix_token: account.planfix.chatToken });
-    const res = await send(this.policy, 'planfix', chatApiUrl(account), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-      timeoutMs: this.timeoutMs,
-    });
-    if (res.status >= 200 && res.status < 300) return res.json;
-    throw new ChatApiError(cmd, res.status, errorText(res.json, res.text));
+    return countPlanfix('chat', async () => {
+      const res = await send(this.policy, 'planfix', chatApiUrl(account), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        timeoutMs: this.timeoutMs,
+      });
+      if (res.status >= 200 && res.status < 300) return res.json;
+      throw new ChatApiError(cmd, res.status, errorText(res.json, res.text));
+    }, (err) => err instanceof RetryableError);
   }
 
   /** The task of a chat; undefined while Planfix has none ("task not found"). */

@@ -1,6 +1,7 @@
 import { restUrl, type Account } from '../core/account.ts';
 import { RetryableError, TerminalError } from '../errors.ts';
 import { errorText, send, type OutboundPolicy } from '../net/outbound.ts';
+import { countPlanfix } from '../metrics.ts';
 import { Throttle } from './throttle.ts';
 
 // Planfix does not say when the daily quota resets; probing again after this long costs one request.
@@ -39,6 +40,10 @@ export class RestApi {
     const token = account.planfix.restToken;
     if (!token) throw new TerminalError('no Planfix REST token configured');
     const throttle = this.throttle(account);
+    return countPlanfix('rest', () => this.request(throttle, account, token, method, path, body), (err) => err instanceof RetryableError);
+  }
+
+  private async request(throttle: Throttle, account: Account, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
     const res = await throttle.run(() => send(this.policy, 'planfix', `${restUrl(account)}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },

@@ -1,5 +1,6 @@
 import { telephonyApiUrl, type Account } from '../core/account.ts';
-import { TerminalError } from '../errors.ts';
+import { RetryableError, TerminalError } from '../errors.ts';
+import { countPlanfix } from '../metrics.ts';
 import { errorText, send, type OutboundPolicy } from '../net/outbound.ts';
 import { encodeForm, type FormParams } from './chat.ts';
 
@@ -10,14 +11,16 @@ export class TelephonyApi {
   async call(account: Account, cmd: 'event' | 'record' | 'contact' | 'ping', params: FormParams): Promise<unknown> {
     const token = account.planfix.telephonyToken;
     if (!token) throw new TerminalError('no Planfix telephony token configured (planfix.telephonyToken)');
-    const res = await send(this.policy, 'planfix', telephonyApiUrl(account), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: encodeForm({ cmd, ...params, planfix_token: token }),
-      timeoutMs: this.timeoutMs,
-    });
-    if (res.status >= 200 && res.status < 300) return res.json;
-    const why = errorText(res.json, res.text);
-    throw new TerminalError(`Planfix Telephony API ${cmd} answered ${res.status}${why ? `: ${why}` : ''}`);
+    return countPlanfix('telephony', async () => {
+      const res = await send(this.policy, 'planfix', telephonyApiUrl(account), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: encodeForm({ cmd, ...params, planfix_token: token }),
+        timeoutMs: this.timeoutMs,
+      });
+      if (res.status >= 200 && res.status < 300) return res.json;
+      const why = errorText(res.json, res.text);
+      throw new TerminalError(`Planfix Telephony API ${cmd} answered ${res.status}${why ? `: ${why}` : ''}`);
+    }, (err) => err instanceof RetryableError);
   }
 }

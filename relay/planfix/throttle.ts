@@ -1,4 +1,5 @@
 import { RetryableError } from '../errors.ts';
+import { restLimiterWaits } from '../metrics.ts';
 
 /**
  * One account's REST requests, one at a time, each starting at least an interval after the
@@ -24,6 +25,7 @@ export class Throttle {
       if (this.pausedUntil > now) throw new RetryableError('Planfix REST daily quota exhausted; paused', this.pausedUntil - now);
       if (this.next > now) {
         this.waits++;
+        restLimiterWaits.inc();
         await new Promise((r) => setTimeout(r, this.next - now));
       }
       return await fn();

@@ -102,6 +102,8 @@ export class ChatraFake {
       const m = this.messages.find((x) => x.id === one[1]);
       return m ? { status: 200, body: this.messageJson(m) } : { status: 404, body: { error: 'Message not found' } };
     }
+    // A visitor card; the fake keeps none, so any id is "not found" once the keys are accepted.
+    if (method === 'GET' && /^\/api\/clients\/[^/]+\/?$/.test(path)) return { status: 404, body: { error: 'Client not found' } };
     return { status: 404, body: { error: 'Not found' } };
   }
 

@@ -1,6 +1,7 @@
 // REST API v2 subset (planfix-api.md §3): Bearer auth, {"result":...} envelopes, error
 // codes, prefixed ids, `fields` selection and the optional rate-limit / quota switches.
 // Contacts, tasks and employees live in rest-contacts.ts, rest-tasks.ts and rest-users.ts.
+import { scopeOf } from './rest-scopes.ts';
 import { commentOnContact, contactJson, createContact, listContacts, updateContact } from './rest-contacts.ts';
 import { commentList, commentOnTask, createTask, listTasks, taskJson, updateTask } from './rest-tasks.ts';
 import { listUsers } from './rest-users.ts';
@@ -56,6 +57,9 @@ export class RestApi {
     // Documented: GET requests may carry the token as ?access_token= instead.
     const token = bearer ?? (method === 'GET' ? url.searchParams.get('access_token') : null);
     if (token !== this.state.config.restToken) throw new Fail(401, 1, 'Access denied, unknown token');
+    const scope = scopeOf(method, url.pathname);
+    const { restScopes } = this.state.config;
+    if (scope && restScopes && !restScopes.includes(scope)) throw new Fail(403, 5, `Method is not allowed for the token's scopes (needs ${scope})`);
 
     const { dailyQuota, restRps } = this.state.config;
     if (dailyQuota !== null && this.used >= dailyQuota) {
@@ -115,6 +119,7 @@ export class RestApi {
       return ok({ comments: commentList(this.state, this.task(at(1)), obj) });
     }
 
+    if (is('GET', '/process/task')) return ok({ processes: [] });
     if (method === 'GET' && seg.length === 4 && path.startsWith('/process/task/') && at(3) === 'statuses') {
       if (at(2) !== String(PROCESS_ID)) throw new Fail(400, 41, `Process not found by id ${at(2)}`);
       return ok({ statuses: STATUSES.map((s) => ({ ...s })) });

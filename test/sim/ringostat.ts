@@ -118,6 +118,10 @@ export class RingostatFake {
     body: unknown,
   ): Answer {
     const isCallback = method === 'POST' && /^\/callback\/outward_call\/?$/.test(path);
+    // SIP logins online (channels.md §3.5): what a key check can read without side effects.
+    if (method === 'GET' && /^\/sipstatus\/online\/?$/.test(path)) {
+      return authKey === this.authKey ? { status: 200, body: [] } : { status: 401, body: { message: 'Unauthorized' } };
+    }
     if (!isCallback) return { status: 404, body: { message: 'Not Found' } };
     if (this.failures) {
       const f = this.failures;

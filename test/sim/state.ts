@@ -13,6 +13,8 @@ export interface PlanfixSimOptions {
   taskFields?: string[];
   restRps?: number | null;
   dailyQuota?: number | null;
+  /** Scopes the REST token has; null: all of them. */
+  restScopes?: string[] | null;
   port?: number;
   /** planfix_token of the Telephony API (its own token in Planfix's settings). */
   telToken?: string;
@@ -41,6 +43,7 @@ export const DEFAULTS: SimConfig = {
   taskFields: ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'],
   restRps: null,
   dailyQuota: null,
+  restScopes: null,
   port: 0,
   telToken: 'pf-tel-token',
   phoneFilter: 'stored',

@@ -134,7 +134,7 @@ export class ViberFake {
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', this.origin).pathname;
     const method = path.startsWith('/pa/') ? path.slice(4) : '';
-    if (req.method !== 'POST' || (method !== 'send_message' && method !== 'set_webhook')) {
+    if (req.method !== 'POST' || !['send_message', 'set_webhook', 'get_account_info'].includes(method)) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('Not Found');
       return;
@@ -154,7 +154,14 @@ export class ViberFake {
     if (Buffer.byteLength(raw) > BODY_MAX) return { status: 3, message: 'request body exceeds 30KB' };
     if (!body || typeof body !== 'object' || Array.isArray(body)) return { status: 3, message: 'Failed parsing JSON' };
     const b = body as Record<string, unknown>;
+    if (method === 'get_account_info') return this.accountInfo();
     return method === 'send_message' ? this.sendMessage(b) : this.setWebhook(b);
+  }
+
+  /** The bot's public account as get_account_info describes it (channels.md §1). */
+  private accountInfo(): Answer {
+    const webhook = this.webhookUrl ? `,"webhook":${JSON.stringify(this.webhookUrl)}` : '';
+    return { status: 0, extra: `,"id":"pa:5741311803571721087","name":"Acme Support","uri":"acmebot"${webhook},"subscribers_count":12` };
   }
 
   private sendMessage(b: Record<string, unknown>): Answer {

@@ -1,0 +1,52 @@
+import type { RelayEvent } from './core/events.ts';
+
+/** One line of an account's recent activity, as the admin page lists it. */
+export interface ActivityItem {
+  at: number;
+  event: string;
+  channel: string;
+  kind: RelayEvent['kind'];
+  outcome: 'delivered' | 'retrying' | 'dead';
+  /** From journaling to this outcome. */
+  latencyMs: number;
+  attempts: number;
+  error?: string;
+  /** A few words of the message, never more: the list is not a second copy of conversations. */
+  preview?: string;
+}
+
+const KEEP = 100;
+const PREVIEW = 40;
+
+export function preview(ev: RelayEvent): string | undefined {
+  const text = ev.kind === 'message' || ev.kind === 'reply' ? ev.text
+    : ev.kind === 'call' ? `${ev.direction === 'in' ? 'incoming' : 'outgoing'} call, ${ev.moment}`
+    : ev.kind === 'status' ? ev.status : undefined;
+  if (!text) return undefined;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > PREVIEW ? `${flat.slice(0, PREVIEW)}…` : flat;
+}
+
+/**
+ * The last outcomes per account, in memory: an operator's view of what just happened, not a
+ * record (the journal and Planfix are the record), so it starts empty after a restart.
+ */
+export class Activity {
+  private readonly byAccount = new Map<string, ActivityItem[]>();
+
+  add(account: string, item: ActivityItem): void {
+    const list = this.byAccount.get(account) ?? [];
+    list.push(item);
+    if (list.length > KEEP) list.splice(0, list.length - KEEP);
+    this.byAccount.set(account, list);
+  }
+
+  /** Newest first. */
+  list(account: string): ActivityItem[] {
+    return [...(this.byAccount.get(account) ?? [])].reverse();
+  }
+
+  forget(account: string): void {
+    this.byAccount.delete(account);
+  }
+}
