@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UTM_KEYS, type Attachment, type CustomerEvent, type EndEvent, type InboundEvent, type MessageEvent, type Visit } from '../core/events.ts';
+import { looksLikeUserAgent, parseUserAgent } from '../core/user-agent.ts';
 import { HttpError, TerminalError } from '../errors.ts';
 import { errorText, send } from '../net/outbound.ts';
 import type { ChannelAdapter } from './channel.ts';
@@ -27,9 +28,12 @@ const options = z.object({
 
 function readVisit(client: Obj): Visit {
   const loc = isObj(client.location) ? client.location : isObj(client.geo) ? client.geo : {};
-  const browser = isObj(client.browser)
+  const named = isObj(client.browser)
     ? [str(client.browser, 'name'), str(client.browser, 'version')].filter(Boolean).join(' ') || undefined
     : str(client, 'browser', 'browserName');
+  // A raw User-Agent (under its own key, or given as the "browser") fills what is not named.
+  const ua = parseUserAgent(str(client, 'userAgent', 'ua', 'user_agent') ?? (looksLikeUserAgent(named) ? named : undefined));
+  const browser = (looksLikeUserAgent(named) ? undefined : named) ?? ua.browser;
   const pages = readPages(client.visitedPages ?? client.pages ?? client.latestVisitPages ?? client.pagesVisited);
   const landing = str(client, 'chatStartPage', 'landing', 'landingPage', 'startPage') ?? pages?.[0]?.url;
   return {
@@ -37,8 +41,8 @@ function readVisit(client: Obj): Visit {
     country: str(client, 'country', 'countryName') ?? str(loc, 'country', 'countryName'),
     ip: str(client, 'ip', 'IP', 'ipAddress', 'clientIp') ?? str(loc, 'ip'),
     browser,
-    os: isObj(client.os) ? str(client.os, 'name') : str(client, 'os', 'OS', 'platform'),
-    device: str(client, 'device', 'deviceType'),
+    os: (isObj(client.os) ? str(client.os, 'name') : str(client, 'os', 'OS', 'platform')) ?? ua.os,
+    device: str(client, 'device', 'deviceType') ?? ua.device,
     referrer: str(client, 'referrer', 'referer', 'source', 'trafficSource', 'refferrer'),
     landing,
     // Flat keys on the client only in their utm_* form: a bare "source" there is the referrer.
