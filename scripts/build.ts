@@ -13,3 +13,19 @@ await build({
   logLevel: 'warning',
 });
 console.log('built dist/relay.js');
+
+// The widget runs inside Planfix pages: one self-contained, minified IIFE the userscript embeds
+// and the relay serves at /widget.js (read from next to dist/relay.js at start).
+await build({
+  entryPoints: ['widget/main.ts'],
+  outfile: 'dist/widget.js',
+  bundle: true,
+  platform: 'browser',
+  target: ['chrome100', 'firefox100', 'safari15.4'],
+  format: 'iife',
+  minify: true,
+  legalComments: 'none',
+  charset: 'utf8',
+  logLevel: 'warning',
+});
+console.log('built dist/widget.js');

@@ -1,0 +1,151 @@
+import type { Loaded } from './api.ts';
+import { el, link, safeUrl, type Child } from './dom.ts';
+import { duration, kindName, labels, pageLang, statusName, when, type Labels, type Lang } from './i18n.ts';
+import { CSS } from './styles.ts';
+import type { TaskData, WidgetCall, WidgetChat } from './types.ts';
+
+export type View = { task: number } & (Loaded | { kind: 'loading' });
+
+export const HOST_TAG = 'planfix-relay-widget';
+const COLLAPSED_KEY = 'planfix-relay:collapsed';
+const FIRST_PAGES = 5;
+
+// Storage can be off (privacy settings); the panel then just starts expanded.
+function readCollapsed(): boolean {
+  try {
+    return localStorage.getItem(COLLAPSED_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+function saveCollapsed(v: boolean): void {
+  try {
+    if (v) localStorage.setItem(COLLAPSED_KEY, '1');
+    else localStorage.removeItem(COLLAPSED_KEY);
+  } catch { /* not remembered, still works */ }
+}
+
+type Row = [label: string, value: Child];
+
+function rows(list: Row[]): HTMLElement | undefined {
+  const shown = list.filter(([, v]) => v !== undefined && v !== null && v !== false && v !== '');
+  if (!shown.length) return undefined;
+  return el('dl', {}, ...shown.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+}
+
+function section(name: string, title: string, content: Child): HTMLElement | undefined {
+  return content ? el('section', { 'data-section': name }, el('h3', {}, title), content) : undefined;
+}
+
+/** One panel: a host element with a shadow root, re-rendered as a whole on every change. */
+export class Panel {
+  readonly host: HTMLElement;
+  private readonly root: ShadowRoot;
+  private view: View | undefined;
+  private collapsed = readCollapsed();
+  private allPages = false;
+  onRetry: (task: number) => void = () => {};
+
+  constructor() {
+    this.host = document.createElement(HOST_TAG);
+    this.root = this.host.attachShadow({ mode: 'open' });
+  }
+
+  show(view: View): void {
+    if (view.task !== this.view?.task) this.allPages = false;
+    this.view = view;
+    this.host.dataset.task = String(view.task);
+    this.host.dataset.state = view.kind;
+    this.render();
+  }
+
+  /** Renders again, e.g. with the labels of a page language that changed. */
+  refresh(): void {
+    this.render();
+  }
+
+  private render(): void {
+    const view = this.view;
+    if (!view) return;
+    const lang = pageLang();
+    const t = labels(lang);
+    const head = el('button', { class: 'head', type: 'button', 'aria-expanded': String(!this.collapsed), title: this.collapsed ? t.expand : t.collapse },
+      el('span', { class: 'arrow', 'aria-hidden': 'true' }, '▾'), t.title, el('span', { class: 'task muted' }, `#${view.task}`));
+    head.addEventListener('click', () => {
+      this.collapsed = !this.collapsed;
+      saveCollapsed(this.collapsed);
+      this.render();
+    });
+    const body = el('div', { class: 'body' }, ...this.content(view, t, lang));
+    body.hidden = this.collapsed;
+    this.root.replaceChildren(el('style', {}, CSS), el('div', { class: this.collapsed ? 'panel collapsed' : 'panel' }, head, body));
+  }
+
+  private content(view: View, t: Labels, lang: Lang): Child[] {
+    switch (view.kind) {
+      case 'loading': return [el('p', { class: 'note' }, t.loading)];
+      case 'empty': return [el('p', { class: 'note' }, t.noData)];
+      case 'unauthorised': return [el('p', { class: 'error' }, t.reinstall)];
+      case 'error': {
+        const retry = el('button', { class: 'link', type: 'button' }, t.retry);
+        retry.addEventListener('click', () => this.onRetry(view.task));
+        return [el('p', { class: 'error' }, `${t.unreachable} (${view.detail}). `, retry)];
+      }
+      case 'data': return this.sections(view.data, t, lang);
+    }
+  }
+
+  private sections(d: TaskData, t: Labels, lang: Lang): Child[] {
+    const chat = d.chat;
+    const channel = chat?.channel ?? d.calls.find((c) => c.channel)?.channel;
+    const dashboard = safeUrl(chat?.dashboardUrl);
+    const utm = { ...Object.assign({}, ...d.calls.map((c) => c.utm ?? {})), ...chat?.utm } as Record<string, string>;
+    const list = [
+      section('channel', t.channel, channel && el('div', {},
+        el('div', {}, [kindName(channel.kind), channel.name].filter(Boolean).join(' · ')),
+        dashboard && link(dashboard, `${t.openIn} ${kindName(channel.kind)}`))),
+      chat && section('customer', t.customer, rows([[t.name, chat.customer.name], [t.phone, chat.customer.phone], [t.email, chat.customer.email]])),
+      chat && section('visitor', t.visitor, rows([
+        [t.browser, chat.visitor.browser], [t.os, chat.visitor.os], [t.device, chat.visitor.device],
+        [t.ip, chat.visitor.ip], [t.city, chat.visitor.city], [t.country, chat.visitor.country],
+      ])),
+      chat && this.pages(chat, t, lang),
+      chat && section('source', t.source, rows([
+        [t.referrer, chat.referrer && link(chat.referrer, chat.referrer)],
+        [t.landing, chat.landing && link(chat.landing, chat.landing)],
+      ])),
+      section('utm', t.utm, rows(Object.entries(utm).sort(([a], [b]) => a.localeCompare(b)))),
+      d.calls.length > 0 && section('calls', t.calls, el('ul', {}, ...d.calls.map((c) => call(c, t, lang)))),
+    ];
+    const shown = list.filter((x): x is HTMLElement => !!x);
+    return shown.length ? shown : [el('p', { class: 'note' }, t.noData)];
+  }
+
+  private pages(chat: WidgetChat, t: Labels, lang: Lang): HTMLElement | undefined {
+    if (!chat.pages.length) return undefined;
+    // Newest first; pages without a time keep their visit order among themselves.
+    const sorted = chat.pages.map((p, i) => ({ p, i })).sort((a, b) => (b.p.at ?? 0) - (a.p.at ?? 0) || b.i - a.i).map((x) => x.p);
+    const visible = this.allPages ? sorted : sorted.slice(0, FIRST_PAGES);
+    const items = visible.map((p) => el('li', {}, link(p.url, p.title || p.url), el('time', {}, when(p.at, lang))));
+    let more: HTMLElement | undefined;
+    if (sorted.length > FIRST_PAGES) {
+      more = el('button', { class: 'link', type: 'button', 'data-action': 'pages' }, this.allPages ? t.showFewer : `${t.showAll} (${sorted.length})`);
+      more.addEventListener('click', () => {
+        this.allPages = !this.allPages;
+        this.render();
+      });
+    }
+    return section('pages', t.pages, el('div', {}, el('ol', {}, ...items), more));
+  }
+}
+
+function call(c: WidgetCall, t: Labels, lang: Lang): HTMLElement {
+  const head = [c.direction === 'out' ? t.out : t.in, statusName(t, c.status), duration(c.durationSec)].filter(Boolean).join(' · ');
+  const meta = [when(c.at, lang), c.employee, c.phone].filter(Boolean).join(' · ');
+  const rec = safeUrl(c.recordingUrl);
+  return el('li', { 'data-call': '' },
+    el('div', {}, head),
+    el('div', { class: 'muted' }, meta),
+    rec && el('audio', { controls: '', preload: 'none', src: rec }),
+    rec && el('a', { href: rec, download: '', target: '_blank', rel: 'noopener noreferrer' }, t.download));
+}

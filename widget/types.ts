@@ -1,0 +1,52 @@
+// The data API's answer for one task: what the relay sends and the widget reads. Every string in
+// it may come from a website visitor, so the widget treats all of it as untrusted text.
+
+export interface WidgetChannel {
+  kind: string;
+  name: string;
+}
+
+export interface WidgetPage {
+  url: string;
+  title?: string;
+  at?: number;
+}
+
+export interface WidgetChat {
+  channel: WidgetChannel;
+  customer: { name?: string; phone?: string; email?: string };
+  visitor: { browser?: string; os?: string; device?: string; ip?: string; city?: string; country?: string };
+  /** Oldest first, as they were visited. */
+  pages: WidgetPage[];
+  referrer?: string;
+  landing?: string;
+  utm: Record<string, string>;
+  /** Where the provider shows this conversation to its agents. */
+  dashboardUrl?: string;
+}
+
+export interface WidgetCall {
+  at: number;
+  direction: 'in' | 'out';
+  status: string;
+  phone?: string;
+  durationSec?: number;
+  employee?: string;
+  recordingUrl?: string;
+  utm?: Record<string, string>;
+  channel?: WidgetChannel;
+}
+
+export interface TaskData {
+  task: number;
+  chat?: WidgetChat;
+  /** Newest first. */
+  calls: WidgetCall[];
+}
+
+/** Where the widget finds its relay; the userscript embeds it, a plain script tag can carry it. */
+export interface WidgetConfig {
+  relayUrl: string;
+  accountId: string;
+  key: string;
+}
