@@ -5,6 +5,7 @@ import { adminRouter } from './http/admin.ts';
 import { hooksRouter } from './http/hooks.ts';
 import { opsRouter } from './http/ops.ts';
 import { planfixRouter } from './http/planfix.ts';
+import { widgetRouter } from './http/widget.ts';
 
 /** The Koa app with every face of the relay; it does not listen (main, tests and bench do). */
 export function buildApp(relay: Relay): Koa {
@@ -31,7 +32,7 @@ export function buildApp(relay: Relay): Koa {
       ctx.body = { error: 'internal error' };
     }
   });
-  for (const r of [opsRouter(relay), hooksRouter(relay), planfixRouter(relay), adminRouter(relay)]) {
+  for (const r of [opsRouter(relay), hooksRouter(relay), planfixRouter(relay), adminRouter(relay), widgetRouter(relay)]) {
     app.use(r.routes());
     app.use(r.allowedMethods());
   }

@@ -8,6 +8,7 @@ import { accountInputSchema, isMasked, mask, type Account, type ChannelConfig } 
 import { HttpError } from '../errors.ts';
 import { BODY_LIMIT } from './hooks.ts';
 import { safeEqual } from './secure.ts';
+import { userscriptUrl } from './widget.ts';
 
 /** The first zod issue as "field.path: message", so the admin sees which field is wrong. */
 function zodError(err: z.ZodError, prefix = ''): HttpError {
@@ -83,6 +84,8 @@ export function adminRouter(relay: Relay): Router {
     }
   };
 
+  const widgetView = (a: Account) => ({ key: a.widget.key, userscriptUrl: userscriptUrl(url(), a) });
+
   const accountView = (a: Account) => ({
     id: a.id,
     name: a.name,
@@ -94,7 +97,7 @@ export function adminRouter(relay: Relay): Router {
       planfixChat: { url: `${url()}/planfix/${a.id}/chat`, token: a.callback.chatToken, providerId: a.planfix.providerId ?? 'planfix-relay' },
       planfixTelephony: { url: `${url()}/planfix/${a.id}/telephony`, token: a.callback.telephonyToken },
     },
-    widget: { key: a.widget.key, userscriptUrl: `${url()}/widget/${a.id}.user.js` },
+    widget: widgetView(a),
     createdAt: a.createdAt,
   });
 
@@ -225,6 +228,15 @@ export function adminRouter(relay: Relay): Router {
       relay.log.warn({ account: a.id, channel: c.id, err: (err as Error).message }, 'channel disconnect step failed');
     }
     ctx.status = 204;
+  });
+
+  // A new widget key: the installed userscripts get 401 until they are installed again from the new link.
+  router.post('/accounts/:id/widget/rotate', async (ctx) => {
+    const a = account(ctx.params.id!);
+    const next: Account = { ...a, widget: { ...a.widget, key: nanoid(32) } };
+    await save(next);
+    relay.log.info({ account: a.id }, 'widget key rotated');
+    ctx.body = widgetView(next);
   });
 
   router.get('/accounts/:id/dead-letters', (ctx) => {
