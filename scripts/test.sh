@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): type-check, build the relay as `npm start` runs it, run every
-# AVA test, and end with the summary line CI reads: "N passed, N failed".
+# The test command (`npm test`): make sure Chromium is there, type-check, build the relay and the
+# widget as `npm start` runs them, run every AVA test, and end with the summary line CI reads: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 fail_early() { echo "$1"; echo "0 passed, 1 failed"; exit 1; }
+
+# The browser tests drive Debian's Chromium, never a downloaded build: install it when we can.
+CHROMIUM=/usr/bin/chromium
+ensure_chromium() {
+  [ -x "$CHROMIUM" ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "Chromium is missing: installing Debian's chromium package"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq chromium >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }
+  fi
+  [ -x "$CHROMIUM" ] || fail_early "Chromium is missing at $CHROMIUM; install it with: sudo apt-get update && sudo apt-get install -y chromium"
+}
+ensure_chromium
 
 npx --no-install tsc --noEmit -p . || fail_early "type check failed"
 npx --no-install tsx scripts/build.ts || fail_early "build failed"

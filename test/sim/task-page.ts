@@ -1,0 +1,168 @@
+// TaskPage: a fake Planfix task page for the widget's browser tests and the screenshot. It behaves
+// as Planfix does where the widget cares: task URLs `/task/<number>`, single-page navigation
+// between tasks (pushState, popstate, the content re-rendered from scratch), the known anchor
+// `.taskview-actions` present or absent, and the interface language on <html lang>.
+//
+// Query switches, kept across its own links: `anchor=0` renders no known anchor, `lang=en|ru`
+// (default ru), `nav=1,2,3` puts links to those tasks in the top bar.
+//
+// The userscript is not injected here: the tests install it into the browser the way a
+// userscript manager does (test/helpers/browser.ts), so that this page stays plain Planfix.
+import type http from 'node:http';
+import { HOST, RestartableServer } from './http.ts';
+
+const SCRIPT = `
+(() => {
+  const params = new URLSearchParams(location.search);
+  const anchor = params.get('anchor') !== '0';
+  const keep = location.search;
+  const make = (tag, cls, text) => {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  function render() {
+    const app = document.getElementById('app');
+    // A framework re-render: every node of the old view goes, and anything placed next to them.
+    app.replaceChildren();
+    const m = /^\\/task\\/(\\d+)/.exec(location.pathname);
+    if (!m) {
+      document.title = 'Tasks';
+      app.append(make('h1', 'page-heading', 'Tasks'));
+      return;
+    }
+    const n = m[1];
+    document.title = 'Task #' + n;
+    const view = make('div', 'taskview');
+    view.append(make('h1', anchor ? 'js-task-title' : 'page-heading', 'Task #' + n + ': customer request'));
+    if (anchor) {
+      const actions = make('div', 'taskview-actions');
+      for (const label of ['Complete', 'Delegate', 'Postpone']) actions.append(make('button', '', label));
+      view.append(actions);
+    }
+    view.append(make('p', 'description', 'The conversation with the customer is below; the channel data is in the panel.'));
+    for (const c of ['Customer: Hello! Is the blue kettle in stock?', 'Employee: Yes, it is.']) view.append(make('div', 'comment', c));
+    const link = make('a', '', 'A page link (red: page styles must not reach the panel)');
+    link.href = '#';
+    view.append(link);
+    app.append(view);
+  }
+  document.addEventListener('click', (e) => {
+    const a = e.target.closest && e.target.closest('a[data-spa]');
+    if (!a) return;
+    e.preventDefault();
+    history.pushState({}, '', a.getAttribute('href'));
+    render();
+  });
+  addEventListener('popstate', render);
+  window.__sim = { render, navigate: (path) => { history.pushState({}, '', path + keep); render(); } };
+  render();
+})();
+`;
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function html(search: URLSearchParams): string {
+  const lang = search.get('lang') === 'en' ? 'en' : 'ru';
+  const keep = search.toString() ? `?${search.toString()}` : '';
+  const nav = (search.get('nav') ?? '').split(',').filter((n) => /^\d+$/.test(n))
+    .map((n) => `<a data-spa href="/task/${n}${escapeHtml(keep)}">Task #${n}</a>`).join(' ');
+  return `<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><title>Planfix</title>
+<style>
+  body { margin: 0; font: 14px/1.5 Arial, sans-serif; background: #eef1f4; color: #222; }
+  .topbar { display: flex; gap: 16px; align-items: center; padding: 10px 20px; background: #2b3a4a; color: #fff; }
+  .topbar a { color: #cfe3ff; }
+  #app { max-width: 760px; margin: 20px auto; padding: 20px 24px; background: #fff; border-radius: 6px; }
+  h1 { margin: 0 0 10px; font-size: 20px; }
+  .taskview-actions { display: flex; gap: 8px; }
+  .taskview-actions button { padding: 4px 12px; }
+  .comment { margin: 8px 0; padding: 8px 12px; background: #f6f8fa; border-radius: 4px; }
+  /* Hostile page rules: the panel's shadow root must keep them out. */
+  a, dd, dt, h3, li { color: rgb(255, 0, 0) !important; font-size: 22px; }
+  section { border: 3px solid rgb(255, 0, 0); }
+</style></head>
+<body><div class="topbar"><strong>Planfix</strong><a data-spa href="/tasks${escapeHtml(keep)}">Tasks</a>${nav}</div>
+<div id="app"></div>
+<script>${SCRIPT}</script></body></html>`;
+}
+
+/** A short, quiet tone as 8 kHz 8-bit mono WAV: something a browser can really play. */
+function wav(seconds = 0.4): Buffer {
+  const rate = 8000;
+  const samples = Buffer.alloc(Math.round(rate * seconds));
+  for (let i = 0; i < samples.length; i++) samples[i] = 128 + Math.round(20 * Math.sin((2 * Math.PI * 440 * i) / rate));
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + samples.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate, 28);
+  h.writeUInt16LE(1, 32);
+  h.writeUInt16LE(8, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(samples.length, 40);
+  return Buffer.concat([h, samples]);
+}
+
+export class TaskPage {
+  readonly origin: string;
+  /** Full document loads (path and query): single-page navigation adds none. */
+  readonly loads: string[] = [];
+  /** Requests for call recordings (a player with preload="none" makes none until played). */
+  readonly recordingRequests: string[] = [];
+  private readonly recording = wav();
+
+  private constructor(private readonly server: RestartableServer) {
+    this.origin = `http://${HOST}:${server.port}`;
+  }
+
+  static async start(port = 0): Promise<TaskPage> {
+    let page: TaskPage | undefined;
+    const server = new RestartableServer((req, res) => page!.onRequest(req, res));
+    await server.listen(port);
+    page = new TaskPage(server);
+    return page;
+  }
+
+  /** A task page URL; `nav` lists tasks the page links to (single-page navigation). */
+  url(task: number | string, opts: { anchor?: boolean; lang?: 'ru' | 'en'; nav?: number[] } = {}): string {
+    const q = new URLSearchParams();
+    if (opts.anchor === false) q.set('anchor', '0');
+    if (opts.lang) q.set('lang', opts.lang);
+    if (opts.nav?.length) q.set('nav', opts.nav.join(','));
+    const path = typeof task === 'number' ? `/task/${task}` : task;
+    return `${this.origin}${path}${q.size ? `?${q}` : ''}`;
+  }
+
+  recordingUrl(name: string): string {
+    return `${this.origin}/recordings/${name}.wav`;
+  }
+
+  async close(): Promise<void> {
+    await this.server.stop();
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? '/', this.origin);
+    if (req.method !== 'GET') {
+      res.writeHead(405).end();
+    } else if (/^\/recordings\/[\w-]+\.wav$/.test(url.pathname)) {
+      this.recordingRequests.push(url.pathname);
+      res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': this.recording.length, 'accept-ranges': 'none' });
+      res.end(this.recording);
+    } else if (url.pathname === '/favicon.ico') {
+      res.writeHead(404).end();
+    } else {
+      this.loads.push(url.pathname + url.search);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(html(url.searchParams));
+    }
+  }
+}
