@@ -184,7 +184,7 @@ test('a chat task shows its channel, customer, visitor data, pages and UTM next 
   t.log(`task page navigation start → panel rendered with data: ${rendered!.toFixed(0)} ms (document ready at ${ready!.toFixed(0)} ms)`);
   if (process.env.UPDATE_SCREENSHOT) {
     await page.locator(`${HOST} [data-action="pages"]`).click();
-    await page.screenshot({ path: 'docs/widget.png' });
+    await page.screenshot({ path: 'docs/widget.png', fullPage: true });
   }
 });
 

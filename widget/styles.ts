@@ -10,17 +10,18 @@ export const CSS = `
 .arrow{display:inline-block;transition:transform .15s}
 .collapsed .arrow{transform:rotate(-90deg)}
 .task{margin-left:auto;font-weight:400}
-.body{padding:2px 12px 10px;max-height:60vh;overflow:auto}
-:host([floating]) .body{max-height:calc(70vh - 40px)}
-section{margin-top:8px}
+.body{padding:2px 12px 10px;columns:2 280px;column-gap:28px}
+:host([floating]) .body{columns:auto;max-height:calc(70vh - 40px);overflow:auto}
+section{padding-top:8px;break-inside:avoid}
 h3{margin:0 0 3px;font-size:11px;font-weight:600;text-transform:uppercase;letter-spacing:.04em;color:#6b7785}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:1px 10px;margin:0}
 dt,time,.muted{color:#6b7785}
 dd{margin:0;overflow-wrap:anywhere}
 ol,ul{margin:0;padding:0;list-style:none}
 li{padding:3px 0;border-top:1px solid #f0f2f4;overflow-wrap:anywhere}
+ol li{display:flex;gap:8px;justify-content:space-between;align-items:baseline}
 li:first-child{border-top:0}
-time{display:block;font-size:12px}
+time{flex:none;font-size:12px}
 a{color:#1a73e8;text-decoration:none}
 a:hover{text-decoration:underline}
 button.link{margin-top:3px;padding:0;border:0;background:none;font:inherit;color:#1a73e8;cursor:pointer}

@@ -82,8 +82,8 @@ function html(search: URLSearchParams): string {
   .taskview-actions button { padding: 4px 12px; }
   .comment { margin: 8px 0; padding: 8px 12px; background: #f6f8fa; border-radius: 4px; }
   /* Hostile page rules: the panel's shadow root must keep them out. */
-  a, dd, dt, h3, li { color: rgb(255, 0, 0) !important; font-size: 22px; }
-  section { border: 3px solid rgb(255, 0, 0); }
+  #app a, #app dd, #app dt, #app h3, #app li { color: rgb(255, 0, 0) !important; font-family: serif; }
+  #app section { border: 3px solid rgb(255, 0, 0); }
 </style></head>
 <body><div class="topbar"><strong>Planfix</strong><a data-spa href="/tasks${escapeHtml(keep)}">Tasks</a>${nav}</div>
 <div id="app"></div>
