@@ -3,14 +3,13 @@
 // process fed by a Chatra webhook through the Planfix simulator.
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { AccountState } from '../relay/store/state.ts';
 import { contextWithUserscript, launchChromium, managerScript } from './helpers/browser.ts';
 import { RelayProcess } from './helpers/relay-process.ts';
 import { ChatraFake, chatraWebhook } from './sim/chatra.ts';
 import { PlanfixSim } from './sim/planfix.ts';
+import { RingostatFake } from './sim/ringostat.ts';
 import { TaskPage } from './sim/task-page.ts';
 
 interface World {
@@ -18,15 +17,16 @@ interface World {
   relay: RelayProcess;
   pf: PlanfixSim;
   chatra: ChatraFake;
+  ringostat: RingostatFake;
   site: TaskPage;
   account: { id: string; widget: { key: string; userscriptUrl: string } };
   userscript: string;
   chatTask: number;
   xssTask: number;
+  callTask: number;
 }
 const test = anyTest as TestFn<World>;
 
-const CALL_TASK = 9001;
 const EMPTY_TASK = 7777;
 const BUDGET_GZIP = 15 * 1024;
 const HOST = 'planfix-relay-widget';
@@ -59,13 +59,18 @@ async function taskOf(w: Pick<World, 'relay' | 'pf' | 'account'>, customerName: 
 }
 
 test.before(async (t) => {
-  const [site, pf, chatra, relay, browser] = await Promise.all([TaskPage.start(), PlanfixSim.start(), ChatraFake.start(), RelayProcess.start(), launchChromium()]);
-  Object.assign(t.context, { site, pf, chatra, relay, browser });
+  const [site, pf, chatra, ringostat, relay, browser] = await Promise.all([
+    TaskPage.start(), PlanfixSim.start(), ChatraFake.start(), RingostatFake.start(), RelayProcess.start(), launchChromium(),
+  ]);
+  Object.assign(t.context, { site, pf, chatra, ringostat, relay, browser });
   // The account's Planfix is the fake task page's origin (what the widget is allowed from); its
   // Chat API and REST are the simulator's.
   const account = await relay.api('POST', '/api/accounts', {
     name: 'Acme', defaultCountry: 'UA',
-    planfix: { url: site.origin, chatApiUrl: pf.chatApiUrl, restUrl: pf.restUrl, chatToken: 'pf-chat-token', restToken: 'pf-rest-token' },
+    planfix: {
+      url: site.origin, chatApiUrl: pf.chatApiUrl, restUrl: pf.restUrl, telephonyApiUrl: `${pf.origin}/tel/api`,
+      chatToken: 'pf-chat-token', restToken: 'pf-rest-token', telephonyToken: 'pf-tel-token',
+    },
   });
   if (account.status !== 201) throw new Error(`account: ${JSON.stringify(account.body)}`);
   t.context.account = account.body;
@@ -75,18 +80,22 @@ test.before(async (t) => {
   });
   if (channel.status !== 201) throw new Error(`channel: ${JSON.stringify(channel.body)}`);
 
-  // TODO: post a Ringostat webhook here once that channel exists; until then the call is written
-  // into the account's state while the relay is stopped.
-  await relay.kill('SIGTERM');
-  const state = new AccountState(join(relay.dataDir, 'state', account.body.id));
-  await state.open();
-  await state.putCall({
-    callId: 'call-1', channel: 'ringostat-seed', at: Date.now() - 3_600_000, direction: 'in', status: 'answered',
-    phone: '+380501112233', durationSec: 125, employee: 'Ivan Petrov', recordingUrl: site.recordingUrl('call-1'),
-    taskNumber: CALL_TASK, utm: { utm_source: 'ringostat-test' },
+  // A call from a customer who has an open task in Planfix: Ringostat's webhook puts it there.
+  pf.addEmployee({ email: 'ivan@acme.test', name: 'Ivan', lastName: 'Petrov', ext: '11' });
+  const caller = pf.addContact({ name: 'Petro', phones: ['+380671234567'] });
+  t.context.callTask = pf.addTask({ contactNumber: caller.number, name: 'Order by phone' }).number;
+  const calls = await relay.api('POST', `/api/accounts/${account.body.id}/channels`, {
+    kind: 'ringostat', name: 'Calls',
+    settings: { authKey: ringostat.authKey, apiUrl: ringostat.apiUrl },
+    options: { employees: [{ id: '380671112233', ext: '11', email: 'ivan@acme.test', name: 'Ivan Petrov' }] },
   });
-  await state.close();
-  await relay.restart();
+  if (calls.status !== 201) throw new Error(`ringostat channel: ${JSON.stringify(calls.body)}`);
+  const ended = await relay.post(`${calls.body.webhookUrl}?event=call_end`, JSON.stringify({
+    uniqueid: 'call-1', calldate: new Date(Date.now() - 3_600_000).toISOString(), call_type: 'in', caller: '380671234567',
+    dst: '380443334455', connected_with: '380671112233', disposition: 'ANSWERED', billsec: 125,
+    has_recording: '1', recording: site.recordingUrl('call-1'), utm_source: 'ringostat-test',
+  }));
+  if (ended.status !== 200) throw new Error(`ringostat webhook: ${JSON.stringify(ended.body)}`);
 
   const hook = (body: unknown) => relay.post(channel.body.webhookUrl, JSON.stringify(body));
   const now = Date.now();
@@ -110,13 +119,17 @@ test.before(async (t) => {
   if (chat.status !== 200 || xss.status !== 200) throw new Error('webhooks refused');
   t.context.chatTask = await taskOf(t.context, 'Olga Petrenko');
   t.context.xssTask = await taskOf(t.context, XSS.img);
+  await pf.waitFor(async () => {
+    const res = await fetch(`${relay.url}/widget/${account.body.id}/tasks/${t.context.callTask}`, { headers: { 'x-widget-key': account.body.widget.key } });
+    return res.status === 200 && (await res.json()).calls[0]?.recordingUrl;
+  }, 20_000);
   t.context.userscript = (await fetchText(account.body.widget.userscriptUrl)).text;
 });
 
 test.after.always(async (t) => {
   await t.context.browser?.close();
   await t.context.relay?.stop();
-  await Promise.all([t.context.pf?.close(), t.context.chatra?.close(), t.context.site?.close()]);
+  await Promise.all([t.context.pf?.close(), t.context.chatra?.close(), t.context.ringostat?.close(), t.context.site?.close()]);
 });
 
 /** A page of a fresh browser context (its own localStorage) with the userscript installed. */
@@ -189,15 +202,16 @@ test('a chat task shows its channel, customer, visitor data, pages and UTM next 
 });
 
 test('a call task lists the call and plays its recording, loaded only when played', async (t) => {
-  const { site } = t.context;
-  const { page } = await open(t, site.url(CALL_TASK, { lang: 'en' }));
-  await panelReady(page, CALL_TASK);
+  const { site, callTask } = t.context;
+  const { page } = await open(t, site.url(callTask, { lang: 'en' }));
+  await panelReady(page, callTask);
   const call = page.locator(`${HOST} [data-section="calls"] li`);
   t.is(await call.count(), 1);
   const text = (await call.textContent())!;
   t.true(text.includes('Incoming · answered · 2:05'), text);
   t.true(text.includes('Ivan Petrov'), text);
-  t.true(text.includes('+380501112233'), text);
+  t.true(text.includes('+380671234567'), text);
+  t.deepEqual(await texts(page, '[data-section="channel"] > div > div'), ['Ringostat · Calls']);
   t.is(await row(page, 'utm', 'utm_source'), 'ringostat-test');
   t.is(await page.locator(`${HOST} [data-section="visitor"]`).count(), 0);
 
@@ -220,16 +234,16 @@ test('a call task lists the call and plays its recording, loaded only when playe
 const navLink = (page: Page, text: string) => page.locator('.topbar a[data-spa]', { hasText: new RegExp(`^${text}$`) });
 
 test('moving to another task swaps the data without a reload; Planfix re-rendering keeps one panel', async (t) => {
-  const { site, chatTask } = t.context;
-  const { page } = await open(t, site.url(chatTask, { lang: 'en', nav: [chatTask, CALL_TASK] }));
+  const { site, chatTask, callTask } = t.context;
+  const { page } = await open(t, site.url(chatTask, { lang: 'en', nav: [chatTask, callTask] }));
   await panelReady(page, chatTask);
   await page.evaluate(() => { (window as unknown as { marker: number }).marker = 42; });
   // Other tests load pages meanwhile; only this one's links carry `nav`.
   const loads = () => site.loads.filter((l) => l.includes('nav=')).length;
   t.is(loads(), 1);
 
-  await navLink(page, `Task #${CALL_TASK}`).click();
-  await panelReady(page, CALL_TASK);
+  await navLink(page, `Task #${callTask}`).click();
+  await panelReady(page, callTask);
   t.is(await page.locator(`${HOST} [data-section="calls"]`).count(), 1);
   t.is(await page.locator(`${HOST} [data-section="visitor"]`).count(), 0);
 
