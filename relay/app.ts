@@ -2,9 +2,11 @@ import Koa from 'koa';
 import type { Relay } from './context.ts';
 import { HttpError } from './errors.ts';
 import { adminRouter } from './http/admin.ts';
+import { adminPageRouter } from './http/admin-page.ts';
 import { hooksRouter } from './http/hooks.ts';
 import { opsRouter } from './http/ops.ts';
 import { planfixRouter } from './http/planfix.ts';
+import { telephonyRouter } from './http/telephony.ts';
 import { widgetRouter } from './http/widget.ts';
 
 /** The Koa app with every face of the relay; it does not listen (main, tests and bench do). */
@@ -32,7 +34,7 @@ export function buildApp(relay: Relay): Koa {
       ctx.body = { error: 'internal error' };
     }
   });
-  for (const r of [opsRouter(relay), hooksRouter(relay), planfixRouter(relay), adminRouter(relay), widgetRouter(relay)]) {
+  for (const r of [opsRouter(relay), hooksRouter(relay), planfixRouter(relay), telephonyRouter(relay), adminRouter(relay), adminPageRouter(relay), widgetRouter(relay)]) {
     app.use(r.routes());
     app.use(r.allowedMethods());
   }

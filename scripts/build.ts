@@ -29,3 +29,18 @@ await build({
   logLevel: 'warning',
 });
 console.log('built dist/widget.js');
+
+// The admin page: its script and stylesheet, served at /admin.js and /admin.css.
+await build({
+  entryPoints: ['admin-ui/main.ts'],
+  outfile: 'dist/admin.js',
+  bundle: true,
+  platform: 'browser',
+  target: ['chrome100', 'firefox100', 'safari15.4'],
+  format: 'iife',
+  minify: true,
+  legalComments: 'none',
+  charset: 'utf8',
+  logLevel: 'warning',
+});
+console.log('built dist/admin.js');

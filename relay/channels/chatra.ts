@@ -64,7 +64,7 @@ function readAttachments(m: Obj): Attachment[] {
   });
 }
 
-export const chatra: ChannelAdapter = {
+export const chatra = {
   kind: 'chatra',
   title: 'Chatra',
   settings,
@@ -75,6 +75,19 @@ export const chatra: ChannelAdapter = {
   warnings(channel) {
     return channel.settings.agentEmail || channel.settings.agentId
       ? [] : ['Replies from Planfix cannot be sent until agentEmail (or agentId) is set.'];
+  },
+
+  async check({ channel, policy, timeoutMs }) {
+    const s = channel.settings as z.infer<typeof settings>;
+    // A visitor id no one has: "not found" means the keys were accepted.
+    const res = await send(policy, 'provider', `${(s.apiUrl ?? 'https://app.chatra.io/api').replace(/\/+$/, '')}/clients/relay-check/`, {
+      method: 'GET', headers: { authorization: `Chatra.Simple ${s.publicKey}:${s.secretKey}` }, timeoutMs,
+    });
+    if (res.status === 401 || res.status === 403) {
+      return { ok: false, message: `Chatra refused the API keys (${res.status}).`, fix: 'Copy the public and secret keys from Chatra (Settings → Integrations → API) and check that the plan includes the API.' };
+    }
+    if (res.status >= 500) return { ok: false, message: `Chatra answered ${res.status}; try again later.` };
+    return { ok: true, message: 'Chatra accepted the API keys.' };
   },
 
   parse(req, channel) {
@@ -161,4 +174,4 @@ export const chatra: ChannelAdapter = {
     }
     return { providerMessageIds: ids };
   },
-};
+} satisfies ChannelAdapter;

@@ -9,6 +9,8 @@ import { HttpError } from '../errors.ts';
 import { BODY_LIMIT } from './hooks.ts';
 import { safeEqual } from './secure.ts';
 import { userscriptUrl } from './widget.ts';
+import { preview } from '../activity.ts';
+import { checkChat, checkRest, checkTelephony } from '../planfix/checks.ts';
 
 /** The first zod issue as "field.path: message", so the admin sees which field is wrong. */
 function zodError(err: z.ZodError, prefix = ''): HttpError {
@@ -146,6 +148,15 @@ export function adminRouter(relay: Relay): Router {
     ctx.body = accountView(a);
   });
 
+  // What the admin page builds its channel forms from: each kind's settings and options as JSON Schema.
+  router.get('/kinds', (ctx) => {
+    const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+    ctx.body = Object.values(adapters).map((a) => ({
+      kind: a.kind, title: a.title, settings: schema(a.settings), options: schema(a.options),
+      secretFields: a.secretFields, canConnect: !!a.onConnect, canCheck: !!a.check,
+    }));
+  });
+
   router.get('/accounts', (ctx) => {
     ctx.body = relay.accounts.list().map(accountView);
   });
@@ -173,6 +184,7 @@ export function adminRouter(relay: Relay): Router {
     const a = account(ctx.params.id!);
     await relay.accounts.remove(a.id);
     await relay.states.remove(a.id);
+    relay.activity.forget(a.id);
     relay.log.info({ account: a.id }, 'account deleted');
     ctx.status = 204;
   });
@@ -251,9 +263,44 @@ export function adminRouter(relay: Relay): Router {
         at: new Date(e.at).toISOString(),
         failedAt: new Date(e.dead!.at).toISOString(),
         reason: e.dead!.reason,
-        preview: 'text' in e.event ? e.event.text?.slice(0, 80) : undefined,
+        preview: preview(e.event),
         retryUrl: `/api/accounts/${a.id}/dead-letters/${encodeURIComponent(e.id)}/retry`,
       }));
+  });
+
+  router.get('/accounts/:id/activity', (ctx) => {
+    ctx.body = relay.activity.list(account(ctx.params.id!).id);
+  });
+
+  // Test connection: each part answers on its own, so one broken key does not hide the others;
+  // ?only=chat (or rest, telephony) re-tests one part (the REST scopes take a second each).
+  router.post('/accounts/:id/check', async (ctx) => {
+    const a = account(ctx.params.id!);
+    const parts = {
+      chat: () => checkChat(relay.chat, a),
+      rest: () => checkRest(relay.rest, a),
+      telephony: () => checkTelephony(relay.telephony, a, { url: `${url()}/planfix/${a.id}/telephony`, token: a.callback.telephonyToken }),
+    };
+    const only = String(ctx.query.only ?? '');
+    if (only && !(only in parts)) throw new HttpError(400, 'only: one of chat, rest, telephony');
+    const chosen = (only ? [only] : Object.keys(parts)) as (keyof typeof parts)[];
+    const results = await Promise.all(chosen.map((k) => parts[k]()));
+    ctx.body = Object.fromEntries(chosen.map((k, i) => [k, results[i]]));
+  });
+
+  router.post('/accounts/:id/channels/:channelId/check', async (ctx) => {
+    const a = account(ctx.params.id!);
+    const c = channel(a, ctx.params.channelId!);
+    const adapter = adapters[c.kind]!;
+    if (!adapter.check) {
+      ctx.body = { ok: true, message: `${adapter.title} has no API the relay can check; send a test message through it.` };
+      return;
+    }
+    try {
+      ctx.body = await adapter.check({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) });
+    } catch (err) {
+      ctx.body = { ok: false, message: (err as Error).message, fix: 'Check the channel\'s API URL and that this server can reach the provider.' };
+    }
   });
 
   router.post('/accounts/:id/dead-letters/:eventId/retry', async (ctx) => {

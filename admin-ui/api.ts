@@ -1,0 +1,33 @@
+// The admin API, with the token the admin entered once (kept for this tab only).
+
+const KEY = 'planfix-relay-admin-token';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+  /** "settings.authToken: Required" → the field path and the message. */
+  get field(): { path: string; message: string } | undefined {
+    const m = /^([A-Za-z0-9_.]+): (.+)$/.exec(this.message);
+    return m ? { path: m[1]!, message: m[2]! } : undefined;
+  }
+}
+
+export const token = {
+  get: () => sessionStorage.getItem(KEY) ?? '',
+  set: (t: string) => sessionStorage.setItem(KEY, t),
+  clear: () => sessionStorage.removeItem(KEY),
+};
+
+export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token.get()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json: any;
+  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  if (!res.ok) throw new ApiError(res.status, json?.error ?? `HTTP ${res.status}`);
+  return json as T;
+}

@@ -1,0 +1,270 @@
+import './admin.css';
+import { api, ApiError, token } from './api.ts';
+import { clear, copyField, h, time } from './dom.ts';
+import { clearErrors, collect, field, fieldsOf, showError, type JsonSchema } from './forms.ts';
+
+// The admin page: one screen per account, everything through the admin API.
+
+interface Kind { kind: string; title: string; settings: JsonSchema; options: JsonSchema; secretFields: string[]; canConnect: boolean; canCheck: boolean }
+interface Channel { id: string; kind: string; name: string; settings: Record<string, unknown>; options: Record<string, unknown>; webhookUrl: string; warnings: string[]; deepLink?: string; connect?: { ok: boolean; error?: string } }
+interface Account {
+  id: string; name: string; defaultCountry: string; planfix: Record<string, unknown>; channels: Channel[];
+  connect: { planfixChat: { url: string; token: string; providerId: string }; planfixTelephony: { url: string; token: string } };
+  widget: { key: string; userscriptUrl: string };
+}
+interface Check { ok: boolean; message: string; fix?: string; details?: { scopes?: Record<string, string> } }
+
+const root = document.getElementById('app')!;
+let kinds: Kind[] = [];
+let refresh: ReturnType<typeof setInterval> | undefined;
+
+const ACCOUNT_SCHEMA: JsonSchema = {
+  properties: { name: { type: 'string' }, defaultCountry: { type: 'string', default: 'RU' } },
+  required: ['name'],
+};
+const PLANFIX_SCHEMA: JsonSchema = {
+  properties: {
+    url: { type: 'string', format: 'uri' }, chatToken: { type: 'string' }, restToken: { type: 'string' }, telephonyToken: { type: 'string' },
+    providerId: { type: 'string', default: 'planfix-relay' }, completeStatus: { type: 'string' },
+  },
+  required: ['url', 'chatToken'],
+};
+const PLANFIX_SECRETS = ['chatToken', 'restToken', 'telephonyToken'];
+
+function login(message?: string): void {
+  stopRefresh();
+  const input = h('input', { type: 'password', id: 'token', autocomplete: 'off', placeholder: 'RELAY_ADMIN_TOKEN' });
+  const form = h('form', {
+    class: 'card login',
+    onsubmit: (e: Event) => {
+      e.preventDefault();
+      token.set((input as HTMLInputElement).value.trim());
+      void start();
+    },
+  }, h('h2', {}, 'planfix-relay admin'), h('label', { for: 'token' }, 'Admin token'), input,
+  h('p', { class: 'muted' }, 'Printed once when the relay first started, and saved in the data directory as admin-token. Kept only in this browser tab.'),
+  message ? h('p', { class: 'error' }, message) : undefined, h('button', { type: 'submit' }, 'Sign in'));
+  clear(root, form);
+  input.focus();
+}
+
+async function start(): Promise<void> {
+  if (!token.get()) return login();
+  try {
+    kinds = await api<Kind[]>('GET', '/kinds');
+  } catch (err) {
+    token.clear();
+    return login(err instanceof ApiError && err.status === 401 ? 'That token was refused.' : (err as Error).message);
+  }
+  const id = location.hash.slice(1);
+  return id ? showAccount(id) : showAccounts();
+}
+
+function layout(...children: (Node | string | undefined)[]): void {
+  stopRefresh();
+  clear(root, h('header', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); location.hash = ''; void showAccounts(); } }, 'planfix-relay'),
+    h('button', { type: 'button', class: 'link', onclick: () => { token.clear(); login(); } }, 'Sign out')), ...children);
+}
+
+async function showAccounts(): Promise<void> {
+  const accounts = await api<Account[]>('GET', '/accounts');
+  layout(h('main', {},
+    h('section', { class: 'card' }, h('h2', {}, 'Accounts'),
+      accounts.length ? h('ul', { class: 'accounts' }, ...accounts.map((a) => h('li', {},
+        h('a', { href: `#${a.id}`, onclick: () => void showAccount(a.id) }, a.name),
+        h('span', { class: 'muted' }, ` ${String(a.planfix.url)} · ${a.channels.length} channel(s)`)))) : h('p', { class: 'muted' }, 'No accounts yet.')),
+    accountForm()));
+}
+
+/** Create (no account) or edit an account. */
+function accountForm(a?: Account): HTMLElement {
+  // The API validates, and says which field is wrong: the browser's own checks would hide that.
+  const form = h('form', { class: 'card', id: a ? 'account-edit' : 'account-create', novalidate: true },
+    h('h2', {}, a ? 'Account settings' : 'New account'),
+    ...fieldsOf('', ACCOUNT_SCHEMA, a ? { name: a.name, defaultCountry: a.defaultCountry } : {}).map((f) => field({ ...f, path: f.path.slice(1) })),
+    ...fieldsOf('planfix', PLANFIX_SCHEMA, a?.planfix, PLANFIX_SECRETS).map(field),
+    h('div', { class: 'form-error', role: 'alert' }),
+    h('button', { type: 'submit' }, a ? 'Save' : 'Create account'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    try {
+      const top: Record<string, unknown> = {};
+      for (const k of ['name', 'defaultCountry']) {
+        const v = (form.querySelector<HTMLInputElement>(`.field[data-path="${k}"] input`)!).value.trim();
+        if (v) top[k] = v;
+      }
+      const body = { ...top, planfix: collect(form, 'planfix') };
+      const saved = a ? await api<Account>('PATCH', `/accounts/${a.id}`, body) : await api<Account>('POST', '/accounts', body);
+      location.hash = saved.id;
+      await showAccount(saved.id);
+    } catch (err) {
+      showError(form, err as ApiError);
+    }
+  });
+  return form;
+}
+
+async function showAccount(id: string): Promise<void> {
+  let a: Account;
+  try {
+    a = await api<Account>('GET', `/accounts/${id}`);
+  } catch {
+    location.hash = '';
+    return showAccounts();
+  }
+  location.hash = a.id;
+  const activity = h('section', { class: 'card', id: 'activity' }, h('h2', {}, 'Activity'));
+  layout(h('main', {},
+    h('h1', {}, a.name),
+    connectPanel(a),
+    checkPanel(a),
+    h('section', { class: 'card', id: 'channels' }, h('h2', {}, 'Channels'), ...a.channels.map((c) => channelCard(a, c)), channelForm(a)),
+    activity,
+    accountForm(a),
+    h('section', { class: 'card danger' }, h('button', {
+      type: 'button', class: 'danger', onclick: async () => {
+        if (!confirm(`Delete account "${a.name}" with its channels and history? Planfix keeps its tasks.`)) return;
+        await api('DELETE', `/accounts/${a.id}`);
+        location.hash = '';
+        await showAccounts();
+      },
+    }, 'Delete account'))));
+  await renderActivity(a, activity);
+  refresh = setInterval(() => void renderActivity(a, activity).catch(() => undefined), 3000);
+}
+
+function stopRefresh(): void {
+  if (refresh) clearInterval(refresh);
+  refresh = undefined;
+}
+
+function connectPanel(a: Account): HTMLElement {
+  return h('section', { class: 'card', id: 'connect' }, h('h2', {}, 'Connect Planfix'),
+    h('h3', {}, 'Chat API (Planfix → Integrations → Messengers → Chat API)'),
+    copyField('Relay address for Planfix', a.connect.planfixChat.url),
+    copyField('Key (token) for Planfix', a.connect.planfixChat.token),
+    copyField('Provider id', a.connect.planfixChat.providerId),
+    h('h3', {}, 'Telephony (Planfix → Integrations → Virtual PBX → "API ПланФикса для телефоний")'),
+    copyField('PBX URL', a.connect.planfixTelephony.url),
+    copyField('PBX token', a.connect.planfixTelephony.token),
+    h('h3', {}, 'Widget in task pages (Tampermonkey or Violentmonkey)'),
+    copyField('Userscript install link', a.widget.userscriptUrl, 'Open it in the browser where the userscript manager is installed; every employee installs it once.'));
+}
+
+function checkLine(name: string, c: Check): HTMLElement {
+  return h('li', { class: c.ok ? 'ok' : 'bad', 'data-check': name },
+    h('strong', {}, `${c.ok ? '✓' : '✗'} ${name}: `), c.message,
+    c.fix ? h('div', { class: 'fix' }, `Fix: ${c.fix}`) : undefined,
+    c.details?.scopes ? h('div', { class: 'muted' }, Object.entries(c.details.scopes).map(([k, v]) => `${k}: ${v}`).join(' · ')) : undefined);
+}
+
+function checkPanel(a: Account): HTMLElement {
+  const out = h('ul', { class: 'checks' });
+  const button = h('button', {
+    type: 'button', id: 'test-planfix', onclick: async () => {
+      button.setAttribute('disabled', '');
+      clear(out, h('li', { class: 'muted' }, 'Testing… (the REST scopes take about ten seconds: Planfix allows one request a second)'));
+      try {
+        const r = await api<Record<string, Check>>('POST', `/accounts/${a.id}/check`);
+        clear(out, ...Object.entries(r).map(([k, c]) => checkLine(k, c)));
+      } catch (err) {
+        clear(out, h('li', { class: 'bad' }, (err as Error).message));
+      }
+      button.removeAttribute('disabled');
+    },
+  }, 'Test Planfix connection');
+  return h('section', { class: 'card', id: 'check' }, h('h2', {}, 'Test connection'), button, out);
+}
+
+function channelCard(a: Account, c: Channel): HTMLElement {
+  const kind = kinds.find((k) => k.kind === c.kind);
+  const result = h('ul', { class: 'checks' });
+  const act = (label: string, path: string) => h('button', {
+    type: 'button', onclick: async () => {
+      clear(result, h('li', { class: 'muted' }, '…'));
+      try {
+        const r = await api<Check & { error?: string }>('POST', `/accounts/${a.id}/channels/${c.id}/${path}`);
+        clear(result, checkLine(label, { ok: r.ok, message: r.message ?? r.error ?? (r.ok ? 'done' : 'failed'), fix: r.fix }));
+      } catch (err) {
+        clear(result, h('li', { class: 'bad' }, (err as Error).message));
+      }
+    },
+  }, label);
+  return h('article', { class: 'channel', 'data-channel': c.id },
+    h('h3', {}, `${c.name} `, h('span', { class: 'muted' }, kind?.title ?? c.kind)),
+    copyField(`Webhook URL for ${kind?.title ?? c.kind}`, c.webhookUrl, 'Paste it into the provider\'s webhook settings; it holds the channel\'s secret.'),
+    c.deepLink ? copyField('Deep link for your site', c.deepLink) : undefined,
+    ...c.warnings.map((w) => h('p', { class: 'warning' }, w)),
+    c.connect && !c.connect.ok ? h('p', { class: 'warning' }, `Connect failed: ${c.connect.error ?? ''}`) : undefined,
+    h('div', { class: 'actions' },
+      kind?.canCheck ? act('Test', 'check') : undefined,
+      kind?.canConnect ? act('Connect', 'connect') : undefined,
+      h('button', {
+        type: 'button', class: 'danger', onclick: async () => {
+          if (!confirm(`Delete channel "${c.name}"?`)) return;
+          await api('DELETE', `/accounts/${a.id}/channels/${c.id}`);
+          await showAccount(a.id);
+        },
+      }, 'Delete')),
+    result);
+}
+
+function channelForm(a: Account): HTMLElement {
+  const select = h('select', { id: 'new-kind' }, ...kinds.map((k) => h('option', { value: k.kind }, k.title)));
+  const fields = h('div', { class: 'kind-fields' });
+  const render = () => {
+    const k = kinds.find((x) => x.kind === (select as HTMLSelectElement).value)!;
+    clear(fields, ...fieldsOf('settings', k.settings, {}, k.secretFields).map(field), h('h4', {}, 'Options'), ...fieldsOf('options', k.options).map(field));
+  };
+  select.addEventListener('change', render);
+  const form = h('form', { class: 'new-channel', id: 'channel-create', novalidate: true }, h('h3', {}, 'Add a channel'),
+    h('div', { class: 'field', 'data-path': 'kind' }, h('label', { for: 'new-kind' }, 'Kind'), select, h('div', { class: 'error' })),
+    field({ path: 'name', label: 'name', schema: { type: 'string' }, required: true }),
+    fields, h('div', { class: 'form-error', role: 'alert' }), h('button', { type: 'submit' }, 'Add channel'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    try {
+      const name = form.querySelector<HTMLInputElement>('.field[data-path="name"] input')!.value.trim();
+      await api('POST', `/accounts/${a.id}/channels`, { kind: (select as HTMLSelectElement).value, name, settings: collect(form, 'settings'), options: collect(form, 'options') });
+      await showAccount(a.id);
+    } catch (err) {
+      showError(form, err as ApiError);
+    }
+  });
+  render();
+  return form;
+}
+
+interface ActivityItem { at: number; event: string; channel: string; kind: string; outcome: string; latencyMs: number; attempts: number; error?: string; preview?: string }
+interface DeadLetter { eventId: string; channel: string; kind: string; failedAt: string; reason: string; preview?: string }
+
+async function renderActivity(a: Account, box: HTMLElement): Promise<void> {
+  const [items, dead] = await Promise.all([
+    api<ActivityItem[]>('GET', `/accounts/${a.id}/activity`),
+    api<DeadLetter[]>('GET', `/accounts/${a.id}/dead-letters`),
+  ]);
+  const channelName = (id: string) => a.channels.find((c) => c.id === id)?.name ?? id;
+  clear(box, h('h2', {}, 'Activity'),
+    items.length ? h('table', { class: 'activity' },
+      h('thead', {}, h('tr', {}, ...['Time', 'Channel', 'Kind', 'Outcome', 'Latency', 'Preview / error'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, ...items.map((i) => h('tr', { class: i.outcome },
+        h('td', {}, time(i.at)), h('td', {}, channelName(i.channel)), h('td', {}, i.kind),
+        h('td', {}, i.outcome === 'retrying' ? `retrying (${i.attempts})` : i.outcome), h('td', {}, `${i.latencyMs} ms`),
+        h('td', {}, i.error ?? i.preview ?? ''))))) : h('p', { class: 'muted' }, 'Nothing yet since the relay started.'),
+    h('h3', {}, `Dead letters (${dead.length})`),
+    dead.length ? h('table', { class: 'dead' },
+      h('tbody', {}, ...dead.map((d) => h('tr', { 'data-event': d.eventId },
+        h('td', {}, time(d.failedAt)), h('td', {}, channelName(d.channel)), h('td', {}, d.kind), h('td', {}, d.reason), h('td', {}, d.preview ?? ''),
+        h('td', {}, h('button', {
+          type: 'button', class: 'retry', onclick: async (e: Event) => {
+            (e.target as HTMLButtonElement).disabled = true;
+            await api('POST', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}/retry`);
+            await renderActivity(a, box);
+          },
+        }, 'Retry')))))) : h('p', { class: 'muted' }, 'None.'));
+}
+
+window.addEventListener('hashchange', () => void start());
+void start();

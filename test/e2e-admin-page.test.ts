@@ -1,0 +1,116 @@
+// The admin page in Debian's Chromium against the relay process, the Planfix simulator and the
+// Chatra fake: sign in, create an account and a channel, see what to paste where, see a
+// validation error next to its field, watch an event arrive, retry a dead letter.
+import { mkdir } from 'node:fs/promises';
+import test from 'ava';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './helpers/browser.ts';
+import { ADMIN_TOKEN, RelayProcess } from './helpers/relay-process.ts';
+import { ChatraFake } from './sim/chatra.ts';
+import { PlanfixSim } from './sim/planfix.ts';
+
+let browser: Browser;
+test.before(async () => { browser = await launchChromium(); });
+test.after.always(async () => { await browser?.close(); });
+
+async function signIn(t: import('ava').ExecutionContext) {
+  const pf = await PlanfixSim.start();
+  const chatra = await ChatraFake.start();
+  const relay = await RelayProcess.start();
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: relay.url });
+  t.teardown(async () => { await context.close(); await relay.stop(); await pf.close(); await chatra.close(); });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${relay.url}/admin`);
+  await page.fill('#token', 'not-the-token');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('text=That token was refused.');
+  await page.fill('#token', ADMIN_TOKEN);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#account-create');
+  return { pf, chatra, relay, page, errors };
+}
+
+const field = (page: Page, path: string) => page.locator(`.field[data-path="${path}"]`);
+
+test('create an account and a channel through the page, with what to paste where and copy buttons', async (t) => {
+  const { pf, chatra, relay, page, errors } = await signIn(t);
+  // A bad Planfix URL: the API's reason appears next to that field and nothing is created.
+  await field(page, 'name').locator('input').fill('Acme <b>shop</b>');
+  await field(page, 'planfix.url').locator('input').fill('https://evil.example.com');
+  await field(page, 'planfix.chatToken').locator('input').fill('pf-chat-token');
+  await page.click('#account-create button[type=submit]');
+  await t.notThrowsAsync(field(page, 'planfix.url').locator('.error', { hasText: 'is not a Planfix domain' }).waitFor());
+  t.is((await relay.api('GET', '/api/accounts')).body.length, 0);
+
+  await field(page, 'planfix.url').locator('input').fill(pf.origin);
+  await page.click('#account-create button[type=submit]');
+  await page.waitForSelector('#connect');
+  const [account] = (await relay.api('GET', '/api/accounts')).body;
+  t.is(await page.locator('h1').textContent(), 'Acme <b>shop</b>', 'names are text, never markup');
+  const values = await page.locator('#connect .copy-value').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  t.true(values.includes(account.connect.planfixChat.url));
+  t.true(values.includes(account.connect.planfixChat.token));
+  t.true(values.includes(account.connect.planfixTelephony.url));
+  t.true(values.includes(account.widget.userscriptUrl));
+  t.false(values.some((v) => v.includes('pf-chat-token')), 'a secret the admin typed is never shown back');
+  await page.locator('#connect .copy').first().click();
+  t.is(await page.evaluate(() => navigator.clipboard.readText()), account.connect.planfixChat.url);
+
+  // A channel with a bad e-mail: the error sits next to settings.agentEmail.
+  await page.selectOption('#new-kind', 'chatra');
+  await page.locator('#channel-create .field[data-path="name"] input').fill('Site chat');
+  await field(page, 'settings.publicKey').locator('input').fill('chatra-pub');
+  await field(page, 'settings.secretKey').locator('input').fill('chatra-secret');
+  await field(page, 'settings.agentEmail').locator('input').fill('support-at-acme');
+  await field(page, 'settings.apiUrl').locator('input').fill(chatra.apiUrl);
+  await page.click('#channel-create button[type=submit]');
+  const emailError = field(page, 'settings.agentEmail').locator('.error');
+  await emailError.filter({ hasText: /.+/ }).waitFor();
+  t.regex(await emailError.textContent() ?? '', /email/i);
+  await field(page, 'settings.agentEmail').locator('input').fill('support@acme.test');
+  await page.click('#channel-create button[type=submit]');
+  await page.waitForSelector('article.channel');
+  const channel = (await relay.api('GET', `/api/accounts/${account.id}`)).body.channels[0];
+  const hookValue = await page.locator('article.channel .copy-value').first().inputValue();
+  t.is(hookValue, channel.webhookUrl);
+  t.false((await page.locator('article.channel').textContent())!.includes('chatra-secret'));
+
+  await page.locator('article.channel button', { hasText: 'Test' }).click();
+  await t.notThrowsAsync(page.locator('article.channel .checks .ok', { hasText: 'Chatra accepted the API keys.' }).waitFor());
+
+  // A webhook arrives: the activity list shows it (the page refreshes every few seconds).
+  await relay.post(channel.webhookUrl, JSON.stringify({ eventName: 'chatFragment', client: { id: 'v1', name: 'Olga' }, messages: [{ id: 'm1', type: 'client', message: 'Hello from the site' }] }));
+  await pf.waitFor(() => pf.tasks[0]);
+  await t.notThrowsAsync(page.locator('#activity tr.delivered', { hasText: 'Hello from the site' }).waitFor({ timeout: 10_000 }));
+
+  // The README's screenshots: SCREENSHOTS=1 npx ava test/e2e-admin-page.test.ts
+  if (process.env.SCREENSHOTS) {
+    await mkdir('docs', { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: 'docs/admin-page.png' });
+    await page.locator('#channels').screenshot({ path: 'docs/admin-channels.png' });
+    await page.locator('#activity').screenshot({ path: 'docs/admin-activity.png' });
+  }
+  t.deepEqual(errors, [], 'no script errors on the page');
+});
+
+test('a dead letter is listed with its reason and the Retry button delivers it once the cause is fixed', async (t) => {
+  const { pf, relay, page, errors } = await signIn(t);
+  const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', planfix: { url: pf.origin, chatToken: 'wrong-token' } })).body;
+  const channel = (await relay.api('POST', `/api/accounts/${account.id}/channels`, { kind: 'chatra', name: 'Chat', settings: { publicKey: 'p', secretKey: 's' } })).body;
+  await relay.post(channel.webhookUrl, JSON.stringify({ eventName: 'chatFragment', client: { id: 'v2' }, messages: [{ id: 'd1', type: 'client', message: 'Lost?' }] }));
+  await page.goto(`${relay.url}/admin#${account.id}`);
+  const row = page.locator('table.dead tr', { hasText: 'Invalid token' });
+  await t.notThrowsAsync(row.waitFor({ timeout: 15_000 }));
+  t.is(pf.tasks.length, 0);
+
+  await relay.api('PATCH', `/api/accounts/${account.id}`, { planfix: { chatToken: 'pf-chat-token' } });
+  await row.locator('button.retry').click();
+  const task = await pf.waitFor(() => pf.tasks[0]);
+  t.true(task.comments[0]!.text.startsWith('Lost?'));
+  await t.notThrowsAsync(page.locator('h3', { hasText: 'Dead letters (0)' }).waitFor({ timeout: 10_000 }));
+  t.deepEqual(errors, [], 'no script errors on the page');
+});
