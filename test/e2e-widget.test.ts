@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { contextWithUserscript, launchChromium, managerScript } from './helpers/browser.ts';
 import { RelayProcess } from './helpers/relay-process.ts';
-import { ChatraFake, chatraWebhook } from './sim/chatra.ts';
+import { ChatraFake, chatraWebhook, type ChatraClient } from './sim/chatra.ts';
 import { PlanfixSim } from './sim/planfix.ts';
 import { RingostatFake } from './sim/ringostat.ts';
 import { TaskPage } from './sim/task-page.ts';
@@ -26,6 +26,8 @@ interface World {
   callTask: number;
 }
 const test = anyTest as TestFn<World>;
+/** Chatra clients carry more keys than the fake names: ones the relay reads though unconfirmed. */
+type Client = Partial<ChatraClient> & Record<string, unknown>;
 
 const EMPTY_TASK = 7777;
 const BUDGET_GZIP = 15 * 1024;
@@ -99,23 +101,19 @@ test.before(async (t) => {
 
   const hook = (body: unknown) => relay.post(channel.body.webhookUrl, JSON.stringify(body));
   const now = Date.now();
-  const chat = await hook(chatraWebhook('chatStarted', {
-    client: {
-      browser: undefined, os: undefined, userAgent: UA, device: 'Desktop', visitedPages: visitedPages(now),
-      utm: { source: 'google', medium: 'cpc', campaign: 'spring' }, chatUrl: 'https://app.chatra.io/chat/kX3pQ9mWz2YbT7cAf',
-    } as never,
-    messages: [{ id: 'w1', message: 'Hi! Is the blue kettle in stock?' }],
-  }));
-  const xss = await hook(chatraWebhook('chatStarted', {
-    client: {
-      id: 'xss-visitor', name: XSS.img, displayedName: XSS.script, email: undefined, phone: XSS.script,
-      city: XSS.img, country: XSS.script, ip: XSS.script, browser: XSS.img, os: XSS.script, device: XSS.img,
-      referrer: XSS.js, landing: XSS.js, chatUrl: XSS.js,
-      utm: { source: XSS.script, medium: XSS.img, campaign: XSS.js },
-      visitedPages: [{ url: 'https://shop.example.com/x', title: XSS.img, time: now }, { url: XSS.js, title: XSS.script, time: now }],
-    } as never,
-    messages: [{ id: 'x1', message: 'hello' }],
-  }));
+  const olga: Client = {
+    browser: undefined, os: undefined, userAgent: UA, device: 'Desktop', visitedPages: visitedPages(now),
+    utm: { source: 'google', medium: 'cpc', campaign: 'spring' }, chatUrl: 'https://app.chatra.io/chat/kX3pQ9mWz2YbT7cAf',
+  };
+  const chat = await hook(chatraWebhook('chatStarted', { client: olga, messages: [{ id: 'w1', message: 'Hi! Is the blue kettle in stock?' }] }));
+  const attacker: Client = {
+    id: 'xss-visitor', name: XSS.img, displayedName: XSS.script, email: undefined, phone: XSS.script,
+    city: XSS.img, country: XSS.script, ip: XSS.script, browser: XSS.img, os: XSS.script, device: XSS.img,
+    referrer: XSS.js, landing: XSS.js, chatUrl: XSS.js,
+    utm: { source: XSS.script, medium: XSS.img, campaign: XSS.js },
+    visitedPages: [{ url: 'https://shop.example.com/x', title: XSS.img, time: now }, { url: XSS.js, title: XSS.script, time: now }],
+  };
+  const xss = await hook(chatraWebhook('chatStarted', { client: attacker, messages: [{ id: 'x1', message: 'hello' }] }));
   if (chat.status !== 200 || xss.status !== 200) throw new Error('webhooks refused');
   t.context.chatTask = await taskOf(t.context, 'Olga Petrenko');
   t.context.xssTask = await taskOf(t.context, XSS.img);
