@@ -180,6 +180,7 @@ function checkPanel(a: Account): HTMLElement {
 function channelCard(a: Account, c: Channel): HTMLElement {
   const kind = kinds.find((k) => k.kind === c.kind);
   const result = h('ul', { class: 'checks' });
+  const editBox = h('div', { class: 'edit-box', hidden: true }, kind ? channelEditForm(a, c, kind) : undefined);
   const act = (label: string, path: string) => h('button', {
     type: 'button', onclick: async () => {
       clear(result, h('li', { class: 'muted' }, '…'));
@@ -198,6 +199,7 @@ function channelCard(a: Account, c: Channel): HTMLElement {
     ...c.warnings.map((w) => h('p', { class: 'warning' }, w)),
     c.connect && !c.connect.ok ? h('p', { class: 'warning' }, `Connect failed: ${c.connect.error ?? ''}`) : undefined,
     h('div', { class: 'actions' },
+      kind ? h('button', { type: 'button', class: 'edit', onclick: () => { editBox.hidden = !editBox.hidden; } }, 'Edit') : undefined,
       kind?.canCheck ? act('Test', 'check') : undefined,
       kind?.canConnect ? act('Connect', 'connect') : undefined,
       h('button', {
@@ -207,7 +209,31 @@ function channelCard(a: Account, c: Channel): HTMLElement {
           await showAccount(a.id);
         },
       }, 'Delete')),
-    result);
+    result,
+    editBox);
+}
+
+/** The channel's settings and options, prefilled; secrets stay empty unless the admin types a new one. */
+function channelEditForm(a: Account, c: Channel, kind: Kind): HTMLElement {
+  const form = h('form', { class: 'edit-channel', novalidate: true },
+    field({ path: 'name', label: 'name', schema: { type: 'string' }, required: true, value: c.name }),
+    ...fieldsOf('settings', kind.settings, c.settings, kind.secretFields).map(field),
+    h('h4', {}, 'Options'),
+    ...fieldsOf('options', kind.options, c.options).map(field),
+    h('div', { class: 'form-error', role: 'alert' }),
+    h('button', { type: 'submit' }, 'Save channel'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    try {
+      const name = form.querySelector<HTMLInputElement>('.field[data-path="name"] input')!.value.trim();
+      await api('PATCH', `/accounts/${a.id}/channels/${c.id}`, { name, settings: collect(form, 'settings'), options: collect(form, 'options') });
+      await showAccount(a.id);
+    } catch (err) {
+      showError(form, err as ApiError);
+    }
+  });
+  return form;
 }
 
 function channelForm(a: Account): HTMLElement {

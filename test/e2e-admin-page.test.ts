@@ -81,6 +81,19 @@ test('create an account and a channel through the page, with what to paste where
   await page.locator('article.channel button', { hasText: 'Test' }).click();
   await t.notThrowsAsync(page.locator('article.channel .checks .ok', { hasText: 'Chatra accepted the API keys.' }).waitFor());
 
+  // Edit the channel: a changed name and agent name are saved; the untouched secret is kept.
+  await page.locator('article.channel button.edit').click();
+  const edit = page.locator('article.channel form.edit-channel');
+  t.is(await edit.locator('.field[data-path="settings.secretKey"] input').inputValue(), '', 'a secret is never put back into a form');
+  await edit.locator('.field[data-path="name"] input').fill('Website chat');
+  await edit.locator('.field[data-path="settings.agentName"] input').fill('Acme Support');
+  await edit.locator('button[type=submit]').click();
+  await page.locator('article.channel h3', { hasText: 'Website chat' }).waitFor();
+  const edited = (await relay.api('GET', `/api/accounts/${account.id}`)).body.channels[0];
+  t.like(edited, { name: 'Website chat', settings: { agentName: 'Acme Support', agentEmail: 'support@acme.test' } });
+  await page.locator('article.channel button', { hasText: 'Test' }).click();
+  await t.notThrowsAsync(page.locator('article.channel .checks .ok', { hasText: 'Chatra accepted the API keys.' }).waitFor());
+
   // A webhook arrives: the activity list shows it (the page refreshes every few seconds).
   await relay.post(channel.webhookUrl, JSON.stringify({ eventName: 'chatFragment', client: { id: 'v1', name: 'Olga' }, messages: [{ id: 'm1', type: 'client', message: 'Hello from the site' }] }));
   await pf.waitFor(() => pf.tasks[0]);
