@@ -14,33 +14,25 @@ await build({
 });
 console.log('built dist/relay.js');
 
-// The widget runs inside Planfix pages: one self-contained, minified IIFE the userscript embeds
-// and the relay serves at /widget.js (read from next to dist/relay.js at start).
-await build({
-  entryPoints: ['widget/main.ts'],
-  outfile: 'dist/widget.js',
-  bundle: true,
-  platform: 'browser',
-  target: ['chrome100', 'firefox100', 'safari15.4'],
-  format: 'iife',
-  minify: true,
-  legalComments: 'none',
-  charset: 'utf8',
-  logLevel: 'warning',
-});
-console.log('built dist/widget.js');
+/** A page script: one self-contained, minified IIFE for the browsers employees and admins use. */
+async function browserBundle(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'browser',
+    target: ['chrome100', 'firefox100', 'safari15.4'],
+    format: 'iife',
+    minify: true,
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'warning',
+  });
+  console.log(`built ${outfile}`);
+}
 
+// The widget runs inside Planfix pages: the userscript embeds it and the relay serves it at
+// /widget.js (read from next to dist/relay.js at start).
+await browserBundle('widget/main.ts', 'dist/widget.js');
 // The admin page: its script and stylesheet, served at /admin.js and /admin.css.
-await build({
-  entryPoints: ['admin-ui/main.ts'],
-  outfile: 'dist/admin.js',
-  bundle: true,
-  platform: 'browser',
-  target: ['chrome100', 'firefox100', 'safari15.4'],
-  format: 'iife',
-  minify: true,
-  legalComments: 'none',
-  charset: 'utf8',
-  logLevel: 'warning',
-});
-console.log('built dist/admin.js');
+await browserBundle('admin-ui/main.ts', 'dist/admin.js');

@@ -9,10 +9,12 @@ import type { Conversation } from '../store/state.ts';
 import { BODY_LIMIT, journalAndQueue } from './hooks.ts';
 import { safeEqual } from './secure.ts';
 
-const invalidToken = () => new HttpError(401, 'Invalid token', { error: 'Invalid token' });
-const invalid = (reason: string) => new HttpError(400, reason, { error: 'Invalid parameters', reason });
+// Planfix's own answers for a refused callback (planfix-api.md §1.4, §2.2); the reason helps a human.
+export const invalidToken = () => new HttpError(401, 'Invalid token', { error: 'Invalid token' });
+export const invalid = (reason: string) => new HttpError(400, reason, { error: 'Invalid parameters', reason });
 
-function field(body: Record<string, unknown>, k: string): string | undefined {
+/** One form field as a string: qs gives arrays for repeated keys, koa-body numbers for JSON. */
+export function field(body: Record<string, unknown>, k: string): string | undefined {
   const v = body[k];
   const s = Array.isArray(v) ? v[0] : v;
   return typeof s === 'string' ? s : typeof s === 'number' ? String(s) : undefined;

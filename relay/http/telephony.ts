@@ -6,18 +6,13 @@ import { toE164 } from '../core/identity.ts';
 import type { Relay } from '../context.ts';
 import { HttpError, RetryableError, TerminalError } from '../errors.ts';
 import { BODY_LIMIT } from './hooks.ts';
+import { field, invalid, invalidToken } from './planfix.ts';
 import { safeEqual } from './secure.ts';
 
 // Planfix → PBX commands of the Telephony API (planfix-api.md §2.2): the relay is the PBX URL
 // pasted into Planfix, and forwards click-to-call to the account's telephony channel.
 
-const invalidToken = () => new HttpError(401, 'Invalid token', { error: 'Invalid token' });
-const invalid = (reason: string) => new HttpError(400, reason, { error: 'Invalid parameters', reason });
-
-function field(b: Record<string, unknown>, k: string): string | undefined {
-  const v = Array.isArray(b[k]) ? (b[k] as unknown[])[0] : b[k];
-  return typeof v === 'string' && v.trim() ? v.trim() : typeof v === 'number' ? String(v) : undefined;
-}
+const text = (b: Record<string, unknown>, k: string): string | undefined => field(b, k)?.trim() || undefined;
 
 export function telephonyRouter(relay: Relay): Router {
   const router = new Router();
@@ -26,9 +21,9 @@ export function telephonyRouter(relay: Relay): Router {
   router.post('/planfix/:accountId/telephony', body, async (ctx) => {
     const account = relay.accounts.get(ctx.params.accountId!);
     const b = (ctx.request.body ?? {}) as Record<string, unknown>;
-    const token = field(b, 'token');
+    const token = text(b, 'token');
     if (!account || !token || !safeEqual(token, account.callback.telephonyToken)) throw invalidToken();
-    const cmd = field(b, 'cmd');
+    const cmd = text(b, 'cmd');
 
     if (cmd === 'ping') {
       ctx.body = {};
@@ -37,8 +32,8 @@ export function telephonyRouter(relay: Relay): Router {
 
     if (cmd === 'setup') {
       // Planfix hands over its own endpoint and token when the integration is switched on.
-      const planfixToken = field(b, 'planfix_token');
-      const planfixUrl = field(b, 'planfix_url');
+      const planfixToken = text(b, 'planfix_token');
+      const planfixUrl = text(b, 'planfix_url');
       if (!planfixToken) throw invalid('planfix_token is missing');
       const refused = planfixUrl ? relay.policy.check(planfixUrl, 'planfix') : undefined;
       if (refused) throw invalid(`planfix_url: ${refused}`);
@@ -50,8 +45,8 @@ export function telephonyRouter(relay: Relay): Router {
     }
 
     if (cmd !== 'makeCall') throw invalid(`unsupported cmd ${JSON.stringify(cmd ?? '')}`);
-    const from = field(b, 'from');
-    const to = field(b, 'to');
+    const from = text(b, 'from');
+    const to = text(b, 'to');
     if (!from || !to) throw invalid('from and to are required');
     const e164 = toE164(to, account.defaultCountry);
     if (!e164) throw invalid(`to: ${JSON.stringify(to.slice(0, 40))} is not a phone number`);
