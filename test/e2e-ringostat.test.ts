@@ -189,3 +189,18 @@ test('with 30 call webhooks queued, REST calls to Planfix never exceed 1 per sec
   // Each number was searched once; later calls used the index.
   t.is(pf.restCalls.filter((c) => c.path.startsWith('/rest/contact/list')).length, 2);
 });
+
+test('an outgoing call: OUTGOING then COMPLETED as Busy, the customer being the dialled number', async (t) => {
+  const { pf, hook, idle } = await setup(t, { options: { callTarget: 'contact' } });
+  const olena = pf.addContact({ name: 'Olena', phones: ['+380501112233'] });
+  const out = { uniqueid: 'o-1', calldate: '2024-11-14T11:00:00+0200', call_type: 'out', caller: '380671112233', dst: '0501112233', employee_number: '101' };
+  await hook('call_start', out);
+  await hook('call_end', { ...out, disposition: 'BUSY', billsec: 0 });
+  await idle();
+  const events = pf.telephonyEvents.filter((e) => e.callid === 'o-1');
+  t.deepEqual(events.map((e) => [e.type, e.event, e.status]), [['out', 'OUTGOING', undefined], ['out', 'COMPLETED', 'Busy']]);
+  t.is(events[0]!.phone, '+380501112233');
+  t.is(pf.contacts.length, 1);
+  const comment = pf.contactComments.find((c) => c.contactNumber === olena.number);
+  t.regex(comment!.description, /Outgoing call, busy/);
+});
