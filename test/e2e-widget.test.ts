@@ -24,6 +24,8 @@ interface World {
   chatTask: number;
   xssTask: number;
   callTask: number;
+  /** Posts a Chatra webhook to the account's Chatra channel. */
+  chatraHook: (body: unknown) => Promise<{ status: number }>;
 }
 const test = anyTest as TestFn<World>;
 /** Chatra clients carry more keys than the fake names: ones the relay reads though unconfirmed. */
@@ -49,13 +51,16 @@ async function fetchText(url: string): Promise<{ status: number; text: string }>
   return { status: res.status, text: await res.text() };
 }
 
+/** What the data API answers for a task (undefined unless 200). */
+async function taskData(w: Pick<World, 'relay' | 'account'>, task: number): Promise<any> {
+  const res = await fetch(`${w.relay.url}/widget/${w.account.id}/tasks/${task}`, { headers: { 'x-widget-key': w.account.widget.key } });
+  return res.status === 200 ? res.json() : undefined;
+}
+
 /** Polls the data API until the relay knows a task for this customer; returns its number. */
 async function taskOf(w: Pick<World, 'relay' | 'pf' | 'account'>, customerName: string): Promise<number> {
   return w.pf.waitFor(async () => {
-    for (const task of w.pf.tasks) {
-      const res = await fetch(`${w.relay.url}/widget/${w.account.id}/tasks/${task.number}`, { headers: { 'x-widget-key': w.account.widget.key } });
-      if (res.status === 200 && (await res.json()).chat?.customer?.name === customerName) return task.number;
-    }
+    for (const task of w.pf.tasks) if ((await taskData(w, task.number))?.chat?.customer?.name === customerName) return task.number;
     return undefined;
   }, 20_000);
 }
@@ -99,7 +104,7 @@ test.before(async (t) => {
   }));
   if (ended.status !== 200) throw new Error(`ringostat webhook: ${JSON.stringify(ended.body)}`);
 
-  const hook = (body: unknown) => relay.post(channel.body.webhookUrl, JSON.stringify(body));
+  const hook = t.context.chatraHook = (body: unknown) => relay.post(channel.body.webhookUrl, JSON.stringify(body));
   const now = Date.now();
   const olga: Client = {
     browser: undefined, os: undefined, userAgent: UA, device: 'Desktop', visitedPages: visitedPages(now),
@@ -117,10 +122,7 @@ test.before(async (t) => {
   if (chat.status !== 200 || xss.status !== 200) throw new Error('webhooks refused');
   t.context.chatTask = await taskOf(t.context, 'Olga Petrenko');
   t.context.xssTask = await taskOf(t.context, XSS.img);
-  await pf.waitFor(async () => {
-    const res = await fetch(`${relay.url}/widget/${account.body.id}/tasks/${t.context.callTask}`, { headers: { 'x-widget-key': account.body.widget.key } });
-    return res.status === 200 && (await res.json()).calls[0]?.recordingUrl;
-  }, 20_000);
+  await pf.waitFor(async () => (await taskData(t.context, t.context.callTask))?.calls[0]?.recordingUrl, 20_000);
   t.context.userscript = (await fetchText(account.body.widget.userscriptUrl)).text;
 });
 
@@ -265,6 +267,24 @@ test('moving to another task swaps the data without a reload; Planfix re-renderi
   t.is(await page.locator(HOST).count(), 1);
   t.is(await page.evaluate(() => (window as unknown as { marker: number }).marker), 42, 'the same document');
   t.is(loads(), 1, 'no page load');
+});
+
+test('coming back to the tab shows what arrived meanwhile, without a reload', async (t) => {
+  const { site, pf, chatraHook } = t.context;
+  const first = { url: 'https://shop.example.com/a', title: 'First look', time: Date.now() - 60_000 };
+  const client: Client = { id: 'returning-visitor', name: 'Taras Shevchuk', email: 'taras@example.com', phone: '+380931234567', visitedPages: [first] };
+  await chatraHook(chatraWebhook('chatStarted', { client, messages: [{ id: 'r1', message: 'hello' }] }));
+  const task = await taskOf(t.context, 'Taras Shevchuk');
+  const { page } = await open(t, site.url(task, { lang: 'en' }));
+  await panelReady(page, task);
+  t.deepEqual(await texts(page, '[data-section="pages"] li a'), ['First look']);
+
+  const second = { url: 'https://shop.example.com/b', title: 'Second look', time: Date.now() };
+  await chatraHook(chatraWebhook('chatFragment', { client: { ...client, visitedPages: [first, second] }, messages: [{ id: 'r2', message: 'me again' }] }));
+  await pf.waitFor(async () => (await taskData(t.context, task))?.chat.pages.length === 2);
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await page.locator(`${HOST} [data-section="pages"] li a`, { hasText: 'Second look' }).waitFor();
+  t.deepEqual(await texts(page, '[data-section="pages"] li a'), ['Second look', 'First look']);
 });
 
 test('a task without data says so, in the page language', async (t) => {

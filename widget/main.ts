@@ -19,16 +19,22 @@ function start(): void {
   let lang = document.documentElement.lang;
   let seq = 0;
 
-  const load = async (task: number) => {
+  /** A quiet load refreshes what is shown: no "loading" flash, and a failed try keeps the data. */
+  const load = async (task: number, quiet = false) => {
     const mine = ++seq;
-    panel.show({ kind: 'loading', task });
+    if (!quiet) panel.show({ kind: 'loading', task });
     const result = await loadTask(cfg, task);
     // A slower answer for a task the employee has already left must not overwrite the new one.
-    if (mine !== seq) return;
+    if (mine !== seq || (quiet && result.kind === 'error')) return;
     panel.show({ ...result, task });
     performance.mark('planfix-relay:rendered', { detail: { task, state: result.kind } });
   };
   panel.onRetry = (task) => void load(task);
+  // Employees keep a task open in a tab while the chat goes on: coming back to it shows what
+  // arrived meanwhile (new pages, a call's recording).
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && shown !== undefined) void load(shown, true);
+  });
 
   const check = () => {
     const task = taskNumberOf(location.pathname);
