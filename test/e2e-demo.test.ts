@@ -30,7 +30,7 @@ test('the demo starts, prints its URLs, and its task pages show the widget', asy
   await page.goto(chatPage!);
   const panel = page.locator('planfix-relay-widget');
   await t.notThrowsAsync(panel.locator('text=Olena Kovalenko').first().waitFor({ timeout: 15_000 }));
-  await t.notThrowsAsync(panel.locator('text=kettles-spring').first().waitFor({ timeout: 5_000 }), 'the UTM campaign is shown');
+  await t.notThrowsAsync(panel.locator('text=kettles-spring').first().waitFor({ timeout: 15_000 }), 'the UTM campaign is shown');
   await page.goto(callPage!);
   await t.notThrowsAsync(panel.locator('audio').first().waitFor({ state: 'attached', timeout: 15_000 }));
 
