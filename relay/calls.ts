@@ -117,13 +117,12 @@ async function telephonyEvent(event: TelephonyEvent, ev: CallEvent, account: Acc
       if (name && v) data[`data_${name}`] = v;
     }
   }
+  const ext = extOf(ev, channel, deps);
+  const common = { type: ev.direction, phone, diversion: ev.line, callid: ev.callId };
   await tolerate400(deps, ev, () => deps.telephony.call(account, 'event', {
-    type: ev.direction,
+    ...common,
     event,
-    phone,
-    diversion: ev.line,
-    ext: extOf(ev, channel, deps),
-    callid: ev.callId,
+    ext,
     ...(event === 'COMPLETED' ? {
       duration: ev.durationSec ?? 0,
       is_recorded: ev.hasRecording || ev.recordingUrl ? 1 : 0,
@@ -132,6 +131,17 @@ async function telephonyEvent(event: TelephonyEvent, ev: CallEvent, account: Acc
       ...data,
     } : {}),
   }));
+  const call = state.calls.get(ev.callId);
+  if (event === 'INCOMING' && ext && call && !call.rang?.includes(ext)) {
+    await state.putCall({ ...call, rang: [...call.rang ?? [], ext] });
+  }
+  // Every other employee whose phone rang gets their pop-up closed (planfix-api.md §2.4).
+  if (event === 'COMPLETED') {
+    for (const other of call?.rang ?? []) {
+      if (other === ext) continue;
+      await tolerate400(deps, ev, () => deps.telephony.call(account, 'event', { ...common, event: 'COMPLETED', ext: other, duration: 0, is_recorded: 0, status: 'Cancelled' }));
+    }
+  }
 }
 
 /** Planfix refusing one pop-up event (e.g. no employee to show it to) must not hold the call's record back. */

@@ -204,3 +204,22 @@ test('an outgoing call: OUTGOING then COMPLETED as Busy, the customer being the 
   const comment = pf.contactComments.find((c) => c.contactNumber === olena.number);
   t.regex(comment!.description, /Outgoing call, busy/);
 });
+
+test('a group ring: every employee whose phone rang gets a pop-up, and those who did not answer get it closed as Cancelled', async (t) => {
+  const { pf, hook, idle } = await setup(t, {
+    options: { callTarget: 'contact', employees: [{ id: '101', ext: '11', email: 'ivan@acme.test' }, { id: '102', ext: '12' }] },
+  });
+  pf.addEmployee({ email: 'olga@acme.test', name: 'Olga', lastName: 'K', ext: '12' });
+  pf.addContact({ name: 'Olena', phones: ['+380501112233'] });
+  const c = call('g-1', '380501112233');
+  await hook('call_start', { ...c, employee_number: '101' });
+  await hook('call_start', { ...c, employee_number: '102' });
+  await hook('pickup', { ...c, employee_number: '101' });
+  await hook('call_end', { ...c, employee_number: '101', disposition: 'ANSWERED', billsec: 30 });
+  await idle();
+  const events = pf.telephonyEvents.filter((e) => e.callid === 'g-1').map((e) => [e.event, e.ext, e.status ?? '']);
+  t.deepEqual(events, [['INCOMING', '11', ''], ['INCOMING', '12', ''], ['ACCEPTED', '11', ''], ['COMPLETED', '11', 'Success'], ['COMPLETED', '12', 'Cancelled']]);
+  const legs = pf.telephonyCalls.find((x) => x.callid === 'g-1')!.legs;
+  t.is(legs['12']!.status, 'Cancelled');
+  t.is(pf.telephonyCalls.find((x) => x.callid === 'g-1')!.status, 'Success');
+});

@@ -38,6 +38,8 @@ export interface CallRecord {
   contactKey?: string;
   /** The call's comment (or new task) is in Planfix: a retried delivery does not add it again. */
   attached?: boolean;
+  /** Planfix short numbers that got an INCOMING pop-up: the ones that did not take the call get it closed. */
+  rang?: string[];
 }
 
 /** What the widget shows for one Planfix task. */
