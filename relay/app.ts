@@ -34,7 +34,8 @@ export function buildApp(relay: Relay): Koa {
       ctx.body = { error: 'internal error' };
     }
   });
-  for (const r of [opsRouter(relay), hooksRouter(relay), planfixRouter(relay), telephonyRouter(relay), adminRouter(relay), adminPageRouter(relay), widgetRouter(relay)]) {
+  // Provider webhooks first: they are the traffic, and every router before them costs each one a match.
+  for (const r of [hooksRouter(relay), opsRouter(relay), planfixRouter(relay), telephonyRouter(relay), adminRouter(relay), adminPageRouter(relay), widgetRouter(relay)]) {
     app.use(r.routes());
     app.use(r.allowedMethods());
   }

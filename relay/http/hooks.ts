@@ -47,15 +47,14 @@ export function hooksRouter(relay: Relay): Router {
     return found;
   };
 
-  const accept = async (ctx: RouterContext, raw: Buffer) => {
-    const { account, channel } = channelFor(ctx.params.channelId!, ctx.params.secret!);
+  const accept = async (ctx: RouterContext, raw: Buffer, { account, channel }: ReturnType<typeof channelFor>) => {
     const adapter = adapters[channel.kind];
     if (!adapter) throw new HttpError(404, 'unknown channel');
     const req = {
       raw,
       contentType: ctx.get('content-type'),
       headers: ctx.headers,
-      query: Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] ?? '' : v ?? ''])),
+      query: ctx.querystring ? Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] ?? '' : v ?? ''])) : {},
     };
     adapter.verify?.(req, channel);
     const { events, response } = adapter.parse(req, channel);
@@ -75,14 +74,20 @@ export function hooksRouter(relay: Relay): Router {
   // A GET with a query is a webhook where the provider sends them so (Ringostat); otherwise it is
   // a probe or somebody opening the URL in a browser, and gets a plain answer, not an error.
   router.get('/hooks/:channelId/:secret', async (ctx) => {
-    const { channel } = channelFor(ctx.params.channelId!, ctx.params.secret!);
-    if (adapters[channel.kind]?.acceptsGet && Object.keys(ctx.query).length) return accept(ctx, Buffer.alloc(0));
+    const found = channelFor(ctx.params.channelId!, ctx.params.secret!);
+    const { channel } = found;
+    if (adapters[channel.kind]?.acceptsGet && Object.keys(ctx.query).length) return accept(ctx, Buffer.alloc(0), found);
     ctx.body = { ok: true, kind: channel.kind, hint: 'this URL takes POST webhooks from the provider' };
   });
 
   router.post('/hooks/:channelId/:secret', async (ctx) => {
-    channelFor(ctx.params.channelId!, ctx.params.secret!);
-    await accept(ctx, await getRawBody(ctx.req, { limit: BODY_LIMIT, length: ctx.get('content-length') || undefined }));
+    // The secret is checked (once, in constant time) before the body is read; after reading it
+    // the channel must still be there with the same secret (not deleted or rotated meanwhile).
+    const checked = channelFor(ctx.params.channelId!, ctx.params.secret!);
+    const raw = await getRawBody(ctx.req, { limit: BODY_LIMIT, length: ctx.get('content-length') || undefined });
+    const found = relay.accounts.channel(checked.channel.id);
+    if (!found || found.channel.secret !== checked.channel.secret) throw new HttpError(404, 'unknown channel');
+    await accept(ctx, raw, found);
   });
 
   return router;
