@@ -70,8 +70,15 @@ export function time(v: unknown): number | undefined {
 /** UTM from an object ({source} or {utm_source}), flat keys on the parent, or a URL's query. */
 export function readUtm(...sources: unknown[]): Partial<Record<UtmKey, string>> | undefined {
   const out: Partial<Record<UtmKey, string>> = {};
+  const parsed = new Set<string>();
   for (const src of sources) {
+    // Later sources only fill keys still missing: once all are found, the rest cannot add any.
+    if (UTM_KEYS.every((k) => out[k])) break;
     if (typeof src === 'string') {
+      // A URL is parsed (a few microseconds each, on every webhook) only when its query can hold a
+      // UTM key: written out, or percent-encoded; and each distinct URL once.
+      if (parsed.has(src) || (!src.includes('utm') && !src.includes('%'))) continue;
+      parsed.add(src);
       try {
         const q = new URL(src).searchParams;
         for (const k of UTM_KEYS) if (!out[k] && q.get(k)) out[k] = q.get(k)!;
