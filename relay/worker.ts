@@ -21,9 +21,9 @@ export interface WorkerOptions {
  */
 export class Worker {
   private readonly queues = new Map<string, Entry[]>();
-  private readonly ready: string[] = [];
+  private readonly ready = new Fifo<string>();
   private readonly scheduled = new Set<string>();
-  private readonly waiting = new Map<string, string[]>();
+  private readonly waiting = new Map<string, Fifo<string>>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly perAccountRunning = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -84,32 +84,34 @@ export class Worker {
   private pump(): void {
     const global = this.opts.global ?? 64;
     const perAccount = this.opts.perAccount ?? 8;
-    let i = 0;
-    while (!this.stopping && this.running.size < global && i < this.ready.length) {
-      const key = this.ready[i]!;
+    while (!this.stopping && this.running.size < global) {
+      const key = this.ready.shift();
+      if (key === undefined) break;
       const head = this.queues.get(key)?.[0];
       if (!head) {
-        this.ready.splice(i, 1);
         this.scheduled.delete(key);
         continue;
       }
       if ((this.perAccountRunning.get(head.account) ?? 0) >= perAccount) {
-        this.ready.splice(i, 1);
-        const w = this.waiting.get(head.account) ?? [];
+        // Still scheduled: it leaves the account's waiting line when one of its slots frees.
+        let w = this.waiting.get(head.account);
+        if (!w) this.waiting.set(head.account, (w = new Fifo<string>()));
         w.push(key);
-        this.waiting.set(head.account, w);
         continue;
       }
-      this.ready.splice(i, 1);
       this.scheduled.delete(key);
       this.perAccountRunning.set(head.account, (this.perAccountRunning.get(head.account) ?? 0) + 1);
       const p = this.work(key, head).finally(() => {
         this.running.delete(key);
         this.perAccountRunning.set(head.account, (this.perAccountRunning.get(head.account) ?? 1) - 1);
+        // One slot of the account freed: the key that waited longest takes it (the others keep
+        // waiting, so a finished event costs the same however many conversations are queued).
         const w = this.waiting.get(head.account);
-        if (w?.length) {
-          this.waiting.delete(head.account);
-          for (const k of w) { this.scheduled.delete(k); this.schedule(k); }
+        const next = w?.shift();
+        if (next !== undefined) {
+          if (!w!.length) this.waiting.delete(head.account);
+          this.scheduled.delete(next);
+          this.schedule(next);
         }
         this.schedule(key);
         this.pump();
@@ -193,5 +195,30 @@ export class Worker {
 
   get alive(): boolean {
     return !this.stopping;
+  }
+}
+
+/** A first-in first-out queue with O(1) shift (Array.prototype.shift moves every element). */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
   }
 }
