@@ -1,8 +1,25 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
+// Every event of a conversation carries the same phone, and parsing one with the full metadata
+// costs tens of microseconds: answers are remembered (a bounded map, emptied when full).
+const e164Memo = new Map<string, string | null>();
+const E164_MEMO_MAX = 10_000;
+
 /** E.164 for a phone written any way the customer or a site mask wrote it; undefined when it does not parse. */
 export function toE164(raw: string | undefined, defaultCountry: string): string | undefined {
   if (!raw) return undefined;
+  // Only phone-sized strings are remembered: the map stays small whatever a webhook carries.
+  if (raw.length > 64) return parseE164(raw, defaultCountry);
+  const memoKey = `${defaultCountry}\n${raw}`;
+  const known = e164Memo.get(memoKey);
+  if (known !== undefined) return known ?? undefined;
+  const e164 = parseE164(raw, defaultCountry);
+  if (e164Memo.size >= E164_MEMO_MAX) e164Memo.clear();
+  e164Memo.set(memoKey, e164 ?? null);
+  return e164;
+}
+
+function parseE164(raw: string, defaultCountry: string): string | undefined {
   const cleaned = raw.trim();
   if (!/\d/.test(cleaned)) return undefined;
   // Numbers sent without "+" but with a country code (Ringostat "380…", Planfix "7905…") are
