@@ -93,7 +93,9 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
       }
       throw err;
     }
-    await deps.journal.setStep(entry, i + 1);
+    // The last op needs no step record: the worker's done record follows at once and marks it.
+    if (i + 1 < ops.length) await deps.journal.setStep(entry, i + 1);
+    else entry.step = i + 1;
   }
 }
 
