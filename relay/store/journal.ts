@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { RelayEvent } from '../core/events.ts';
 import type { Op } from '../core/plan.ts';
-import { JsonlFile, readJsonl } from './jsonl.ts';
+import { JsonlFile, eachJsonl } from './jsonl.ts';
 
 export interface Entry {
   /** `${channelId}:${eventId}`, or `${accountId}:${eventId}` for Planfix callbacks. */
@@ -50,9 +50,8 @@ export class Journal {
   }
 
   async open(): Promise<void> {
-    const { records, skipped } = await readJsonl(this.file.path);
+    const { skipped } = await eachJsonl(this.file.path, (r) => this.apply(r as Rec));
     this.skippedOnLoad = skipped;
-    for (const r of records as Rec[]) this.apply(r);
     await this.file.open();
   }
 

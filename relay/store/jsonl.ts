@@ -1,4 +1,4 @@
-import { open, rename, readFile, type FileHandle } from 'node:fs/promises';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 
 /**
  * An append-only file of JSON lines whose appends are group-committed: every append made while a
@@ -127,22 +127,64 @@ export class JsonlFile {
 
 /** Every complete record of a JSON-lines file; a torn or corrupt line is skipped and counted. */
 export async function readJsonl(path: string): Promise<{ records: unknown[]; skipped: number }> {
-  let text: string;
+  const records: unknown[] = [];
+  const { skipped } = await eachJsonl(path, (r) => { records.push(r); });
+  return { records, skipped };
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Hands every complete record of a JSON-lines file to `each`, in file order, reading the file a
+ * megabyte at a time: a large state file is never held whole, as one string and as an array of
+ * lines and records, while it is loaded. A torn or corrupt line is skipped and counted.
+ */
+export async function eachJsonl(path: string, each: (record: unknown) => void): Promise<{ skipped: number }> {
+  let fh: FileHandle;
   try {
-    text = await readFile(path, 'utf8');
+    fh = await open(path, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: 0 };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { skipped: 0 };
     throw err;
   }
-  const records: unknown[] = [];
   let skipped = 0;
-  for (const line of text.split('\n')) {
-    if (!line) continue;
+  const line = (buf: Buffer, start: number, end: number) => {
+    if (end <= start) return;
+    let record: unknown;
     try {
-      records.push(JSON.parse(line));
+      record = JSON.parse(buf.toString('utf8', start, end));
     } catch {
       skipped++;
+      return;
     }
+    each(record);
+  };
+  try {
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    // The start of a line that runs past the chunk, copied out (the chunk buffer is reused).
+    let carry: Buffer[] = [];
+    for (;;) {
+      const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
+      if (!bytesRead) break;
+      const view = chunk.subarray(0, bytesRead);
+      let start = 0;
+      for (let nl = view.indexOf(0x0a); nl !== -1; nl = view.indexOf(0x0a, start)) {
+        if (carry.length) {
+          carry.push(view.subarray(start, nl));
+          const whole = Buffer.concat(carry);
+          carry = [];
+          line(whole, 0, whole.length);
+        } else line(view, start, nl);
+        start = nl + 1;
+      }
+      if (start < bytesRead) carry.push(Buffer.from(view.subarray(start)));
+    }
+    if (carry.length) {
+      const whole = Buffer.concat(carry);
+      line(whole, 0, whole.length);
+    }
+  } finally {
+    await fh.close();
   }
-  return { records, skipped };
+  return { skipped };
 }

@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Customer, Page, Visit } from '../core/events.ts';
 import type { IdentityIndex } from '../core/identity.ts';
-import { JsonlFile, readJsonl } from './jsonl.ts';
+import { JsonlFile, eachJsonl } from './jsonl.ts';
 
 /** What the widget shows for a task; kept per conversation and found by task number. */
 export interface WidgetMeta {
@@ -126,9 +126,8 @@ export class AccountState implements IdentityIndex {
 
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const { records, skipped } = await readJsonl(this.file.path);
-    this.skippedOnLoad = skipped;
-    for (const r of records as Rec[]) {
+    const { skipped } = await eachJsonl(this.file.path, (rec) => {
+      const r = rec as Rec;
       if (r.t === 'k') this.indexContact(r.c);
       else if (r.t === 'c') this.conversations.set(r.c.chatId, r.c);
       else if (r.t === 'tk') this.tasks.set(r.n, r.chatId);
@@ -136,7 +135,8 @@ export class AccountState implements IdentityIndex {
       else if (r.t === 'ms') this.statuses.set(r.m, r.s);
       else if (r.t === 'cl') this.indexCall(r.c);
       else if (r.t === 'pc') this.planfixContacts.set(r.e, r.c);
-    }
+    });
+    this.skippedOnLoad = skipped;
     await this.file.open();
   }
 
