@@ -69,7 +69,8 @@ export const chatra = {
   title: 'Chatra',
   settings,
   options,
-  secretFields: ['secretKey'],
+  // The public key is half of the API credential (Chatra.Simple public:secret), not the widget id.
+  secretFields: ['publicKey', 'secretKey'],
   urlFields: ['apiUrl'],
 
   warnings(channel) {
