@@ -39,13 +39,19 @@ export class AccountStore {
 
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    for (const f of await readdir(this.dir)) {
-      if (!f.endsWith('.json')) continue;
-      const db = new Low<Account>(new SecretJsonFile(join(this.dir, f)), null as unknown as Account);
-      await db.read();
-      if (!db.data?.id) continue;
-      this.dbs.set(db.data.id, db);
-      this.index(db.data);
+    const files = (await readdir(this.dir)).filter((f) => f.endsWith('.json'));
+    // Read 16 at a time: with a thousand accounts, one after another took a second of the start.
+    for (let i = 0; i < files.length; i += 16) {
+      const dbs = await Promise.all(files.slice(i, i + 16).map(async (f) => {
+        const db = new Low<Account>(new SecretJsonFile(join(this.dir, f)), null as unknown as Account);
+        await db.read();
+        return db;
+      }));
+      for (const db of dbs) {
+        if (!db.data?.id) continue;
+        this.dbs.set(db.data.id, db);
+        this.index(db.data);
+      }
     }
   }
 

@@ -160,11 +160,13 @@ export async function eachJsonl(path: string, each: (record: unknown) => void): 
     each(record);
   };
   try {
-    const chunk = Buffer.allocUnsafe(CHUNK);
+    const size = (await fh.stat()).size;
+    if (!size) return { skipped };
+    const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size));
     // The start of a line that runs past the chunk, copied out (the chunk buffer is reused).
     let carry: Buffer[] = [];
     for (;;) {
-      const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
       if (!bytesRead) break;
       const view = chunk.subarray(0, bytesRead);
       let start = 0;
