@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   await accounts.open();
   const journal = new Journal(config.dataDir);
   await journal.open();
-  if (journal.skippedOnLoad) log.warn({ skipped: journal.skippedOnLoad }, 'journal had torn or corrupt records; skipped them');
+  if (journal.skippedOnLoad) log.warn({ file: 'journal.jsonl', skipped: journal.skippedOnLoad, lines: journal.skippedLines }, 'journal had torn or corrupt records; skipped them');
   const states = new StateRegistry(config.dataDir);
 
   const policy = new OutboundPolicy(config.allowHosts);
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       while (next < list.length) {
         const a = list[next++]!;
         const s = await states.get(a.id);
-        if (s.skippedOnLoad) log.warn({ account: a.id, skipped: s.skippedOnLoad }, 'state had torn or corrupt records; skipped them');
+        if (s.skippedOnLoad) log.warn({ account: a.id, file: `state/${a.id}/state.jsonl`, skipped: s.skippedOnLoad, lines: s.skippedLines }, 'state had torn or corrupt records; skipped them');
       }
     }));
     log.info({ accounts: list.length, ms: Date.now() - t0 }, 'account states loaded');

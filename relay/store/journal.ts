@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { RelayEvent } from '../core/events.ts';
 import type { Op } from '../core/plan.ts';
-import { JsonlFile, eachJsonl } from './jsonl.ts';
+import { JsonlFile, eachJsonl, type SkippedLine } from './jsonl.ts';
 
 export interface Entry {
   /** `${channelId}:${eventId}`, or `${accountId}:${eventId}` for Planfix callbacks. */
@@ -44,14 +44,18 @@ export class Journal {
   readonly pending = new Map<string, Entry>();
   readonly seen = new Map<string, number>();
   skippedOnLoad = 0;
+  /** Where the skipped lines were (the first few), for the start-up warning. */
+  skippedLines: SkippedLine[] = [];
 
   constructor(dir: string) {
-    this.file = new JsonlFile(join(dir, 'journal.jsonl'), true);
+    // After a write failure the file is rebuilt from memory, which holds every change made meanwhile.
+    this.file = new JsonlFile(join(dir, 'journal.jsonl'), true, () => this.snapshot());
   }
 
   async open(): Promise<void> {
-    const { skipped } = await eachJsonl(this.file.path, (r) => this.apply(r as Rec));
+    const { skipped, skippedLines } = await eachJsonl(this.file.path, (r) => this.apply(r as Rec));
     this.skippedOnLoad = skipped;
+    this.skippedLines = skippedLines;
     await this.file.open();
   }
 

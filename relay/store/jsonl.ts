@@ -1,14 +1,37 @@
-import { open, rename, type FileHandle } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { RetryableError } from '../errors.ts';
+
+/**
+ * A write that did not reach the disk (full, read-only, failing). Retryable: an HTTP face answers
+ * 503 so the provider resends, the worker backs off and tries the delivery again.
+ */
+export class StorageError extends RetryableError {
+  constructor(override readonly cause: Error) {
+    super(`storage unavailable: ${cause.message}`);
+  }
+}
+
+// After a failed write the file refuses appends at once for a moment (a 503 costs nothing), then
+// tries to repair itself on the next append or the background tick, whichever comes first.
+const REPAIR_PAUSE_MS = 250;
+const REPAIR_TICK_MS = 1000;
 
 /**
  * An append-only file of JSON lines whose appends are group-committed: every append made while a
  * write+fsync is in flight joins the next one, so concurrent requests share one fsync.
+ *
+ * A failed write leaves the file failed: no append may glue onto a partial line. It repairs itself
+ * once the disk takes writes again: rewritten from `snapshot` (what the owner holds in memory,
+ * including changes whose records were refused), or else cut back to its last complete batch.
  */
 export class JsonlFile {
   private fh: FileHandle | undefined;
   private queue: { line: string; done: (err?: Error) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private failed: Error | undefined;
+  private repairing: Promise<boolean> | undefined;
+  private repairAfter = 0;
+  private repairTimer: NodeJS.Timeout | undefined;
   private paused = false;
   private compacting: Promise<void> | undefined;
   private compactAgainAt = 0;
@@ -18,7 +41,7 @@ export class JsonlFile {
   /** Why the last automatic compaction failed; cleared by the next success. */
   compactionError: string | undefined;
 
-  constructor(readonly path: string, private readonly durable: boolean) {}
+  constructor(readonly path: string, private readonly durable: boolean, private readonly snapshot?: () => unknown[]) {}
 
   async open(): Promise<void> {
     this.fh = await open(this.path, 'a+', 0o600);
@@ -36,35 +59,78 @@ export class JsonlFile {
     }
   }
 
-  /** Resolves once the record is written (and fsync'd when durable). */
+  /** Resolves once the record is written (and fsync'd when durable); rejects with a StorageError. */
   append(record: unknown): Promise<void> {
-    if (this.failed) return Promise.reject(this.failed);
+    if (this.failed) {
+      return this.repair().then((ok) => (ok ? this.append(record) : Promise.reject(new StorageError(this.failed!))));
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ line: `${JSON.stringify(record)}\n`, done: (err) => (err ? reject(err) : resolve()) });
+      this.queue.push({ line: `${JSON.stringify(record)}\n`, done: (err) => (err ? reject(new StorageError(err)) : resolve()) });
       if (!this.flushing && !this.paused) this.flushing = this.flushLoop();
     });
   }
 
   private async flushLoop(): Promise<void> {
-    while (this.queue.length) {
+    while (this.queue.length && !this.failed) {
       const batch = this.queue;
       this.queue = [];
       try {
         const buf = Buffer.from(batch.map((b) => b.line).join(''));
-        await this.fh!.write(buf);
+        await writeAll(this.fh!, buf);
         if (this.durable) await this.fh!.datasync();
         this.bytes += buf.length;
         for (const b of batch) b.done();
       } catch (err) {
-        // A failed write may have left a partial line; later appends could glue onto it, so the
-        // file stays failed until reopened (readers skip a torn line on start).
-        this.failed = err as Error;
+        // Whatever part of the batch reached the file is cut off or rewritten by the repair;
+        // until then nothing may be appended after it.
+        this.fail(err as Error);
         for (const b of batch) b.done(err as Error);
-        for (const b of this.queue) b.done(err as Error);
-        this.queue = [];
       }
     }
+    for (const b of this.queue) b.done(this.failed);
+    if (this.failed) this.queue = [];
     this.flushing = undefined;
+  }
+
+  private fail(err: Error): void {
+    this.failed ??= err;
+    this.repairAfter = Date.now() + REPAIR_PAUSE_MS;
+    this.scheduleRepair();
+  }
+
+  /** Keeps trying in the background, so that /healthz turns green again without traffic. */
+  private scheduleRepair(): void {
+    if (this.repairTimer || !this.fh) return;
+    this.repairTimer = setTimeout(() => {
+      this.repairTimer = undefined;
+      void this.repair().then((ok) => { if (!ok && this.fh) this.scheduleRepair(); });
+    }, REPAIR_TICK_MS).unref();
+  }
+
+  /** One repair at a time; true once the file takes appends again. */
+  private repair(): Promise<boolean> {
+    if (!this.failed) return Promise.resolve(true);
+    if (this.repairing) return this.repairing;
+    if (Date.now() < this.repairAfter || !this.fh) return Promise.resolve(false);
+    this.repairing = (async () => {
+      try {
+        await this.drain();
+        if (this.snapshot) {
+          await this.rewrite(this.snapshot);
+        } else {
+          await this.fh!.truncate(this.bytes);
+          await this.fh!.sync();
+          this.failed = undefined;
+        }
+        return true;
+      } catch {
+        this.repairAfter = Date.now() + REPAIR_PAUSE_MS;
+        return false;
+      } finally {
+        this.repairing = undefined;
+      }
+    })();
+    return this.repairing;
   }
 
   async drain(): Promise<void> {
@@ -102,15 +168,19 @@ export class JsonlFile {
       const tmp = `${this.path}.tmp`;
       const fh = await open(tmp, 'w', 0o600);
       try {
-        await fh.write(Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join('')));
+        await writeAll(fh, Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join('')));
         await fh.sync();
-      } finally {
-        await fh.close();
+      } catch (err) {
+        // A half-written copy only takes space that a full disk needs back.
+        await fh.close().catch(() => undefined);
+        await unlink(tmp).catch(() => undefined);
+        throw err;
       }
+      await fh.close();
       await rename(tmp, this.path);
-      await this.fh?.close();
-      this.failed = undefined;
+      await this.fh?.close().catch(() => undefined);
       await this.open();
+      this.failed = undefined;
     } finally {
       this.paused = false;
       if (this.queue.length && !this.flushing) this.flushing = this.flushLoop();
@@ -119,9 +189,21 @@ export class JsonlFile {
 
   async close(): Promise<void> {
     await this.compacting;
+    await this.repairing;
     await this.drain();
-    await this.fh?.close();
+    clearTimeout(this.repairTimer);
+    this.repairTimer = undefined;
+    await this.fh?.close().catch(() => undefined);
     this.fh = undefined;
+  }
+}
+
+/** All of `buf`: a write to a nearly full disk may take only part of it, without an error. */
+async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
+  for (let off = 0; off < buf.length;) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+    if (bytesWritten <= 0) throw new Error('the disk took no bytes');
+    off += bytesWritten;
   }
 }
 
@@ -135,33 +217,65 @@ export async function readJsonl(path: string): Promise<{ records: unknown[]; ski
 const CHUNK = 1 << 20;
 
 /**
+ * Where a skipped line was, for the operator reading the start-up warning: line number, byte
+ * offset and length, and the record's type and id when its start is readable (never its content,
+ * which may hold a customer's message).
+ */
+export interface SkippedLine {
+  line: number;
+  offset: number;
+  bytes: number;
+  /** The last line, with no newline: a write the process did not finish. */
+  torn: boolean;
+  record?: string;
+}
+const SKIPPED_DETAILS = 20;
+
+function describe(text: string): string | undefined {
+  const type = /"t":"(\w{1,8})"/.exec(text)?.[1];
+  const id = /"id":"([^"\\]{1,120})"/.exec(text)?.[1];
+  return type || id ? [type && `type ${type}`, id && `id ${id}`].filter(Boolean).join(', ') : undefined;
+}
+
+/**
  * Hands every complete record of a JSON-lines file to `each`, in file order, reading the file a
  * megabyte at a time: a large state file is never held whole, as one string and as an array of
- * lines and records, while it is loaded. A torn or corrupt line is skipped and counted.
+ * lines and records, while it is loaded. A torn or corrupt line is skipped, counted and located.
  */
-export async function eachJsonl(path: string, each: (record: unknown) => void): Promise<{ skipped: number }> {
+export async function eachJsonl(path: string, each: (record: unknown) => void): Promise<{ skipped: number; skippedLines: SkippedLine[] }> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { skipped: 0 };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { skipped: 0, skippedLines: [] };
     throw err;
   }
   let skipped = 0;
-  const line = (buf: Buffer, start: number, end: number) => {
+  const skippedLines: SkippedLine[] = [];
+  let lineNo = 0;
+  let offset = 0;
+  const line = (buf: Buffer, start: number, end: number, terminated: boolean) => {
+    lineNo++;
+    const at = offset;
+    offset += end - start + 1;
     if (end <= start) return;
+    const text = buf.toString('utf8', start, end);
     let record: unknown;
     try {
-      record = JSON.parse(buf.toString('utf8', start, end));
+      record = JSON.parse(text);
     } catch {
       skipped++;
+      if (skippedLines.length < SKIPPED_DETAILS) {
+        const record = describe(text);
+        skippedLines.push({ line: lineNo, offset: at, bytes: end - start, torn: !terminated, ...(record ? { record } : {}) });
+      }
       return;
     }
     each(record);
   };
   try {
     const size = (await fh.stat()).size;
-    if (!size) return { skipped };
+    if (!size) return { skipped, skippedLines };
     const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size));
     // The start of a line that runs past the chunk, copied out (the chunk buffer is reused).
     let carry: Buffer[] = [];
@@ -175,18 +289,18 @@ export async function eachJsonl(path: string, each: (record: unknown) => void): 
           carry.push(view.subarray(start, nl));
           const whole = Buffer.concat(carry);
           carry = [];
-          line(whole, 0, whole.length);
-        } else line(view, start, nl);
+          line(whole, 0, whole.length, true);
+        } else line(view, start, nl, true);
         start = nl + 1;
       }
       if (start < bytesRead) carry.push(Buffer.from(view.subarray(start)));
     }
     if (carry.length) {
       const whole = Buffer.concat(carry);
-      line(whole, 0, whole.length);
+      line(whole, 0, whole.length, false);
     }
   } finally {
     await fh.close();
   }
-  return { skipped };
+  return { skipped, skippedLines };
 }

@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Customer, Page, Visit } from '../core/events.ts';
 import type { IdentityIndex } from '../core/identity.ts';
-import { JsonlFile, eachJsonl } from './jsonl.ts';
+import { JsonlFile, eachJsonl, type SkippedLine } from './jsonl.ts';
 
 /** What the widget shows for a task; kept per conversation and found by task number. */
 export interface WidgetMeta {
@@ -119,15 +119,18 @@ export class AccountState implements IdentityIndex {
   private readonly clientIdx = new Map<string, string>();
   private file: JsonlFile;
   skippedOnLoad = 0;
+  /** Where the skipped lines were (the first few), for the start-up warning. */
+  skippedLines: SkippedLine[] = [];
 
   constructor(readonly dir: string) {
-    this.file = new JsonlFile(join(dir, 'state.jsonl'), true);
+    // After a write failure the file is rebuilt from memory, which holds every change made meanwhile.
+    this.file = new JsonlFile(join(dir, 'state.jsonl'), true, () => this.records());
   }
 
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const share = new Sharing();
-    const { skipped } = await eachJsonl(this.file.path, (rec) => {
+    const { skipped, skippedLines } = await eachJsonl(this.file.path, (rec) => {
       const r = rec as Rec;
       if (r.t === 'k') this.indexContact(share.contact(r.c));
       else if (r.t === 'c') this.conversations.set(r.c.chatId, share.conversation(r.c, this.contacts.get(r.c.contactKey)));
@@ -138,6 +141,7 @@ export class AccountState implements IdentityIndex {
       else if (r.t === 'pc') this.planfixContacts.set(r.e, r.c);
     });
     this.skippedOnLoad = skipped;
+    this.skippedLines = skippedLines;
     await this.file.open();
   }
 
