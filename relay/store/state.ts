@@ -129,15 +129,14 @@ export class AccountState implements IdentityIndex {
 
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const share = new Sharing();
     const { skipped, skippedLines } = await eachJsonl(this.file.path, (rec) => {
       const r = rec as Rec;
-      if (r.t === 'k') this.indexContact(share.contact(r.c));
-      else if (r.t === 'c') this.conversations.set(r.c.chatId, share.conversation(r.c, this.contacts.get(r.c.contactKey)));
+      if (r.t === 'k') this.indexContact(sharing.contact(r.c, this.contacts.get(r.c.key)));
+      else if (r.t === 'c') this.conversations.set(r.c.chatId, sharing.conversation(r.c, this.conversations.get(r.c.chatId), this.contacts.get(r.c.contactKey)));
       else if (r.t === 'tk') this.tasks.set(r.n, this.conversations.get(r.chatId)?.chatId ?? r.chatId);
       else if (r.t === 'o') this.outbound.set(r.p, r.o);
       else if (r.t === 'ms') this.statuses.set(r.m, r.s);
-      else if (r.t === 'cl') this.indexCall(share.call(r.c));
+      else if (r.t === 'cl') this.indexCall(sharing.call(r.c));
       else if (r.t === 'pc') this.planfixContacts.set(r.e, r.c);
     });
     this.skippedOnLoad = skipped;
@@ -298,38 +297,76 @@ export class AccountState implements IdentityIndex {
 }
 
 /**
- * Every string JSON.parse returns is a copy of its own, so 100,000 conversations loaded from the
- * state file held 100,000 copies of "Kyiv", of the channel's id, of each product page's URL and
- * title, and several copies of each contact key. While a state file loads, values that repeat
- * across records (the visit's details, pages, UTM, channel) share one string from a pool, and a
- * conversation shares its contact's strings. Only strings are shared, never objects: nothing
- * that is later changed in place. (100,000 stored Chatra conversations: 221 MB of heap before,
- * 159 MB after; loading takes about 7% longer.)
+ * Every string JSON.parse returns is a copy of its own, so 100,000 conversations loaded from state
+ * files held 100,000 copies of "Kyiv", of the channel's id, of each product page's URL and title,
+ * and each contact key, phone and e-mail several times over (in each version of a record, and in
+ * the indexes built from the first version). While state files load:
+ * - values that repeat across records and accounts (the visit's details, pages, referrer, channel)
+ *   share one string from a pool common to all accounts (bounded: 50,000 strings of up to 300
+ *   characters; about 4 MB);
+ * - a contact's or conversation's record shares the strings of the version it replaces, and a
+ *   conversation those of its contact;
+ * - a conversation's widget channel and UTM objects, equal across many conversations, are one
+ *   frozen object each (frozen: a change in place would throw, never leak to other conversations;
+ *   mergeMeta copies them).
+ * 1,000 accounts x 100 stored Chatra conversations: see docs/BENCHMARKS.md for the effect.
  */
 class Sharing {
   private readonly pool = new Map<string, string>();
+  private readonly objects = new Map<string, object>();
 
-  /** The pooled copy of a short string (the pool stops growing at 200,000 distinct values). */
+  /** The pooled copy of a short string. */
   s<T extends string | undefined>(v: T): T {
     if (typeof v !== 'string' || v.length > 300) return v;
     const known = this.pool.get(v);
     if (known !== undefined) return known as T;
-    if (this.pool.size < 200_000) this.pool.set(v, v);
+    if (this.pool.size < 50_000) this.pool.set(v, v);
     return v;
   }
 
-  contact(c: Contact): Contact {
+  /** One frozen object for equal flat string records (their values pooled). */
+  private frozen<T extends object>(o: T): T {
+    const r = o as Record<string, unknown>;
+    let key = '';
+    for (const k in r) {
+      const v = r[k];
+      if (typeof v !== 'string') return o;
+      key += `${k}\u0000${v}\u0000`;
+    }
+    if (key.length > 1000) return o;
+    const known = this.objects.get(key);
+    if (known) return known as T;
+    for (const k in r) r[k] = this.s(r[k] as string);
+    Object.freeze(o);
+    if (this.objects.size < 20_000) this.objects.set(key, o);
+    return o;
+  }
+
+  contact(c: Contact, prev: Contact | undefined): Contact {
+    const cu = c.customer as Record<string, string | undefined>;
+    if (prev) {
+      c.key = prev.key;
+      sameItems(c.phones, prev.phones);
+      sameItems(c.emails, prev.emails);
+      sameItems(c.clients, prev.clients);
+      const pu = prev.customer as Record<string, string | undefined>;
+      for (const k in cu) if (cu[k] !== undefined && cu[k] === pu[k]) cu[k] = pu[k];
+      if (c.sent === prev.sent) c.sent = prev.sent;
+    }
     const key = c.key;
     if (c.phones[0] === key) c.phones[0] = key;
     if (c.emails[0] === key) c.emails[0] = key;
-    const cu = c.customer;
-    if (cu.phone === key) cu.phone = key;
-    if (cu.email === key) cu.email = key;
+    if (cu.phone !== undefined && cu.phone === c.phones[0]) cu.phone = c.phones[0];
+    if (cu.email !== undefined && cu.email === c.emails[0]) cu.email = c.emails[0];
     if (cu.displayName !== undefined) cu.displayName = this.s(cu.displayName);
     return c;
   }
 
-  conversation(c: Conversation, contact: Contact | undefined): Conversation {
+  conversation(c: Conversation, prev: Conversation | undefined, contact: Contact | undefined): Conversation {
+    if (prev) {
+      if (c.chatId === prev.chatId) c.chatId = prev.chatId;
+      if (c.clientId === prev.clientId) c.clientId = prev.clientId;
+    }
     c.channel = this.s(c.channel);
     const m = c.meta;
     if (contact) {
@@ -343,12 +380,8 @@ class Sharing {
       }
     }
     if (!m) return c;
-    const ch = m.channel;
-    if (ch) {
-      ch.id = this.s(ch.id);
-      ch.kind = this.s(ch.kind);
-      ch.name = this.s(ch.name);
-    }
+    if (m.channel) m.channel = this.frozen(m.channel);
+    if (m.utm) m.utm = this.frozen(m.utm);
     const v = m.visitor;
     if (v) {
       if (v.city !== undefined) v.city = this.s(v.city);
@@ -357,8 +390,6 @@ class Sharing {
       if (v.os !== undefined) v.os = this.s(v.os);
       if (v.device !== undefined) v.device = this.s(v.device);
     }
-    const u = m.utm;
-    if (u) for (const k in u) u[k] = this.s(u[k])!;
     const pages = m.pages;
     if (pages) {
       for (let i = 0; i < pages.length; i++) {
@@ -378,6 +409,14 @@ class Sharing {
     return c;
   }
 }
+
+/** Items of `next` equal to the item at the same place in `prev` become that string. */
+function sameItems(next: string[], prev: string[]): void {
+  for (let i = 0; i < next.length && i < prev.length; i++) if (next[i] === prev[i]) next[i] = prev[i]!;
+}
+
+/** One for all accounts, so that an account loaded later shares the values of those loaded before. */
+const sharing = new Sharing();
 
 /** Merges a visit into the metadata: details replace, UTM is never emptied, pages accumulate. */
 export function mergeMeta(meta: WidgetMeta, visit: Visit | undefined, customer: WidgetMeta['customer']): WidgetMeta {
