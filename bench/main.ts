@@ -1,0 +1,61 @@
+// `npm run bench`: every figure of the relay's benchmark in one run on loopback, then the table.
+// `npm run bench -- ingest latency` runs only the figures named.
+import { cpus, totalmem } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { footprint } from './footprint.ts';
+import { growth } from './growth.ts';
+import { ingest } from './ingest.ts';
+import { latency } from './latency.ts';
+import { limiter } from './limiter.ts';
+import { widget } from './widget.ts';
+import { bundle, loadAverage, SimHost, tempDir, type FigureResult, type Row } from './lib.ts';
+
+const FIGURES: Record<string, (ctx: Ctx) => Promise<FigureResult>> = {
+  ingest: (ctx) => ingest(ctx.sim),
+  latency: () => latency(),
+  growth: (ctx) => growth(ctx.sim),
+  footprint: (ctx) => footprint(ctx.sim),
+  widget: () => widget(),
+  limiter: () => limiter(),
+};
+
+export interface Ctx {
+  sim: SimHost;
+}
+
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = only.length ? only : Object.keys(FIGURES);
+for (const n of names) if (!FIGURES[n]) throw new Error(`no figure ${n}; figures: ${Object.keys(FIGURES).join(', ')}`);
+
+const started = performance.now();
+const outDir = await tempDir('bundles');
+process.env.BENCH_BARE_KOA = await bundle('bench/bare-koa.ts', outDir);
+const sim = await SimHost.start(await bundle('bench/sim-host.ts', outDir));
+console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 20)} MB; load average ${await loadAverage()}`);
+
+const rows: Row[] = [];
+const notes: string[] = [];
+try {
+  for (const n of names) {
+    const t = performance.now();
+    console.log(`\n— ${n} (load average ${await loadAverage()})`);
+    const r = await FIGURES[n]!({ sim });
+    for (const line of r.notes) console.log(`  ${line}`);
+    for (const row of r.rows) console.log(`  ${row.figure}: ${row.measured} (${row.target}) ${row.met ? 'met' : 'NOT MET'}`);
+    console.log(`  (${((performance.now() - t) / 1000).toFixed(0)} s)`);
+    rows.push(...r.rows);
+    notes.push(...r.notes.map((l) => `${n}: ${l}`));
+  }
+} finally {
+  await sim.stop();
+  await rm(outDir, { recursive: true, force: true });
+}
+
+const cols = ['figure', 'target', 'measured', 'met'] as const;
+const cells = rows.map((r) => [r.figure, r.target, r.measured, r.met ? 'yes' : 'NO']);
+const width = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+const line = (vals: readonly string[]) => `| ${vals.map((v, i) => v.padEnd(width[i]!)).join(' | ')} |`;
+console.log(`\n${line(cols)}\n|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const c of cells) console.log(line(c));
+console.log(`\nload average at the end ${await loadAverage()}; ${((performance.now() - started) / 1000).toFixed(0)} s in all`);
+console.log(`targets met: ${rows.filter((r) => r.met).length}/${rows.length}`);
