@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
     await closed;
     clearTimeout(force);
+    rest.stop();
     await worker.stop();
     await journal.close();
     await states.close();

@@ -24,6 +24,7 @@ const idOf = (v: unknown): number => Number(String(v ?? '').replace(/^\w+:/, '')
 /** The REST v2 subset the relay needs, every request through the account's limiter. */
 export class RestApi {
   private readonly throttles = new Map<string, Throttle>();
+  private stopped = false;
 
   constructor(private readonly policy: OutboundPolicy, private readonly timeoutMs: number) {}
 
@@ -31,9 +32,16 @@ export class RestApi {
     let t = this.throttles.get(account.id);
     if (!t) {
       t = new Throttle(1000 / (account.planfix.restRps ?? 1));
+      if (this.stopped) t.stop();
       this.throttles.set(account.id, t);
     }
     return t;
+  }
+
+  /** On shutdown: REST requests not yet sent fail at once (retryable) instead of waiting their turn. */
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.throttles.values()) t.stop();
   }
 
   async call(account: Account, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {

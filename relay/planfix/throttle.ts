@@ -11,6 +11,8 @@ export class Throttle {
   private next = 0;
   private pausedUntil = 0;
   private tail: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private wake: (() => void)[] = [];
   waits = 0;
 
   constructor(private readonly intervalMs: number) {}
@@ -23,11 +25,16 @@ export class Throttle {
     try {
       const now = Date.now();
       if (this.pausedUntil > now) throw new RetryableError('Planfix REST daily quota exhausted; paused', this.pausedUntil - now);
-      if (this.next > now) {
+      if (this.next > now && !this.stopped) {
         this.waits++;
         restLimiterWaits.inc();
-        await new Promise((r) => setTimeout(r, this.next - now));
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, this.next - now);
+          this.wake.push(() => { clearTimeout(timer); r(); });
+        });
       }
+      // Not sent, so nothing to repeat: the delivery resumes at this request after the restart.
+      if (this.stopped) throw new RetryableError('the relay is stopping: Planfix REST request not sent');
       return await fn();
     } finally {
       this.next = Date.now() + this.intervalMs;
@@ -37,5 +44,15 @@ export class Throttle {
 
   pause(ms: number): void {
     this.pausedUntil = Date.now() + ms;
+  }
+
+  /**
+   * Sends nothing more: requests waiting for their turn fail at once (retryable), the one already
+   * sent finishes. A stopping relay finishes its deliveries in flight; at 1 request per second
+   * those queued behind this limiter would otherwise hold the exit up for as many seconds.
+   */
+  stop(): void {
+    this.stopped = true;
+    for (const w of this.wake.splice(0)) w();
   }
 }
