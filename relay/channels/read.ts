@@ -56,9 +56,15 @@ export function bodyHash(raw: Buffer): string {
   return createHash('sha256').update(raw).digest('hex').slice(0, 32);
 }
 
+/** The most a Date holds; a bigger number is no time at all (and Date#toISOString throws on it). */
+const MAX_TIME_MS = 8.64e15;
+
 /** Milliseconds since the epoch from ms, seconds or an ISO string. */
 export function time(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v < 1e12 ? v * 1000 : v;
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    const ms = v < 1e12 ? v * 1000 : v;
+    return Math.abs(ms) <= MAX_TIME_MS ? ms : undefined;
+  }
   if (typeof v === 'string' && v.trim()) {
     if (/^\d+$/.test(v.trim())) return time(Number(v));
     const t = Date.parse(v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));

@@ -1,4 +1,6 @@
 import Router, { type RouterContext } from '@koa/router';
+import type { Middleware } from 'koa';
+import { koaBody } from 'koa-body';
 import type { InboundEvent } from '../core/events.ts';
 import { toE164 } from '../core/identity.ts';
 import getRawBody from 'raw-body';
@@ -10,6 +12,28 @@ import type { Entry } from '../store/journal.ts';
 import { safeEqual } from './secure.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
+
+/**
+ * koa-body, with its refusals kept the sender's fault: a body it cannot decode (an unknown or
+ * broken Content-Encoding, a charset iconv does not know) comes out of co-body without an HTTP
+ * status, which would be answered 500. Here every parse failure is a 4xx.
+ */
+export function parseBody(opts: Parameters<typeof koaBody>[0]): Middleware {
+  const parse = koaBody(opts);
+  return async (ctx, next) => {
+    let parsed = false;
+    try {
+      await parse(ctx, async () => { parsed = true; });
+    } catch (err) {
+      const e = err as { status?: number; statusCode?: number; message?: string };
+      const status = e.status ?? e.statusCode;
+      if (status === 413) throw new HttpError(413, 'body too large (limit 1 MB)');
+      if (status === 415) throw new HttpError(415, `unsupported body: ${e.message ?? 'encoding'}`);
+      throw new HttpError(400, `malformed body: ${(e.message ?? 'unreadable').slice(0, 200)}`);
+    }
+    if (parsed) await next();
+  };
+}
 
 /** Journals entries and hands them to the worker; a storage failure is a 503 so the sender retries. */
 export async function journalAndQueue(relay: Relay, items: Omit<Entry, 'seq' | 'step'>[]): Promise<Entry[]> {
@@ -63,7 +87,9 @@ export function hooksRouter(relay: Relay): Router {
       account: account.id,
       channel: channel.id,
       key: queueKey(ev, account.id, account.defaultCountry, channel.id),
-      at: ev.at,
+      // When the relay got it, not the provider's own stamp: retries give up, dedupe forgets and
+      // /healthz ages count from here, whatever clock or resend the provider's time comes from.
+      at: Date.now(),
       event: ev,
     })));
     relay.log.debug({ account: account.id, channel: channel.id, events: events.length, fresh: fresh.length }, 'webhook accepted');

@@ -1,12 +1,11 @@
 import Router from '@koa/router';
-import { koaBody } from 'koa-body';
 import type { Attachment, ReplyEvent } from '../core/events.ts';
 import { toE164 } from '../core/identity.ts';
 import { httpUrl } from '../channels/read.ts';
 import type { Relay } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import type { Conversation } from '../store/state.ts';
-import { BODY_LIMIT, journalAndQueue } from './hooks.ts';
+import { BODY_LIMIT, journalAndQueue, parseBody } from './hooks.ts';
 import { safeEqual } from './secure.ts';
 
 // Planfix's own answers for a refused callback (planfix-api.md §1.4, §2.2); the reason helps a human.
@@ -49,7 +48,7 @@ export function readAttachments(v: unknown): Attachment[] {
 /** Planfix → relay Chat API callbacks: POST /planfix/<account id>/chat. */
 export function planfixRouter(relay: Relay): Router {
   const router = new Router();
-  const body = koaBody({ urlencoded: true, json: true, text: false, multipart: false, formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT, queryString: { arrayLimit: 100 } } as Parameters<typeof koaBody>[0]);
+  const body = parseBody({ urlencoded: true, json: true, text: false, multipart: false, formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT, queryString: { arrayLimit: 100 } } as Parameters<typeof parseBody>[0]);
 
   router.post('/planfix/:accountId/chat', body, async (ctx) => {
     const account = relay.accounts.get(ctx.params.accountId!);

@@ -1,11 +1,10 @@
 import Router from '@koa/router';
-import { koaBody } from 'koa-body';
 import { adapters } from '../channels/index.ts';
 import { findEmployee, type Employee } from '../core/call-options.ts';
 import { toE164 } from '../core/identity.ts';
 import type { Relay } from '../context.ts';
 import { HttpError, RetryableError, TerminalError } from '../errors.ts';
-import { BODY_LIMIT } from './hooks.ts';
+import { BODY_LIMIT, parseBody } from './hooks.ts';
 import { field, invalid, invalidToken } from './planfix.ts';
 import { safeEqual } from './secure.ts';
 
@@ -16,7 +15,7 @@ const text = (b: Record<string, unknown>, k: string): string | undefined => fiel
 
 export function telephonyRouter(relay: Relay): Router {
   const router = new Router();
-  const body = koaBody({ urlencoded: true, json: true, text: false, multipart: false, formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT });
+  const body = parseBody({ urlencoded: true, json: true, text: false, multipart: false, formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT });
 
   router.post('/planfix/:accountId/telephony', body, async (ctx) => {
     const account = relay.accounts.get(ctx.params.accountId!);

@@ -1,0 +1,60 @@
+// Crash: SIGKILL at random moments under a steady mixed load, restart each time. Nothing the
+// relay acknowledged may be lost; a duplicate is allowed only for a Planfix operation that was
+// carried out but not yet journaled when the process died (the Chat API has no idempotency key).
+import test from 'ava';
+import { finish, record } from './helpers/results.ts';
+import { percentile, sleep } from './helpers/http.ts';
+import { Load } from './helpers/load.ts';
+import { debug, scale, TIMEOUT } from './helpers/scale.ts';
+import { drained, inFlightAtKill } from './helpers/tally.ts';
+import { startWorld } from './helpers/world.ts';
+
+test.after.always(() => finish(import.meta.url));
+
+test('crash: SIGKILL at random moments under mixed load loses nothing acknowledged', async (t) => {
+  t.timeout(TIMEOUT);
+  const kills = scale(10, 40);
+  const w = await startWorld(t);
+  // Planfix takes a moment to answer, so kills often land while an operation is in flight.
+  w.pf.setDelay(30);
+  const load = new Load({ relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! },
+    { chatra: 4, viber: 4, verbox: 2, callers: 1, intervalMs: 400, callIntervalMs: 2500 }, 'crash').start();
+  t.teardown(() => load.stop(0));
+  const started = Date.now();
+  const inFlight: string[] = [];
+  const downMs: number[] = [];
+  for (let k = 0; k < kills; k++) {
+    // Random moments: sometimes mid-burst, sometimes right after a restart while the backlog replays.
+    await sleep(300 + Math.random() * scale(1500, 4000));
+    await w.relay.kill('SIGKILL');
+    const down = Date.now();
+    inFlight.push(...await inFlightAtKill(w.relay.dataDir, [w.pf]));
+    await w.relay.restart();
+    downMs.push(Date.now() - down);
+    debug('kill', k, 'acked', load.acked().length, 'in flight', inFlight.length, 'down ms', Date.now() - down);
+  }
+  const heldMs = Date.now() - started;
+  debug('stopping load');
+  await load.stop();
+  debug('load stopped');
+  const result = await drained(w.relay, [w.pf], load.items, 90_000);
+
+  const row = {
+    scenario: 'crash (SIGKILL + restart)',
+    load: `chatra 4, viber 4, verbox 2 conversations + 1 caller, ${Math.round(load.acked().length / (heldMs / 1000))} ev/s acked for ${Math.round(heldMs / 1000)} s`,
+    faults: `${kills} × SIGKILL`,
+    inputs: load.requests,
+    lost: result.lost.length,
+    duplicated: result.duplicated,
+    fiveXX: load.fiveXX,
+    notes: `${result.acked} acked; in flight at the kills: ${inFlight.length}; restart p50 ${percentile(downMs, 50)} ms`,
+  };
+  record(import.meta.url, row);
+  t.log(row);
+  t.deepEqual(load.refused, [], 'the load sends only valid requests');
+  t.true(result.acked > kills * 5, `a real load was held (${result.acked} acked)`);
+  t.deepEqual(result.lost, [], 'every acknowledged event reached Planfix');
+  t.true(result.duplicated <= inFlight.length, `duplicates ${result.duplicated} ≤ operations in flight at the kills ${inFlight.length}`);
+  for (const id of result.duplicatedIds) t.true(inFlight.includes(id), `${id} was duplicated without being in flight at a kill`);
+  t.deepEqual(result.outOfOrder, [], 'per-conversation order kept across restarts');
+});

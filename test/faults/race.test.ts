@@ -1,0 +1,73 @@
+// Race: a new customer writes 20 first messages at once through three channels — Chatra (with
+// e-mail and phone), Verbox (the phone in another spelling) and Viber (sharing the contact). The
+// relay binds all of them to one customer, so Planfix creates exactly one contact.
+import test from 'ava';
+import { finish, record } from './helpers/results.ts';
+import { request, type Answer } from './helpers/http.ts';
+import { eventRequest, newPhone, type Item, type ItemKind } from './helpers/load.ts';
+import { scale, TIMEOUT } from './helpers/scale.ts';
+import { drained } from './helpers/tally.ts';
+import { startWorld } from './helpers/world.ts';
+
+test.after.always(() => finish(import.meta.url));
+
+/** "+380671234567" as a Ukrainian site mask writes it: "067 123 45 67". */
+const national = (e164: string) => `0${e164.slice(4, 6)} ${e164.slice(6, 9)} ${e164.slice(9, 11)} ${e164.slice(11)}`;
+
+test('race: 20 simultaneous first messages of one new customer on three channels make one Planfix contact', async (t) => {
+  t.timeout(TIMEOUT);
+  const w = await startWorld(t, { kinds: ['chatra', 'verbox', 'viber'] });
+  const target = { relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! };
+  const rounds = scale(3, 20);
+  const answers: Answer[] = [];
+  const items: Item[] = [];
+  const perRound: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const phone = newPhone();
+    const email = `race-${r}-${Date.now()}@example.com`;
+    const before = w.pf.contacts.length;
+    const spread: [ItemKind, number, { phone?: string; email?: string }][] = [
+      ['chatra', 7, { phone, email }],
+      ['verbox', 7, { phone: national(phone) }],
+      ['viber', 6, { phone: phone.replace(/^(\+380)(\d\d)(\d{3})(\d\d)(\d\d)$/, '$1 $2 $3 $4 $5') }],
+    ];
+    const reqs = spread.flatMap(([kind, n, extra]) => Array.from({ length: n }, (_, seq) => {
+      const conv = `race-${r}-${kind}${kind === 'viber' ? '==' : ''}`;
+      const item: Item = { id: `${conv}.${seq}`, kind, account: w.account.id, conv, seq, firstSentAt: Date.now(), attempts: 1 };
+      items.push(item);
+      return { item, req: eventRequest(target, item, extra) };
+    }));
+    // All twenty at once: none waits for another's answer.
+    const got = await Promise.all(reqs.map(async ({ item, req }) => {
+      const a = await request(`${w.relay.url}${req.path}`, { body: req.body, headers: req.headers });
+      if (a.status === 200) item.ackedAt = Date.now();
+      return a;
+    }));
+    answers.push(...got);
+    await drained(w.relay, [w.pf], items, 30_000);
+    perRound.push(w.pf.contacts.length - before);
+  }
+  const result = await drained(w.relay, [w.pf], items, 30_000);
+
+  const row = {
+    scenario: 'race (20 first messages, 3 channels)',
+    load: `${rounds} new customers × 20 simultaneous first messages (7 Chatra, 7 Verbox, 6 Viber)`,
+    faults: 'one customer on three channels at once; phone in three spellings',
+    inputs: answers.length,
+    lost: result.lost.length,
+    duplicated: result.duplicated,
+    fiveXX: answers.filter((a) => a.status >= 500).length,
+    notes: `Planfix contacts created per customer: ${perRound.join(', ')}`,
+  };
+  record(import.meta.url, row);
+  t.log(row);
+  t.deepEqual(answers.map((a) => a.status).filter((s) => s !== 200), []);
+  t.deepEqual(perRound, perRound.map(() => 1), 'one Planfix contact per customer');
+  t.deepEqual(result.lost, []);
+  t.is(result.duplicated, 0);
+  // Every conversation of a customer points at that one contact.
+  for (let r = 0; r < rounds; r++) {
+    const tasks = w.pf.tasks.filter((x) => x.comments.some((c) => c.text.includes(`race-${r}-`)));
+    t.is(new Set(tasks.map((x) => x.counterparty?.contactNumber ?? ("contactNumber" in x.assigner ? x.assigner.contactNumber : undefined))).size, 1, `round ${r}: all tasks on one contact`);
+  }
+});
