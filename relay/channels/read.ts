@@ -73,6 +73,9 @@ export function time(v: unknown): number | undefined {
   return undefined;
 }
 
+/** Each UTM key with the other spellings an object may use for it: utm_source, source, utmsource. */
+const UTM_SPELLINGS = UTM_KEYS.map((k) => [k, k.slice(4), k.replace('_', '')] as const);
+
 /** UTM from an object ({source} or {utm_source}), flat keys on the parent, or a URL's query. */
 export function readUtm(...sources: unknown[]): Partial<Record<UtmKey, string>> | undefined {
   const out: Partial<Record<UtmKey, string>> = {};
@@ -90,9 +93,10 @@ export function readUtm(...sources: unknown[]): Partial<Record<UtmKey, string>> 
         for (const k of UTM_KEYS) if (!out[k] && q.get(k)) out[k] = q.get(k)!;
       } catch { /* not a URL */ }
     } else if (isObj(src)) {
-      for (const k of UTM_KEYS) {
-        const v = str(src, k, k.slice(4), k.replace('_', ''));
-        if (!out[k] && v) out[k] = v;
+      for (const [k, short, joined] of UTM_SPELLINGS) {
+        if (out[k]) continue;
+        const v = str(src, k, short, joined);
+        if (v) out[k] = v;
       }
     }
   }
