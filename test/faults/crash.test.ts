@@ -13,7 +13,7 @@ test.after.always(() => finish(import.meta.url));
 
 test('crash: SIGKILL at random moments under mixed load loses nothing acknowledged', async (t) => {
   t.timeout(TIMEOUT);
-  const kills = scale(10, 40);
+  const kills = scale(10, 30);
   const w = await startWorld(t);
   // Planfix takes a moment to answer, so kills often land while an operation is in flight.
   w.pf.setDelay(30);
@@ -25,7 +25,7 @@ test('crash: SIGKILL at random moments under mixed load loses nothing acknowledg
   const downMs: number[] = [];
   for (let k = 0; k < kills; k++) {
     // Random moments: sometimes mid-burst, sometimes right after a restart while the backlog replays.
-    await sleep(300 + Math.random() * scale(1500, 4000));
+    await sleep(300 + Math.random() * scale(1500, 2500));
     await w.relay.kill('SIGKILL');
     const down = Date.now();
     inFlight.push(...await inFlightAtKill(w.relay.dataDir, [w.pf]));

@@ -56,7 +56,7 @@ test('disk full: webhooks 503 while full, never 2xx then lost; /healthz 503; rec
   const fullAt = Date.now();
   const filled = await fs.fill();
   debug('disk full, filler', filled);
-  await sleep(scale(3000, 20_000));
+  await sleep(scale(3000, 15_000));
   await fs.free();
   const freedAt = Date.now();
   debug('disk freed');
@@ -116,7 +116,7 @@ test('data directory turns read-only: webhooks 503, /healthz 503; after repair a
   const brokeAt = Date.now();
   await disk.breakIt();
   debug('filesystem read-only');
-  await sleep(scale(3000, 20_000));
+  await sleep(scale(3000, 15_000));
   const refusedWhileRo = load.answers.filter((a) => a.status === 503).length;
   // What an operator does: stop the relay, unmount, fsck, mount, start it again.
   const stopStarted = Date.now();
@@ -224,4 +224,40 @@ test('a truncated state file: the relay starts, keeps every complete record, log
   t.is(result.duplicated, 0);
   t.is(w.pf.tasks.length, tasksBefore, 'the conversations went on in their tasks');
   t.is(w.pf.contacts.length, contactsBefore, 'the customers are still known');
+});
+
+// Finding 1 in docs/faults-findings.md (relay/worker.ts, the catch around journal.dead()): when
+// Planfix refuses an event for good while the journal cannot be written, the dead letter is not
+// recorded and the worker runs the event again at once, with no backoff — 4,885 Planfix requests
+// and 9,765 log lines in 2 s here. Fix: back off as for a retryable error when the journal write
+// fails. When worker.ts does, this test passes: drop `.failing`.
+test.failing('a delivery refused for good while the disk is full does not hammer Planfix', async (t) => {
+  const cannotMount = await cannotMountWhy();
+  if (cannotMount) {
+    t.fail(`cannot run: ${cannotMount}`);
+    return;
+  }
+  t.timeout(TIMEOUT);
+  const fs = await smallTmpfs(2048);
+  t.teardown(() => fs.unmount());
+  const w = await startWorld(t, { kinds: ['chatra'], rest: false, dataDir: fs.dataDir });
+  const target = targetOf(w);
+  await w.pf.setMode('down');
+  // A wrong Planfix token: Planfix will refuse the event for good (401), a dead letter.
+  t.is((await w.relay.api('PATCH', `/api/accounts/${w.account.id}`, { planfix: { chatToken: 'wrong-token' } })).status, 200);
+  const first = eventRequest(target, { id: 'refused.0', kind: 'chatra', conv: 'refused', seq: 0 });
+  t.is((await request(`${w.relay.url}${first.path}`, { body: first.body, headers: first.headers })).status, 200);
+  await fs.fill();
+  // The journal's last page still has room; use it up until the journal itself is refused.
+  for (let i = 1; i < 500; i++) {
+    const r = eventRequest(target, { id: `filler.${i}`, kind: 'chatra', conv: 'filler', seq: i });
+    if ((await request(`${w.relay.url}${r.path}`, { body: r.body, headers: r.headers })).status === 503) break;
+  }
+  const before = w.pf.commands.length;
+  await w.pf.setMode('up');
+  await sleep(2000);
+  const requests = w.pf.commands.length - before;
+  t.log(`${requests} Planfix requests in 2 s`);
+  // A backoff from 50 ms doubling to 400 ms allows a dozen; generous.
+  t.true(requests < 50, `${requests} Planfix requests in 2 s for events that can only be dead letters`);
 });

@@ -158,7 +158,7 @@ test('fuzz: every endpoint, any body, header, content type, encoding and size: n
   t.timeout(TIMEOUT);
   const w = await startWorld(t);
   const other = await w.addAccount();
-  const runs = scale(300, 3000);
+  const runs = scale(300, 2000);
   const answers: (Answer & { req: string })[] = [];
   const problems: string[] = [];
   let journaledByRefused = 0;

@@ -14,7 +14,7 @@ test.after.always(() => finish(import.meta.url));
 
 test('outage: 503, then refused connections, then recovery: lost 0, order kept, acks stay fast', async (t) => {
   t.timeout(TIMEOUT);
-  const phaseMs = scale(4000, 30_000);
+  const phaseMs = scale(4000, 20_000);
   const w = await startWorld(t);
   const open = trackOpen(w.pf);
   const load = new Load({ relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! },

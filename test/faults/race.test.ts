@@ -71,3 +71,30 @@ test('race: 20 simultaneous first messages of one new customer on three channels
     t.is(new Set(tasks.map((x) => x.counterparty?.contactNumber ?? ("contactNumber" in x.assigner ? x.assigner.contactNumber : undefined))).size, 1, `round ${r}: all tasks on one contact`);
   }
 });
+
+// Finding 4 in docs/faults-findings.md (relay/calls.ts, callContact): a call and a chat message from
+// the same new number at the same moment make two Planfix contacts. The chat goes through the Chat
+// API (contact created by newMessage under the relay's contact key), the call through REST (search
+// by phone, else create); when the call's search runs before the chat's newMessage has landed, it
+// creates a second contact. (A call first and a chat later makes two as well: the Chat API cannot be
+// told to use an existing contact — a limitation of Planfix's API, not of this race.) Proposed: when
+// the identity index already holds the number for a chat customer, callContact asks the Chat API
+// (getContact with that contact key) and, while Planfix does not know it yet, retries instead of
+// creating. When calls.ts does, this test passes: drop `.failing`.
+test.failing('race: a call and a chat from the same new number at once make one Planfix contact', async (t) => {
+  t.timeout(TIMEOUT);
+  const w = await startWorld(t, { kinds: ['chatra', 'ringostat'] });
+  const target = { relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: '' };
+  const perRound: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const phone = newPhone();
+    const before = w.pf.contacts.length;
+    const chat = eventRequest(target, { id: `rc-${r}.0`, kind: 'chatra', conv: `rc-${r}`, seq: 0 }, { phone, email: `rc-${r}@example.com` });
+    const call = eventRequest(target, { id: `rc-call-${r}#COMPLETED`, kind: 'call', conv: `rc-call-${r}`, seq: 1 }, { phone });
+    await Promise.all([chat, call].map((q) => request(`${w.relay.url}${q.path}`, { body: q.body, headers: q.headers })));
+    await drained(w.relay, [w.pf], [], 30_000);
+    perRound.push(w.pf.contacts.length - before);
+  }
+  t.log(`contacts per customer: ${perRound.join(', ')}`);
+  t.deepEqual(perRound, [1, 1, 1]);
+});

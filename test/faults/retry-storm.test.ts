@@ -17,10 +17,10 @@ test('retry storm: each webhook three times, delayed and out of order: no duplic
   t.timeout(TIMEOUT);
   const w = await startWorld(t);
   const target = { relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! };
-  const perKind = scale(30, 300);
+  const perKind = scale(30, 150);
   const items: Item[] = [];
   const sends: { item: Item; req: ReturnType<typeof eventRequest>; at: number }[] = [];
-  const window = scale(4000, 30_000);
+  const window = scale(4000, 20_000);
   const kinds: ItemKind[] = ['chatra', 'viber', 'verbox'];
   for (const kind of kinds) {
     for (let n = 0; n < perKind; n++) {
@@ -36,7 +36,7 @@ test('retry storm: each webhook three times, delayed and out of order: no duplic
   }
   // One caller: a new number costs several REST requests (spaced 1 per second), a known one one.
   const phone = newPhone();
-  for (let n = 0; n < scale(4, 40); n++) {
+  for (let n = 0; n < scale(4, 20); n++) {
     for (const [seq, event] of ['INCOMING', 'COMPLETED'].entries()) {
       const item: Item = { id: `storm-call-${n}#${event}`, kind: 'call', account: w.account.id, conv: `storm-call-${n}`, seq, firstSentAt: 0, attempts: 0 };
       items.push(item);

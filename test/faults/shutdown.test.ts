@@ -15,7 +15,7 @@ test.after.always(() => finish(import.meta.url));
 
 test('shutdown: SIGTERM under load answers what it took, exits 0 quickly, leaves a whole journal', async (t) => {
   t.timeout(TIMEOUT);
-  const cycles = scale(2, 8);
+  const cycles = scale(2, 6);
   const w = await startWorld(t);
   w.pf.setDelay(150);
   const phones = Array.from({ length: 6 }, () => newPhone());

@@ -23,14 +23,14 @@ test('one slow account does not slow another account down', async (t) => {
   t.teardown(() => fast.stop(0));
 
   // The fast account alone first: its own baseline on this machine, now.
-  await sleep(scale(3000, 10_000));
+  await sleep(scale(3000, 8000));
   const baselineEnd = Date.now();
   slow.pf.setDelay(SLOW_MS);
   // More conversations than the worker's 64 delivery slots, each with a message waiting on the slow Planfix.
   const crowd = new Load({ relay: w.relay, account: slow, viberToken: '', verboxToken: '' }, { chatra: scale(72, 100), intervalMs: scale(4000, 3000) }, 'slow').start();
   t.teardown(() => crowd.stop(0));
   const slowStart = Date.now();
-  await sleep(scale(8000, 40_000));
+  await sleep(scale(8000, 30_000));
   const slowEnd = Date.now();
   await Promise.all([fast.stop(), crowd.stop()]);
   debug('loads stopped; fast acked', fast.acked().length, 'slow acked', crowd.acked().length);
