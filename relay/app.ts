@@ -3,7 +3,7 @@ import type { Relay } from './context.ts';
 import { HttpError } from './errors.ts';
 import { adminRouter } from './http/admin.ts';
 import { adminPageRouter } from './http/admin-page.ts';
-import { hooksRouter } from './http/hooks.ts';
+import { hooksFastPath, hooksRouter } from './http/hooks.ts';
 import { opsRouter } from './http/ops.ts';
 import { planfixRouter } from './http/planfix.ts';
 import { telephonyRouter } from './http/telephony.ts';
@@ -35,6 +35,7 @@ export function buildApp(relay: Relay): Koa {
     }
   });
   // Provider webhooks first: they are the traffic, and every router before them costs each one a match.
+  app.use(hooksFastPath(relay));
   for (const r of [hooksRouter(relay), opsRouter(relay), planfixRouter(relay), telephonyRouter(relay), adminRouter(relay), adminPageRouter(relay), widgetRouter(relay)]) {
     app.use(r.routes());
     app.use(r.allowedMethods());
