@@ -16,6 +16,11 @@ export function buildApp(relay: Relay): Koa {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) ctx.body = { error: 'not found' };
+      // The router says 501 to a method it does not know (TRACE, PROPFIND…): the client's choice, not a fault.
+      if (ctx.status === 501) {
+        ctx.status = 405;
+        ctx.body = { error: 'method not allowed' };
+      }
     } catch (err) {
       if (err instanceof HttpError) {
         ctx.status = err.status;
@@ -29,7 +34,8 @@ export function buildApp(relay: Relay): Koa {
         ctx.body = { error: status === 413 ? 'body too large (limit 1 MB)' : e.expose && e.message ? `malformed body: ${e.message}` : 'bad request' };
         return;
       }
-      relay.log.error({ err: e.message, path: ctx.path }, 'unhandled error');
+      // A webhook path holds its channel's secret: it never reaches the log.
+      relay.log.error({ err: e.message, path: ctx.path.replace(/^(\/hooks\/[^/]+\/)[^/]+/, '$1…') }, 'unhandled error');
       ctx.status = 500;
       ctx.body = { error: 'internal error' };
     }

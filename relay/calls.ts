@@ -3,9 +3,11 @@ import type { CallEvent, CallOutcome } from './core/events.ts';
 import { phoneSearchForms, toE164 } from './core/identity.ts';
 import type { Op, TelephonyEvent } from './core/plan.ts';
 import { findEmployee, type CallOptions } from './core/call-options.ts';
-import { TerminalError } from './errors.ts';
+import { RetryableError, TerminalError } from './errors.ts';
 import type { Logger } from './log.ts';
+import type { ChatApi } from './planfix/chat.ts';
 import type { RestApi } from './planfix/rest.ts';
+import type { Journal } from './store/journal.ts';
 import type { TelephonyApi } from './planfix/telephony.ts';
 import type { AccountState, CallRecord, PlanfixContact } from './store/state.ts';
 
@@ -15,6 +17,8 @@ import type { AccountState, CallRecord, PlanfixContact } from './store/state.ts'
 export interface CallDeps {
   rest: RestApi;
   telephony: TelephonyApi;
+  chat: ChatApi;
+  journal: Journal;
   log: Logger;
 }
 
@@ -68,7 +72,7 @@ export async function runCallOp(op: Op, ev: CallEvent, account: Account, channel
 async function callContact(ev: CallEvent, account: Account, channel: ChannelConfig, state: AccountState, deps: CallDeps): Promise<PlanfixContact | undefined> {
   const e164 = e164Of(ev, account);
   if (!e164) return undefined;
-  const known = state.planfixContacts.get(e164);
+  const known = state.planfixContacts.get(e164) ?? await chatContact(e164, account, state, deps);
   if (known) return known;
   for (const form of phoneSearchForms(e164)) {
     const candidates = await deps.rest.contactsByPhone(account, form);
@@ -92,6 +96,26 @@ async function callContact(ev: CallEvent, account: Account, channel: ChannelConf
   const created = { id, phone: e164 };
   await state.putPlanfixContact(e164, created);
   return created;
+}
+
+/**
+ * The contact a chat customer with this number has (or is about to have) in Planfix. The Chat API
+ * creates it under the relay's contact key, so a REST search made while that chat's newMessage
+ * is still queued would find nothing and the call would create a second contact: the call waits.
+ */
+async function chatContact(e164: string, account: Account, state: AccountState, deps: CallDeps): Promise<PlanfixContact | undefined> {
+  const key = state.byPhone(e164);
+  if (!key) return undefined;
+  const number = await deps.chat.getContact(account, key);
+  if (number) {
+    const found = { id: number, phone: e164 };
+    await state.putPlanfixContact(e164, found);
+    return found;
+  }
+  const queues = new Set([...state.conversations.values()].filter((c) => c.contactKey === key).map((c) => `${c.channel}:${c.clientId}`));
+  const waiting = [...deps.journal.pending.values()].some((e) => !e.dead && e.account === account.id && queues.has(e.key));
+  if (waiting) throw new RetryableError('the caller\'s chat contact is still being created in Planfix; the call waits for it');
+  return undefined;
 }
 
 const PLANFIX_STATUS: Record<'in' | 'out', Record<CallOutcome, string>> = {

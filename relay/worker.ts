@@ -152,14 +152,10 @@ export class Worker {
       const attempts = (this.attempts.get(entry.id) ?? 0) + 1;
       const expired = Date.now() - entry.at > this.opts.retry.giveUpAfterMs;
       if (err instanceof RetryableError && !expired && !this.stopping) {
-        this.attempts.set(entry.id, attempts);
-        const { baseMs, maxMs } = this.opts.retry;
-        const backoff = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 30));
-        const delay = Math.max(err.retryAfterMs ?? 0, backoff / 2 + Math.random() * (backoff / 2));
+        const delay = this.later(key, entry, attempts, err.retryAfterMs);
         this.stats.retried++;
         note('retrying', attempts, e.message);
         this.log.warn({ account: entry.account, channel: entry.channel, event: entry.id, attempts, delayMs: Math.round(delay), err: e.message }, 'delivery failed, will retry');
-        this.timers.set(key, setTimeout(() => { this.timers.delete(key); this.schedule(key); this.pump(); }, delay).unref());
         return;
       }
       if (err instanceof RetryableError && this.stopping) return;
@@ -171,9 +167,22 @@ export class Worker {
         note('dead', attempts, reason);
         finish();
       } catch (jerr) {
-        this.log.error({ err: (jerr as Error).message }, 'journal write failed');
+        // Not recorded yet: the event stays at the head and is tried again after a backoff, like
+        // any retry; at once would hammer Planfix for as long as the disk refuses the write.
+        const delay = this.later(key, entry, attempts);
+        this.log.error({ account: entry.account, event: entry.id, delayMs: Math.round(delay), err: (jerr as Error).message }, 'journal write failed; dead letter not recorded yet');
       }
     }
+  }
+
+  /** Schedules the key's head again after exponential backoff with jitter; returns the delay. */
+  private later(key: string, entry: Entry, attempts: number, retryAfterMs?: number): number {
+    this.attempts.set(entry.id, attempts);
+    const { baseMs, maxMs } = this.opts.retry;
+    const backoff = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 30));
+    const delay = Math.max(retryAfterMs ?? 0, backoff / 2 + Math.random() * (backoff / 2));
+    this.timers.set(key, setTimeout(() => { this.timers.delete(key); this.schedule(key); this.pump(); }, delay).unref());
+    return delay;
   }
 
   /** Puts a dead letter back in line; false when there is no such dead letter. */

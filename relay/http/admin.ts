@@ -1,12 +1,11 @@
 import Router from '@koa/router';
-import { koaBody } from 'koa-body';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { adapters } from '../channels/index.ts';
 import type { Relay } from '../context.ts';
 import { accountInputSchema, isMasked, mask, type Account, type ChannelConfig } from '../core/account.ts';
 import { HttpError } from '../errors.ts';
-import { BODY_LIMIT } from './hooks.ts';
+import { BODY_LIMIT, parseBody } from './hooks.ts';
 import { safeEqual } from './secure.ts';
 import { userscriptUrl } from './widget.ts';
 import { preview } from '../activity.ts';
@@ -44,7 +43,7 @@ const accountPatch = accountInputSchema.partial().extend({ planfix: z.record(z.s
 
 export function adminRouter(relay: Relay): Router {
   const router = new Router({ prefix: '/api' });
-  const body = koaBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: BODY_LIMIT, jsonStrict: true });
+  const body = parseBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: BODY_LIMIT, jsonStrict: true });
 
   router.use(async (ctx, next) => {
     const auth = ctx.get('authorization');

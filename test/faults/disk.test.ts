@@ -230,8 +230,8 @@ test('a truncated state file: the relay starts, keeps every complete record, log
 // Planfix refuses an event for good while the journal cannot be written, the dead letter is not
 // recorded and the worker runs the event again at once, with no backoff — 4,885 Planfix requests
 // and 9,765 log lines in 2 s here. Fix: back off as for a retryable error when the journal write
-// fails. When worker.ts does, this test passes: drop `.failing`.
-test.failing('a delivery refused for good while the disk is full does not hammer Planfix', async (t) => {
+// fails. Fixed: the worker backs off (`later()`) when the dead letter cannot be journaled.
+test('a delivery refused for good while the disk is full does not hammer Planfix', async (t) => {
   const cannotMount = await cannotMountWhy();
   if (cannotMount) {
     t.fail(`cannot run: ${cannotMount}`);

@@ -209,8 +209,8 @@ test('fuzz: every endpoint, any body, header, content type, encoding and size: n
 // body it cannot decode (Content-Encoding gzip/deflate over bytes that are not, or an encoding
 // co-body does not know) through as an error without a status, which app.ts answers 500. The
 // Planfix callbacks had the same bug and now use parseBody from relay/http/hooks.ts; admin.ts is
-// being changed by others. When it uses parseBody too, this test passes: drop `.failing`.
-test.failing('admin API: a body with a broken Content-Encoding is refused 4xx, not 500', async (t) => {
+// being changed by others. Fixed: admin.ts uses parseBody too.
+test('admin API: a body with a broken Content-Encoding is refused 4xx, not 500', async (t) => {
   const relay = await RelayProcess.start();
   t.teardown(() => relay.stop());
   const statuses: number[] = [];
@@ -225,8 +225,8 @@ test.failing('admin API: a body with a broken Content-Encoding is refused 4xx, n
 
 // Finding 3 in docs/faults-findings.md (relay/app.ts:36-39): @koa/router's allowedMethods() answers
 // 501 Not Implemented to a method no router lists (TRACE, PROPFIND, any token a scanner sends),
-// on every path. A 5xx says the relay is broken; the method is the client's choice: 405 with Allow.
-test.failing('a method no route takes is refused 4xx, not 501', async (t) => {
+// on every path. A 5xx says the relay is broken; the method is the client's choice. Fixed: app.ts turns it into 405.
+test('a method no route takes is refused 4xx, not 501', async (t) => {
   const relay = await RelayProcess.start();
   t.teardown(() => relay.stop());
   const statuses: number[] = [];
