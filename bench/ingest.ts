@@ -4,7 +4,7 @@
 import autocannon from 'autocannon';
 import { chatraAccount, chatraBody, fmt, median, Proc, RelayProc, tempDir, type FigureResult } from './lib.ts';
 
-export const INGEST = { connections: 100, seconds: 5, rounds: 3, visitors: 200 };
+export const INGEST = { connections: 100, seconds: 5, rounds: 5, visitors: 200 };
 
 /** One autocannon run of unique Chatra webhooks (fresh message ids, `visitors` conversations). */
 export async function cannon(url: string, opts: { connections: number; seconds?: number; amount?: number; visitors: number; prefix: string }) {

@@ -119,8 +119,9 @@ export class Proc {
 export class RelayProc {
   private constructor(readonly p: Proc, readonly dataDir: string) {}
 
-  static async start(dataDir: string, opts: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<RelayProc> {
-    const p = await Proc.start([...opts.nodeArgs ?? [], 'dist/relay.js'], {
+  static async start(dataDir: string, opts: { nodeArgs?: string[]; env?: Record<string, string>; script?: string } = {}): Promise<RelayProc> {
+    // BENCH_RELAY: another build of the relay, to compare a change A/B with the same harness.
+    const p = await Proc.start([...opts.nodeArgs ?? [], opts.script ?? process.env.BENCH_RELAY ?? 'dist/relay.js'], {
       HOST, PORT: '0', RELAY_DATA_DIR: dataDir, RELAY_ADMIN_TOKEN: ADMIN_TOKEN, RELAY_ALLOW_HOSTS: HOST, LOG_LEVEL: 'info', ...opts.env,
     });
     return new RelayProc(p, dataDir);

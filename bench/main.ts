@@ -1,7 +1,7 @@
 // `npm run bench`: every figure of the relay's benchmark in one run on loopback, then the table.
 // `npm run bench -- ingest latency` runs only the figures named.
-import { cpus, totalmem } from 'node:os';
-import { rm } from 'node:fs/promises';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { footprint } from './footprint.ts';
 import { growth } from './growth.ts';
 import { ingest } from './ingest.ts';
@@ -31,20 +31,25 @@ const started = performance.now();
 const outDir = await tempDir('bundles');
 process.env.BENCH_BARE_KOA = await bundle('bench/bare-koa.ts', outDir);
 const sim = await SimHost.start(await bundle('bench/sim-host.ts', outDir));
-console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 20)} MB; load average ${await loadAverage()}`);
+const cpuModel = (await readFile('/proc/cpuinfo', 'utf8').catch(() => '')).match(/^model name\s*:\s*(.+)$/m)?.[1] ?? cpus()[0]?.model ?? '?';
+console.log(`machine: ${cpus().length} CPUs (${cpuModel}), ${Math.round(totalmem() / 2 ** 20)} MB memory, node ${process.version}, ${platform()} ${release()}; load average ${await loadAverage()}`);
 
 const rows: Row[] = [];
-const notes: string[] = [];
 try {
   for (const n of names) {
     const t = performance.now();
     console.log(`\n— ${n} (load average ${await loadAverage()})`);
-    const r = await FIGURES[n]!({ sim });
+    let r: FigureResult;
+    try {
+      r = await FIGURES[n]!({ sim });
+    } catch (err) {
+      // One figure failing (a missing browser, a timeout) still leaves the others' rows.
+      r = { rows: [{ figure: n, target: '-', measured: `failed: ${(err as Error).message.split('\n')[0]!.slice(0, 120)}`, met: false }], notes: [(err as Error).stack ?? String(err)] };
+    }
     for (const line of r.notes) console.log(`  ${line}`);
     for (const row of r.rows) console.log(`  ${row.figure}: ${row.measured} (${row.target}) ${row.met ? 'met' : 'NOT MET'}`);
     console.log(`  (${((performance.now() - t) / 1000).toFixed(0)} s)`);
     rows.push(...r.rows);
-    notes.push(...r.notes.map((l) => `${n}: ${l}`));
   }
 } finally {
   await sim.stop();
