@@ -9,7 +9,7 @@ import type { Relay } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { eventsJournaled, eventsReceived } from '../metrics.ts';
 import type { Entry } from '../store/journal.ts';
-import { secretEquals } from './secure.ts';
+import { safeEqualFixedLength } from './secure.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -65,7 +65,7 @@ function hookHandlers(relay: Relay) {
   const channelFor = (channelId: string, secret: string) => {
     const found = relay.accounts.channel(channelId);
     // Unknown channel and wrong secret get the same answer, so ids cannot be probed.
-    if (!found || !secretEquals(found.channel.secret, secret)) throw new HttpError(404, 'unknown channel');
+    if (!found || !safeEqualFixedLength(found.channel.secret, secret)) throw new HttpError(404, 'unknown channel');
     return found;
   };
 

@@ -13,7 +13,7 @@ export function safeEqual(a: string, b: string): boolean {
  * lengths are compared in constant time. Checked on every webhook, it costs a tenth of safeEqual
  * (which hashes both sides, for secrets such as the admin token whose length is chosen).
  */
-export function secretEquals(expected: string, given: string): boolean {
+export function safeEqualFixedLength(expected: string, given: string): boolean {
   if (expected.length !== given.length) return false;
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
