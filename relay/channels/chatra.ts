@@ -52,8 +52,10 @@ function readVisit(client: Obj): Visit {
   };
 }
 
-function pickUtm(client: Obj): Obj {
-  return Object.fromEntries(UTM_KEYS.map((k) => [k, client[k]]));
+function pickUtm(client: Obj): Obj | undefined {
+  let out: Obj | undefined;
+  for (const k of UTM_KEYS) if (client[k] !== undefined) (out ??= {})[k] = client[k];
+  return out;
 }
 
 function readAttachments(m: Obj): Attachment[] {

@@ -15,11 +15,19 @@ export function isObj(v: unknown): v is Obj {
 export function str(o: unknown, ...keys: string[]): string | undefined {
   if (!isObj(o)) return undefined;
   for (const k of keys) {
-    const v = k.includes('.') ? k.split('.').reduce<unknown>((acc, p) => (isObj(acc) ? acc[p] : undefined), o) : o[k];
-    if (typeof v === 'string' && v.trim()) return v.trim();
-    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    const v = valueText(k.includes('.') ? k.split('.').reduce<unknown>((acc, p) => (isObj(acc) ? acc[p] : undefined), o) : o[k]);
+    if (v !== undefined) return v;
   }
   return undefined;
+}
+
+/** A non-empty string, trimmed, or a finite number as a string; else undefined. */
+function valueText(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    const t = v.trim();
+    return t || undefined;
+  }
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
 }
 
 /** The URL when it is absolute http(s): attachment links are fetched by Planfix or shown to customers. */
@@ -95,7 +103,8 @@ export function readUtm(...sources: unknown[]): Partial<Record<UtmKey, string>> 
     } else if (isObj(src)) {
       for (const [k, short, joined] of UTM_SPELLINGS) {
         if (out[k]) continue;
-        const v = str(src, k, short, joined);
+        // str(src, k, short, joined) without its array of keys: this runs for every webhook.
+        const v = valueText(src[k]) ?? valueText(src[short]) ?? valueText(src[joined]);
         if (v) out[k] = v;
       }
     }
