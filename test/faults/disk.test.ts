@@ -104,50 +104,81 @@ test('data directory turns read-only: webhooks 503, /healthz 503; after repair a
     return;
   }
   t.timeout(TIMEOUT);
+  const cycles = scale(2, 6);
   const disk = await ext4Image(32);
   t.teardown(() => disk.unmount());
   const w = await startWorld(t, { dataDir: disk.dataDir });
-  const load = new Load(targetOf(w), { chatra: 3, viber: 3, verbox: 2, callers: 1, intervalMs: 200, callIntervalMs: 2500 }, 'ro').start();
+  // Dense: many webhooks in flight when the filesystem fails, which is when an fsync can be caught mid-way.
+  const load = new Load(targetOf(w), { chatra: 8, viber: 8, verbox: 4, callers: 1, intervalMs: 80, callIntervalMs: 2500 }, 'ro').start();
   t.teardown(() => load.stop(0));
   const health = watchHealth(w);
-  await sleep(1500);
-  await w.pf.setMode('down');
-  await sleep(500);
-  const brokeAt = Date.now();
-  await disk.breakIt();
-  debug('filesystem read-only');
-  await sleep(scale(3000, 15_000));
-  const refusedWhileRo = load.answers.filter((a) => a.status === 503).length;
-  // What an operator does: stop the relay, unmount, fsck, mount, start it again.
-  const stopStarted = Date.now();
-  const exit = await Promise.race([w.relay.kill('SIGTERM'), sleep(15_000).then(() => 'hung' as const)]);
-  if (exit === 'hung') await w.relay.kill('SIGKILL');
-  const stopMs = Date.now() - stopStarted;
+  const breaks: number[] = [];
+  /** When each break was done: ext4 aborts its journal somewhere between the two times. */
+  const broken: number[] = [];
+  const repairs: number[] = [];
+  const exits: (number | null | 'hung')[] = [];
+  let refusedWhileRo = 0;
+  let roMs = 0;
+  for (let c = 0; c < cycles; c++) {
+    await sleep(1000 + Math.random() * 500);
+    // Planfix away: what is acknowledged stays in the journal, so a record the disk lost shows as a loss.
+    await w.pf.setMode('down');
+    await sleep(200 + Math.random() * 500);
+    const answersBefore = load.answers.length;
+    breaks.push(Date.now());
+    await disk.breakIt();
+    broken.push(Date.now());
+    debug('filesystem read-only, cycle', c);
+    await sleep(scale(2000, 5000));
+    refusedWhileRo += load.answers.slice(answersBefore).filter((a) => a.status === 503).length;
+    roMs += Date.now() - breaks.at(-1)!;
+    // What an operator does: stop the relay, unmount, fsck, mount, start it again.
+    const exit = await Promise.race([w.relay.kill('SIGTERM'), sleep(15_000).then(() => 'hung' as const)]);
+    if (exit === 'hung') await w.relay.kill('SIGKILL');
+    exits.push(exit);
+    await disk.repair();
+    await w.relay.restart();
+    repairs.push(Date.now());
+    await w.pf.setMode('up');
+  }
+  await sleep(1000);
   await health.stop();
-  await disk.repair();
-  await w.relay.restart();
-  const repairedAt = Date.now();
-  await w.pf.setMode('up');
-  await sleep(1500);
   await load.stop();
   const result = await drained(w.relay, [w.pf], load.items, 60_000);
+  // ext4 aborting its journal on an error can discard a transaction whose fsync had just returned 0
+  // (reproduced without the relay: finding 6 in docs/faults-findings.md). Only an event acknowledged
+  // at that very instant can be lost so; any other loss is the relay's.
+  const WINDOW_MS = 100;
+  const atTheInstant = (id: string) => {
+    const at = load.items.find((i) => i.id === id)?.ackedAt ?? 0;
+    return breaks.some((b, i) => at >= b && at <= broken[i]! + WINDOW_MS);
+  };
+  const kernelLost = result.lost.filter(atTheInstant);
+  const relayLost = result.lost.filter((id) => !atTheInstant(id));
 
   const row = {
     scenario: 'disk read-only (ext4 errors=remount-ro)',
-    load: `chatra 3, viber 3, verbox 2 + 1 caller; ${result.acked} acked`,
-    faults: `filesystem turned read-only under the relay for ${Math.round((stopStarted - brokeAt) / 1000)} s, SIGTERM, fsck, restart`,
+    load: `chatra 8, viber 8, verbox 4 + 1 caller; ${result.acked} acked`,
+    faults: `${cycles} × filesystem turned read-only under the relay (${Math.round(roMs / cycles / 100) / 10} s each), SIGTERM, fsck, restart`,
     inputs: load.requests,
     lost: result.lost.length,
     duplicated: result.duplicated,
     fiveXX: load.fiveXX,
-    notes: `${refusedWhileRo} webhooks answered 503 while read-only; /healthz 503 ${health.seen.filter((s) => s === 503).length}×; SIGTERM exit ${exit} in ${stopMs} ms; acked after repair: ${load.items.filter((i) => (i.ackedAt ?? 0) > repairedAt).length}`,
+    notes: `${refusedWhileRo} webhooks answered 503 while read-only; /healthz 503 ${health.seen.filter((s) => s === 503).length}×; SIGTERM exits ${exits.join(', ')}${kernelLost.length ? `; lost ${kernelLost.length} acknowledged at the instant ext4 aborted its journal (its fsync had returned 0)` : ''}`,
   };
   record(import.meta.url, row);
   t.log(row);
+  for (const id of result.lost) {
+    // What a loss needs to be understood: when it was acknowledged against the faults, and whether the journal holds it.
+    const it = load.items.find((i) => i.id === id)!;
+    const journal = await readFile(join(w.relay.dataDir, 'journal.jsonl'), 'utf8').catch(() => '');
+    t.log(`lost ${id}: acked at ${it.ackedAt! - breaks[0]!} ms (breaks at ${breaks.map((b) => b - breaks[0]!).join(', ')}; repaired at ${repairs.map((b) => b - breaks[0]!).join(', ')}), ${it.attempts} attempts, in the journal: ${journal.includes(id)}`);
+  }
   t.true(refusedWhileRo > 0, 'the filesystem really went read-only: webhooks were refused');
   t.true(load.answers.every((a) => a.status === 0 || a.status === 200 || a.status === 503), 'only 200 or 503');
   t.true(health.seen.includes(503), '/healthz said 503 while read-only');
-  t.deepEqual(result.lost, [], 'nothing answered 2xx was lost');
+  t.deepEqual(exits, exits.map(() => 0), 'SIGTERM on a read-only disk still exits 0');
+  t.deepEqual(relayLost, [], 'nothing answered 2xx was lost, but for ext4\'s own instant');
   t.is(result.duplicated, 0);
 });
 

@@ -86,14 +86,21 @@ export function tally(pfs: PlanfixSim[], items: Item[]): Tally {
   return { acked: acked.length, delivered: acked.length - lost.length, lost, duplicated, duplicatedIds, outOfOrder: [...outOfOrder] };
 }
 
-/** Waits until every acknowledged item reached Planfix and the relay's backlog is empty (or the time is up). */
+/**
+ * Waits until every acknowledged item reached Planfix and the relay's backlog is empty, or the
+ * backlog has stayed empty for a while with items still missing (lost: nothing more will come),
+ * or the time is up.
+ */
 export async function drained(relay: Relay, pfs: PlanfixSim[], items: Item[], timeoutMs: number): Promise<Tally> {
   const deadline = Date.now() + timeoutMs;
   let said = 0;
+  let idleSince: number | undefined;
   for (;;) {
     const t = tally(pfs, items);
     const h = await relay.health().catch(() => undefined);
     if (!t.lost.length && h?.body.backlog === 0) return t;
+    idleSince = h?.body.backlog === 0 ? idleSince ?? Date.now() : undefined;
+    if (idleSince !== undefined && Date.now() - idleSince > 3000) return t;
     if (Date.now() > deadline) return t;
     if (Date.now() - said > 2000) {
       said = Date.now();
