@@ -31,6 +31,8 @@ rc=${PIPESTATUS[0]}
 # AVA prints "12 tests passed", "1 test failed", "2 known failures" …; CI wants one plain line.
 count() { grep -Eo "[0-9]+ $1" "$out" | tail -1 | grep -Eo '^[0-9]+' || echo 0; }
 passed=$(count 'tests? passed')
+# With failures AVA leaves the "passed" line out: count the passed tests it listed.
+if [ "$passed" -eq 0 ]; then passed=$(grep -c '^ *✔' "$out" || true); fi
 failed=$(count 'tests? failed')
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed"

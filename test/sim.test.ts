@@ -383,9 +383,10 @@ test('rest: contact read and contact comments', async (t) => {
 
 test('rest: restRps answers 429 code 0 above the rate, then recovers', async (t) => {
   const s = await sim(t, { restRps: 2 });
-  t.is((await rest(s, 'GET', '/ping')).status, 200);
-  t.is((await rest(s, 'GET', '/ping')).status, 200);
-  const third = await rest(s, 'GET', '/ping');
+  // Sent together, so that all three land within one second however loaded the machine is.
+  const answers = await Promise.all([0, 1, 2].map(() => rest(s, 'GET', '/ping')));
+  t.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 429]);
+  const third = answers.find((a) => a.status === 429)!;
   t.deepEqual(third, { status: 429, body: { result: 'fail', code: 0, error: 'Too many requests' }, remaining: third.remaining });
   // Only admitted calls fill the 1 s window, so the 4th goes through once the 1st ages out.
   const ok = await s.waitFor(async () => (await rest(s, 'GET', '/ping')).status === 200, 3000);
@@ -930,7 +931,7 @@ test('rest: every call is logged with a millisecond time; peakRestCalls counts t
     ['GET', '/rest/ping', 200], ['POST', '/rest/contact/list', 200], ['GET', '/rest/ping', 401],
   ]);
   for (const c of s.restCalls) t.true(Number.isInteger(c.at) && c.at >= start && c.at <= Date.now());
-  t.is(s.peakRestCalls(), 3);
+  // The count itself on fixed times: three real calls need not land within a second on a busy machine.
   s.restCalls.splice(0, s.restCalls.length, ...[0, 999, 1000, 2500].map((ms) => ({ method: 'GET', path: '/rest/ping', body: null, status: 200, at: start + ms })));
   t.is(s.peakRestCalls(), 2, '0 and 999 ms are within one second');
   t.is(s.peakRestCalls(1), 1);
