@@ -88,13 +88,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping: no new requests, finishing in-flight work');
+    const stopAt = Date.now();
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
     await closed;
     clearTimeout(force);
+    log.info({ ms: Date.now() - stopAt }, 'stopped taking requests');
     rest.stop();
     await worker.stop();
+    log.info({ ms: Date.now() - stopAt }, 'deliveries in flight finished');
     await journal.close();
     await states.close();
     log.info('stopped');

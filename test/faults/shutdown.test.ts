@@ -7,7 +7,7 @@ import { Journal } from '../../relay/store/journal.ts';
 import { finish, record } from './helpers/results.ts';
 import { percentile, sleep } from './helpers/http.ts';
 import { Load, newPhone } from './helpers/load.ts';
-import { scale, TIMEOUT } from './helpers/scale.ts';
+import { debug, scale, TIMEOUT } from './helpers/scale.ts';
 import { drained } from './helpers/tally.ts';
 import { startWorld } from './helpers/world.ts';
 
@@ -26,15 +26,18 @@ test('shutdown: SIGTERM under load answers what it took, exits 0 quickly, leaves
     { chatra: 4, viber: 4, verbox: 2, callers: 6, phones, intervalMs: 200, callIntervalMs: 2000 }, 'term').start();
   t.teardown(() => load.stop(0));
 
-  // Providers keep connections open between webhooks: an idle keep-alive socket must not hold the exit up.
+  // Providers and load balancers keep connections open and reuse them: a socket busy at SIGTERM, and
+  // used again right after, must not hold the exit up (nor be cut mid-request by the forced close).
   let keepAlive = true;
   const keepAliveErrors: string[] = [];
-  const idler = (async () => {
+  const idler = Promise.all(Array.from({ length: 4 }, async () => {
     while (keepAlive) {
-      await fetch(`${w.relay.url}/healthz`).then((r) => r.text(), (err: Error) => keepAliveErrors.push(err.message));
-      await sleep(300);
+      await fetch(`${w.relay.url}/healthz`).then((r) => r.text(), async (err: Error) => {
+        keepAliveErrors.push(err.message);
+        await sleep(100);
+      });
     }
-  })();
+  }));
 
   const exits: (number | null)[] = [];
   const stopMs: number[] = [];
@@ -47,6 +50,7 @@ test('shutdown: SIGTERM under load answers what it took, exits 0 quickly, leaves
     const code = await Promise.race([w.relay.kill('SIGTERM'), sleep(20_000).then(() => 'hung' as const)]);
     if (code === 'hung') await w.relay.kill('SIGKILL');
     stopMs.push(Date.now() - started);
+    debug('stop', c, Date.now() - started, 'ms;', w.relay.output.split('\n').filter((l) => /stopp|deliveries in flight/.test(l)).slice(-4).join(' | '));
     exits.push(code === 'hung' ? null : code);
     // Connections reset before the relay read their request (the kernel's accept queue when the
     // port closes): the provider retries them. Requests it did take are counted by the load.
