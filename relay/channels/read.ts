@@ -30,15 +30,37 @@ function valueText(v: unknown): string | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
 }
 
-/** The URL when it is absolute http(s): attachment links are fetched by Planfix or shown to customers. */
-export function httpUrl(v: unknown): string | undefined {
-  if (typeof v !== 'string') return undefined;
+/**
+ * A pure function of a string with its answers remembered: a chat's pages and landing URL come
+ * again with every webhook of the chat, and parsing a URL costs microseconds each time. Bounded:
+ * strings up to 500 characters, 5,000 answers, emptied when full.
+ */
+function remembered<T>(fn: (s: string) => T): (s: string) => T {
+  const known = new Map<string, T>();
+  return (s) => {
+    if (s.length > 500) return fn(s);
+    const hit = known.get(s);
+    if (hit !== undefined || known.has(s)) return hit as T;
+    const v = fn(s);
+    if (known.size >= 5000) known.clear();
+    known.set(s, v);
+    return v;
+  };
+}
+
+const parseHttpUrl = remembered((s: string): string | undefined => {
   try {
-    const u = new URL(v.trim());
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : undefined;
+    const u = new URL(s);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') return undefined;
+    return u.href === s ? s : u.href;
   } catch {
     return undefined;
   }
+});
+
+/** The URL when it is absolute http(s): attachment links are fetched by Planfix or shown to customers. */
+export function httpUrl(v: unknown): string | undefined {
+  return typeof v === 'string' ? parseHttpUrl(v.trim()) : undefined;
 }
 
 /** A request header by its lower-case name, whatever case the caller's map uses. */
@@ -84,6 +106,16 @@ export function time(v: unknown): number | undefined {
 /** Each UTM key with the other spellings an object may use for it: utm_source, source, utmsource. */
 const UTM_SPELLINGS = UTM_KEYS.map((k) => [k, k.slice(4), k.replace('_', '')] as const);
 
+/** The UTM keys of a URL's query (none when it is not a URL); frozen, shared by every caller. */
+const utmOfUrl = remembered((src: string): Readonly<Partial<Record<UtmKey, string>>> => {
+  const out: Partial<Record<UtmKey, string>> = {};
+  try {
+    const q = new URL(src).searchParams;
+    for (const k of UTM_KEYS) if (q.get(k)) out[k] = q.get(k)!;
+  } catch { /* not a URL */ }
+  return Object.freeze(out);
+});
+
 /** UTM from an object ({source} or {utm_source}), flat keys on the parent, or a URL's query. */
 export function readUtm(...sources: unknown[]): Partial<Record<UtmKey, string>> | undefined {
   const out: Partial<Record<UtmKey, string>> = {};
@@ -96,10 +128,8 @@ export function readUtm(...sources: unknown[]): Partial<Record<UtmKey, string>> 
       // UTM key: written out, or percent-encoded; and each distinct URL once.
       if (parsed.has(src) || (!src.includes('utm') && !src.includes('%'))) continue;
       parsed.add(src);
-      try {
-        const q = new URL(src).searchParams;
-        for (const k of UTM_KEYS) if (!out[k] && q.get(k)) out[k] = q.get(k)!;
-      } catch { /* not a URL */ }
+      const found = utmOfUrl(src);
+      for (const k of UTM_KEYS) if (!out[k] && found[k]) out[k] = found[k];
     } else if (isObj(src)) {
       for (const [k, short, joined] of UTM_SPELLINGS) {
         if (out[k]) continue;
