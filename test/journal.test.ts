@@ -309,3 +309,32 @@ test('readJsonl of a missing file is empty, of blank lines is empty', async (t) 
   await writeFile(join(dir, 'blank.jsonl'), '\n\n');
   t.deepEqual(await readJsonl(join(dir, 'blank.jsonl')), { records: [], skipped: 0 });
 });
+
+test('a backlog is not rewritten again and again: compaction waits until finished events outweigh pending ones', async (t) => {
+  const dir = await tmpDir(t);
+  const path = join(dir, 'journal.jsonl');
+  // A compaction replaces the file (a new inode); appends keep it.
+  const file = async () => { const s = await stat(path); return { ino: s.ino, size: s.size }; };
+  let j = await openJournal(t, dir);
+  const text = 'x'.repeat(900);
+  const added: Entry[] = [];
+  for (let b = 0; b < 50; b++) added.push(...await j.add(Array.from({ length: 100 }, (_, i) => item(`b${b}-${i}`, text))));
+  const backlog = await file();
+  t.true(backlog.size > 4 * 1024 * 1024, 'past the size where compaction starts');
+  // A few delivered: the file is still almost all backlog, and rewriting it would gain nothing.
+  for (const e of added.slice(0, 100)) await j.done(e);
+  await j.close();
+  t.is((await file()).ino, backlog.ino, 'not compacted while mostly pending');
+
+  // Reopened (the live size is counted again from the file), the rest is delivered.
+  j = await openJournal(t, dir);
+  t.is(j.pending.size, 4_900);
+  for (const e of added.slice(100)) await j.done(j.pending.get(e.id)!);
+  await j.close();
+  const after = await file();
+  t.not(after.ino, backlog.ino, 'compacted once finished events outweigh pending ones');
+  t.true(after.size < backlog.size * 0.75, `${after.size} of ${backlog.size} bytes`);
+  const again = await openJournal(t, dir);
+  t.is(again.pending.size, 0);
+  t.true(added.every((e) => again.has(e.id)), 'every id is still known for dedupe');
+});

@@ -47,3 +47,56 @@ test('compaction waits until the file has doubled since the last one', async (t)
   await again.close();
   t.is(made, 1, 'a freshly compacted file is not compacted again');
 });
+
+test('appends go on while a compaction writes its snapshot, and land after it in the new file', async (t) => {
+  const dir = await mkdtemp(join(os.tmpdir(), 'relay-test-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'log.jsonl');
+  const file = new JsonlFile(path, true);
+  await file.open();
+  for (let i = 0; i < 10; i++) await file.append({ i });
+  // A snapshot of 20 MB takes a while to write and sync; appends started meanwhile must not wait
+  // for it (the whole ingest used to stand still for as long).
+  const big = Array.from({ length: 20_000 }, (_, i) => ({ i, pad: 'x'.repeat(1000) }));
+  let rewritten = false;
+  const during: Promise<void>[] = [];
+  const rewrite = file.rewrite(() => {
+    setImmediate(() => { for (let i = 100; i < 105; i++) during.push(file.append({ i })); });
+    return big;
+  }).then(() => { rewritten = true; });
+  while (!during.length) await new Promise((r) => setImmediate(r));
+  await Promise.all(during);
+  t.false(rewritten, 'the appends were on disk before the snapshot was');
+  await rewrite;
+  await file.append({ i: 200 });
+  await file.close();
+  const { records, skipped } = await readJsonl(path);
+  t.is(skipped, 0);
+  t.is(records.length, 20_000 + 5 + 1);
+  t.deepEqual(records.slice(20_000).map((r) => (r as { i: number }).i), [100, 101, 102, 103, 104, 200]);
+});
+
+test('a write that fails while a compaction runs leaves the old file, and the repair rebuilds it', async (t) => {
+  const dir = await mkdtemp(join(os.tmpdir(), 'relay-test-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'log.jsonl');
+  let memory = [{ i: 0 }, { i: 1 }];
+  const file = new JsonlFile(path, true, () => memory);
+  await file.open();
+  for (const r of memory) await file.append(r);
+  const rewrite = file.rewrite(() => {
+    // The file fails under the compaction's feet: as a disk that fills up would.
+    setImmediate(() => { (file as unknown as { fail(e: Error): void }).fail(new Error('ENOSPC: no space left on device')); });
+    return Array.from({ length: 5_000 }, (_, i) => ({ i, pad: 'x'.repeat(1000) }));
+  });
+  await t.throwsAsync(rewrite, { message: /ENOSPC/ });
+  t.false(file.healthy);
+  memory = [{ i: 0 }, { i: 1 }, { i: 2 }];
+  // The next append repairs the file from memory (after the repair pause) and lands after it.
+  await new Promise((r) => setTimeout(r, 300));
+  await file.append({ i: 3 });
+  t.true(file.healthy);
+  await file.close();
+  const { records } = await readJsonl(path);
+  t.deepEqual(records, [{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }]);
+});

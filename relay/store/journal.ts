@@ -18,6 +18,8 @@ export interface Entry {
   /** How many ops of the plan are done. */
   step: number;
   dead?: { reason: string; at: number };
+  /** What its records take in the journal file: the compaction trigger counts the live bytes. */
+  bytes?: number;
 }
 
 type Rec =
@@ -43,6 +45,13 @@ export class Journal {
   private seq = 0;
   readonly pending = new Map<string, Entry>();
   readonly seen = new Map<string, number>();
+  /**
+   * What a compaction would write: the seen ids and the pending entries' records. Compacting
+   * while the file is mostly live (a backlog building up) would rewrite the backlog again and
+   * again for nothing; it waits until the file is twice this.
+   */
+  private seenBytes = 0;
+  private pendingBytes = 0;
   skippedOnLoad = 0;
   /** Where the skipped lines were (the first few), for the start-up warning. */
   skippedLines: SkippedLine[] = [];
@@ -53,30 +62,59 @@ export class Journal {
   }
 
   async open(): Promise<void> {
-    const { skipped, skippedLines } = await eachJsonl(this.file.path, (r) => this.apply(r as Rec));
+    const { skipped, skippedLines } = await eachJsonl(this.file.path, (r, bytes) => this.apply(r as Rec, bytes));
     this.skippedOnLoad = skipped;
     this.skippedLines = skippedLines;
     await this.file.open();
   }
 
-  private apply(r: Rec): void {
+  private apply(r: Rec, bytes: number): void {
     switch (r.t) {
       case 'snap':
         this.seq = Math.max(this.seq, r.seq);
-        for (const [id, at] of r.seen) this.seen.set(id, at);
+        for (const [id, at] of r.seen) this.remember(id, at);
         break;
       case 'e':
         this.seq = Math.max(this.seq, r.seq);
-        this.seen.set(r.id, r.at);
-        this.pending.set(r.id, { id: r.id, seq: r.seq, account: r.account, channel: r.channel, key: r.key, at: r.at, event: r.event, step: 0 });
+        this.remember(r.id, r.at);
+        this.unpend(r.id);
+        this.pend({ id: r.id, seq: r.seq, account: r.account, channel: r.channel, key: r.key, at: r.at, event: r.event, step: 0 }, bytes);
         break;
-      case 'p': { const e = this.pending.get(r.id); if (e) e.plan = r.plan; break; }
+      case 'p': { const e = this.pending.get(r.id); if (e) { e.plan = r.plan; this.grow(e, bytes); } break; }
       case 's': { const e = this.pending.get(r.id); if (e) e.step = r.step; break; }
-      case 'd': this.pending.delete(r.id); break;
+      case 'd': this.unpend(r.id); break;
       case 'x': { const e = this.pending.get(r.id); if (e) e.dead = { reason: r.reason, at: r.at }; break; }
       case 'r': { const e = this.pending.get(r.id); if (e) delete e.dead; break; }
-      case 'n': this.seen.set(r.id, r.at); break;
+      case 'n': this.remember(r.id, r.at); break;
     }
+  }
+
+  private remember(id: string, at: number): void {
+    // ["<id>",<13-digit time>], in the snapshot's list.
+    if (!this.seen.has(id)) this.seenBytes += id.length + 19;
+    this.seen.set(id, at);
+  }
+
+  private forget(id: string): void {
+    if (this.seen.delete(id)) this.seenBytes -= id.length + 19;
+  }
+
+  private pend(e: Entry, bytes: number): void {
+    e.bytes = bytes;
+    this.pendingBytes += bytes;
+    this.pending.set(e.id, e);
+  }
+
+  private grow(e: Entry, bytes: number): void {
+    e.bytes = (e.bytes ?? 0) + bytes;
+    this.pendingBytes += bytes;
+  }
+
+  private unpend(id: string): void {
+    const e = this.pending.get(id);
+    if (!e) return;
+    this.pendingBytes -= e.bytes ?? 0;
+    this.pending.delete(id);
   }
 
   has(id: string): boolean {
@@ -92,32 +130,42 @@ export class Journal {
     for (const it of items) {
       if (this.seen.has(it.id)) continue;
       const entry: Entry = { ...it, seq: ++this.seq, step: 0 };
-      this.seen.set(it.id, it.at);
+      this.remember(it.id, it.at);
       fresh.push(entry);
     }
     if (!fresh.length) return [];
+    // Pending from the moment its record is queued, like every other change here: a compaction
+    // snapshots memory once the records before it are on disk, and must not miss this one.
+    const written = fresh.map((e) => {
+      const json = JSON.stringify({ t: 'e', id: e.id, seq: e.seq, account: e.account, channel: e.channel, key: e.key, at: e.at, event: e.event } satisfies Rec);
+      this.pend(e, json.length + 1);
+      return this.file.appendJson(json);
+    });
     try {
-      await Promise.all(fresh.map((e) =>
-        this.write({ t: 'e', id: e.id, seq: e.seq, account: e.account, channel: e.channel, key: e.key, at: e.at, event: e.event })));
+      await Promise.all(written);
     } catch (err) {
       // Not on disk: forget the ids so the provider's retry is accepted.
-      for (const e of fresh) this.seen.delete(e.id);
+      for (const e of fresh) {
+        this.forget(e.id);
+        this.unpend(e.id);
+      }
       throw err;
     }
-    for (const e of fresh) this.pending.set(e.id, e);
     return fresh;
   }
 
   /** Remembers an id without an event: our own messages coming back in provider webhooks. */
   markSeen(id: string): Promise<void> {
     const at = Date.now();
-    this.seen.set(id, at);
+    this.remember(id, at);
     return this.write({ t: 'n', id, at });
   }
 
   setPlan(e: Entry, plan: Op[]): Promise<void> {
     e.plan = plan;
-    return this.write({ t: 'p', id: e.id, plan });
+    const json = JSON.stringify({ t: 'p', id: e.id, plan } satisfies Rec);
+    this.grow(e, json.length + 1);
+    return this.file.appendJson(json);
   }
 
   setStep(e: Entry, step: number): Promise<void> {
@@ -126,7 +174,7 @@ export class Journal {
   }
 
   async done(e: Entry): Promise<void> {
-    this.pending.delete(e.id);
+    this.unpend(e.id);
     await this.write({ t: 'd', id: e.id });
     this.maybeCompact();
   }
@@ -150,7 +198,7 @@ export class Journal {
   }
 
   private maybeCompact(): void {
-    this.file.maybeCompact(4 * 1024 * 1024, () => this.snapshot());
+    this.file.maybeCompact(4 * 1024 * 1024, () => this.snapshot(), this.seenBytes + this.pendingBytes);
   }
 
   compact(): Promise<void> {
@@ -163,7 +211,7 @@ export class Journal {
 
   private snapshot(): Rec[] {
     const cutoff = Date.now() - SEEN_TTL_MS;
-    for (const [id, at] of this.seen) if (at < cutoff && !this.pending.has(id)) this.seen.delete(id);
+    for (const [id, at] of this.seen) if (at < cutoff && !this.pending.has(id)) this.forget(id);
     const recs: Rec[] = [{ t: 'snap', seq: this.seq, seen: [...this.seen] }];
     for (const e of [...this.pending.values()].sort((a, b) => a.seq - b.seq)) {
       recs.push({ t: 'e', id: e.id, seq: e.seq, account: e.account, channel: e.channel, key: e.key, at: e.at, event: e.event });

@@ -1,4 +1,5 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { RetryableError } from '../errors.ts';
 
 /**
@@ -61,17 +62,23 @@ export class JsonlFile {
 
   /** Resolves once the record is written (and fsync'd when durable); rejects with a StorageError. */
   append(record: unknown): Promise<void> {
+    return this.appendJson(JSON.stringify(record));
+  }
+
+  /** `append` for a record its owner has serialised already (to know its size). */
+  appendJson(json: string): Promise<void> {
     if (this.failed) {
-      return this.repair().then((ok) => (ok ? this.append(record) : Promise.reject(new StorageError(this.failed!))));
+      return this.repair().then((ok) => (ok ? this.appendJson(json) : Promise.reject(new StorageError(this.failed!))));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ line: `${JSON.stringify(record)}\n`, done: (err) => (err ? reject(new StorageError(err)) : resolve()) });
+      this.queue.push({ line: `${json}\n`, done: (err) => (err ? reject(new StorageError(err)) : resolve()) });
       if (!this.flushing && !this.paused) this.flushing = this.flushLoop();
     });
   }
 
   private async flushLoop(): Promise<void> {
-    while (this.queue.length && !this.failed) {
+    // A pause (a rewrite taking its snapshot or copying the tail) stops the loop after this batch.
+    while (this.queue.length && !this.failed && !this.paused) {
       const batch = this.queue;
       this.queue = [];
       try {
@@ -87,9 +94,16 @@ export class JsonlFile {
         for (const b of batch) b.done(err as Error);
       }
     }
-    for (const b of this.queue) b.done(this.failed);
-    if (this.failed) this.queue = [];
+    if (this.failed) {
+      for (const b of this.queue) b.done(this.failed);
+      this.queue = [];
+    }
     this.flushing = undefined;
+  }
+
+  private resume(): void {
+    this.paused = false;
+    if (this.queue.length && !this.flushing) this.flushing = this.flushLoop();
   }
 
   private fail(err: Error): void {
@@ -142,12 +156,13 @@ export class JsonlFile {
   }
 
   /**
-   * Compacts in the background once the file is past `minBytes` and twice its size after the last
-   * compaction, so the cost per append stays flat as history grows. One at a time; after a failure
+   * Compacts in the background once the file is past `minBytes` and twice its live size, so the
+   * cost per append stays flat as history grows. The live size is the owner's current figure when
+   * it keeps one, else the size right after the last compaction. One at a time; after a failure
    * (disk full, say) the file keeps growing and the next try waits a minute.
    */
-  maybeCompact(minBytes: number, make: () => unknown[]): void {
-    if (this.compacting || Date.now() < this.compactAgainAt || this.bytes < minBytes || this.bytes < 2 * this.liveBytes) return;
+  maybeCompact(minBytes: number, make: () => unknown[], liveBytes = this.liveBytes): void {
+    if (this.compacting || Date.now() < this.compactAgainAt || this.bytes < minBytes || this.bytes < 2 * liveBytes) return;
     this.compacting = this.rewrite(make)
       .then(() => { this.compactionError = undefined; }, (err: Error) => {
         this.compactionError = err.message;
@@ -157,33 +172,56 @@ export class JsonlFile {
   }
 
   /**
-   * Replaces the file atomically (write aside, fsync, rename) with the records `make` returns.
-   * Appends made meanwhile wait in the queue and land in the new file, after the snapshot.
+   * Replaces the file atomically (write aside, fsync, rename) with the records `make` returns, one
+   * rewrite at a time. Appends wait only while `make` runs and while the records appended since
+   * are copied after the snapshot: writing and syncing a large snapshot goes on beside them (it
+   * took seconds, with every webhook waiting, when the journal held a backlog of 40 MB).
    */
-  async rewrite(make: () => unknown[]): Promise<void> {
+  rewrite(make: () => unknown[]): Promise<void> {
+    const run = this.rewriting.then(() => this.rewriteNow(make));
+    this.rewriting = run.catch(() => undefined);
+    return run;
+  }
+
+  private rewriting: Promise<unknown> = Promise.resolve();
+
+  private async rewriteNow(make: () => unknown[]): Promise<void> {
+    // A failed file is being repaired: appends wait for the repair, and its snapshot (which holds
+    // the refused changes too) is the whole new file, nothing of the old one is copied.
+    const repairing = !!this.failed;
+    const tmp = `${this.path}.tmp`;
+    let out: FileHandle | undefined;
     this.paused = true;
     try {
       await this.drain();
       const records = make();
-      const tmp = `${this.path}.tmp`;
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        await writeAll(fh, Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join('')));
-        await fh.sync();
-      } catch (err) {
-        // A half-written copy only takes space that a full disk needs back.
-        await fh.close().catch(() => undefined);
-        await unlink(tmp).catch(() => undefined);
-        throw err;
+      const from = this.bytes;
+      if (!repairing) this.resume();
+      out = await open(tmp, 'w', 0o600);
+      await writeAll(out, Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join('')));
+      await out.sync();
+      if (!repairing) {
+        this.paused = true;
+        await this.drain();
+        // A write failed meanwhile: the repair rebuilds the file from memory instead.
+        if (this.failed) throw this.failed;
+        await copyRange(this.fh!, from, this.bytes, out);
+        await out.sync();
       }
-      await fh.close();
+      await out.close();
+      out = undefined;
       await rename(tmp, this.path);
+      await syncDir(dirname(this.path));
       await this.fh?.close().catch(() => undefined);
       await this.open();
       this.failed = undefined;
+    } catch (err) {
+      // A half-written copy only takes space that a full disk needs back.
+      await out?.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw err;
     } finally {
-      this.paused = false;
-      if (this.queue.length && !this.flushing) this.flushing = this.flushLoop();
+      this.resume();
     }
   }
 
@@ -195,6 +233,27 @@ export class JsonlFile {
     this.repairTimer = undefined;
     await this.fh?.close().catch(() => undefined);
     this.fh = undefined;
+  }
+}
+
+/** Bytes [from, to) of one file appended to another, a megabyte at a time. */
+async function copyRange(src: FileHandle, from: number, to: number, dst: FileHandle): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(to - from, 1)));
+  for (let at = from; at < to;) {
+    const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, to - at), at);
+    if (bytesRead <= 0) throw new Error('the file ended before its last record');
+    await writeAll(dst, buf.subarray(0, bytesRead));
+    at += bytesRead;
+  }
+}
+
+/** A rename is durable once its directory is synced; without it a crash may bring the old file back. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 
@@ -238,11 +297,11 @@ function describe(text: string): string | undefined {
 }
 
 /**
- * Hands every complete record of a JSON-lines file to `each`, in file order, reading the file a
- * megabyte at a time: a large state file is never held whole, as one string and as an array of
- * lines and records, while it is loaded. A torn or corrupt line is skipped, counted and located.
+ * Hands every complete record of a JSON-lines file to `each` (with its size in the file, newline
+ * included), in file order, reading the file a megabyte at a time: a large state file is never
+ * held whole, as one string and as an array of lines and records, while it is loaded. A torn or corrupt line is skipped, counted and located.
  */
-export async function eachJsonl(path: string, each: (record: unknown) => void): Promise<{ skipped: number; skippedLines: SkippedLine[] }> {
+export async function eachJsonl(path: string, each: (record: unknown, bytes: number) => void): Promise<{ skipped: number; skippedLines: SkippedLine[] }> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -271,7 +330,7 @@ export async function eachJsonl(path: string, each: (record: unknown) => void): 
       }
       return;
     }
-    each(record);
+    each(record, end - start + 1);
   };
   try {
     const size = (await fh.stat()).size;
