@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { RelayEvent } from '../core/events.ts';
 import type { Op } from '../core/plan.ts';
-import { JsonlFile, eachJsonl, type SkippedLine } from './jsonl.ts';
+import { JsonlFile, RawJson, eachJsonl, type SkippedLine } from './jsonl.ts';
 
 export interface Entry {
   /** `${channelId}:${eventId}`, or `${accountId}:${eventId}` for Planfix callbacks. */
@@ -20,6 +20,38 @@ export interface Entry {
   dead?: { reason: string; at: number };
   /** What its records take in the journal file: the compaction trigger counts the live bytes. */
   bytes?: number;
+}
+
+/**
+ * A pending entry. An event journaled at ingest is held as the record it was written as, and
+ * parsed when the worker (or an admin list) first reads it: a backlog of 40,000 webhooks is then
+ * 40,000 strings, not 40,000 object graphs for the garbage collector to copy and mark while the
+ * webhooks keep coming; and a compaction writes the strings as they are.
+ */
+class PendingEntry implements Entry {
+  plan?: Op[];
+  step = 0;
+  dead?: { reason: string; at: number };
+  bytes?: number;
+  private parsed: RelayEvent | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly seq: number,
+    readonly account: string,
+    readonly channel: string,
+    readonly key: string,
+    readonly at: number,
+    event: RelayEvent | undefined,
+    /** Its 'e' record, as written to the journal. */
+    readonly json?: string,
+  ) {
+    this.parsed = event;
+  }
+
+  get event(): RelayEvent {
+    return (this.parsed ??= (JSON.parse(this.json!) as { event: RelayEvent }).event);
+  }
 }
 
 type Rec =
@@ -78,7 +110,7 @@ export class Journal {
         this.seq = Math.max(this.seq, r.seq);
         this.remember(r.id, r.at);
         this.unpend(r.id);
-        this.pend({ id: r.id, seq: r.seq, account: r.account, channel: r.channel, key: r.key, at: r.at, event: r.event, step: 0 }, bytes);
+        this.pend(new PendingEntry(r.id, r.seq, r.account, r.channel, r.key, r.at, r.event), bytes);
         break;
       case 'p': { const e = this.pending.get(r.id); if (e) { e.plan = r.plan; this.grow(e, bytes); } break; }
       case 's': { const e = this.pending.get(r.id); if (e) e.step = r.step; break; }
@@ -126,21 +158,21 @@ export class Journal {
    * claimed synchronously, so two concurrent deliveries of one event journal it once.
    */
   async add(items: Omit<Entry, 'seq' | 'step'>[]): Promise<Entry[]> {
-    const fresh: Entry[] = [];
+    const fresh: PendingEntry[] = [];
+    const written: Promise<void>[] = [];
     for (const it of items) {
       if (this.seen.has(it.id)) continue;
-      const entry: Entry = { ...it, seq: ++this.seq, step: 0 };
       this.remember(it.id, it.at);
+      const seq = ++this.seq;
+      const json = JSON.stringify({ t: 'e', id: it.id, seq, account: it.account, channel: it.channel, key: it.key, at: it.at, event: it.event } satisfies Rec);
+      const entry = new PendingEntry(it.id, seq, it.account, it.channel, it.key, it.at, undefined, json);
+      // Pending from the moment its record is queued, like every other change here: a compaction
+      // snapshots memory once the records before it are on disk, and must not miss this one.
+      this.pend(entry, json.length + 1);
+      written.push(this.file.appendJson(json));
       fresh.push(entry);
     }
     if (!fresh.length) return [];
-    // Pending from the moment its record is queued, like every other change here: a compaction
-    // snapshots memory once the records before it are on disk, and must not miss this one.
-    const written = fresh.map((e) => {
-      const json = JSON.stringify({ t: 'e', id: e.id, seq: e.seq, account: e.account, channel: e.channel, key: e.key, at: e.at, event: e.event } satisfies Rec);
-      this.pend(e, json.length + 1);
-      return this.file.appendJson(json);
-    });
     try {
       await Promise.all(written);
     } catch (err) {
@@ -209,12 +241,13 @@ export class Journal {
     return this.file.compactionError;
   }
 
-  private snapshot(): Rec[] {
+  private snapshot(): (Rec | RawJson)[] {
     const cutoff = Date.now() - SEEN_TTL_MS;
     for (const [id, at] of this.seen) if (at < cutoff && !this.pending.has(id)) this.forget(id);
-    const recs: Rec[] = [{ t: 'snap', seq: this.seq, seen: [...this.seen] }];
+    const recs: (Rec | RawJson)[] = [{ t: 'snap', seq: this.seq, seen: [...this.seen] }];
     for (const e of [...this.pending.values()].sort((a, b) => a.seq - b.seq)) {
-      recs.push({ t: 'e', id: e.id, seq: e.seq, account: e.account, channel: e.channel, key: e.key, at: e.at, event: e.event });
+      recs.push(e instanceof PendingEntry && e.json ? new RawJson(e.json)
+        : { t: 'e', id: e.id, seq: e.seq, account: e.account, channel: e.channel, key: e.key, at: e.at, event: e.event });
       if (e.plan) recs.push({ t: 'p', id: e.id, plan: e.plan });
       if (e.step) recs.push({ t: 's', id: e.id, step: e.step });
       if (e.dead) recs.push({ t: 'x', id: e.id, reason: e.dead.reason, at: e.dead.at });

@@ -17,6 +17,13 @@ export class StorageError extends RetryableError {
 const REPAIR_PAUSE_MS = 250;
 const REPAIR_TICK_MS = 1000;
 
+/** A record already serialised: a snapshot may hand these to `rewrite` to be written as they are. */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
+const lineOf = (r: unknown) => `${r instanceof RawJson ? r.json : JSON.stringify(r)}\n`;
+
 /**
  * An append-only file of JSON lines whose appends are group-committed: every append made while a
  * write+fsync is in flight joins the next one, so concurrent requests share one fsync.
@@ -198,7 +205,7 @@ export class JsonlFile {
       const from = this.bytes;
       if (!repairing) this.resume();
       out = await open(tmp, 'w', 0o600);
-      await writeAll(out, Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join('')));
+      await writeAll(out, Buffer.from(records.map(lineOf).join('')));
       await out.sync();
       if (!repairing) {
         this.paused = true;
