@@ -21,8 +21,10 @@ export interface DeliverDeps extends CallDeps {
 /**
  * Applies an inbound event to the account's state (identity binding, conversation, widget
  * metadata) and returns what the planner needs. Runs once per event, before its plan is fixed.
+ * The state changes in memory at once; their writes go into `writes`, to be on disk before the
+ * event is marked done.
  */
-async function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, state: AccountState): Promise<PlanContext> {
+function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, state: AccountState, writes: Promise<unknown>[]): PlanContext {
   const adapter = adapters[channel.kind]!;
   const c = event.customer;
   const phone = toE164(c.phone, account.defaultCountry);
@@ -30,9 +32,10 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
   const key = contactKey(state, ids);
   // A number that does not parse is kept as given only while no E.164 one is known, and never matched.
   const keptPhone = phone ?? (state.contacts.get(key)?.customer.phone ? undefined : c.phone);
-  const contact = await state.bindContact(key, ids, {
+  writes.push(state.bindContact(key, ids, {
     name: c.name, lastName: c.lastName, displayName: c.displayName, email: ids.email, phone: keptPhone, avatar: c.avatar,
-  });
+  }));
+  const contact = state.contacts.get(key)!;
   const chatId = `${channel.id}:${key}`;
   const prev = state.conversations.get(chatId);
   const meta = mergeMeta(
@@ -43,10 +46,10 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
   // Writing again is subscribing again (Viber subscribes a user who messages the bot).
   const unsubscribed = event.kind === 'customer' && event.subscribed !== undefined ? !event.subscribed
     : event.kind === 'message' && !event.echo ? undefined : prev?.unsubscribed;
-  await state.putConversation({
+  writes.push(state.putConversation({
     chatId, channel: channel.id, contactKey: key, clientId: c.clientId, taskNumber: prev?.taskNumber,
     fresh: prev?.fresh ?? true, ...(unsubscribed ? { unsubscribed } : {}), updatedAt: event.at, meta,
-  });
+  }));
   return {
     channel: { id: channel.id, title: adapter.title, name: channel.name, options: channel.options },
     chatId,
@@ -65,11 +68,18 @@ function outboundOf(state: AccountState, providerKey: string): PlanContext['outb
   return o && { messageId: o.messageId, status: state.statuses.get(o.messageId) };
 }
 
-/** Delivers one journaled event: fixes its plan the first time, then runs the ops not yet done. */
+/**
+ * Delivers one journaled event: fixes its plan the first time, then runs the ops not yet done.
+ * The state and plan records written on the way are synced while the first Planfix call runs (a
+ * delivery used to wait for three fsyncs in a row); it returns, and the event is marked done,
+ * only once they are on disk. Losing the plan record in a crash repeats the first op, as a crash
+ * during that op would.
+ */
 export async function deliver(entry: Entry, account: Account, state: AccountState, deps: DeliverDeps): Promise<void> {
   const channel = account.channels.find((c) => c.id === entry.channel);
   if (!channel) throw new TerminalError('the channel was deleted');
   let ops = entry.plan;
+  const writes: Promise<unknown>[] = [];
   if (!ops) {
     const ev = entry.event;
     // Replies and receipts concern a conversation already known: no identity to resolve.
@@ -78,9 +88,12 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
     ops = ev.kind === 'call' ? callPlan(ev, { hasRest: !!account.planfix.restToken, hasTelephony: !!account.planfix.telephonyToken })
       : ev.kind === 'reply' ? plan(ev, bare)
       : ev.kind === 'status' ? plan(ev, { ...bare, outbound: outboundOf(state, `${channel.id}:${ev.providerMessageId}`) })
-      : plan(ev, await resolve(ev, account, channel, state));
-    await deps.journal.setPlan(entry, ops);
+      : plan(ev, resolve(ev, account, channel, state, writes));
+    writes.push(deps.journal.setPlan(entry, ops));
   }
+  const written = Promise.all(writes);
+  // Awaited below; until then a failed write must not count as an unhandled rejection.
+  written.catch(() => undefined);
   for (let i = entry.step; i < ops.length; i++) {
     const op = ops[i]!;
     try {
@@ -89,6 +102,7 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
       // A reply the provider refused is not a dead letter: Planfix shows the employee the reason.
       if (op.do === 'send' && err instanceof TerminalError && entry.event.kind === 'reply') {
         await deps.chat.call(account, 'messageStatus', { messageId: entry.event.messageId, messageStatus: 'error', messageStatusText: err.message.slice(0, 500) });
+        await written;
         return;
       }
       throw err;
@@ -97,6 +111,7 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
     if (i + 1 < ops.length) await deps.journal.setStep(entry, i + 1);
     else entry.step = i + 1;
   }
+  await written;
 }
 
 async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfig, state: AccountState, deps: DeliverDeps): Promise<void> {
