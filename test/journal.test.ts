@@ -316,7 +316,9 @@ test('a backlog is not rewritten again and again: compaction waits until finishe
   // A compaction replaces the file (a new inode); appends keep it.
   const file = async () => { const s = await stat(path); return { ino: s.ino, size: s.size }; };
   let j = await openJournal(t, dir);
-  const text = 'x'.repeat(900);
+  // Three bytes a character in UTF-8, one in a JS string: the live size must count bytes, as the
+  // file's size does, or a backlog looks mostly dead and is rewritten over and over.
+  const text = '字'.repeat(300);
   const added: Entry[] = [];
   for (let b = 0; b < 50; b++) added.push(...await j.add(Array.from({ length: 100 }, (_, i) => item(`b${b}-${i}`, text))));
   const backlog = await file();
@@ -337,4 +339,38 @@ test('a backlog is not rewritten again and again: compaction waits until finishe
   const again = await openJournal(t, dir);
   t.is(again.pending.size, 0);
   t.true(added.every((e) => again.has(e.id)), 'every id is still known for dedupe');
+});
+
+test('a resend that arrives while the first copy is being written is acknowledged only with it: if that write fails, both fail', async (t) => {
+  const dir = await tmpDir(t);
+  const j = await openJournal(t, dir);
+  const fh = (j as unknown as { file: { fh: FileHandle } }).file.fh;
+  const write = fh.write.bind(fh);
+  (fh as unknown as { write: unknown }).write = async () => {
+    await new Promise((r) => setTimeout(r, 30));
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  };
+  const first = j.add([item('m1')]);
+  const resend = j.add([item('m1')]);
+  await t.throwsAsync(first);
+  await t.throwsAsync(resend, undefined, 'the resend is not answered as a duplicate of an event that is nowhere');
+  t.false(j.has('ch1:m1'));
+  (fh as unknown as { write: unknown }).write = write;
+  await new Promise((r) => setTimeout(r, 300));
+  t.is((await j.add([item('m1')])).length, 1, 'the provider\'s next try is journaled');
+  t.deepEqual(await j.add([item('m1')]), [], 'and a later one is a duplicate');
+});
+
+test('close() waits for every compaction queued before it, and none starts after it', async (t) => {
+  const dir = await tmpDir(t);
+  const j = new Journal(dir);
+  await j.open();
+  await j.add(Array.from({ length: 20 }, (_, i) => item(`m${i}`, 'x'.repeat(1000))));
+  const compactions = [j.compact(), j.compact()];
+  await j.close();
+  const file = (j as unknown as { file: { fh?: FileHandle } }).file;
+  t.is(file.fh, undefined, 'no handle reopened by a compaction that outlived close()');
+  const settled = await Promise.allSettled(compactions);
+  t.deepEqual(settled.map((r) => r.status), ['fulfilled', 'fulfilled']);
+  await t.throwsAsync(j.compact(), { message: /closing/ });
 });

@@ -1,5 +1,6 @@
 // The append-only file under the journal and the state logs: relay/store/jsonl.ts.
 import { mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -99,4 +100,36 @@ test('a write that fails while a compaction runs leaves the old file, and the re
   await file.close();
   const { records } = await readJsonl(path);
   t.deepEqual(records, [{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }]);
+});
+
+test('a failure after the rename (syncing the directory) leaves the file failed, never appending to the old one', async (t) => {
+  const dir = await mkdtemp(join(os.tmpdir(), 'relay-test-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'log.jsonl');
+  let memory: unknown[] = [{ i: 0 }];
+  const file = new JsonlFile(path, true, () => memory);
+  await file.open();
+  await file.append({ i: 0 });
+  // Opening the directory to sync it fails once, as it may with EMFILE or EIO.
+  const fsp = createRequire(import.meta.url)('node:fs/promises') as { open: (...a: unknown[]) => Promise<unknown> };
+  const realOpen = fsp.open;
+  fsp.open = async (...a: unknown[]) => {
+    if (a[0] === dir) {
+      fsp.open = realOpen;
+      syncBuiltinESMExports();
+      throw Object.assign(new Error('EMFILE: too many open files, open'), { code: 'EMFILE' });
+    }
+    return realOpen(...a);
+  };
+  syncBuiltinESMExports();
+  t.teardown(() => { fsp.open = realOpen; syncBuiltinESMExports(); });
+  await t.throwsAsync(file.rewrite(() => memory), { message: /EMFILE/ });
+  t.false(file.healthy, 'the old handle\'s file has no name any more');
+  memory = [{ i: 0 }, { i: 1 }];
+  await t.throwsAsync(file.append({ i: 1 }), undefined, 'refused at once, not acknowledged into a file nobody will read');
+  // After the repair pause the next append rebuilds the file from memory and lands after it.
+  await new Promise((r) => setTimeout(r, 300));
+  await file.append({ i: 2 });
+  await file.close();
+  t.deepEqual((await readJsonl(path)).records, [{ i: 0 }, { i: 1 }, { i: 2 }]);
 });

@@ -12,7 +12,7 @@ export interface Entry {
   /** Events with the same key are delivered one after another, in seq order. */
   key: string;
   at: number;
-  event: RelayEvent;
+  readonly event: RelayEvent;
   /** The delivery plan, fixed the first time the event is worked on, so a retry repeats nothing. */
   plan?: Op[];
   /** How many ops of the plan are done. */
@@ -83,6 +83,8 @@ export class Journal {
    * again for nothing; it waits until the file is twice this.
    */
   private seenBytes = 0;
+  /** Events whose record is being written, by id. */
+  private readonly writing = new Map<string, Promise<void>>();
   private pendingBytes = 0;
   skippedOnLoad = 0;
   /** Where the skipped lines were (the first few), for the start-up warning. */
@@ -94,13 +96,13 @@ export class Journal {
   }
 
   async open(): Promise<void> {
-    const { skipped, skippedLines } = await eachJsonl(this.file.path, (r, bytes) => this.apply(r as Rec, bytes));
+    const { skipped, skippedLines } = await eachJsonl(this.file.path, (r, bytes, text) => this.apply(r as Rec, bytes, text));
     this.skippedOnLoad = skipped;
     this.skippedLines = skippedLines;
     await this.file.open();
   }
 
-  private apply(r: Rec, bytes: number): void {
+  private apply(r: Rec, bytes: number, text: string): void {
     switch (r.t) {
       case 'snap':
         this.seq = Math.max(this.seq, r.seq);
@@ -110,7 +112,8 @@ export class Journal {
         this.seq = Math.max(this.seq, r.seq);
         this.remember(r.id, r.at);
         this.unpend(r.id);
-        this.pend(new PendingEntry(r.id, r.seq, r.account, r.channel, r.key, r.at, r.event), bytes);
+        // Kept as its text, as when it was journaled: a backlog found at start is strings too.
+        this.pend(new PendingEntry(r.id, r.seq, r.account, r.channel, r.key, r.at, undefined, text), bytes);
         break;
       case 'p': { const e = this.pending.get(r.id); if (e) { e.plan = r.plan; this.grow(e, bytes); } break; }
       case 's': { const e = this.pending.get(r.id); if (e) e.step = r.step; break; }
@@ -123,12 +126,12 @@ export class Journal {
 
   private remember(id: string, at: number): void {
     // ["<id>",<13-digit time>], in the snapshot's list.
-    if (!this.seen.has(id)) this.seenBytes += id.length + 19;
+    if (!this.seen.has(id)) this.seenBytes += Buffer.byteLength(id) + 19;
     this.seen.set(id, at);
   }
 
   private forget(id: string): void {
-    if (this.seen.delete(id)) this.seenBytes -= id.length + 19;
+    if (this.seen.delete(id)) this.seenBytes -= Buffer.byteLength(id) + 19;
   }
 
   private pend(e: Entry, bytes: number): void {
@@ -160,19 +163,25 @@ export class Journal {
   async add(items: Omit<Entry, 'seq' | 'step'>[]): Promise<Entry[]> {
     const fresh: PendingEntry[] = [];
     const written: Promise<void>[] = [];
+    const duplicates: Promise<void>[] = [];
     for (const it of items) {
-      if (this.seen.has(it.id)) continue;
+      if (this.seen.has(it.id)) {
+        const first = this.writing.get(it.id);
+        if (first) duplicates.push(first);
+        continue;
+      }
       this.remember(it.id, it.at);
       const seq = ++this.seq;
       const json = JSON.stringify({ t: 'e', id: it.id, seq, account: it.account, channel: it.channel, key: it.key, at: it.at, event: it.event } satisfies Rec);
       const entry = new PendingEntry(it.id, seq, it.account, it.channel, it.key, it.at, undefined, json);
       // Pending from the moment its record is queued, like every other change here: a compaction
       // snapshots memory once the records before it are on disk, and must not miss this one.
-      this.pend(entry, json.length + 1);
-      written.push(this.file.appendJson(json));
+      this.pend(entry, Buffer.byteLength(json) + 1);
+      const write = this.file.appendJson(json);
+      this.writing.set(it.id, write);
+      written.push(write);
       fresh.push(entry);
     }
-    if (!fresh.length) return [];
     try {
       await Promise.all(written);
     } catch (err) {
@@ -182,7 +191,12 @@ export class Journal {
         this.unpend(e.id);
       }
       throw err;
+    } finally {
+      for (const e of fresh) this.writing.delete(e.id);
     }
+    // A resend that came while the first copy was being written is acknowledged only once that
+    // copy is on disk; if it fails, so does the resend (a 503: the provider tries again).
+    await Promise.all(duplicates);
     return fresh;
   }
 
@@ -196,7 +210,7 @@ export class Journal {
   setPlan(e: Entry, plan: Op[]): Promise<void> {
     e.plan = plan;
     const json = JSON.stringify({ t: 'p', id: e.id, plan } satisfies Rec);
-    this.grow(e, json.length + 1);
+    this.grow(e, Buffer.byteLength(json) + 1);
     return this.file.appendJson(json);
   }
 

@@ -79,7 +79,7 @@ export class JsonlFile {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ line: `${json}\n`, done: (err) => (err ? reject(new StorageError(err)) : resolve()) });
-      if (!this.flushing && !this.paused) this.flushing = this.flushLoop();
+      this.startFlush();
     });
   }
 
@@ -108,9 +108,16 @@ export class JsonlFile {
     this.flushing = undefined;
   }
 
+  private startFlush(): void {
+    // Only with work to do: a loop that ended before its first await would clear `flushing`
+    // before it was set, and drain() would then wait on a settled promise forever.
+    if (this.flushing || this.paused || this.failed || !this.queue.length) return;
+    this.flushing = this.flushLoop();
+  }
+
   private resume(): void {
     this.paused = false;
-    if (this.queue.length && !this.flushing) this.flushing = this.flushLoop();
+    this.startFlush();
   }
 
   private fail(err: Error): void {
@@ -132,7 +139,7 @@ export class JsonlFile {
   private repair(): Promise<boolean> {
     if (!this.failed) return Promise.resolve(true);
     if (this.repairing) return this.repairing;
-    if (Date.now() < this.repairAfter || !this.fh) return Promise.resolve(false);
+    if (Date.now() < this.repairAfter || !this.fh || this.closing) return Promise.resolve(false);
     this.repairing = (async () => {
       try {
         await this.drain();
@@ -169,7 +176,7 @@ export class JsonlFile {
    * (disk full, say) the file keeps growing and the next try waits a minute.
    */
   maybeCompact(minBytes: number, make: () => unknown[], liveBytes = this.liveBytes): void {
-    if (this.compacting || Date.now() < this.compactAgainAt || this.bytes < minBytes || this.bytes < 2 * liveBytes) return;
+    if (this.closing || this.compacting || Date.now() < this.compactAgainAt || this.bytes < minBytes || this.bytes < 2 * liveBytes) return;
     this.compacting = this.rewrite(make)
       .then(() => { this.compactionError = undefined; }, (err: Error) => {
         this.compactionError = err.message;
@@ -185,12 +192,15 @@ export class JsonlFile {
    * took seconds, with every webhook waiting, when the journal held a backlog of 40 MB).
    */
   rewrite(make: () => unknown[]): Promise<void> {
+    if (this.closing) return Promise.reject(new Error(`${this.path} is closing`));
     const run = this.rewriting.then(() => this.rewriteNow(make));
     this.rewriting = run.catch(() => undefined);
     return run;
   }
 
   private rewriting: Promise<unknown> = Promise.resolve();
+  /** Set by close(): no compaction or repair starts after it. */
+  private closing = false;
 
   private async rewriteNow(make: () => unknown[]): Promise<void> {
     // A failed file is being repaired: appends wait for the repair, and its snapshot (which holds
@@ -198,6 +208,10 @@ export class JsonlFile {
     const repairing = !!this.failed;
     const tmp = `${this.path}.tmp`;
     let out: FileHandle | undefined;
+    let renamed = false;
+    // A write failed while appends went on: the repair rebuilds the file from memory instead,
+    // and should not wait behind the rest of this copy.
+    const giveUpIfFailed = () => { if (!repairing && this.failed) throw this.failed; };
     this.paused = true;
     try {
       await this.drain();
@@ -206,26 +220,34 @@ export class JsonlFile {
       if (!repairing) this.resume();
       out = await open(tmp, 'w', 0o600);
       await writeAll(out, Buffer.from(records.map(lineOf).join('')));
+      giveUpIfFailed();
       await out.sync();
       if (!repairing) {
         this.paused = true;
         await this.drain();
-        // A write failed meanwhile: the repair rebuilds the file from memory instead.
-        if (this.failed) throw this.failed;
+        giveUpIfFailed();
         await copyRange(this.fh!, from, this.bytes, out);
         await out.sync();
       }
       await out.close();
       out = undefined;
       await rename(tmp, this.path);
+      renamed = true;
       await syncDir(dirname(this.path));
       await this.fh?.close().catch(() => undefined);
       await this.open();
       this.failed = undefined;
     } catch (err) {
-      // A half-written copy only takes space that a full disk needs back.
-      await out?.close().catch(() => undefined);
-      await unlink(tmp).catch(() => undefined);
+      if (renamed) {
+        // The old handle's file has no name any more: nothing may be appended to it. Failed, the
+        // file takes no appends until a repair has written it again from memory.
+        this.fail(err as Error);
+        for (const b of this.queue.splice(0)) b.done(err as Error);
+      } else {
+        // A half-written copy only takes space that a full disk needs back.
+        await out?.close().catch(() => undefined);
+        await unlink(tmp).catch(() => undefined);
+      }
       throw err;
     } finally {
       this.resume();
@@ -233,8 +255,15 @@ export class JsonlFile {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.compacting;
     await this.repairing;
+    // Every rewrite queued so far (compaction, repair, the owner's compact()) ends first: each
+    // reopens the file when it is done.
+    for (let r = this.rewriting; ; r = this.rewriting) {
+      await r;
+      if (r === this.rewriting) break;
+    }
     await this.drain();
     clearTimeout(this.repairTimer);
     this.repairTimer = undefined;
@@ -305,10 +334,10 @@ function describe(text: string): string | undefined {
 
 /**
  * Hands every complete record of a JSON-lines file to `each` (with its size in the file, newline
- * included), in file order, reading the file a megabyte at a time: a large state file is never
+ * included, and its text), in file order, reading the file a megabyte at a time: a large state file is never
  * held whole, as one string and as an array of lines and records, while it is loaded. A torn or corrupt line is skipped, counted and located.
  */
-export async function eachJsonl(path: string, each: (record: unknown, bytes: number) => void): Promise<{ skipped: number; skippedLines: SkippedLine[] }> {
+export async function eachJsonl(path: string, each: (record: unknown, bytes: number, text: string) => void): Promise<{ skipped: number; skippedLines: SkippedLine[] }> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -337,7 +366,7 @@ export async function eachJsonl(path: string, each: (record: unknown, bytes: num
       }
       return;
     }
-    each(record, end - start + 1);
+    each(record, end - start + 1, text);
   };
   try {
     const size = (await fh.stat()).size;
