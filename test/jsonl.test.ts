@@ -3,13 +3,18 @@ import { mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { JsonlFile, readJsonl } from '../relay/store/jsonl.ts';
 
-test('a failed automatic compaction is recorded, appends go on, and it is not retried at once', async (t) => {
+/** `log.jsonl` in a directory of its own, removed after the test. */
+async function tmpLog(t: ExecutionContext): Promise<{ dir: string; path: string }> {
   const dir = await mkdtemp(join(os.tmpdir(), 'relay-test-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const path = join(dir, 'log.jsonl');
+  return { dir, path: join(dir, 'log.jsonl') };
+}
+
+test('a failed automatic compaction is recorded, appends go on, and it is not retried at once', async (t) => {
+  const { path } = await tmpLog(t);
   const file = new JsonlFile(path, false);
   await file.open();
   for (let i = 0; i < 20; i++) await file.append({ i });
@@ -33,16 +38,15 @@ test('a failed automatic compaction is recorded, appends go on, and it is not re
 });
 
 test('compaction waits until the file has doubled since the last one', async (t) => {
-  const dir = await mkdtemp(join(os.tmpdir(), 'relay-test-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const file = new JsonlFile(join(dir, 'log.jsonl'), false);
+  const { path } = await tmpLog(t);
+  const file = new JsonlFile(path, false);
   await file.open();
   for (let i = 0; i < 50; i++) await file.append({ pad: 'x'.repeat(20), i });
   let made = 0;
   file.maybeCompact(100, () => { made++; return [{ i: 49 }]; });
   await file.close();
   t.is(made, 1);
-  const again = new JsonlFile(join(dir, 'log.jsonl'), false);
+  const again = new JsonlFile(path, false);
   await again.open();
   again.maybeCompact(1, () => { made++; return []; });
   await again.close();
@@ -50,9 +54,7 @@ test('compaction waits until the file has doubled since the last one', async (t)
 });
 
 test('appends go on while a compaction writes its snapshot, and land after it in the new file', async (t) => {
-  const dir = await mkdtemp(join(os.tmpdir(), 'relay-test-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const path = join(dir, 'log.jsonl');
+  const { path } = await tmpLog(t);
   const file = new JsonlFile(path, true);
   await file.open();
   for (let i = 0; i < 10; i++) await file.append({ i });
@@ -78,9 +80,7 @@ test('appends go on while a compaction writes its snapshot, and land after it in
 });
 
 test('a write that fails while a compaction runs leaves the old file, and the repair rebuilds it', async (t) => {
-  const dir = await mkdtemp(join(os.tmpdir(), 'relay-test-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const path = join(dir, 'log.jsonl');
+  const { path } = await tmpLog(t);
   let memory = [{ i: 0 }, { i: 1 }];
   const file = new JsonlFile(path, true, () => memory);
   await file.open();
@@ -103,9 +103,7 @@ test('a write that fails while a compaction runs leaves the old file, and the re
 });
 
 test('a failure after the rename (syncing the directory) leaves the file failed, never appending to the old one', async (t) => {
-  const dir = await mkdtemp(join(os.tmpdir(), 'relay-test-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const path = join(dir, 'log.jsonl');
+  const { dir, path } = await tmpLog(t);
   let memory: unknown[] = [{ i: 0 }];
   const file = new JsonlFile(path, true, () => memory);
   await file.open();
