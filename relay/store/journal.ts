@@ -83,9 +83,9 @@ export class Journal {
    * again for nothing; it waits until the file is twice this.
    */
   private seenBytes = 0;
-  /** Events whose record is being written, by id. */
-  private readonly writing = new Map<string, Promise<void>>();
   private pendingBytes = 0;
+  /** Events whose record is being written, by id: a resend meanwhile waits for that write. */
+  private readonly writing = new Map<string, Promise<void>>();
   skippedOnLoad = 0;
   /** Where the skipped lines were (the first few), for the start-up warning. */
   skippedLines: SkippedLine[] = [];
