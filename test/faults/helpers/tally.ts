@@ -1,3 +1,4 @@
+import { callPlan } from '../../../relay/core/plan.ts';
 import { Journal } from '../../../relay/store/journal.ts';
 import type { PlanfixSim } from '../../sim/planfix.ts';
 import { sleep } from './http.ts';
@@ -114,6 +115,11 @@ export async function drained(relay: Relay, pfs: PlanfixSim[], items: Item[], ti
  * The operations a killed relay had carried out in Planfix without journaling their step: read
  * from the journal it left (as the next start will), each one Planfix already shows. These, and
  * only these, may arrive twice after the restart.
+ *
+ * An event with no plan on disk may still have had its first op sent: the plan record is synced
+ * while that op runs (relay/deliver.ts). Its first op is then the one a plan would start with:
+ * a chat message's newMessage, or a call's first telephony event when no REST lookup comes first
+ * (one that does would have journaled the plan with its step before any telephony event).
  */
 export async function inFlightAtKill(dataDir: string, pfs: PlanfixSim[]): Promise<string[]> {
   const counts = received(pfs);
@@ -122,10 +128,12 @@ export async function inFlightAtKill(dataDir: string, pfs: PlanfixSim[]): Promis
   const ids: string[] = [];
   try {
     for (const e of journal.pending.values()) {
-      const op = e.plan?.[e.step];
-      if (!op || e.dead) continue;
-      const id = op.do === 'newMessage' ? markersIn(String(op.params.message ?? ''))[0]
-        : op.do === 'telephony' && e.event.kind === 'call' ? `${e.event.callId}#${op.event}` : undefined;
+      if (e.dead) continue;
+      const ev = e.event;
+      const op = e.plan ? e.plan[e.step] : ev.kind === 'call' ? callPlan(ev, { hasRest: false, hasTelephony: true })[0] : undefined;
+      const id = op?.do === 'newMessage' ? markersIn(String(op.params.message ?? ''))[0]
+        : op?.do === 'telephony' && ev.kind === 'call' ? `${ev.callId}#${op.event}`
+        : !e.plan && ev.kind === 'message' ? markersIn(ev.text)[0] : undefined;
       if (id && counts.get(id)) ids.push(id);
     }
   } finally {
