@@ -24,3 +24,10 @@ test('stop(): requests waiting for their turn fail at once, retryable and unsent
   t.true(Date.now() - started < 950, 'no waiting for the 1 s spacing');
   t.deepEqual(sent, ['a'], 'nothing sent after stop');
 });
+
+test('requests that waited their turn leave nothing behind (a wake-up per request piled up for the life of the process)', async (t) => {
+  const throttle = new Throttle(50);
+  for (let i = 0; i < 3; i++) await throttle.run(async () => i);
+  t.true(throttle.waits >= 1, 'some requests waited');
+  t.is((throttle as unknown as { wake?: unknown }).wake, undefined);
+});

@@ -12,7 +12,8 @@ export class Throttle {
   private pausedUntil = 0;
   private tail: Promise<void> = Promise.resolve();
   private stopped = false;
-  private wake: (() => void)[] = [];
+  /** Wakes the one request waiting for its turn (they run one at a time), for stop(). */
+  private wake: (() => void) | undefined;
   waits = 0;
 
   constructor(private readonly intervalMs: number) {}
@@ -30,8 +31,9 @@ export class Throttle {
         restLimiterWaits.inc();
         await new Promise<void>((r) => {
           const timer = setTimeout(r, this.next - now);
-          this.wake.push(() => { clearTimeout(timer); r(); });
+          this.wake = () => { clearTimeout(timer); r(); };
         });
+        this.wake = undefined;
       }
       // Not sent, so nothing to repeat: the delivery resumes at this request after the restart.
       if (this.stopped) throw new RetryableError('the relay is stopping: Planfix REST request not sent');
@@ -53,6 +55,6 @@ export class Throttle {
    */
   stop(): void {
     this.stopped = true;
-    for (const w of this.wake.splice(0)) w();
+    this.wake?.();
   }
 }
