@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HttpError } from '../errors.ts';
+import { remembered } from '../core/memo.ts';
 import { UTM_KEYS, type Page, type UtmKey } from '../core/events.ts';
 
 // Helpers for reading provider bodies whose exact keys are not all confirmed: every reader takes
@@ -30,23 +31,8 @@ function valueText(v: unknown): string | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
 }
 
-/**
- * A pure function of a string with its answers remembered: a chat's pages and landing URL come
- * again with every webhook of the chat, and parsing a URL costs microseconds each time. Bounded:
- * strings up to 500 characters, 5,000 answers, emptied when full.
- */
-function remembered<T>(fn: (s: string) => T): (s: string) => T {
-  const known = new Map<string, T>();
-  return (s) => {
-    if (s.length > 500) return fn(s);
-    const hit = known.get(s);
-    if (hit !== undefined || known.has(s)) return hit as T;
-    const v = fn(s);
-    if (known.size >= 5000) known.clear();
-    known.set(s, v);
-    return v;
-  };
-}
+/** A chat's pages and landing URL come again with every webhook of the chat. */
+const URL_MEMO = { maxLength: 500, maxSize: 5000 };
 
 const parseHttpUrl = remembered((s: string): string | undefined => {
   try {
@@ -56,7 +42,7 @@ const parseHttpUrl = remembered((s: string): string | undefined => {
   } catch {
     return undefined;
   }
-});
+}, URL_MEMO.maxLength, URL_MEMO.maxSize);
 
 /** The URL when it is absolute http(s): attachment links are fetched by Planfix or shown to customers. */
 export function httpUrl(v: unknown): string | undefined {
@@ -114,7 +100,7 @@ const utmOfUrl = remembered((src: string): Readonly<Partial<Record<UtmKey, strin
     for (const k of UTM_KEYS) if (q.get(k)) out[k] = q.get(k)!;
   } catch { /* not a URL */ }
   return Object.freeze(out);
-});
+}, URL_MEMO.maxLength, URL_MEMO.maxSize);
 
 /** UTM from an object ({source} or {utm_source}), flat keys on the parent, or a URL's query. */
 export function readUtm(...sources: unknown[]): Partial<Record<UtmKey, string>> | undefined {

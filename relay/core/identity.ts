@@ -1,22 +1,16 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { remembered } from './memo.ts';
 
 // Every event of a conversation carries the same phone, and parsing one with the full metadata
-// costs tens of microseconds: answers are remembered (a bounded map, emptied when full).
-const e164Memo = new Map<string, string | null>();
-const E164_MEMO_MAX = 10_000;
+// costs tens of microseconds. Keyed by country and number; only phone-sized strings.
+const e164Of = remembered((key: string) => {
+  const cut = key.indexOf('\n');
+  return parseE164(key.slice(cut + 1), key.slice(0, cut));
+}, 80, 10_000);
 
 /** E.164 for a phone written any way the customer or a site mask wrote it; undefined when it does not parse. */
 export function toE164(raw: string | undefined, defaultCountry: string): string | undefined {
-  if (!raw) return undefined;
-  // Only phone-sized strings are remembered: the map stays small whatever a webhook carries.
-  if (raw.length > 64) return parseE164(raw, defaultCountry);
-  const memoKey = `${defaultCountry}\n${raw}`;
-  const known = e164Memo.get(memoKey);
-  if (known !== undefined) return known ?? undefined;
-  const e164 = parseE164(raw, defaultCountry);
-  if (e164Memo.size >= E164_MEMO_MAX) e164Memo.clear();
-  e164Memo.set(memoKey, e164 ?? null);
-  return e164;
+  return raw ? e164Of(`${defaultCountry}\n${raw}`) : undefined;
 }
 
 function parseE164(raw: string, defaultCountry: string): string | undefined {
