@@ -80,7 +80,8 @@ export function planfixRouter(relay: Relay): Router {
       conv = candidates.find((c) => c.channel === wanted) ?? candidates.sort((x, y) => y.updatedAt - x.updatedAt)[0];
       if (!conv) throw invalid(`no conversation with ${phone} on any channel of this account`);
     }
-    if (!account.channels.some((c) => c.id === conv.channel)) throw invalid('the conversation\'s channel was deleted');
+    const channel = account.channels.find((c) => c.id === conv.channel);
+    if (!channel) throw invalid('the conversation\'s channel was deleted');
 
     const reply: ReplyEvent = {
       kind: 'reply',
@@ -94,7 +95,7 @@ export function planfixRouter(relay: Relay): Router {
       at: Date.now(),
     };
     // Planfix may resend a reply it got no answer for; the messageId makes that a duplicate.
-    await journalAndQueue(relay, [{
+    await journalAndQueue(relay, channel.kind, [{
       id: `${account.id}:${reply.eventId}`, account: account.id, channel: conv.channel, key: `${conv.channel}:${conv.clientId}`, at: reply.at, event: reply,
     }]);
     ctx.body = { chatId: conv.chatId, contactId: conv.contactKey };
