@@ -7,7 +7,7 @@ import { percentile, sleep } from './helpers/http.ts';
 import { Load } from './helpers/load.ts';
 import { debug, scale, TIMEOUT } from './helpers/scale.ts';
 import { drained, inFlightAtKill } from './helpers/tally.ts';
-import { startWorld } from './helpers/world.ts';
+import { loadTarget, startWorld } from './helpers/world.ts';
 
 test.after.always(() => finish(import.meta.url));
 
@@ -17,7 +17,7 @@ test('crash: SIGKILL at random moments under mixed load loses nothing acknowledg
   const w = await startWorld(t);
   // Planfix takes a moment to answer, so kills often land while an operation is in flight.
   w.pf.setDelay(30);
-  const load = new Load({ relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! },
+  const load = new Load(loadTarget(w),
     { chatra: 4, viber: 4, verbox: 2, callers: 1, intervalMs: 400, callIntervalMs: 2500 }, 'crash').start();
   t.teardown(() => load.stop(0));
   const started = Date.now();

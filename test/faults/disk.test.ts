@@ -4,14 +4,14 @@
 // complete record.
 import { appendFile, readFile, readdir, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { canMount, ext4Image, smallTmpfs } from './helpers/disk.ts';
 import { finish, record } from './helpers/results.ts';
 import { request, sleep, waitUntil } from './helpers/http.ts';
 import { eventRequest, Load, type Item } from './helpers/load.ts';
 import { debug, scale, TIMEOUT } from './helpers/scale.ts';
 import { drained } from './helpers/tally.ts';
-import { startWorld, type World } from './helpers/world.ts';
+import { loadTarget, startWorld, type World } from './helpers/world.ts';
 
 test.after.always(() => finish(import.meta.url));
 
@@ -33,20 +33,22 @@ function watchHealth(w: World) {
   return { seen, stop: async () => { on = false; await loop; } };
 }
 
-const targetOf = (w: World) => ({ relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! });
+/** True (the scenario recorded as skipped, and why) where this machine cannot mount a filesystem. */
+async function skippedWithoutMount(t: ExecutionContext, scenario: string): Promise<boolean> {
+  const cannotMount = await cannotMountWhy();
+  if (!cannotMount) return false;
+  record(import.meta.url, { scenario, load: '-', faults: `skipped: ${cannotMount}`, inputs: 0, lost: 0, duplicated: 0, fiveXX: 0 });
+  t.pass(`skipped: ${cannotMount}`);
+  return true;
+}
 
 test('disk full: webhooks 503 while full, never 2xx then lost; /healthz 503; recovery when space returns', async (t) => {
-  const cannotMount = await cannotMountWhy();
-  if (cannotMount) {
-    record(import.meta.url, { scenario: 'disk full', load: '-', faults: `skipped: ${cannotMount}`, inputs: 0, lost: 0, duplicated: 0, fiveXX: 0 });
-    t.pass(`skipped: ${cannotMount}`);
-    return;
-  }
+  if (await skippedWithoutMount(t, 'disk full')) return;
   t.timeout(TIMEOUT);
   const fs = await smallTmpfs(scale(3072, 8192));
   t.teardown(() => fs.unmount());
   const w = await startWorld(t, { dataDir: fs.dataDir });
-  const load = new Load(targetOf(w), { chatra: 3, viber: 3, verbox: 2, callers: 1, intervalMs: 200, callIntervalMs: 2500 }, 'full').start();
+  const load = new Load(loadTarget(w), { chatra: 3, viber: 3, verbox: 2, callers: 1, intervalMs: 200, callIntervalMs: 2500 }, 'full').start();
   t.teardown(() => load.stop(0));
   const health = watchHealth(w);
   await sleep(1500);
@@ -97,19 +99,14 @@ test('disk full: webhooks 503 while full, never 2xx then lost; /healthz 503; rec
 });
 
 test('data directory turns read-only: webhooks 503, /healthz 503; after repair and restart nothing acknowledged is lost', async (t) => {
-  const cannotMount = await cannotMountWhy();
-  if (cannotMount) {
-    record(import.meta.url, { scenario: 'disk read-only', load: '-', faults: `skipped: ${cannotMount}`, inputs: 0, lost: 0, duplicated: 0, fiveXX: 0 });
-    t.pass(`skipped: ${cannotMount}`);
-    return;
-  }
+  if (await skippedWithoutMount(t, 'disk read-only')) return;
   t.timeout(TIMEOUT);
   const cycles = scale(2, 6);
   const disk = await ext4Image(32);
   t.teardown(() => disk.unmount());
   const w = await startWorld(t, { dataDir: disk.dataDir });
   // Dense: many webhooks in flight when the filesystem fails, which is when an fsync can be caught mid-way.
-  const load = new Load(targetOf(w), { chatra: 8, viber: 8, verbox: 4, callers: 1, intervalMs: 80, callIntervalMs: 2500 }, 'ro').start();
+  const load = new Load(loadTarget(w), { chatra: 8, viber: 8, verbox: 4, callers: 1, intervalMs: 80, callIntervalMs: 2500 }, 'ro').start();
   t.teardown(() => load.stop(0));
   const health = watchHealth(w);
   const breaks: number[] = [];
@@ -185,7 +182,7 @@ test('data directory turns read-only: webhooks 503, /healthz 503; after repair a
 /** A few messages acknowledged while Planfix is down, so they sit in the journal; then the relay dies. */
 async function pendingThenKilled(t: import('ava').ExecutionContext, tag: string) {
   const w = await startWorld(t, { kinds: ['chatra'], rest: false });
-  const target = targetOf(w);
+  const target = loadTarget(w);
   const items: Item[] = [];
   const send = async (conv: string, seq: number) => {
     const item: Item = { id: `${conv}.${seq}`, kind: 'chatra', account: w.account.id, conv, seq, firstSentAt: Date.now(), attempts: 1 };
@@ -272,7 +269,7 @@ test('a delivery refused for good while the disk is full does not hammer Planfix
   const fs = await smallTmpfs(2048);
   t.teardown(() => fs.unmount());
   const w = await startWorld(t, { kinds: ['chatra'], rest: false, dataDir: fs.dataDir });
-  const target = targetOf(w);
+  const target = loadTarget(w);
   await w.pf.setMode('down');
   // A wrong Planfix token: Planfix will refuse the event for good (401), a dead letter.
   t.is((await w.relay.api('PATCH', `/api/accounts/${w.account.id}`, { planfix: { chatToken: 'wrong-token' } })).status, 200);

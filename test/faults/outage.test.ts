@@ -8,7 +8,7 @@ import { percentile, request, sleep, waitUntil } from './helpers/http.ts';
 import { Load } from './helpers/load.ts';
 import { debug, scale, TIMEOUT } from './helpers/scale.ts';
 import { drained } from './helpers/tally.ts';
-import { startWorld } from './helpers/world.ts';
+import { loadTarget, startWorld } from './helpers/world.ts';
 
 test.after.always(() => finish(import.meta.url));
 
@@ -17,7 +17,7 @@ test('outage: 503, then refused connections, then recovery: lost 0, order kept, 
   const phaseMs = scale(4000, 20_000);
   const w = await startWorld(t);
   const open = trackOpen(w.pf);
-  const load = new Load({ relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! },
+  const load = new Load(loadTarget(w),
     { chatra: 4, viber: 4, verbox: 2, callers: 1, intervalMs: 300, callIntervalMs: 2500 }, 'outage').start();
   t.teardown(() => load.stop(0));
   const loadStart = Date.now();

@@ -8,7 +8,7 @@ import { eventRequest, newPhone, type Item, type ItemKind } from './helpers/load
 import { scale, TIMEOUT } from './helpers/scale.ts';
 import { drained } from './helpers/tally.ts';
 import { holdBefore } from './helpers/planfix-open.ts';
-import { startWorld } from './helpers/world.ts';
+import { loadTarget, startWorld } from './helpers/world.ts';
 
 test.after.always(() => finish(import.meta.url));
 
@@ -18,7 +18,7 @@ const national = (e164: string) => `0${e164.slice(4, 6)} ${e164.slice(6, 9)} ${e
 test('race: 20 simultaneous first messages of one new customer on three channels make one Planfix contact', async (t) => {
   t.timeout(TIMEOUT);
   const w = await startWorld(t, { kinds: ['chatra', 'verbox', 'viber'] });
-  const target = { relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! };
+  const target = loadTarget(w);
   const rounds = scale(3, 20);
   const answers: Answer[] = [];
   const items: Item[] = [];

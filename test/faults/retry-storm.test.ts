@@ -7,7 +7,7 @@ import { request, sleep, type Answer } from './helpers/http.ts';
 import { eventRequest, newPhone, type Item, type ItemKind } from './helpers/load.ts';
 import { scale, TIMEOUT } from './helpers/scale.ts';
 import { drained } from './helpers/tally.ts';
-import { startWorld } from './helpers/world.ts';
+import { loadTarget, startWorld } from './helpers/world.ts';
 
 test.after.always(() => finish(import.meta.url));
 
@@ -16,7 +16,7 @@ const COPIES = 3;
 test('retry storm: each webhook three times, delayed and out of order: no duplicates', async (t) => {
   t.timeout(TIMEOUT);
   const w = await startWorld(t);
-  const target = { relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! };
+  const target = loadTarget(w);
   const perKind = scale(30, 150);
   const items: Item[] = [];
   const sends: { item: Item; req: ReturnType<typeof eventRequest>; at: number }[] = [];

@@ -9,7 +9,7 @@ import { percentile, sleep } from './helpers/http.ts';
 import { Load, newPhone } from './helpers/load.ts';
 import { debug, scale, TIMEOUT } from './helpers/scale.ts';
 import { drained } from './helpers/tally.ts';
-import { startWorld } from './helpers/world.ts';
+import { loadTarget, startWorld } from './helpers/world.ts';
 
 test.after.always(() => finish(import.meta.url));
 
@@ -20,7 +20,7 @@ test('shutdown: SIGTERM under load answers what it took, exits 0 quickly, leaves
   w.pf.setDelay(150);
   const phones = Array.from({ length: 6 }, () => newPhone());
   for (const phone of phones) w.pf.addContact({ name: `Caller ${phone}`, phones: [phone] });
-  const load = new Load({ relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! },
+  const load = new Load(loadTarget(w),
     // Several callers: their deliveries queue for Planfix REST (1 request per second per account),
     // which must not hold the exit up for as many seconds as requests are waiting.
     { chatra: 4, viber: 4, verbox: 2, callers: 6, phones, intervalMs: 200, callIntervalMs: 2000 }, 'term').start();

@@ -68,6 +68,11 @@ export interface World {
   addAccount(kinds?: ChannelKind[], opts?: AccountOptions): Promise<Account>;
 }
 
+/** What a Load sends to: the world's relay and account, with its Viber and first Verbox tokens. */
+export function loadTarget(w: World): { relay: Relay; account: Account; viberToken: string; verboxToken: string } {
+  return { relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! };
+}
+
 export interface AccountOptions {
   sim?: PlanfixSimOptions;
   /** false: no REST token, so chats cost Chat API requests only (REST is spaced at 1 per second). */
