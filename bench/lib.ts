@@ -1,10 +1,12 @@
 // Shared plumbing of `npm run bench`: the relay as a process (as operators run it), bundling the
 // helper processes, the Chatra webhook every figure sends, waiting, percentiles and the table.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { Proc } from '../test/helpers/proc.ts';
+
+export { Proc };
 
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 export const HOST = '127.0.0.1';
@@ -69,50 +71,6 @@ export async function bundle(entry: string, outDir: string): Promise<string> {
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   return outfile;
-}
-
-/** A child node process that prints `listening on port N` when ready. */
-export class Proc {
-  output = '';
-  port = 0;
-  /** From spawn to the ready line on stdout. */
-  readyMs = 0;
-  private exited: Promise<number | null>;
-
-  private constructor(readonly proc: ChildProcess) {
-    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
-    proc.stdout!.on('data', (d) => { this.output += d; });
-    proc.stderr!.on('data', (d) => { this.output += d; });
-  }
-
-  static async start(args: string[], env: Record<string, string>, readyTimeoutMs = 30_000): Promise<Proc> {
-    const t0 = performance.now();
-    const p = new Proc(spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
-    p.port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${p.output}`)), readyTimeoutMs);
-      const onData = () => {
-        const m = /listening on port (\d+)/.exec(p.output);
-        if (m) { clearTimeout(timer); p.proc.stdout!.off('data', onData); resolve(Number(m[1])); }
-      };
-      p.proc.stdout!.on('data', onData);
-      p.proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${args.join(' ')} exited (${code}):\n${p.output}`)); });
-    });
-    p.readyMs = performance.now() - t0;
-    return p;
-  }
-
-  get pid(): number {
-    return this.proc.pid!;
-  }
-
-  get url(): string {
-    return `http://${HOST}:${this.port}`;
-  }
-
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
-    await this.exited;
-  }
 }
 
 /** The relay process: `node dist/relay.js`, configured by the environment as in production. */
@@ -250,7 +208,7 @@ export class SimHost {
   }
 
   static async start(bundled: string): Promise<SimHost> {
-    return new SimHost(await Proc.start([bundled], {}));
+    return new SimHost(await Proc.start([bundled], {}, { ipc: true }));
   }
 
   get origin(): string {

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Proc } from './proc.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -10,9 +10,7 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
  * with a data directory of its own. Retry pacing is shortened so outages take seconds.
  */
 export class RelayProcess {
-  private proc: ChildProcess | undefined;
-  private exited: Promise<number | null> | undefined;
-  output = '';
+  private proc: Proc | undefined;
   port = 0;
 
   private constructor(readonly dataDir: string, private readonly env: Record<string, string>) {}
@@ -27,53 +25,39 @@ export class RelayProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** What this run of the process printed (since the last start). */
+  get output(): string {
+    return this.proc?.output ?? '';
+  }
+
   private async spawn(): Promise<void> {
-    const proc = spawn(process.execPath, ['dist/relay.js'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOST: '127.0.0.1',
-        PORT: String(this.port),
-        RELAY_DATA_DIR: this.dataDir,
-        RELAY_ADMIN_TOKEN: ADMIN_TOKEN,
-        RELAY_ALLOW_HOSTS: '127.0.0.1',
-        RELAY_RETRY_BASE_MS: '50',
-        RELAY_RETRY_MAX_MS: '400',
-        RELAY_HTTP_TIMEOUT_MS: '3000',
-        LOG_LEVEL: 'info',
-        ...this.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.proc = proc;
-    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
-    proc.stdout!.on('data', (d) => { this.output += d; });
-    proc.stderr!.on('data', (d) => { this.output += d; });
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`relay did not start:\n${this.output}`)), 15_000);
-      const onData = () => {
-        const m = /listening on port (\d+)/.exec(this.output);
-        if (m) { clearTimeout(timer); proc.stdout!.off('data', onData); resolve(Number(m[1])); }
-      };
-      proc.stdout!.on('data', onData);
-      proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`relay exited (${code}):\n${this.output}`)); });
-    });
-    this.port = port;
+    this.proc = await Proc.start(['dist/relay.js'], {
+      HOST: '127.0.0.1',
+      PORT: String(this.port),
+      RELAY_DATA_DIR: this.dataDir,
+      RELAY_ADMIN_TOKEN: ADMIN_TOKEN,
+      RELAY_ALLOW_HOSTS: '127.0.0.1',
+      RELAY_RETRY_BASE_MS: '50',
+      RELAY_RETRY_MAX_MS: '400',
+      RELAY_HTTP_TIMEOUT_MS: '3000',
+      LOG_LEVEL: 'info',
+      ...this.env,
+    }, { readyTimeoutMs: 15_000 });
+    this.port = this.proc.port;
   }
 
   /** Kills the process (SIGKILL by default: no chance to flush anything) and waits for it to go. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
-    this.proc?.kill(signal);
-    return this.exited!;
+    return this.proc!.stop(signal);
   }
 
   /** Starts again on the same port and data directory, as a supervisor would. */
   async restart(): Promise<void> {
-    this.output = '';
     await this.spawn();
   }
 
   async stop(): Promise<void> {
-    if (this.proc && this.proc.exitCode === null) await this.kill('SIGTERM');
+    await this.proc?.stop('SIGTERM');
     await rm(this.dataDir, { recursive: true, force: true });
   }
 

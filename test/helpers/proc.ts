@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * A child `node` process that prints `listening on port N` when it is ready: the relay, the bare
+ * Koa baseline, the bench's simulator host. Its stdout and stderr are kept in `output`.
+ */
+export class Proc {
+  output = '';
+  port = 0;
+  /** From spawn to the ready line on stdout. */
+  readyMs = 0;
+  private readonly exited: Promise<number | null>;
+
+  private constructor(readonly proc: ChildProcess) {
+    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+    proc.stdout!.on('data', (d) => { this.output += d; });
+    proc.stderr!.on('data', (d) => { this.output += d; });
+  }
+
+  /** `node <args>` with only PATH and `env` in its environment; `ipc` opens a message channel. */
+  static async start(args: string[], env: Record<string, string>, opts: { ipc?: boolean; readyTimeoutMs?: number } = {}): Promise<Proc> {
+    const t0 = performance.now();
+    const stdio = opts.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] as const : ['ignore', 'pipe', 'pipe'] as const;
+    const p = new Proc(spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: [...stdio] }));
+    p.port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${p.output}`)), opts.readyTimeoutMs ?? 30_000);
+      const onData = () => {
+        const m = /listening on port (\d+)/.exec(p.output);
+        if (m) { clearTimeout(timer); p.proc.stdout!.off('data', onData); resolve(Number(m[1])); }
+      };
+      p.proc.stdout!.on('data', onData);
+      p.proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${args.join(' ')} exited (${code}):\n${p.output}`)); });
+    });
+    p.readyMs = performance.now() - t0;
+    return p;
+  }
+
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Sends the signal (unless it has exited already) and resolves with the exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
+    return this.exited;
+  }
+}
