@@ -1,6 +1,7 @@
-import Koa from 'koa';
+import Koa, { type Context } from 'koa';
 import type { Relay } from './context.ts';
-import { HttpError } from './errors.ts';
+import { AuthError, HttpError } from './errors.ts';
+import { AUTH_FAILURE_LIMITS, AuthFailures } from './http/auth-failures.ts';
 import { adminRouter } from './http/admin.ts';
 import { adminPageRouter } from './http/admin-page.ts';
 import { hooksFastPath, hooksRouter } from './http/hooks.ts';
@@ -9,19 +10,35 @@ import { planfixRouter } from './http/planfix.ts';
 import { telephonyRouter } from './http/telephony.ts';
 import { widgetRouter } from './http/widget.ts';
 
+function refuse(ctx: Context, status: number, error: string): void {
+  const allow = ctx.response.get('Allow');
+  ctx.body = allow ? { error, allow: allow.split(/,\s*/) } : { error };
+  ctx.status = status;
+}
+
 /** The Koa app with every face of the relay; it does not listen (main, tests and bench do). */
 export function buildApp(relay: Relay): Koa {
-  const app = new Koa({ proxy: false });
+  // Behind nginx every client is 127.0.0.1 unless the proxy's X-Forwarded-For is trusted.
+  // Only the last X-Forwarded-For entry, the one the proxy itself appended, is not the client's to write.
+  const app = new Koa({ proxy: relay.config.trustProxy, maxIpsCount: 1 });
+  const authFailures = new AuthFailures(relay.log, { ...AUTH_FAILURE_LIMITS, free: relay.config.authFreeFailures });
   app.use(async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) ctx.body = { error: 'not found' };
+      // A provider takes any 2xx as delivered, so what no route took stays a 4xx. The status is set
+      // after the body: Koa turns a body set on its default 404 into a 200.
       // The router says 501 to a method it does not know (TRACE, PROPFIND…): the client's choice, not a fault.
-      if (ctx.status === 501) {
-        ctx.status = 405;
-        ctx.body = { error: 'method not allowed' };
-      }
+      // An OPTIONS no route answers itself (only the widget API grants CORS) is the router's automatic 200.
+      const unhandledOptions = ctx.method === 'OPTIONS' && ctx.status === 200 && ctx.body === '';
+      if (ctx.status === 405 || ctx.status === 501 || unhandledOptions) refuse(ctx, 405, 'method not allowed on this path');
+      else if (ctx.status === 404 && ctx.body === undefined) refuse(ctx, 404, 'not found: check the URL (it is case-sensitive, without a trailing slash)');
     } catch (err) {
+      if (err instanceof AuthError && (await authFailures.failed(ctx.ip, err.face)) === 'refuse') {
+        ctx.set('Retry-After', '60');
+        ctx.status = 429;
+        ctx.body = { error: 'too many failed authentications from this address: retry in a minute' };
+        return;
+      }
       if (err instanceof HttpError) {
         ctx.status = err.status;
         ctx.body = err.body ?? { error: err.message };

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): make sure Chromium is there, type-check, build the relay and the
+# The test command (`npm test`): make sure Chromium and nginx are there, type-check, build the relay and the
 # widget as `npm start` runs them, run every AVA test, and end with the summary line CI reads: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -8,19 +8,20 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 fail_early() { echo "$1"; echo "0 passed, 1 failed"; exit 1; }
 
-# The browser tests drive Debian's Chromium, never a downloaded build: install it when we can.
-CHROMIUM=/usr/bin/chromium
-ensure_chromium() {
-  [ -x "$CHROMIUM" ] && return 0
+# The browser tests drive Debian's Chromium, never a downloaded build; the proxy test runs Debian's
+# nginx with the rules of docs/OPERATIONS.md. Install them when we can.
+ensure_package() { # <binary> <Debian package>
+  [ -x "$1" ] && return 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-    echo "Chromium is missing: installing Debian's chromium package"
+    echo "$1 is missing: installing Debian's $2 package"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq chromium >/dev/null 2>&1 \
-      || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }
+    apt-get install -y -qq "$2" >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$2" >/dev/null 2>&1; }
   fi
-  [ -x "$CHROMIUM" ] || fail_early "Chromium is missing at $CHROMIUM; install it with: sudo apt-get update && sudo apt-get install -y chromium"
+  [ -x "$1" ] || fail_early "$1 is missing; install it with: sudo apt-get update && sudo apt-get install -y $2"
 }
-ensure_chromium
+ensure_package /usr/bin/chromium chromium
+ensure_package /usr/sbin/nginx nginx-light
 
 npx --no-install tsc --noEmit -p . || fail_early "type check failed"
 npx --no-install tsx scripts/build.ts || fail_early "build failed"

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Router, { type RouterContext } from '@koa/router';
+import type Router from '@koa/router';
+import type { RouterContext } from '@koa/router';
+import { newRouter } from './router.ts';
 import type { Relay } from '../context.ts';
 import { HttpError } from '../errors.ts';
 
@@ -34,7 +36,7 @@ const SHELL = `<!doctype html>
 `;
 
 export function adminPageRouter(relay: Relay): Router {
-  const router = new Router();
+  const router = newRouter();
   const js = asset('admin.js');
   const css = asset('admin.css') ?? '';
   if (!js) relay.log.warn('dist/admin.js not found: /admin answers 503 until the page is built (npm run build)');
@@ -48,7 +50,12 @@ export function adminPageRouter(relay: Relay): Router {
     ctx.set('Cache-Control', 'no-store');
   };
 
-  router.get(['/admin', '/admin/'], (ctx) => {
+  // Typed by hand, so the one extra slash gets a way to the page rather than a 404.
+  router.get('/admin/', (ctx) => {
+    ctx.status = 301;
+    ctx.redirect('/admin');
+  });
+  router.get('/admin', (ctx) => {
     if (!js) throw new HttpError(503, 'the admin page is not built (npm run build)');
     secure(ctx);
     ctx.type = 'text/html; charset=utf-8';

@@ -1,10 +1,11 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { newRouter } from './router.ts';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { adapters } from '../channels/index.ts';
 import type { Relay } from '../context.ts';
 import { accountInputSchema, isMasked, mask, type Account, type ChannelConfig } from '../core/account.ts';
-import { HttpError } from '../errors.ts';
+import { AuthError, HttpError } from '../errors.ts';
 import { BODY_LIMIT, parseBody } from './hooks.ts';
 import { safeEqual } from './secure.ts';
 import { userscriptUrl } from './widget.ts';
@@ -42,13 +43,13 @@ const channelPatch = channelInput.omit({ kind: true }).partial().strict();
 const accountPatch = accountInputSchema.partial().extend({ planfix: z.record(z.string(), z.unknown()).optional() }).strict();
 
 export function adminRouter(relay: Relay): Router {
-  const router = new Router({ prefix: '/api' });
+  const router = newRouter({ prefix: '/api' });
   const body = parseBody({ json: true, urlencoded: false, text: false, multipart: false, jsonLimit: BODY_LIMIT, jsonStrict: true });
 
   router.use(async (ctx, next) => {
     const auth = ctx.get('authorization');
     const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-    if (!token || !safeEqual(token, relay.adminToken)) throw new HttpError(401, 'missing or wrong admin token (Authorization: Bearer <RELAY_ADMIN_TOKEN>)');
+    if (!token || !safeEqual(token, relay.adminToken)) throw new AuthError('admin', 401, 'missing or wrong admin token (Authorization: Bearer <RELAY_ADMIN_TOKEN>)');
     await next();
   });
 

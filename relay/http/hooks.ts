@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { newRouter } from './router.ts';
 import type { Context, Middleware } from 'koa';
 import { koaBody } from 'koa-body';
 import type { InboundEvent } from '../core/events.ts';
@@ -6,7 +7,7 @@ import { toE164 } from '../core/identity.ts';
 import getRawBody from 'raw-body';
 import { adapters } from '../channels/index.ts';
 import type { Relay } from '../context.ts';
-import { HttpError } from '../errors.ts';
+import { AuthError, HttpError } from '../errors.ts';
 import { eventsJournaled, eventsReceived } from '../metrics.ts';
 import type { Entry } from '../store/journal.ts';
 import { safeEqualFixedLength } from './secure.ts';
@@ -67,13 +68,13 @@ function hookHandlers(relay: Relay) {
   const channelFor = (channelId: string, secret: string) => {
     const found = relay.accounts.channel(channelId);
     // Unknown channel and wrong secret get the same answer, so ids cannot be probed.
-    if (!found || !safeEqualFixedLength(found.channel.secret, secret)) throw new HttpError(404, 'unknown channel');
+    if (!found || !safeEqualFixedLength(found.channel.secret, secret)) throw new AuthError('webhook', 404, 'unknown channel');
     return found;
   };
 
   const accept = async (ctx: Context, raw: Buffer, { account, channel }: ReturnType<typeof channelFor>) => {
     const adapter = adapters[channel.kind];
-    if (!adapter) throw new HttpError(404, 'unknown channel');
+    if (!adapter) throw new AuthError('webhook', 404, 'unknown channel');
     const req = {
       raw,
       contentType: ctx.get('content-type'),
@@ -103,7 +104,7 @@ function hookHandlers(relay: Relay) {
     const checked = channelFor(channelId, secret);
     const raw = await getRawBody(ctx.req, { limit: BODY_LIMIT, length: ctx.get('content-length') || undefined });
     const found = relay.accounts.channel(checked.channel.id);
-    if (!found || found.channel.secret !== checked.channel.secret) throw new HttpError(404, 'unknown channel');
+    if (!found || found.channel.secret !== checked.channel.secret) throw new AuthError('webhook', 404, 'unknown channel');
     await accept(ctx, raw, found);
   };
 
@@ -128,16 +129,22 @@ export function hooksFastPath(relay: Relay): Middleware {
 
 /** Provider webhooks: POST /hooks/<channel id>/<secret>. */
 export function hooksRouter(relay: Relay): Router {
-  const router = new Router();
+  const router = newRouter();
   const { channelFor, accept, post } = hookHandlers(relay);
 
-  // A GET with a query is a webhook where the provider sends them so (Ringostat); otherwise it is
-  // a probe or somebody opening the URL in a browser, and gets a plain answer, not an error.
+  // A GET with a query is a webhook where the provider sends them so (Ringostat). Any other GET is
+  // a probe or somebody opening the URL in a browser: it delivered nothing, so it is not a 2xx (a
+  // provider set to GET by mistake would count its events delivered), but it says what is wrong.
   router.get('/hooks/:channelId/:secret', async (ctx) => {
     const found = channelFor(ctx.params.channelId!, ctx.params.secret!);
     const { channel } = found;
-    if (adapters[channel.kind]?.acceptsGet && Object.keys(ctx.query).length) return accept(ctx, Buffer.alloc(0), found);
-    ctx.body = { ok: true, kind: channel.kind, hint: 'this URL takes POST webhooks from the provider' };
+    const adapter = adapters[channel.kind];
+    if (adapter?.acceptsGet && Object.keys(ctx.query).length) return accept(ctx, Buffer.alloc(0), found);
+    ctx.set('Allow', adapter?.acceptsGet ? 'GET, POST' : 'POST');
+    throw new HttpError(405, 'method not allowed', {
+      error: 'method not allowed',
+      hint: `this is the webhook URL of a ${adapter?.title ?? channel.kind} channel: the provider sends ${adapter?.acceptsGet ? 'POST, or GET with the call data in the query' : 'POST'} to it`,
+    });
   });
 
   router.post('/hooks/:channelId/:secret', (ctx) => post(ctx, ctx.params.channelId!, ctx.params.secret!));

@@ -1,8 +1,11 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { newRouter } from './router.ts';
 import type { Relay } from '../context.ts';
 import { backlog, registry } from '../metrics.ts';
+import { createPrivate } from '../store/files.ts';
 
 const PROBE_EVERY_MS = 2000;
 
@@ -17,13 +20,21 @@ function writeProbe(dataDir: string): () => Promise<boolean> {
   return () => {
     if (Date.now() - last < PROBE_EVERY_MS) return Promise.resolve(ok);
     running ??= (async () => {
-      const file = join(dataDir, '.healthz-probe');
+      // A fresh name each time, created exclusively: a link planted in the data directory is
+      // neither followed nor even guessed.
+      const file = join(dataDir, `.healthz-probe-${randomBytes(6).toString('hex')}`);
       try {
-        await writeFile(file, String(Date.now()));
+        const fh = await createPrivate(file);
+        try {
+          await fh.writeFile(String(Date.now()));
+        } finally {
+          await fh.close();
+        }
         await rm(file, { force: true });
         ok = true;
       } catch {
         ok = false;
+        await rm(file, { force: true }).catch(() => undefined);
       }
       last = Date.now();
       running = undefined;
@@ -35,7 +46,7 @@ function writeProbe(dataDir: string): () => Promise<boolean> {
 
 /** /healthz for load balancers and systemd watchdogs, /metrics for Prometheus. */
 export function opsRouter(relay: Relay): Router {
-  const router = new Router();
+  const router = newRouter();
   const writable = writeProbe(relay.config.dataDir);
 
   router.get('/healthz', async (ctx) => {

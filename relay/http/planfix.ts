@@ -1,15 +1,16 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { newRouter } from './router.ts';
 import type { Attachment, ReplyEvent } from '../core/events.ts';
 import { toE164 } from '../core/identity.ts';
 import { httpUrl } from '../channels/read.ts';
 import type { Relay } from '../context.ts';
-import { HttpError } from '../errors.ts';
+import { AuthError, HttpError } from '../errors.ts';
 import type { Conversation } from '../store/state.ts';
 import { BODY_LIMIT, journalAndQueue, parseBody } from './hooks.ts';
 import { safeEqual } from './secure.ts';
 
 // Planfix's own answers for a refused callback (planfix-api.md §1.4, §2.2); the reason helps a human.
-export const invalidToken = () => new HttpError(401, 'Invalid token', { error: 'Invalid token' });
+export const invalidToken = (face: 'planfix-chat' | 'planfix-telephony') => new AuthError(face, 401, 'Invalid token', { error: 'Invalid token' });
 export const invalid = (reason: string) => new HttpError(400, reason, { error: 'Invalid parameters', reason });
 
 /** One form field as a string: qs gives arrays for repeated keys, koa-body numbers for JSON. */
@@ -47,14 +48,14 @@ export function readAttachments(v: unknown): Attachment[] {
 
 /** Planfix → relay Chat API callbacks: POST /planfix/<account id>/chat. */
 export function planfixRouter(relay: Relay): Router {
-  const router = new Router();
+  const router = newRouter();
   const body = parseBody({ urlencoded: true, json: true, text: false, multipart: false, formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT, queryString: { arrayLimit: 100 } } as Parameters<typeof parseBody>[0]);
 
   router.post('/planfix/:accountId/chat', body, async (ctx) => {
     const account = relay.accounts.get(ctx.params.accountId!);
     const b = (ctx.request.body ?? {}) as Record<string, unknown>;
     const token = field(b, 'token');
-    if (!account || !token || !safeEqual(token, account.callback.chatToken)) throw invalidToken();
+    if (!account || !token || !safeEqual(token, account.callback.chatToken)) throw invalidToken('planfix-chat');
     const cmd = field(b, 'cmd');
     if (cmd !== 'newMessage') throw invalid(`unsupported cmd ${JSON.stringify(cmd ?? '')}`);
     const messageId = field(b, 'messageId');

@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { newRouter } from './router.ts';
 import { adapters } from '../channels/index.ts';
 import { findEmployee, type Employee } from '../core/call-options.ts';
 import { toE164 } from '../core/identity.ts';
@@ -14,14 +15,14 @@ import { safeEqual } from './secure.ts';
 const text = (b: Record<string, unknown>, k: string): string | undefined => field(b, k)?.trim() || undefined;
 
 export function telephonyRouter(relay: Relay): Router {
-  const router = new Router();
+  const router = newRouter();
   const body = parseBody({ urlencoded: true, json: true, text: false, multipart: false, formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT });
 
   router.post('/planfix/:accountId/telephony', body, async (ctx) => {
     const account = relay.accounts.get(ctx.params.accountId!);
     const b = (ctx.request.body ?? {}) as Record<string, unknown>;
     const token = text(b, 'token');
-    if (!account || !token || !safeEqual(token, account.callback.telephonyToken)) throw invalidToken();
+    if (!account || !token || !safeEqual(token, account.callback.telephonyToken)) throw invalidToken('planfix-telephony');
     const cmd = text(b, 'cmd');
 
     if (cmd === 'ping') {

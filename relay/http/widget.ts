@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { newRouter } from './router.ts';
 import type { Context } from 'koa';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -6,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { TaskData, WidgetChannel, WidgetConfig } from '../../widget/types.ts';
 import type { Relay } from '../context.ts';
 import type { Account } from '../core/account.ts';
-import { HttpError } from '../errors.ts';
+import { AuthError, HttpError } from '../errors.ts';
 import type { TaskView } from '../store/state.ts';
 import { safeEqual } from './secure.ts';
 
@@ -107,7 +108,7 @@ function taskData(a: Account, task: number, v: TaskView): TaskData {
  * API GET /widget/<account>/tasks/<number> (X-Widget-Key), readable from the Planfix origin only.
  */
 export function widgetRouter(relay: Relay): Router {
-  const router = new Router();
+  const router = newRouter();
   const bundle = loadBundle();
   if (!bundle) relay.log.warn('dist/widget.js not found: /widget.js and the userscripts answer 503 until the widget is built');
   const built = () => {
@@ -127,7 +128,7 @@ export function widgetRouter(relay: Relay): Router {
     const a = relay.accounts.get(ctx.params.accountId!);
     ctx.set('Cache-Control', 'no-store');
     // The script holds the key; without it this URL hands out nothing.
-    if (!keyOk(a, String(ctx.query.key ?? ''))) throw new HttpError(401, 'wrong or old widget key: take the current userscript link from the admin page');
+    if (!keyOk(a, String(ctx.query.key ?? ''))) throw new AuthError('widget', 401, 'wrong or old widget key: take the current userscript link from the admin page');
     ctx.type = 'text/javascript; charset=utf-8';
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.body = userscript(relay.publicUrl(), a, built());
@@ -158,7 +159,7 @@ export function widgetRouter(relay: Relay): Router {
     ctx.set('Cache-Control', 'no-store');
     // Before the key check, so that the widget can read a 401 and ask for a reinstall.
     cors(ctx, a);
-    if (!keyOk(a, ctx.get('x-widget-key'))) throw new HttpError(401, 'wrong or old widget key: reinstall the userscript from the admin page');
+    if (!keyOk(a, ctx.get('x-widget-key'))) throw new AuthError('widget', 401, 'wrong or old widget key: reinstall the userscript from the admin page');
     const task = /^\d{1,12}$/.test(ctx.params.task!) ? Number(ctx.params.task) : undefined;
     if (!task) throw new HttpError(404, 'no channel data for this task');
     const view = (await relay.states.get(a.id)).taskView(task);
