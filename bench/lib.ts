@@ -8,7 +8,7 @@ import { Proc } from '../test/helpers/proc.ts';
 
 export { Proc };
 
-export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdefghij';
 export const HOST = '127.0.0.1';
 
 export interface Row {

@@ -5,7 +5,14 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   RELAY_DATA_DIR: z.string().default('./data'),
   RELAY_PUBLIC_URL: z.string().url().optional(),
-  RELAY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // 32 characters for a new installation; 16–31 is still taken where it already guards accounts (main.ts).
+  RELAY_ADMIN_TOKEN: z.string().trim().min(16, 'must be at least 32 characters').optional(),
+  RELAY_TRUST_PROXY: z.enum(['', '0', '1', 'false', 'true']).default('').transform((v) => v === '1' || v === 'true'),
+  // A request has this long to arrive whole (headers and body), so slow senders cannot hold connections.
+  RELAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  RELAY_MAX_CONNECTIONS: z.coerce.number().int().positive().default(2048),
+  // Failed authentications per address and minute answered at once; past them each answer waits longer.
+  RELAY_AUTH_FREE_FAILURES: z.coerce.number().int().min(0).default(5),
   RELAY_ALLOW_HOSTS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Retry pacing is configurable so that tests can run an outage in seconds instead of hours.
@@ -22,6 +29,11 @@ export interface Config {
   /** Set when RELAY_PUBLIC_URL was given; otherwise derived from the listening address at start. */
   publicUrl: string | undefined;
   adminToken: string | undefined;
+  /** Take the client's address from X-Forwarded-For (set only behind a proxy that sets it). */
+  trustProxy: boolean;
+  requestTimeoutMs: number;
+  maxConnections: number;
+  authFreeFailures: number;
   allowHosts: string[];
   logLevel: string;
   retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
@@ -41,6 +53,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.RELAY_DATA_DIR,
     publicUrl: e.RELAY_PUBLIC_URL?.replace(/\/+$/, ''),
     adminToken: e.RELAY_ADMIN_TOKEN,
+    trustProxy: e.RELAY_TRUST_PROXY,
+    requestTimeoutMs: e.RELAY_REQUEST_TIMEOUT_MS,
+    maxConnections: e.RELAY_MAX_CONNECTIONS,
+    authFreeFailures: e.RELAY_AUTH_FREE_FAILURES,
     allowHosts: e.RELAY_ALLOW_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
     retry: { baseMs: e.RELAY_RETRY_BASE_MS, maxMs: e.RELAY_RETRY_MAX_MS, giveUpAfterMs: e.RELAY_GIVE_UP_AFTER_MS },

@@ -5,6 +5,20 @@ export class HttpError extends Error {
   }
 }
 
+/** Which face refused a credential; logged with the failure, never the credential itself. */
+export type AuthFace = 'admin' | 'webhook' | 'planfix-chat' | 'planfix-telephony' | 'widget';
+
+/**
+ * A refused credential (admin token, webhook secret or signature, Planfix callback token, widget
+ * key): answered as any HttpError, and also counted per address so repeated failures are logged
+ * and slowed down (http/auth-failures.ts).
+ */
+export class AuthError extends HttpError {
+  constructor(readonly face: AuthFace, status: 401 | 404, message: string, body?: Record<string, unknown>) {
+    super(status, message, body);
+  }
+}
+
 /** A delivery that may succeed later (network, 429, 5xx, quota): the worker backs off and tries again. */
 export class RetryableError extends Error {
   constructor(message: string, readonly retryAfterMs?: number) {

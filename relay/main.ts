@@ -1,4 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
@@ -12,9 +13,12 @@ import { RestApi } from './planfix/rest.ts';
 import { TelephonyApi } from './planfix/telephony.ts';
 import { Activity } from './activity.ts';
 import { AccountStore } from './store/accounts.ts';
+import { enforcePrivateDir } from './store/files.ts';
 import { Journal } from './store/journal.ts';
 import { StateRegistry } from './store/states.ts';
 import { Worker } from './worker.ts';
+
+const MIN_ADMIN_TOKEN = 32;
 
 /** RELAY_ADMIN_TOKEN, or one generated on first start, kept in the data directory (0600) and printed once. */
 async function adminToken(config: Config): Promise<string> {
@@ -35,10 +39,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const looser = await enforcePrivateDir(config.dataDir);
+  if (looser) log.warn({ dir: config.dataDir, was: looser }, 'the data directory was readable by others: set it to 0700');
   const token = await adminToken(config);
 
   const accounts = new AccountStore(config.dataDir);
   await accounts.open();
+  if (token.length < MIN_ADMIN_TOKEN) {
+    // A short token already guarding accounts keeps working, so an upgrade does not lock the admin out.
+    if (!accounts.list().length) throw new Error(`Invalid configuration: RELAY_ADMIN_TOKEN: must be at least ${MIN_ADMIN_TOKEN} characters (e.g. openssl rand -hex 24)`);
+    log.warn({ length: token.length }, `RELAY_ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN} characters: replace it with a longer one (e.g. openssl rand -hex 24)`);
+  }
   const journal = new Journal(config.dataDir);
   await journal.open();
   if (journal.skippedOnLoad) log.warn({ file: 'journal.jsonl', skipped: journal.skippedOnLoad, lines: journal.skippedLines }, 'journal had torn or corrupt records; skipped them');
@@ -53,7 +64,15 @@ async function main(): Promise<void> {
   let publicUrl = config.publicUrl ?? '';
   const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, states, journal, worker, policy, chat, rest, telephony, activity };
 
-  const server = buildApp(relay).listen(config.port, config.host);
+  // Node's defaults let a slow sender hold a connection for 5 minutes, checked every 30 s, and take
+  // connections without limit: a request now has RELAY_REQUEST_TIMEOUT_MS to arrive whole (408 after).
+  const server = createServer({
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: Math.min(10_000, config.requestTimeoutMs),
+    connectionsCheckingInterval: 1000,
+  }, buildApp(relay).callback());
+  server.maxConnections = config.maxConnections;
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const { port } = server.address() as AddressInfo;
   if (!publicUrl) {

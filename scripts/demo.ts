@@ -22,7 +22,7 @@ import { ViberFake } from '../test/sim/viber.ts';
 const AUTO = process.env.DEMO_PORTS === 'auto';
 const port = (n: number) => (AUTO ? 0 : n);
 const HOST = '127.0.0.1';
-const ADMIN_TOKEN = process.env.DEMO_ADMIN_TOKEN ?? 'demo-admin-token';
+const ADMIN_TOKEN = process.env.DEMO_ADMIN_TOKEN ?? 'demo-admin-token-0123456789abcdefghij';
 
 const stops: (() => Promise<unknown> | unknown)[] = [];
 let relayProcess: ChildProcess | undefined;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UTM_KEYS, type Attachment, type Customer, type InboundEvent, type MessageEvent, type Visit } from '../core/events.ts';
-import { HttpError, TerminalError } from '../errors.ts';
+import { AuthError, HttpError, TerminalError } from '../errors.ts';
 import { errorText, send } from '../net/outbound.ts';
 import { safeEqual } from '../http/secure.ts';
 import type { ChannelAdapter } from './channel.ts';
@@ -173,8 +173,8 @@ export const verbox = {
     if (!s.token) return;
     const bearer = header(req, 'authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
     const got = header(req, (s.tokenHeader ?? DEFAULT_TOKEN_HEADER).toLowerCase()) ?? bearer;
-    if (!got) throw new HttpError(401, `the ${s.tokenHeader ?? DEFAULT_TOKEN_HEADER} header is missing`);
-    if (!safeEqual(got.trim(), s.token)) throw new HttpError(401, `the ${s.tokenHeader ?? DEFAULT_TOKEN_HEADER} header does not match the channel token`);
+    if (!got) throw new AuthError('webhook', 401, `the ${s.tokenHeader ?? DEFAULT_TOKEN_HEADER} header is missing`);
+    if (!safeEqual(got.trim(), s.token)) throw new AuthError('webhook', 401, `the ${s.tokenHeader ?? DEFAULT_TOKEN_HEADER} header does not match the channel token`);
   },
 
   parse(req, channel) {

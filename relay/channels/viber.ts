@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Attachment, Customer, CustomerEvent, MessageEvent, ReplyEvent, StatusEvent } from '../core/events.ts';
-import { HttpError, RetryableError, TerminalError } from '../errors.ts';
+import { AuthError, HttpError, RetryableError, TerminalError } from '../errors.ts';
 import { send } from '../net/outbound.ts';
 import type { ChannelAdapter, InboundRequest, SendContext } from './channel.ts';
 import { bodyHash, header, httpUrl, isObj, str, time, type Obj } from './read.ts';
@@ -302,10 +302,10 @@ export const viber = {
   verify(req, channel) {
     const token = (channel.settings as Settings).authToken;
     const got = header(req, 'x-viber-content-signature');
-    if (typeof got !== 'string' || !got.trim()) throw new HttpError(401, 'X-Viber-Content-Signature is missing');
+    if (typeof got !== 'string' || !got.trim()) throw new AuthError('webhook', 401, 'X-Viber-Content-Signature is missing');
     const want = Buffer.from(viberSignature(req.raw, token), 'utf8');
     const have = Buffer.from(got.trim(), 'utf8');
-    if (have.length !== want.length || !timingSafeEqual(have, want)) throw new HttpError(401, 'X-Viber-Content-Signature does not match the body');
+    if (have.length !== want.length || !timingSafeEqual(have, want)) throw new AuthError('webhook', 401, 'X-Viber-Content-Signature does not match the body');
   },
 
   parse(req, channel) {

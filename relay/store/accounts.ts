@@ -1,7 +1,8 @@
-import { mkdir, open, readdir, rename, rm, readFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import type { Account, ChannelConfig } from '../core/account.ts';
+import { createPrivate } from './files.ts';
 
 /** lowdb adapter writing atomically with mode 0600: account files hold Planfix and provider secrets. */
 class SecretJsonFile<T> implements Adapter<T> {
@@ -16,7 +17,7 @@ class SecretJsonFile<T> implements Adapter<T> {
   }
   async write(data: T): Promise<void> {
     const tmp = `${this.path}.tmp`;
-    const fh = await open(tmp, 'w', 0o600);
+    const fh = await createPrivate(tmp);
     try {
       await fh.writeFile(JSON.stringify(data, null, 2));
       await fh.sync();

@@ -1,6 +1,7 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RetryableError } from '../errors.ts';
+import { createPrivate } from './files.ts';
 
 /**
  * A write that did not reach the disk (full, read-only, failing). Retryable: an HTTP face answers
@@ -221,7 +222,7 @@ export class JsonlFile {
       const records = make();
       const from = this.bytes;
       if (!repairing) this.resume();
-      out = await open(tmp, 'w', 0o600);
+      out = await createPrivate(tmp);
       await writeAll(out, Buffer.from(records.map(lineOf).join('')));
       giveUpIfFailed();
       await out.sync();

@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { viberSign } from '../sim/viber.ts';
+import { ADMIN_TOKEN } from '../helpers/relay-process.ts';
 import { request } from './helpers/http.ts';
 import { finish, record } from './helpers/results.ts';
 import { TIMEOUT } from './helpers/scale.ts';
@@ -12,11 +13,12 @@ import { startWorld } from './helpers/world.ts';
 
 test.after.always(() => finish(import.meta.url));
 
-const ADMIN = 'test-admin-token-0123456789';
+const ADMIN = ADMIN_TOKEN;
 
 test('auth matrix: every endpoint refuses missing, wrong and foreign credentials; nothing is journaled', async (t) => {
   t.timeout(TIMEOUT);
-  const w = await startWorld(t);
+  // Every try comes from 127.0.0.1: the slow-down of repeated failures (tested in e2e-auth-failures) would make this take minutes.
+  const w = await startWorld(t, { env: { RELAY_AUTH_FREE_FAILURES: '100000' } });
   const other = await w.addAccount();
   const a = w.account;
   const base = w.relay.url;
