@@ -166,7 +166,7 @@ export const ringostat = {
     return [
       ...(account.planfix.telephonyToken ? [] : [
         'Planfix Telephony is not connected (no planfix.telephonyToken): calls get no pop-ups and no call history in Planfix, only the call comment. '
-        + 'Switch on "API ПланФикса для телефонии" in Planfix with this account\'s connect.planfixTelephony URL and token.',
+        + 'Switch on "API ПланФикса для телефоний" in Planfix with this account\'s connect.planfixTelephony URL and token.',
       ]),
       ...(s.authKey ? [] : ['Click-to-call from Planfix needs authKey (Ringostat → Integration → API).']),
       ...(s.authKey && !s.projectId ? ['Click-to-call from Planfix needs projectId (the Ringostat project id).'] : []),
@@ -264,7 +264,10 @@ export const ringostat = {
     });
     const rpcError = isObj(res.json) && isObj(res.json.error) ? res.json.error : undefined;
     if (res.status >= 200 && res.status < 300 && !rpcError) return;
-    const why = rpcError ? [str(rpcError, 'message'), str(rpcError, 'code') && `code ${str(rpcError, 'code')}`, str(rpcError, 'data')].filter(Boolean).join(', ') : errorText(res.json, res.text);
+    // Ringostat's words reach Planfix and the log: bounded like any provider's error text.
+    const why = rpcError
+      ? [str(rpcError, 'message'), str(rpcError, 'code') && `code ${str(rpcError, 'code')}`, str(rpcError, 'data')].filter(Boolean).join(', ').slice(0, 300)
+      : errorText(res.json, res.text);
     if (res.status === 401 || res.status === 403) {
       throw new TerminalError(`Ringostat refused the Auth-key (${res.status}${why ? `: ${why}` : ''}); check the channel's authKey`);
     }
