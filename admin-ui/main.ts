@@ -263,7 +263,7 @@ function channelForm(a: Account): HTMLElement {
   return form;
 }
 
-interface ActivityItem { at: number; event: string; channel: string; kind: string; outcome: string; latencyMs: number; attempts: number; error?: string; preview?: string }
+interface ActivityItem { at: number; event: string; channel: string; kind: string; outcome: string; latencyMs: number; attempts: number; error?: string; preview?: string; skipped?: string[] }
 interface DeadLetter { eventId: string; channel: string; kind: string; failedAt: string; reason: string; preview?: string }
 
 async function renderActivity(a: Account, box: HTMLElement): Promise<void> {
@@ -278,7 +278,7 @@ async function renderActivity(a: Account, box: HTMLElement): Promise<void> {
       h('tbody', {}, ...items.map((i) => h('tr', { class: i.outcome },
         h('td', {}, time(i.at)), h('td', {}, channelName(i.channel)), h('td', {}, i.kind),
         h('td', {}, i.outcome === 'retrying' ? `retrying (${i.attempts})` : i.outcome), h('td', {}, `${i.latencyMs} ms`),
-        h('td', {}, i.error ?? i.preview ?? ''))))) : h('p', { class: 'muted' }, 'Nothing yet since the relay started.'),
+        h('td', {}, i.error ?? [i.preview, ...(i.skipped ?? []).map((x) => `skipped: ${x}`)].filter(Boolean).join(' · ')))))) : h('p', { class: 'muted' }, 'Nothing yet since the relay started.'),
     h('h3', {}, `Dead letters (${dead.length})`),
     dead.length ? h('table', { class: 'dead' },
       h('tbody', {}, ...dead.map((d) => h('tr', { 'data-event': d.eventId },

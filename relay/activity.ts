@@ -13,6 +13,8 @@ export interface ActivityItem {
   error?: string;
   /** A few words of the message, never more: the list is not a second copy of conversations. */
   preview?: string;
+  /** What Planfix did not get although the event was delivered (e.g. no telephony token). */
+  skipped?: string[];
 }
 
 const KEEP = 100;

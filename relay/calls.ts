@@ -41,7 +41,9 @@ export async function recordCall(ev: CallEvent, account: Account, channel: Chann
     phone: e164Of(ev, account) ?? ev.customer.phone ?? '',
     durationSec: ev.durationSec,
     employee: ev.employeeName ?? emp?.name ?? ev.employee,
-    recordingUrl: ev.recordingUrl,
+    recordingUrl: ev.recordingUrl ?? prev?.recordingUrl,
+    cardUrl: ev.cardUrl ?? prev?.cardUrl,
+    analyticsId: ev.analyticsId ?? prev?.analyticsId,
     utm: ev.visit?.utm,
   });
 }
@@ -149,7 +151,7 @@ async function telephonyEvent(event: TelephonyEvent, ev: CallEvent, account: Acc
     ext,
     ...(event === 'COMPLETED' ? {
       duration: ev.durationSec ?? 0,
-      is_recorded: ev.hasRecording || ev.recordingUrl ? 1 : 0,
+      is_recorded: ev.hasRecording ? 1 : 0,
       status: PLANFIX_STATUS[ev.direction][ev.outcome ?? 'answered'],
       record_link: ev.recordingUrl,
       ...data,
@@ -182,7 +184,23 @@ async function tolerate400(deps: CallDeps, ev: CallEvent, fn: () => Promise<unkn
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const OUTCOME_TEXT: Record<CallOutcome, string> = { answered: 'answered', missed: 'missed', busy: 'busy', noanswer: 'no answer', failed: 'failed' };
+const link = (url: string, text = url) => `<a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${esc(text)}</a>`;
+
+/** Every word the relay writes into Planfix about a call, in one place. */
+const TEXT = {
+  outcome: { answered: 'answered', missed: 'missed', busy: 'busy', noanswer: 'no answer', failed: 'failed' } satisfies Record<CallOutcome, string>,
+  incoming: 'Incoming call',
+  outgoing: 'Outgoing call',
+  number: 'Number',
+  employee: 'Employee',
+  department: 'Department',
+  wait: 'Waited',
+  reason: 'Reason',
+  landing: 'Landing',
+  recording: 'Recording',
+  card: 'Call card',
+  lateRecording: (when: string) => `Recording of the call of ${when} UTC`,
+};
 
 function minutes(sec: number | undefined): string {
   if (!sec) return '0:00';
@@ -192,12 +210,16 @@ function minutes(sec: number | undefined): string {
 /** The call as Planfix shows it: every value from the webhook escaped, the recording a plain link the browser plays. */
 export function callHtml(ev: CallEvent, phone: string, employee: string | undefined): string {
   const lines = [
-    `📞 ${ev.direction === 'in' ? 'Incoming' : 'Outgoing'} call, ${OUTCOME_TEXT[ev.outcome ?? 'answered']}, ${minutes(ev.durationSec)}`,
-    `Number: ${esc(phone)}`,
-    ...(employee ? [`Employee: ${esc(employee)}`] : []),
+    `📞 ${ev.direction === 'in' ? TEXT.incoming : TEXT.outgoing}, ${TEXT.outcome[ev.outcome ?? 'answered']}, ${minutes(ev.durationSec)}`,
+    `${TEXT.number}: ${esc(phone)}`,
+    ...(employee ? [`${TEXT.employee}: ${esc(employee)}`] : []),
+    ...(ev.department ? [`${TEXT.department}: ${esc(ev.department)}`] : []),
+    ...(ev.waitSec ? [`${TEXT.wait}: ${minutes(ev.waitSec)}`] : []),
+    ...(ev.missedReason ? [`${TEXT.reason}: ${esc(ev.missedReason)}`] : []),
     ...Object.entries(ev.visit?.utm ?? {}).map(([k, v]) => `${esc(k)}: ${esc(v ?? '')}`),
-    ...(ev.visit?.landing ? [`Landing: ${esc(ev.visit.landing)}`] : []),
-    ...(ev.recordingUrl ? [`Recording: <a href="${esc(ev.recordingUrl)}" target="_blank" rel="noopener noreferrer">${esc(ev.recordingUrl)}</a>`] : []),
+    ...(ev.visit?.landing ? [`${TEXT.landing}: ${esc(ev.visit.landing)}`] : []),
+    ...(ev.recordingUrl ? [`${TEXT.recording}: ${link(ev.recordingUrl)}`] : []),
+    ...(ev.cardUrl ? [link(ev.cardUrl, TEXT.card)] : []),
   ];
   return lines.join('<br>');
 }
@@ -254,7 +276,8 @@ async function callAttach(ev: CallEvent, account: Account, channel: ChannelConfi
   const html = callHtml(ev, e164!, ev.employeeName ?? emp?.name ?? ev.employee);
   const owner = await ownerOf(ev, account, channel, deps);
   const contactKey = `pf:${contact.id}`;
-  if (o.callTarget === 'contact') {
+  const missed = ev.outcome !== undefined && ev.outcome !== 'answered';
+  if ((missed ? o.missedCallTarget : o.callTarget) === 'contact') {
     await deps.rest.contactComment(account, contact.id, html, owner);
     await state.putCall({ ...state.calls.get(ev.callId)!, contactKey, attached: true });
     return;
@@ -285,7 +308,7 @@ async function recordingNote(ev: CallEvent, account: Account, state: AccountStat
   const call = state.calls.get(ev.callId);
   if (!call?.attached || !ev.recordingUrl) return;
   const when = new Date(call.at).toISOString().replace('T', ' ').slice(0, 16);
-  const html = `🎧 Recording of the call of ${when} UTC: <a href="${esc(ev.recordingUrl)}" target="_blank" rel="noopener noreferrer">${esc(ev.recordingUrl)}</a>`;
+  const html = `🎧 ${TEXT.lateRecording(when)}: ${link(ev.recordingUrl)}`;
   if (call.taskNumber) await deps.rest.taskComment(account, call.taskNumber, { description: html });
   else if (call.contactKey) await deps.rest.contactComment(account, Number(call.contactKey.slice(3)), html);
 }

@@ -1,7 +1,7 @@
 import { providerId, taskFieldName, type Account, type ChannelConfig } from './core/account.ts';
 import type { InboundEvent, ReplyEvent } from './core/events.ts';
 import { contactKey, normalEmail, toE164 } from './core/identity.ts';
-import { callPlan, plan, type Op, type PlanContext } from './core/plan.ts';
+import { callPlan, callSkips, plan, type Op, type PlanContext } from './core/plan.ts';
 import { recordCall, runCallOp, type CallDeps } from './calls.ts';
 import { adapters } from './channels/index.ts';
 import { RetryableError, TerminalError } from './errors.ts';
@@ -75,7 +75,7 @@ function outboundOf(state: AccountState, providerKey: string): PlanContext['outb
  * only once they are on disk. Losing the plan record in a crash repeats the first op, as a crash
  * during that op would.
  */
-export async function deliver(entry: Entry, account: Account, state: AccountState, deps: DeliverDeps): Promise<void> {
+export async function deliver(entry: Entry, account: Account, state: AccountState, deps: DeliverDeps): Promise<{ skipped: string[] }> {
   const channel = account.channels.find((c) => c.id === entry.channel);
   if (!channel) throw new TerminalError('the channel was deleted');
   let ops = entry.plan;
@@ -85,7 +85,7 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
     // Replies and receipts concern a conversation already known: no identity to resolve.
     const bare = { channel: { id: channel.id, title: '', name: channel.name, options: channel.options } } as PlanContext;
     if (ev.kind === 'call') await recordCall(ev, account, channel, state);
-    ops = ev.kind === 'call' ? callPlan(ev, { hasRest: !!account.planfix.restToken, hasTelephony: !!account.planfix.telephonyToken })
+    ops = ev.kind === 'call' ? callPlan(ev, keysOf(account))
       : ev.kind === 'reply' ? plan(ev, bare)
       : ev.kind === 'status' ? plan(ev, { ...bare, outbound: outboundOf(state, `${channel.id}:${ev.providerMessageId}`) })
       : plan(ev, resolve(ev, account, channel, state, writes));
@@ -103,7 +103,7 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
       if (op.do === 'send' && err instanceof TerminalError && entry.event.kind === 'reply') {
         await deps.chat.call(account, 'messageStatus', { messageId: entry.event.messageId, messageStatus: 'error', messageStatusText: err.message.slice(0, 500) });
         await written;
-        return;
+        return { skipped: [] };
       }
       throw err;
     }
@@ -112,7 +112,10 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
     else entry.step = i + 1;
   }
   await written;
+  return { skipped: entry.event.kind === 'call' ? callSkips(entry.event, keysOf(account)) : [] };
 }
+
+const keysOf = (account: Account) => ({ hasRest: !!account.planfix.restToken, hasTelephony: !!account.planfix.telephonyToken });
 
 async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfig, state: AccountState, deps: DeliverDeps): Promise<void> {
   const { chat, rest } = deps;

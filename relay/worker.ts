@@ -130,7 +130,7 @@ export class Worker {
       this.enqueuedAt.delete(entry.id);
     };
     const kind = this.accounts.channel(entry.channel)?.channel.kind ?? 'planfix';
-    const note = (outcome: 'delivered' | 'retrying' | 'dead', attempts: number, error?: string) => {
+    const note = (outcome: 'delivered' | 'retrying' | 'dead', attempts: number, error?: string, skipped: string[] = []) => {
       const latencyMs = Date.now() - (this.enqueuedAt.get(entry.id) ?? Date.now());
       if (outcome === 'delivered') {
         eventsDelivered.inc({ kind });
@@ -139,13 +139,14 @@ export class Worker {
       this.activity?.add(entry.account, {
         at: Date.now(), event: entry.id, channel: entry.channel, kind: entry.event.kind, outcome, latencyMs, attempts,
         ...(error ? { error: error.slice(0, 300) } : {}), ...(preview(entry.event) ? { preview: preview(entry.event) } : {}),
+        ...(skipped.length ? { skipped } : {}),
       });
     };
     try {
-      if (account) await deliver(entry, account, await this.states.get(account.id), this.deps);
+      const result = account ? await deliver(entry, account, await this.states.get(account.id), this.deps) : undefined;
       await this.journal.done(entry);
       this.stats.delivered++;
-      note('delivered', (this.attempts.get(entry.id) ?? 0) + 1);
+      note('delivered', (this.attempts.get(entry.id) ?? 0) + 1, undefined, result?.skipped);
       finish();
     } catch (err) {
       const e = err as Error;

@@ -127,3 +127,14 @@ test('a dead letter is listed with its reason and the Retry button delivers it o
   await t.notThrowsAsync(page.locator('h3', { hasText: 'Dead letters (0)' }).waitFor({ timeout: 10_000 }));
   t.deepEqual(errors, [], 'no script errors on the page');
 });
+
+test('a Ringostat channel of an account without Planfix Telephony shows the warning, and a call\'s activity line says what was skipped', async (t) => {
+  const { pf, relay, page, errors } = await signIn(t);
+  const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', defaultCountry: 'UA', planfix: { url: pf.origin, chatToken: 'pf-chat-token', restToken: 'pf-rest-token' } })).body;
+  const channel = (await relay.api('POST', `/api/accounts/${account.id}/channels`, { kind: 'ringostat', name: 'Calls', options: { callTarget: 'contact' } })).body;
+  await page.goto(`${relay.url}/admin#${account.id}`);
+  await t.notThrowsAsync(page.locator('article.channel .warning', { hasText: 'Planfix Telephony is not connected' }).waitFor({ timeout: 10_000 }));
+  await relay.post(`${channel.webhookUrl}?event=call_end`, JSON.stringify({ uniqueid: 'c-1', caller: '380501112233', disposition: 'NO ANSWER', billsec: 0 }));
+  await t.notThrowsAsync(page.locator('#activity tr.delivered', { hasText: 'skipped: Planfix Telephony (no telephony token)' }).waitFor({ timeout: 15_000 }));
+  t.deepEqual(errors, [], 'no script errors on the page');
+});

@@ -8,20 +8,22 @@ import { RingostatFake } from './sim/ringostat.ts';
 import { RelayProcess } from './helpers/relay-process.ts';
 
 const REC = 'https://app.ringostat.com/recordings/1731571502.48213.ogg?token=abc';
+const PROJECT = '11111';
+const CARD = 'https://app.ringostat.com/project/callcards/card/1731571502.48213/?project_id=11111';
 
-async function setup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; settings?: Record<string, unknown>; options?: Record<string, unknown> } = {}) {
+async function setup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; settings?: Record<string, unknown>; options?: Record<string, unknown>; planfix?: Record<string, unknown> } = {}) {
   const pf = await PlanfixSim.start(opts.sim);
-  const rs = await RingostatFake.start();
+  const rs = await RingostatFake.start({ projectId: PROJECT });
   const relay = await RelayProcess.start();
   t.teardown(async () => { await relay.stop(); await pf.close(); await rs.close(); });
   pf.addEmployee({ email: 'ivan@acme.test', name: 'Ivan', lastName: 'Ivanenko', ext: '11' });
   const account = (await relay.api('POST', '/api/accounts', {
     name: 'Acme', defaultCountry: 'UA',
-    planfix: { url: pf.origin, chatToken: 'pf-chat-token', restToken: 'pf-rest-token', telephonyToken: 'pf-tel-token' },
+    planfix: { url: pf.origin, chatToken: 'pf-chat-token', restToken: 'pf-rest-token', telephonyToken: 'pf-tel-token', ...opts.planfix },
   })).body;
   const channel = await relay.api('POST', `/api/accounts/${account.id}/channels`, {
     kind: 'ringostat', name: 'Calls',
-    settings: { authKey: rs.authKey, apiUrl: rs.apiUrl, ...opts.settings },
+    settings: { authKey: rs.authKey, apiUrl: rs.apiUrl, projectId: PROJECT, ...opts.settings },
     options: { employees: [{ id: '380671112233', ext: '11', email: 'ivan@acme.test', name: 'Ivan Ivanenko' }, { id: '101', ext: '11' }], ...opts.options },
   });
   if (channel.status !== 201) throw new Error(JSON.stringify(channel.body));
@@ -62,7 +64,7 @@ test('a missed call from a new number creates exactly one contact even when thre
   const { pf, hook, idle } = await setup(t, {
     // A customer-renamed field map: the same flow with other keys.
     settings: { fieldMap: { callId: 'call_id', caller: 'from', disposition: 'result', billsec: 'talk_time', utm_source: 'src' } },
-    options: { defaultExt: '11' },
+    options: { defaultExt: '11', missedCallTarget: 'lastActiveTask' },
   });
   const body = (id: string, extra: Record<string, unknown>) => ({ call_id: id, from: '0509998877', call_type: 'in', src: 'facebook', ...extra });
   const answers = await Promise.all([
@@ -96,7 +98,10 @@ test('an answered call with a recording: INCOMING → ACCEPTED → COMPLETED wit
   const base = call('a-1', '380501112233', { employee_number: '101', utm_source: 'google', utm_medium: 'cpc', utm_campaign: '(not set)' });
   await hook('call_start', base);
   await hook('pickup', { ...base, connected_with: '380671112233' });
-  await hook('call_end', { ...base, connected_with: '380671112233', disposition: 'ANSWERED', billsec: 80, has_recording: '1', recording: '' });
+  await hook('call_end', {
+    ...base, connected_with: '380671112233', disposition: 'ANSWERED', billsec: 80, has_recording: '1', recording: '',
+    call_card: CARD, client_id: '1169999034.1555555510', department: 'Sales', waittime: '7', caller_number: '', employee_fio: '',
+  });
   await idle();
   const events = pf.telephonyEvents.filter((e) => e.callid === 'a-1');
   t.deepEqual(events.map((e) => e.event), ['INCOMING', 'ACCEPTED', 'COMPLETED']);
@@ -107,6 +112,10 @@ test('an answered call with a recording: INCOMING → ACCEPTED → COMPLETED wit
   const task = pf.tasks.find((x) => x.number === current.number)!;
   const note = task.comments.find((c) => /Incoming call, answered, 1:20/.test(c.text));
   t.truthy(note, 'the call is on the newest active task');
+  t.true(note!.text.includes(`<a href="${CARD.replace(/&/g, '&#38;')}" target="_blank" rel="noopener noreferrer">Call card</a>`), note!.text);
+  t.regex(note!.text, /Department: Sales/);
+  t.regex(note!.text, /Waited: 0:07/);
+  t.like(events[0], { diversion: '380443334455' });
   t.deepEqual(note!.author, { employeeEmail: 'ivan@acme.test' });
   t.like(task.fields, { utm_source: 'google', utm_medium: 'cpc' });
   t.is(task.fields.utm_campaign, undefined, '"(not set)" is not written');
@@ -131,18 +140,22 @@ test('an answered call with a recording: INCOMING → ACCEPTED → COMPLETED wit
   const res = await fetch(`${relay.url}/widget/${account.id}/tasks/${current.number}`, { headers: { 'x-widget-key': account.widget.key } });
   t.is(res.status, 200);
   const view = await res.json() as { calls: Record<string, unknown>[] };
-  t.like(view.calls[0], { direction: 'in', status: 'answered', durationSec: 80, phone: '+380501112233', employee: 'Ivan Ivanenko', recordingUrl: REC, utm: { utm_source: 'google', utm_medium: 'cpc' } });
+  t.like(view.calls[0], {
+    direction: 'in', status: 'answered', durationSec: 80, phone: '+380501112233', employee: 'Ivan Ivanenko', recordingUrl: REC, utm: { utm_source: 'google', utm_medium: 'cpc' },
+    cardUrl: CARD, analyticsId: '1169999034.1555555510',
+  });
 });
 
-test('makeCall from Planfix reaches Ringostat with the employee\'s extension and the number in international format', async (t) => {
-  const { pf, rs, relay, account } = await setup(t);
+test('makeCall from Planfix rings the employee first through Ringostat\'s extended callback; a JSON-RPC error in an HTTP 200 fails at once', async (t) => {
+  const { pf, rs, relay, account, channel } = await setup(t);
   const tel = account.connect.planfixTelephony;
   const setupAnswer = await pf.telephonySetup({ relayUrl: tel.url.replace(/^http:\/\/[^/]+/, relay.url), token: tel.token });
   t.is(setupAnswer.status, 200);
   const answer = await pf.makeCall({ from: '11', to: '067 123 45 67' });
-  t.is(answer.status, 200);
-  t.like(rs.callbacks[0], { extension: '380671112233', destination: '380671234567' });
-  t.is(rs.requests[0]!.authKey, rs.authKey);
+  t.is(answer.status, 200, JSON.stringify(answer.body));
+  t.is(rs.callbacks.length, 1);
+  t.like(rs.callbacks[0], { via: 'external', caller: '380671112233', callee: '380671234567', projectId: PROJECT });
+  t.like(rs.requests[0], { method: 'POST', path: '/a/v2', authKey: rs.authKey, body: { jsonrpc: '2.0', method: 'Api\\V2\\Callback.external' } });
 
   t.is((await pf.makeCall({ from: '11', to: '067 123 45 67', token: 'wrong' })).status, 401);
   const bad = await pf.makeCall({ from: '11', to: 'not a number' });
@@ -151,6 +164,14 @@ test('makeCall from Planfix reaches Ringostat with the employee\'s extension and
   const refused = await pf.makeCall({ from: '11', to: '0671234567' });
   t.is(refused.status, 502);
   t.regex(JSON.stringify(refused.body), /Auth-key/);
+
+  // Ringostat answers bad input with HTTP 200 and a JSON-RPC error: Planfix hears of it at once.
+  t.is((await relay.api('PATCH', `/api/accounts/${account.id}/channels/${channel.id}`, { settings: { projectId: '99999' } })).status, 200);
+  const rpcError = await pf.makeCall({ from: '11', to: '0671234567' });
+  t.is(rpcError.status, 502);
+  t.regex(JSON.stringify(rpcError.body), /Invalid params/);
+  t.is(rs.requests.at(-1)!.rpcError?.code, -32602);
+  t.is(rs.callbacks.length, 1, 'nothing rang');
 });
 
 test('bad input: unknown secret 404, no phone and no call id 400, nothing journaled; an unparseable number is kept on the call', async (t) => {
@@ -222,4 +243,99 @@ test('a group ring: every employee whose phone rang gets a pop-up, and those who
   const legs = pf.telephonyCalls.find((x) => x.callid === 'g-1')!.legs;
   t.is(legs['12']!.status, 'Cancelled');
   t.is(pf.telephonyCalls.find((x) => x.callid === 'g-1')!.status, 'Success');
+});
+
+// Issue 13: what Ringostat really sends (its call-log shapes, our own values).
+
+test('a missed call with employee_number -1 and department -1 goes to defaultExt, and the comment names no employee', async (t) => {
+  const { pf, hook, idle } = await setup(t, { options: { callTarget: 'contact', defaultExt: '11' } });
+  const olena = pf.addContact({ name: 'Olena', phones: ['+380501112233'] });
+  await hook('call_end', call('n-1', '380501112233', {
+    disposition: 'NO ANSWER', billsec: 0, duration: 36, waittime: '36', connected_with: '', employee_number: -1, department: -1, category_number: -1, employee_mark: 0,
+  }));
+  await hook('call_end', call('n-2', '380501112233', { disposition: 'NO ANSWER', billsec: 0, connected_with: '', employee_number: '-1', department: '-1' }));
+  await idle();
+  for (const id of ['n-1', 'n-2']) {
+    const ev = pf.telephonyEvents.find((e) => e.callid === id);
+    t.like(ev, { event: 'COMPLETED', status: 'Missed', ext: '11' }, id);
+    t.is(ev!.ignored, undefined, 'Planfix records it under a known short number');
+    t.is(pf.telephonyCalls.find((c) => c.callid === id)?.contactNumber, olena.number);
+  }
+  const comments = pf.contactComments.filter((c) => c.contactNumber === olena.number);
+  t.is(comments.length, 2);
+  for (const c of comments) {
+    t.regex(c.description, /Incoming call, missed/);
+    t.notRegex(c.description, /Employee|Department|-1/);
+  }
+});
+
+test('has_recording "0" with a recording link: Planfix is told there is no recording, and neither comment nor widget links one', async (t) => {
+  const { pf, relay, account, hook, idle } = await setup(t);
+  const olena = pf.addContact({ name: 'Olena', phones: ['+380501112233'] });
+  const task = pf.addTask({ contactNumber: olena.number, name: 'Order' });
+  await hook('call_end', call('r-0', '380501112233', { connected_with: '380671112233', disposition: 'ANSWERED', billsec: 11, has_recording: '0', recording: REC }));
+  await idle();
+  const ev = pf.telephonyEvents.find((e) => e.callid === 'r-0');
+  t.like(ev, { event: 'COMPLETED', status: 'Success', isRecorded: false });
+  t.is(ev!.recordLink, undefined);
+  const note = pf.tasks.find((x) => x.number === task.number)!.comments.find((c) => /Incoming call, answered/.test(c.text));
+  t.truthy(note);
+  t.false(note!.text.includes('recordings/'), note!.text);
+  const res = await fetch(`${relay.url}/widget/${account.id}/tasks/${task.number}`, { headers: { 'x-widget-key': account.widget.key } });
+  const view = await res.json() as { calls: Record<string, unknown>[] };
+  t.is(view.calls.length, 1);
+  t.is(view.calls[0]!.recordingUrl, undefined);
+});
+
+test('an outgoing call dialled from a SIP login: the employee from caller, the client from dst, caller_number as diversion', async (t) => {
+  const { pf, hook, idle } = await setup(t, { options: { callTarget: 'contact', employees: [{ id: 'sip_ivan', ext: '11', email: 'ivan@acme.test' }] } });
+  const olena = pf.addContact({ name: 'Olena', phones: ['+380501112233'] });
+  const out = { uniqueid: 'o-2', calldate: '2024-11-14T11:00:00+0200', call_type: 'out', caller: 'sip_ivan', caller_number: '380443334455', dst: '380501112233', employee_number: -1 };
+  await hook('call_start', out);
+  // Ringostat puts whoever answered in connected_with: here the client.
+  await hook('call_end', { ...out, connected_with: '380501112233', disposition: 'ANSWERED', billsec: 42 });
+  await idle();
+  const events = pf.telephonyEvents.filter((e) => e.callid === 'o-2');
+  t.deepEqual(events.map((e) => [e.type, e.event, e.ext, e.phone, e.diversion, e.status ?? '']), [
+    ['out', 'OUTGOING', '11', '+380501112233', '380443334455', ''],
+    ['out', 'COMPLETED', '11', '+380501112233', '380443334455', 'Success'],
+  ]);
+  t.true(events.every((e) => !e.ignored));
+  const comment = pf.contactComments.find((c) => c.contactNumber === olena.number);
+  t.regex(comment!.description, /Outgoing call, answered, 0:42/);
+  t.deepEqual(comment!.author, { employeeEmail: 'ivan@acme.test' }, 'the employee who dialled is the author');
+});
+
+test('a missed call stays on the contact by default, even from a new number; an answered one still opens a task', async (t) => {
+  const { pf, hook, idle } = await setup(t, { options: { defaultExt: '11' } });
+  await hook('call_end', call('m-10', '0509998800', { disposition: 'NO ANSWER', billsec: 0, employee_number: -1 }));
+  await idle();
+  const holders = pf.contactsWithPhone('+380509998800');
+  t.is(holders.length, 1, 'the new number got its contact');
+  t.is(pf.tasks.length, 0, 'no task opened for a missed call');
+  t.regex(pf.contactComments.find((c) => c.contactNumber === holders[0]!.number)!.description, /Incoming call, missed/);
+  await hook('call_end', call('m-11', '0509998800', { disposition: 'ANSWERED', billsec: 30, connected_with: '380671112233' }));
+  await idle();
+  t.is(pf.tasks.length, 1);
+  t.regex(pf.tasks[0]!.name, /Call with \+380509998800/);
+});
+
+test('without Planfix Telephony the channel warns, and the activity names what each call skipped', async (t) => {
+  const { pf, relay, account, channel, hook, idle } = await setup(t, { planfix: { telephonyToken: undefined }, options: { callTarget: 'contact' } });
+  t.regex(channel.warnings.join('\n'), /no planfix\.telephonyToken.*no pop-ups and no call history/);
+  const shown = (await relay.api('GET', `/api/accounts/${account.id}`)).body;
+  t.regex(shown.channels[0].warnings.join('\n'), /telephonyToken/);
+  pf.addContact({ name: 'Olena', phones: ['+380501112233'] });
+  await hook('call_end', call('s-1', '380501112233', { disposition: 'ANSWERED', billsec: 12, connected_with: '380671112233' }));
+  await idle();
+  t.is(pf.telephonyEvents.length, 0);
+  t.is(pf.contactComments.length, 1, 'the comment is still written');
+  const activity = (await relay.api('GET', `/api/accounts/${account.id}/activity`)).body as { kind: string; outcome: string; skipped?: string[] }[];
+  const item = activity.find((i) => i.kind === 'call');
+  t.like(item, { outcome: 'delivered' });
+  t.regex((item?.skipped ?? []).join(), /Planfix Telephony \(no telephony token\)/);
+  // With the token the warning goes.
+  await relay.api('PATCH', `/api/accounts/${account.id}`, { planfix: { telephonyToken: 'pf-tel-token' } });
+  const after = (await relay.api('GET', `/api/accounts/${account.id}/channels/${channel.id}`)).body;
+  t.false(after.warnings.some((w: string) => /telephonyToken/.test(w)));
 });

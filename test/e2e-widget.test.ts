@@ -101,6 +101,7 @@ test.before(async (t) => {
     uniqueid: 'call-1', calldate: new Date(Date.now() - 3_600_000).toISOString(), call_type: 'in', caller: '380671234567',
     dst: '380443334455', connected_with: '380671112233', disposition: 'ANSWERED', billsec: 125,
     has_recording: '1', recording: site.recordingUrl('call-1'), utm_source: 'ringostat-test',
+    call_card: 'https://app.ringostat.com/project/callcards/card/call-1/?project_id=11111', client_id: '1169999034.1555555510',
   }));
   if (ended.status !== 200) throw new Error(`ringostat webhook: ${JSON.stringify(ended.body)}`);
 
@@ -222,6 +223,10 @@ test('a call task lists the call and plays its recording, loaded only when playe
   t.is(await download.getAttribute('href'), site.recordingUrl('call-1'));
   t.is(await download.textContent(), 'Download the recording');
   t.deepEqual(site.recordingRequests, [], 'preload="none": nothing fetched before play');
+  const card = page.locator(`${HOST} [data-call] a[data-field="card"]`);
+  t.is(await card.getAttribute('href'), 'https://app.ringostat.com/project/callcards/card/call-1/?project_id=11111');
+  t.is(await card.textContent(), 'Call card');
+  t.is(await page.locator(`${HOST} [data-call] [data-field="analyticsId"]`).textContent(), 'Analytics client id: 1169999034.1555555510');
 
   await audio.evaluate((a: HTMLAudioElement) => a.play());
   await audio.evaluate((a: HTMLAudioElement) => new Promise<void>((resolve) => {

@@ -1,10 +1,10 @@
 // The Ringostat adapter at unit level: merged query/form/JSON bodies, the field map, moments,
 // outcomes, bad input; the call plan; the call comment's escaping; phone search spellings.
 import test from 'ava';
-import type { ChannelConfig } from '../relay/core/account.ts';
+import type { Account, ChannelConfig } from '../relay/core/account.ts';
 import type { CallEvent } from '../relay/core/events.ts';
 import { phoneSearchForms } from '../relay/core/identity.ts';
-import { callPlan } from '../relay/core/plan.ts';
+import { callPlan, callSkips } from '../relay/core/plan.ts';
 import { findEmployee } from '../relay/core/call-options.ts';
 import { HttpError } from '../relay/errors.ts';
 import type { InboundRequest } from '../relay/channels/channel.ts';
@@ -70,7 +70,7 @@ test('outcomes follow the proposed disposition table; outgoing calls keep busy /
   const incoming = one(req({ uniqueid: 'i', caller: '380501112233', disposition: 'BUSY', billsec: 0 }));
   t.is(incoming.outcome, 'missed');
   const outgoing = one(req({ uniqueid: 'o2', call_type: 'out', caller: 'sip_ivan', dst: '380501112233', disposition: 'ANSWERED', billsec: 3 }));
-  t.like(outgoing, { direction: 'out', customer: { phone: '380501112233' }, employee: undefined });
+  t.like(outgoing, { direction: 'out', customer: { phone: '380501112233' }, employee: 'sip_ivan' });
 });
 
 test('moments: in-progress dispositions ring, an unknown event is ignored, a record moment carries the link', (t) => {
@@ -124,4 +124,87 @@ test('phone search spellings cover unseparated and formatted numbers', (t) => {
   for (const stored of ['+380671234567', '380671234567', '0671234567', '+380 67 123 4567']) {
     t.true(phoneSearchForms('+380671234567').some((f) => stored.includes(f)), stored);
   }
+});
+
+// Issue 13: Ringostat's real traffic. Bodies are our own, in the shapes of its call-log export
+// (channels.md §3.2): sentinel values included.
+
+test('-1, 0 and "" name nobody: no employee, no department, whether sent as numbers or strings', (t) => {
+  for (const nobody of [-1, '-1', 0, '0', '']) {
+    const ev = one(req({ uniqueid: 'n', caller: '380501112233', call_type: 'in', disposition: 'NO ANSWER', billsec: 0, connected_with: '', employee_number: nobody, department: nobody, employee_fio: nobody }));
+    t.is(ev.employee, undefined, JSON.stringify(nobody));
+    t.is(ev.employeeName, undefined, JSON.stringify(nobody));
+    t.is(ev.department, undefined, JSON.stringify(nobody));
+    t.false(callHtml(ev, '+380501112233', ev.employeeName ?? ev.employee).includes('Employee'));
+  }
+  // connected_with "-1" is nobody too; employee_number then names the leg's employee.
+  t.is(one(req({ uniqueid: 'n', caller: '380501112233', connected_with: '-1', employee_number: '101' })).employee, '101');
+});
+
+test('has_recording decides: "0" with a link is no recording; "1" is; a record moment counts; recording_wav stands in', (t) => {
+  const rec = 'https://app.ringostat.com/recordings/x.ogg?token=t';
+  const base = { uniqueid: 'r', caller: '380501112233', disposition: 'ANSWERED', billsec: 9, recording: rec };
+  const no = one(req({ ...base, has_recording: '0' }, { event: 'call_end' }));
+  t.is(no.hasRecording, false);
+  t.is(no.recordingUrl, undefined);
+  t.false(callHtml(no, '+380501112233', undefined).includes('Recording'));
+  t.is(one(req({ ...base, has_recording: 0 }, { event: 'call_end' })).recordingUrl, undefined);
+  t.like(one(req({ ...base, has_recording: '1' }, { event: 'call_end' })), { hasRecording: true, recordingUrl: rec });
+  t.like(one(req(base, { event: 'call_end' })), { hasRecording: undefined, recordingUrl: undefined }, 'a link alone proves nothing');
+  t.like(one(req({ uniqueid: 'r', recording: rec }, { event: 'record' })), { hasRecording: true, recordingUrl: rec });
+  t.like(one(req({ ...base, has_recording: '1', recording: '', recording_wav: 'https://app.ringostat.com/recordings/x.wav' }, { event: 'call_end' })), { recordingUrl: 'https://app.ringostat.com/recordings/x.wav' });
+  t.like(one(req({ ...base, has_recording: '1', recording: '' }, { event: 'call_end' })), { hasRecording: true, recordingUrl: undefined }, 'recorded, the link comes later');
+});
+
+test('an outgoing call: the employee is the caller, the client the dialled number, the line caller_number', (t) => {
+  const ev = one(req({
+    uniqueid: 'o', call_type: 'out', caller: 'sip_ivan', dst: '380501112233', connected_with: '380501112233', caller_number: '380443334455',
+    employee_number: -1, disposition: 'ANSWERED', billsec: 20,
+  }, { event: 'call_end' }));
+  t.like(ev, { direction: 'out', employee: 'sip_ivan', customer: { phone: '380501112233' }, line: '380443334455', outcome: 'answered' });
+  // An employee the map knows wins over one it does not.
+  const mapped = channel({}, { employees: [{ id: '101', ext: '11' }] });
+  t.is(one(req({ uniqueid: 'o', call_type: 'out', caller: '380441112233', dst: '380501112233', employee_number: '101' }), mapped).employee, '101');
+  // Incoming keeps dst as the line and connected_with as the employee.
+  t.like(one(req({ uniqueid: 'i', caller: '380501112233', dst: '380443334455', connected_with: '380671112233', caller_number: '1' })), { line: '380443334455', employee: '380671112233' });
+});
+
+test('the variables of the call log: call card, department, wait, missed reason, duration_ms, analytics id', (t) => {
+  const ev = one(req({
+    uniqueid: 'v', caller: '380501112233', disposition: 'NO ANSWER', billsec: 0, duration_ms: '36400', waittime: '36', department: 'Sales',
+    missing_reason: 'nobody picked up in time', client_id: '1169999034.1555555510', call_card: 'https://app.ringostat.com/project/callcards/card/v/?project_id=1',
+  }, { event: 'call_end' }));
+  t.like(ev, {
+    outcome: 'missed', durationSec: 0, waitSec: 36, department: 'Sales', missedReason: 'nobody picked up in time', analyticsId: '1169999034.1555555510',
+    cardUrl: 'https://app.ringostat.com/project/callcards/card/v/?project_id=1',
+  });
+  t.is(one(req({ uniqueid: 'v', caller: '380501112233', duration_ms: '36400' }, { event: 'call_end' })).durationSec, 36, 'duration_ms when nothing else says');
+  t.is(one(req({ uniqueid: 'v', caller: '380501112233', client_id: '0', call_card: 'javascript:x' }, { event: 'call_end' })).cardUrl, undefined);
+  const html = callHtml(ev, '+380501112233', undefined);
+  t.regex(html, /Department: Sales/);
+  t.regex(html, /Waited: 0:36/);
+  t.regex(html, /Reason: nobody picked up in time/);
+  t.regex(html, /<a href="https:\/\/app\.ringostat\.com\/project\/callcards\/card\/v\/\?project_id=1"[^>]*>Call card<\/a>/);
+  t.is(one(req({ uniqueid: 'v', caller: '380501112233', disposition: 'ANSWERED', billsec: 5, missing_reason: 'x' }, { event: 'call_end' })).missedReason, undefined, 'an answered call has no missed reason');
+});
+
+test('what a call plan skips for want of a Planfix key is named', (t) => {
+  const ev = one(req(afterCall, { event: 'call_end' }));
+  t.deepEqual(callSkips(ev, { hasRest: true, hasTelephony: true }), []);
+  t.regex(callSkips(ev, { hasRest: true, hasTelephony: false }).join(), /Planfix Telephony.*no telephony token/);
+  const ringing = callSkips({ ...ev, moment: 'ringing' }, { hasRest: false, hasTelephony: false });
+  t.is(ringing.length, 1, 'ringing has no comment to skip');
+  t.regex(ringing[0]!, /^Planfix Telephony/);
+  t.regex(callSkips(ev, { hasRest: false, hasTelephony: true }).join(), /call comment \(no REST token\)/);
+  t.deepEqual(callSkips({ ...ev, moment: 'record', recordingUrl: undefined }, { hasRest: false, hasTelephony: false }), []);
+});
+
+test('the channel warns when the account has no Planfix telephony token, and when click-to-call lacks projectId', (t) => {
+  const account = (telephonyToken?: string): Account => ({
+    id: 'a', name: 'Acme', defaultCountry: 'UA', planfix: { url: 'https://acme.planfix.com', chatToken: 'c', ...(telephonyToken ? { telephonyToken } : {}) },
+    callback: { chatToken: 'cb', telephonyToken: 'tel' }, widget: { key: 'w' }, channels: [], createdAt: '2024-01-01T00:00:00Z',
+  });
+  t.regex(ringostat.warnings(channel({ authKey: 'k', projectId: '1' }), account()).join('\n'), /no planfix\.telephonyToken.*no pop-ups and no call history/);
+  t.deepEqual(ringostat.warnings(channel({ authKey: 'k', projectId: '1' }), account('tok')), []);
+  t.regex(ringostat.warnings(channel({ authKey: 'k' }), account('tok')).join(), /projectId/);
 });

@@ -32,6 +32,8 @@ const en = {
   out: 'Outgoing',
   employee: 'Employee',
   download: 'Download the recording',
+  analyticsId: 'Analytics client id',
+  callCard: 'Call card',
   statuses: { ringing: 'ringing', accepted: 'accepted', answered: 'answered', missed: 'missed', busy: 'busy', noanswer: 'no answer', failed: 'failed' } as Record<string, string>,
 };
 
@@ -71,6 +73,8 @@ const ru: Labels = {
   out: 'Исходящий',
   employee: 'Сотрудник',
   download: 'Скачать запись',
+  analyticsId: 'Client ID аналитики',
+  callCard: 'Карточка звонка',
   statuses: { ringing: 'звонит', accepted: 'принят', answered: 'отвечен', missed: 'пропущен', busy: 'занято', noanswer: 'нет ответа', failed: 'ошибка' },
 };
 

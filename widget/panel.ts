@@ -143,9 +143,12 @@ function call(c: WidgetCall, t: Labels, lang: Lang): HTMLElement {
   const head = [c.direction === 'out' ? t.out : t.in, statusName(t, c.status), duration(c.durationSec)].filter(Boolean).join(' · ');
   const meta = [when(c.at, lang), c.employee, c.phone].filter(Boolean).join(' · ');
   const rec = safeUrl(c.recordingUrl);
+  const card = safeUrl(c.cardUrl);
   return el('li', { 'data-call': '' },
     el('div', {}, head),
     el('div', { class: 'muted' }, meta),
+    c.analyticsId && el('div', { class: 'muted', 'data-field': 'analyticsId' }, `${t.analyticsId}: ${c.analyticsId}`),
     rec && el('audio', { controls: '', preload: 'none', src: rec }),
-    rec && el('a', { href: rec, download: '', target: '_blank', rel: 'noopener noreferrer' }, t.download));
+    rec && el('a', { href: rec, download: '', target: '_blank', rel: 'noopener noreferrer' }, t.download),
+    card && el('div', {}, link(card, t.callCard, { 'data-field': 'card' })));
 }

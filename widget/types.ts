@@ -32,7 +32,12 @@ export interface WidgetCall {
   phone?: string;
   durationSec?: number;
   employee?: string;
+  /** Only when the call was recorded. */
   recordingUrl?: string;
+  /** The call's page in the provider's cabinet. */
+  cardUrl?: string;
+  /** The caller's web-analytics (Google Analytics) client id. */
+  analyticsId?: string;
   utm?: Record<string, string>;
   channel?: WidgetChannel;
 }

@@ -46,8 +46,8 @@ export interface ChannelAdapter {
   parse(req: InboundRequest, channel: ChannelConfig): ParseResult;
   /** Delivers an employee's reply; throws RetryableError or TerminalError. Absent: the channel takes no replies. */
   send?(reply: ReplyEvent, ctx: SendContext): Promise<{ providerMessageIds: string[] }>;
-  /** Click-to-call: has the provider connect the employee (extension) to the customer (international number). */
-  makeCall?(call: { extension: string; destination: string }, ctx: SendContext): Promise<void>;
+  /** Click-to-call: has the provider ring the employee (its own id for them: number, extension or SIP login), then the customer (international number). */
+  makeCall?(call: { employee: string; destination: string }, ctx: SendContext): Promise<void>;
   /** "Test connection": checks the channel's keys with a call that changes nothing at the provider. */
   check?(ctx: SendContext & { webhookUrl: string }): Promise<CheckResult>;
   /** The provider may send webhooks as GET with the data in the query (Ringostat can). */
@@ -56,8 +56,8 @@ export interface ChannelAdapter {
   onConnect?(ctx: SendContext & { webhookUrl: string }): Promise<Record<string, unknown>>;
   /** Called when the channel is deleted (e.g. removing the Viber webhook). */
   onDisconnect?(ctx: SendContext): Promise<void>;
-  /** What the admin must still fix before the channel fully works (shown with the channel). */
-  warnings?(channel: ChannelConfig): string[];
+  /** What the admin must still fix before the channel fully works (shown with the channel); some depend on the account's Planfix keys. */
+  warnings?(channel: ChannelConfig, account: Account): string[];
   /** Extra read-only facts for the admin (e.g. the Viber deep link). */
   describe?(channel: ChannelConfig): Record<string, unknown>;
 }

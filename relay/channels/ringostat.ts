@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { UTM_KEYS, type CallEvent, type CallMoment, type CallOutcome, type Visit } from '../core/events.ts';
 import { HttpError, TerminalError } from '../errors.ts';
 import { errorText, send } from '../net/outbound.ts';
-import { callOptionsShape } from '../core/call-options.ts';
+import { callOptionsShape, findEmployee } from '../core/call-options.ts';
 import type { ChannelAdapter } from './channel.ts';
-import { FieldReader, bodyHash, httpUrl, readJsonOrForm, time } from './read.ts';
+import { FieldReader, bodyHash, httpUrl, isObj, readJsonOrForm, str, time } from './read.ts';
 
 // Ringostat (channels.md §3) signs nothing and lets each customer name the webhook keys, pick
 // the moments and the format (query, form or JSON). The secret URL authenticates; the field map
@@ -19,14 +19,22 @@ export const DEFAULT_FIELD_MAP = {
   callType: 'call_type',
   caller: 'caller',
   dst: 'dst',
+  /** The line shown to the client on an outgoing call (meaning unconfirmed). */
+  callerNumber: 'caller_number',
   connectedWith: 'connected_with',
   employeeNumber: 'employee_number',
   employeeName: 'employee_fio',
+  department: 'department',
   disposition: 'disposition',
   duration: 'duration',
+  durationMs: 'duration_ms',
   billsec: 'billsec',
+  waittime: 'waittime',
+  missingReason: 'missing_reason',
   hasRecording: 'has_recording',
   recording: 'recording',
+  recordingWav: 'recording_wav',
+  callCard: 'call_card',
   landing: 'landing',
   referrer: 'refferrer',
   clientId: 'client_id',
@@ -43,9 +51,16 @@ export const DEFAULT_EVENT_NAMES: Record<CallMoment, string[]> = {
   record: ['record', 'recording', 'call_record'],
 };
 
+/** Sent as Ringostat's own example of the extended callback shows; their meaning is unconfirmed (channels.md §3.5). */
+const CALLBACK_DEFAULTS = {
+  caller_type: 'default', callee_type: 'default', manager_dst: 1, utmSource: 'planfix', utmMedium: 'crm', utmCampaign: 'click2call',
+};
+
 const IN_PROGRESS = new Set(['IN PROGRESS', 'CALLING', '']);
-/** Ringostat's placeholders for a direct visit: not a traffic source worth a field. */
-const NO_UTM = new Set(['(direct)', '(none)', '(not set)', 'none']);
+/** Ringostat's placeholders for a direct visit: not a traffic source worth a field ("none)" is seen in its own samples). */
+const NO_UTM = new Set(['(direct)', '(none)', '(not set)', 'none', 'none)']);
+/** What Ringostat writes where no employee or department applies (`employee_number: -1`, `department: -1`). */
+const NOBODY = new Set(['-1', '0']);
 const fieldKeys = Object.keys(DEFAULT_FIELD_MAP) as [RingostatField, ...RingostatField[]];
 
 const settings = z.object({
@@ -53,6 +68,11 @@ const settings = z.object({
   authKey: z.string().min(1).optional(),
   projectId: z.string().min(1).optional(),
   apiUrl: z.string().url().optional(),
+  /** Overrides of the click-to-call parameters whose meaning is unconfirmed (`manager_dst`, `caller_type`, …). */
+  callbackParams: z.record(z.string().max(50), z.union([z.string().max(200), z.number()]))
+    .refine((o) => Object.keys(o).length <= 20, 'at most 20 parameters')
+    .refine((o) => !['projectId', 'caller', 'callee'].some((k) => k in o), 'projectId, caller and callee are set by the relay')
+    .optional(),
   fieldMap: z.partialRecord(z.enum(fieldKeys), z.string().min(1).max(200)).optional(),
   eventNames: z.partialRecord(z.enum(['ringing', 'accepted', 'completed', 'record']), z.array(z.string().min(1))).optional(),
 }).strict();
@@ -66,9 +86,14 @@ function flag(v: string | undefined): boolean | undefined {
   return ['1', 'true', 'yes'].includes(v.toLowerCase());
 }
 
-function seconds(v: string | undefined): number | undefined {
-  const n = v === undefined ? NaN : Number(v);
+function seconds(v: string | undefined, unit = 1): number | undefined {
+  const n = v === undefined ? NaN : Number(v) / unit;
   return Number.isFinite(n) && n >= 0 ? Math.round(n) : undefined;
+}
+
+/** A field naming an employee or department, or undefined for Ringostat's "nobody" values. */
+function someone(v: string | undefined): string | undefined {
+  return v === undefined || NOBODY.has(v) ? undefined : v;
 }
 
 /** Disposition → outcome as channels.md §3.4 proposes: talk time decides "answered". */
@@ -105,6 +130,28 @@ function readVisit(r: FieldReader<RingostatField>): Visit | undefined {
   return Object.values(visit).some((v) => v !== undefined) ? visit : undefined;
 }
 
+/**
+ * The employee's id as Ringostat names them: on an incoming call who answered (`connected_with`),
+ * else the employee the leg rang (`employee_number`); on an outgoing call who dialled (`caller`,
+ * their SIP login or number). The first candidate the employees map knows wins.
+ */
+function employeeOf(r: FieldReader<RingostatField>, direction: 'in' | 'out', o: RingostatOptions): string | undefined {
+  const candidates = (direction === 'in' ? [r.str('connectedWith'), r.str('employeeNumber')] : [r.str('caller'), r.str('employeeNumber')])
+    .map(someone).filter((v): v is string => v !== undefined);
+  return candidates.find((c) => findEmployee(o.employees ?? [], c)) ?? candidates[0];
+}
+
+/**
+ * Ringostat fills the recording link whether or not the call was recorded: only `has_recording`
+ * says there is one. A `record` moment is sent for a recording, so its link counts unless the
+ * flag says otherwise. `recording_wav` stands in for a missing `recording`.
+ */
+function recordingOf(r: FieldReader<RingostatField>, moment: CallMoment): Pick<CallEvent, 'hasRecording' | 'recordingUrl'> {
+  const url = httpUrl(r.str('recording')) ?? httpUrl(r.str('recordingWav'));
+  const has = flag(r.str('hasRecording')) ?? (moment === 'record' ? !!url : undefined);
+  return has ? { hasRecording: true, ...(url ? { recordingUrl: url } : {}) } : has === false ? { hasRecording: false } : {};
+}
+
 export const ringostat = {
   kind: 'ringostat',
   title: 'Ringostat',
@@ -114,9 +161,16 @@ export const ringostat = {
   urlFields: ['apiUrl'],
   acceptsGet: true,
 
-  warnings(channel) {
+  warnings(channel, account) {
     const s = channel.settings as RingostatSettings;
-    return s.authKey ? [] : ['Click-to-call from Planfix needs authKey (Ringostat → Integration → API).'];
+    return [
+      ...(account.planfix.telephonyToken ? [] : [
+        'Planfix Telephony is not connected (no planfix.telephonyToken): calls get no pop-ups and no call history in Planfix, only the call comment. '
+        + 'Switch on "API ПланФикса для телефоний" in Planfix with this account\'s connect.planfixTelephony URL and token.',
+      ]),
+      ...(s.authKey ? [] : ['Click-to-call from Planfix needs authKey (Ringostat → Integration → API).']),
+      ...(s.authKey && !s.projectId ? ['Click-to-call from Planfix needs projectId (the Ringostat project id).'] : []),
+    ];
   },
 
   describe(channel) {
@@ -146,6 +200,8 @@ export const ringostat = {
     if (moment === null) return { events: [] };
     const type = (r.str('callType') ?? 'in').toLowerCase();
     const direction = type.startsWith('out') ? 'out' : 'in';
+    // Who is who depends on the direction: on an outgoing call the employee dialled from `caller`
+    // and `connected_with` may be the client who answered.
     const phone = direction === 'in' ? r.str('caller') : r.str('dst');
     const givenId = r.str('callId');
     if (!givenId && !phone) {
@@ -153,10 +209,11 @@ export const ringostat = {
     }
     // Without Ringostat's id the events of one call cannot be tied together; the body is the id.
     const callId = givenId ?? `h${bodyHash(Buffer.from(JSON.stringify(body)))}`;
-    const employeeId = r.str('connectedWith') ?? r.str('employeeNumber');
+    const employeeId = employeeOf(r, direction, channel.options as RingostatOptions);
     const billsec = seconds(r.str('billsec'));
     const outcome = outcomeOf(r.str('disposition'), billsec);
-    const duration = seconds(r.str('duration'));
+    const duration = seconds(r.str('duration')) ?? seconds(r.str('durationMs'), 1000);
+    const recording = recordingOf(r, moment);
     const ev: CallEvent = {
       kind: 'call',
       eventId: `${callId}:${moment}${moment === 'ringing' && employeeId ? `:${employeeId}` : ''}`,
@@ -166,34 +223,54 @@ export const ringostat = {
       callId,
       moment,
       direction,
-      line: direction === 'in' ? r.str('dst') : undefined,
+      line: direction === 'in' ? r.str('dst') : r.str('callerNumber'),
       employee: employeeId,
-      employeeName: r.str('employeeName'),
+      employeeName: someone(r.str('employeeName')),
+      department: someone(r.str('department')),
       // An incoming call nobody talked on is "missed" whatever the reason; outgoing ones keep it.
-      ...(moment === 'completed' ? { outcome: direction === 'in' && outcome !== 'answered' ? 'missed' : outcome, durationSec: billsec ?? duration } : {}),
-      hasRecording: flag(r.str('hasRecording')) ?? (httpUrl(r.str('recording')) ? true : undefined),
-      recordingUrl: httpUrl(r.str('recording')),
+      ...(moment === 'completed' ? {
+        outcome: direction === 'in' && outcome !== 'answered' ? 'missed' : outcome,
+        durationSec: billsec ?? duration,
+        waitSec: seconds(r.str('waittime')),
+        ...(outcome !== 'answered' ? { missedReason: someone(r.str('missingReason')) } : {}),
+      } : {}),
+      ...recording,
+      cardUrl: httpUrl(r.str('callCard')),
+      analyticsId: someone(r.str('clientId')),
     };
     return { events: [ev] };
   },
 
+  /**
+   * Click-to-call through the extended callback (channels.md §3.5): `caller` is the employee,
+   * rung first, `callee` the client. The simple /callback/outward_call takes only a project
+   * number as its extension, so it cannot ring an employee. Ringostat reports errors inside an
+   * HTTP 200 as a JSON-RPC `error`.
+   */
   async makeCall(call, { channel, policy, timeoutMs }) {
     const s = channel.settings as RingostatSettings;
     if (!s.authKey) throw new TerminalError('the Ringostat channel has no authKey: set it to use click-to-call');
-    const res = await send(policy, 'provider', `${(s.apiUrl ?? RINGOSTAT_API_URL).replace(/\/+$/, '')}/callback/outward_call`, {
+    if (!s.projectId) throw new TerminalError('the Ringostat channel has no projectId: set it to use click-to-call');
+    const res = await send(policy, 'provider', `${(s.apiUrl ?? RINGOSTAT_API_URL).replace(/\/+$/, '')}/a/v2`, {
       method: 'POST',
-      headers: {
-        'auth-key': s.authKey,
-        'content-type': 'application/x-www-form-urlencoded',
-        ...(s.projectId ? { 'x-project-id': s.projectId } : {}),
-      },
-      body: new URLSearchParams(call).toString(),
+      headers: { 'auth-key': s.authKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: Date.now(),
+        method: 'Api\\V2\\Callback.external',
+        params: { ...CALLBACK_DEFAULTS, ...s.callbackParams, projectId: s.projectId, caller: call.employee, callee: call.destination },
+      }),
       timeoutMs,
     });
-    if (res.status >= 200 && res.status < 300) return;
-    const why = errorText(res.json, res.text);
-    throw new TerminalError(res.status === 401 || res.status === 403
-      ? `Ringostat refused the Auth-key (${res.status}${why ? `: ${why}` : ''}); check the channel's authKey`
-      : `Ringostat answered ${res.status}${why ? `: ${why}` : ''}`);
+    const rpcError = isObj(res.json) && isObj(res.json.error) ? res.json.error : undefined;
+    if (res.status >= 200 && res.status < 300 && !rpcError) return;
+    // Ringostat's words reach Planfix and the log: bounded like any provider's error text.
+    const why = rpcError
+      ? [str(rpcError, 'message'), str(rpcError, 'code') && `code ${str(rpcError, 'code')}`, str(rpcError, 'data')].filter(Boolean).join(', ').slice(0, 300)
+      : errorText(res.json, res.text);
+    if (res.status === 401 || res.status === 403) {
+      throw new TerminalError(`Ringostat refused the Auth-key (${res.status}${why ? `: ${why}` : ''}); check the channel's authKey`);
+    }
+    throw new TerminalError(rpcError ? `Ringostat refused the call: ${why || 'JSON-RPC error'}` : `Ringostat answered ${res.status}${why ? `: ${why}` : ''}`);
   },
 } satisfies ChannelAdapter;

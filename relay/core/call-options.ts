@@ -17,8 +17,10 @@ export const callOptionsShape = {
   employees: z.array(employeeSchema).default([]),
   /** Planfix short number for calls no employee took (a missed call): Planfix records calls only under a known one. */
   defaultExt: z.string().min(1).optional(),
-  /** Where the call's comment goes: the contact, or the contact's most recent active task. */
+  /** Where an answered call's comment goes: the contact, or the contact's most recent active task. */
   callTarget: z.enum(['contact', 'lastActiveTask']).default('lastActiveTask'),
+  /** The same for a call nobody talked on; Planfix and Ringostat's own integration keep those on the contact. */
+  missedCallTarget: z.enum(['contact', 'lastActiveTask']).default('contact'),
   createContacts: z.boolean().default(true),
   contactTemplateId: z.number().int().positive().optional(),
   /** `{phone}` is replaced by the number in E.164. */

@@ -108,8 +108,19 @@ export interface CallEvent extends Base {
   durationSec?: number;
   /** Set on `completed`. */
   outcome?: CallOutcome;
+  /** Whether a recording exists (or will): the provider's own flag, not the presence of a link. */
   hasRecording?: boolean;
+  /** Set only when the call is recorded. */
   recordingUrl?: string;
+  /** The call's page in the provider's cabinet. */
+  cardUrl?: string;
+  department?: string;
+  /** Seconds the customer waited before an answer. */
+  waitSec?: number;
+  /** Why nobody answered, as the provider words it. */
+  missedReason?: string;
+  /** The caller's web-analytics id (Google Analytics client id) from call tracking. */
+  analyticsId?: string;
 }
 
 export type InboundEvent = MessageEvent | CustomerEvent | EndEvent | StatusEvent | CallEvent;

@@ -48,6 +48,18 @@ export function callPlan(event: CallEvent, ctx: CallPlanContext): Op[] {
   }
 }
 
+/**
+ * What a call moment's plan leaves out for want of a Planfix key. Delivery still succeeds (the
+ * rest of the call is useful), so the admin is told what Planfix did not get.
+ */
+export function callSkips(event: CallEvent, ctx: CallPlanContext): string[] {
+  if (event.moment === 'record' && !event.recordingUrl) return [];
+  return [
+    ...(ctx.hasTelephony ? [] : ['Planfix Telephony (no telephony token): no call pop-up, no call history']),
+    ...(ctx.hasRest || (event.moment !== 'completed' && event.moment !== 'record') ? [] : ['call comment (no REST token)']),
+  ];
+}
+
 /** What the planner may know of the world; it reads nothing else and does no I/O. */
 export interface PlanContext {
   channel: { id: string; title: string; name: string; options: Record<string, unknown> };

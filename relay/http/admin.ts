@@ -63,12 +63,12 @@ export function adminRouter(relay: Relay): Router {
     }
   };
 
-  const channelView = (c: ChannelConfig) => {
+  const channelView = (a: Account, c: ChannelConfig) => {
     const adapter = adapters[c.kind]!;
     const settings = { ...c.settings };
     for (const k of adapter.secretFields) if (settings[k] !== undefined) settings[k] = mask(settings[k]);
     return {
-      id: c.id, kind: c.kind, name: c.name, settings, options: c.options, webhookUrl: webhookUrl(c), warnings: adapter.warnings?.(c) ?? [],
+      id: c.id, kind: c.kind, name: c.name, settings, options: c.options, webhookUrl: webhookUrl(c), warnings: adapter.warnings?.(c, a) ?? [],
       ...adapter.describe?.(c), createdAt: c.createdAt,
     };
   };
@@ -94,7 +94,7 @@ export function adminRouter(relay: Relay): Router {
     defaultCountry: a.defaultCountry,
     planfix: { ...a.planfix, chatToken: mask(a.planfix.chatToken), restToken: mask(a.planfix.restToken), telephonyToken: mask(a.planfix.telephonyToken) },
     taskFields: a.taskFields,
-    channels: a.channels.map(channelView),
+    channels: a.channels.map((c) => channelView(a, c)),
     connect: {
       planfixChat: { url: `${url()}/planfix/${a.id}/chat`, token: a.callback.chatToken, providerId: a.planfix.providerId ?? 'planfix-relay' },
       planfixTelephony: { url: `${url()}/planfix/${a.id}/telephony`, token: a.callback.telephonyToken },
@@ -199,7 +199,7 @@ export function adminRouter(relay: Relay): Router {
     relay.log.info({ account: a.id, channel: c.id, kind: c.kind }, 'channel created');
     const connected = await connect(next, c);
     ctx.status = 201;
-    ctx.body = { ...channelView(c), ...(connected ? { connect: connected } : {}) };
+    ctx.body = { ...channelView(next, c), ...(connected ? { connect: connected } : {}) };
   });
 
   router.post('/accounts/:id/channels/:channelId/connect', async (ctx) => {
@@ -217,7 +217,8 @@ export function adminRouter(relay: Relay): Router {
   };
 
   router.get('/accounts/:id/channels/:channelId', (ctx) => {
-    ctx.body = channelView(channel(account(ctx.params.id!), ctx.params.channelId!));
+    const a = account(ctx.params.id!);
+    ctx.body = channelView(a, channel(a, ctx.params.channelId!));
   });
 
   router.patch('/accounts/:id/channels/:channelId', body, async (ctx) => {
@@ -227,7 +228,7 @@ export function adminRouter(relay: Relay): Router {
     const { settings, options } = validChannel(c.kind, { ...c.settings, ...unmasked(patch.settings) }, { ...c.options, ...patch.options });
     const next: ChannelConfig = { ...c, name: patch.name ?? c.name, settings, options };
     await save({ ...a, channels: a.channels.map((x) => (x.id === c.id ? next : x)) });
-    ctx.body = channelView(next);
+    ctx.body = channelView(a, next);
   });
 
   router.delete('/accounts/:id/channels/:channelId', async (ctx) => {

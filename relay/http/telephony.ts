@@ -58,7 +58,7 @@ export function telephonyRouter(relay: Relay): Router {
     const employee = employees.find((e) => e.ext === from) ?? findEmployee(employees, from);
     if (!employee) relay.log.warn({ account: account.id, ext: from }, 'makeCall: short number not in the employees map; passed on as is');
     try {
-      await adapter.makeCall!({ extension: employee?.id ?? from, destination: e164.slice(1) }, { account, channel, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs });
+      await adapter.makeCall!({ employee: employee?.id ?? from, destination: e164.slice(1) }, { account, channel, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs });
     } catch (err) {
       // Ringing an employee minutes later would surprise them: a failed click-to-call is not retried.
       if (err instanceof TerminalError || err instanceof RetryableError) {

@@ -98,7 +98,7 @@ function taskData(a: Account, task: number, v: TaskView): TaskData {
     } : {}),
     calls: v.calls.map((c) => ({
       at: c.at, direction: c.direction, status: c.status, phone: c.phone, durationSec: c.durationSec,
-      employee: c.employee, recordingUrl: c.recordingUrl, utm: c.utm, channel: channel(c.channel),
+      employee: c.employee, recordingUrl: c.recordingUrl, cardUrl: c.cardUrl, analyticsId: c.analyticsId, utm: c.utm, channel: channel(c.channel),
     })),
   };
 }

@@ -31,6 +31,10 @@ export interface CallRecord {
   /** Who talked: the employee's name or the provider's extension. */
   employee?: string;
   recordingUrl?: string;
+  /** The call's page in the provider's cabinet. */
+  cardUrl?: string;
+  /** The caller's web-analytics id. */
+  analyticsId?: string;
   utm?: Record<string, string>;
   /** Planfix task number the call was attached to, when it went to a task. */
   taskNumber?: number;

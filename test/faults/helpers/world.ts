@@ -169,7 +169,7 @@ function channelBody(kind: ChannelKind, fakes: { chatra: ChatraFake; viber: Vibe
     case 'ringostat':
       return {
         kind, name: 'Calls',
-        settings: { authKey: fakes.rs.authKey, apiUrl: fakes.rs.apiUrl },
+        settings: { authKey: fakes.rs.authKey, apiUrl: fakes.rs.apiUrl, projectId: '11111' },
         // The comment on the contact costs one REST call per call: the 1 rps REST limit stays out of the way.
         options: { employees: [EMPLOYEE], defaultExt: EMPLOYEE.ext, callTarget: 'contact', createContacts: true },
       };
