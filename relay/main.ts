@@ -11,6 +11,7 @@ import { ChatApi } from './planfix/chat.ts';
 import { RestApi } from './planfix/rest.ts';
 import { TelephonyApi } from './planfix/telephony.ts';
 import { Activity } from './activity.ts';
+import { Admission } from './http/admission.ts';
 import { AccountStore } from './store/accounts.ts';
 import { Journal } from './store/journal.ts';
 import { StateRegistry } from './store/states.ts';
@@ -51,7 +52,8 @@ async function main(): Promise<void> {
   const activity = new Activity();
   const worker = new Worker(journal, accounts, states, { journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry }, log, activity);
   let publicUrl = config.publicUrl ?? '';
-  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, states, journal, worker, policy, chat, rest, telephony, activity };
+  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, states, journal, worker, policy, chat, rest, telephony, activity,
+    admission: new Admission({ accounts, states, worker, log }) };
 
   const server = buildApp(relay).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
