@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import test from 'ava';
 import { chatraWebhook } from '../sim/chatra.ts';
 import { finish, record } from './helpers/results.ts';
-import { percentile, sleep } from './helpers/http.ts';
+import { percentile, request, sleep, waitUntil } from './helpers/http.ts';
 import { Load } from './helpers/load.ts';
 import { debug, scale, TIMEOUT } from './helpers/scale.ts';
 import { arrivals, drained } from './helpers/tally.ts';
@@ -34,8 +34,8 @@ async function waitIdle(relay: Relay, timeoutMs: number): Promise<void> {
 }
 
 /**
- * Posts `count` copies of `body` to `url`, `parallel` at a time, each with its client and message
- * ids (`-0` in the body) made unique, from a child node process; answers its tally of statuses.
+ * Posts `count` requests to `url`, `parallel` at a time, from a child node process; answers its
+ * tally of statuses. In `body`, `{i}` becomes the request's number, `{i7}` the same padded to 7 digits.
  */
 async function sendFlood(url: string, body: string, count: number, parallel: number): Promise<{ statuses: Record<string, number>; reasons: Record<string, number>; retryAfterMissing: number }> {
   if (new URL(url).hostname !== '127.0.0.1') throw new Error('faults: only 127.0.0.1 targets');
@@ -46,7 +46,7 @@ async function sendFlood(url: string, body: string, count: number, parallel: num
     await Promise.all(Array.from({ length: parallel }, async () => {
       while (next < count) {
         const i = next++;
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.replaceAll('-0"', '-' + i + '"').replace('bot@', 'bot' + i + '@') }).catch(() => undefined);
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.split('{i7}').join(String(i).padStart(7, '0')).split('{i}').join(String(i)) }).catch(() => undefined);
         const s = res ? res.status : 0;
         out.statuses[s] = (out.statuses[s] || 0) + 1;
         if (res && s !== 200) {
@@ -77,7 +77,7 @@ test('flood through one leaked URL: the new-conversation cap holds, another acco
 
   // The flood: each request a new client, as fast as `parallel` connections take them. Sent from
   // a process of its own, so that B's sender and the flood's do not share one event loop.
-  const sample = chatraWebhook('chatStarted', { client: { id: 'flood-0', name: 'Bot', email: 'bot@flood.test', phone: undefined }, messages: [{ id: 'flood-m-0', message: 'buy now' }] });
+  const sample = chatraWebhook('chatStarted', { client: { id: 'flood-{i}', name: 'Bot {i}', email: 'bot{i}@flood.test', phone: undefined }, messages: [{ id: 'flood-m-{i}', message: 'buy now {i}' }] });
   const floodStart = Date.now();
   const flood = await sendFlood(`${w.relay.url}${w.account.channels.chatra!.path}`, JSON.stringify(sample), clients, parallel);
   const floodEnd = Date.now();
@@ -135,4 +135,61 @@ test('flood through one leaked URL: the new-conversation cap holds, another acco
   t.is(bRefused, 0, 'B is never refused');
   t.true(during.length > 0, 'B kept sending during the flood');
   t.is(health.status, 200, 'the process is alive and healthy');
+});
+
+test('fake calls through one leaked Ringostat URL: new numbers over the cap refused, a known caller still gets through', async (t) => {
+  t.timeout(TIMEOUT);
+  const fakes = scale(100, 1000);
+  // What an admin sets for a small call centre; the default (600 an hour) is all Planfix REST can take.
+  const cap = 5;
+  const w = await startWorld(t, { kinds: ['ringostat'] });
+  const ch = w.account.channels.ringostat!;
+  const call = (moment: string, id: string, caller: string) => request(`${w.relay.url}${ch.path}?event=${moment}`, {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ uniqueid: id, calldate: new Date().toISOString(), call_type: 'in', caller, dst: '380443334455', ...(moment === 'call_end' ? { disposition: 'ANSWERED', billsec: 30, connected_with: '380671112233' } : {}) }),
+  });
+  // A customer who called before: Planfix and the relay know the number.
+  const known = '380501234567';
+  t.is((await call('call_start', 'known-1', known)).status, 200);
+  t.is((await call('call_end', 'known-1', known)).status, 200);
+  await waitIdle(w.relay, 60_000);
+  const contactsBefore = w.pf.contacts.length;
+  const limited = await w.relay.api('PATCH', `/api/accounts/${w.account.id}/channels/${ch.id}`, { limits: { newContactsPerHour: cap } });
+  t.is(limited.status, 200);
+
+  const floodStart = Date.now();
+  const flood = await sendFlood(`${w.relay.url}${ch.path}?event=call_start`,
+    JSON.stringify({ uniqueid: 'fake-{i}', calldate: new Date().toISOString(), call_type: 'in', caller: '38063{i7}', dst: '380443334455' }), fakes, 32);
+  const floodEnd = Date.now();
+  // Right after the flood: the known customer calls again, and a new customer calls.
+  const knownAck = await call('call_start', 'known-2', known);
+  const knownAckedAt = Date.now();
+  const newcomer = await call('call_start', 'newcomer-1', '380509876543');
+  const popup = await waitUntil(() => w.pf.telephonyEvents.find((e) => e.callid === 'known-2' && e.event === 'INCOMING'), 120_000, 'the known caller\'s pop-up');
+  const delayMs = popup.at - knownAckedAt;
+  await waitIdle(w.relay, 120_000);
+  const health = await w.relay.health();
+  const created = w.pf.contacts.length - contactsBefore;
+  const statuses = Object.entries(flood.statuses).map(([s, n]) => `${s}: ${n}`).join(', ');
+
+  const row = {
+    scenario: 'flood of fake calls through one leaked URL',
+    load: `one known caller before and after; newContactsPerHour ${cap} on the channel`,
+    faults: `${fakes} fake calls from new numbers at full speed (32 at a time) through the account's Ringostat channel, in ${((floodEnd - floodStart) / 1000).toFixed(1)} s`,
+    inputs: fakes + 4,
+    lost: knownAck.status === 200 && popup ? 0 : 1,
+    duplicated: 0,
+    fiveXX: Object.entries(flood.statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0),
+    notes: `fakes answered ${statuses} (refused by ${Object.entries(flood.reasons).map(([r, n]) => `${r} ${n}`).join(', ')}); Planfix contacts created ${created}; `
+      + `the known caller's pop-up ${delayMs} ms after its webhook; a new caller right after the flood answered ${newcomer.status} (Ringostat retries 3 times, then lists it for a manual resend)`,
+  };
+  record(import.meta.url, row);
+  t.log(row);
+
+  t.is(knownAck.status, 200, 'a known caller is never refused by the new-caller cap');
+  t.is(flood.statuses['200'], cap - 1, 'as many fake numbers taken as the cap leaves (the known caller was the hour\'s first new number)');
+  t.is(flood.retryAfterMissing, 0);
+  t.true(created <= cap, `Planfix contacts created ${created} stay within the cap ${cap}`);
+  t.is(newcomer.status, 429, 'the cap is per channel: a new caller during the flood is refused too, and retried by Ringostat');
+  t.is(health.status, 200);
 });
