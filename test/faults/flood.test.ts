@@ -63,7 +63,7 @@ async function sendFlood(url: string, body: string, count: number, parallel: num
   return JSON.parse(stdout) as never;
 }
 
-test('flood through one leaked URL: the new-conversation cap holds, another account is untouched', async (t) => {
+test.serial('flood through one leaked URL: the new-conversation cap holds, another account is untouched', async (t) => {
   t.timeout(TIMEOUT);
   const clients = scale(2000, 20_000);
   const parallel = 64;
@@ -137,7 +137,7 @@ test('flood through one leaked URL: the new-conversation cap holds, another acco
   t.is(health.status, 200, 'the process is alive and healthy');
 });
 
-test('fake calls through one leaked Ringostat URL: new numbers over the cap refused, a known caller still gets through', async (t) => {
+test.serial('fake calls through one leaked Ringostat URL: new numbers over the cap refused, a known caller still gets through', async (t) => {
   t.timeout(TIMEOUT);
   const fakes = scale(100, 1000);
   // What an admin sets for a small call centre; the default (600 an hour) is all Planfix REST can take.
