@@ -5,8 +5,13 @@ import { clearErrors, collect, field, fieldsOf, showError, type JsonSchema } fro
 
 // The admin page: one screen per account, everything through the admin API.
 
-interface Kind { kind: string; title: string; settings: JsonSchema; options: JsonSchema; secretFields: string[]; canConnect: boolean; canCheck: boolean }
-interface Channel { id: string; kind: string; name: string; settings: Record<string, unknown>; options: Record<string, unknown>; webhookUrl: string; warnings: string[]; deepLink?: string; connect?: { ok: boolean; error?: string } }
+interface Kind { kind: string; title: string; settings: JsonSchema; options: JsonSchema; limits: JsonSchema; secretFields: string[]; canConnect: boolean; canCheck: boolean }
+type Refusals = Record<'rate' | 'new_conversations' | 'new_contacts' | 'backlog', number>;
+interface Admission { refused: Refusals; previousHour: Refusals; lastRefusedAt?: string; biting: boolean }
+interface Channel {
+  id: string; kind: string; name: string; settings: Record<string, unknown>; options: Record<string, unknown>; limits: Record<string, unknown>;
+  admission: Admission; webhookUrl: string; warnings: string[]; deepLink?: string; connect?: { ok: boolean; error?: string };
+}
 interface Account {
   id: string; name: string; defaultCountry: string; planfix: Record<string, unknown>; channels: Channel[];
   connect: { planfixChat: { url: string; token: string; providerId: string }; planfixTelephony: { url: string; token: string } };
@@ -131,7 +136,7 @@ async function showAccount(id: string): Promise<void> {
       },
     }, 'Delete account'))));
   await renderActivity(a, activity);
-  refresh = setInterval(() => void renderActivity(a, activity).catch(() => undefined), 3000);
+  refresh = setInterval(() => void Promise.all([renderActivity(a, activity), renderAdmission(a.id)]).catch(() => undefined), 3000);
 }
 
 function stopRefresh(): void {
@@ -197,6 +202,7 @@ function channelCard(a: Account, c: Channel): HTMLElement {
     copyField(`Webhook URL for ${kind?.title ?? c.kind}`, c.webhookUrl, 'Paste it into the provider\'s webhook settings; it holds the channel\'s secret.'),
     c.deepLink ? copyField('Deep link for your site', c.deepLink) : undefined,
     ...c.warnings.map((w) => h('p', { class: 'warning' }, w)),
+    admissionLine(c.admission),
     c.connect && !c.connect.ok ? h('p', { class: 'warning' }, `Connect failed: ${c.connect.error ?? ''}`) : undefined,
     h('div', { class: 'actions' },
       kind ? h('button', { type: 'button', class: 'edit', onclick: () => { editBox.hidden = !editBox.hidden; } }, 'Edit') : undefined,
@@ -220,6 +226,8 @@ function channelEditForm(a: Account, c: Channel, kind: Kind): HTMLElement {
     ...fieldsOf('settings', kind.settings, c.settings, kind.secretFields).map(field),
     h('h4', {}, 'Options'),
     ...fieldsOf('options', kind.options, c.options).map(field),
+    h('h4', {}, 'Admission limits (empty: the default)'),
+    ...fieldsOf('limits', kind.limits, c.limits).map(field),
     h('div', { class: 'form-error', role: 'alert' }),
     h('button', { type: 'submit' }, 'Save channel'));
   form.addEventListener('submit', async (e) => {
@@ -227,7 +235,7 @@ function channelEditForm(a: Account, c: Channel, kind: Kind): HTMLElement {
     clearErrors(form);
     try {
       const name = form.querySelector<HTMLInputElement>('.field[data-path="name"] input')!.value.trim();
-      await api('PATCH', `/accounts/${a.id}/channels/${c.id}`, { name, settings: collect(form, 'settings'), options: collect(form, 'options') });
+      await api('PATCH', `/accounts/${a.id}/channels/${c.id}`, { name, settings: collect(form, 'settings'), options: collect(form, 'options'), limits: collect(form, 'limits') });
       await showAccount(a.id);
     } catch (err) {
       showError(form, err as ApiError);
@@ -236,12 +244,35 @@ function channelEditForm(a: Account, c: Channel, kind: Kind): HTMLElement {
   return form;
 }
 
+const REASONS: [keyof Refusals, string][] = [['rate', 'rate'], ['new_conversations', 'new conversations'], ['new_contacts', 'new callers'], ['backlog', 'backlog']];
+
+/** Refusals by the channel's admission limits this clock hour and the one before; nothing when there were none. */
+function admissionLine(ad: Admission): HTMLElement {
+  const sum = (r: Refusals) => REASONS.reduce((n, [k]) => n + r[k], 0);
+  const now = sum(ad.refused);
+  const before = sum(ad.previousHour);
+  const line = h('p', { class: `admission${ad.biting ? ' warning biting' : ''}`, hidden: !now && !before });
+  if (!now && !before) return line;
+  const parts = REASONS.filter(([k]) => ad.refused[k]).map(([k, label]) => `${label}: ${ad.refused[k]}`).join(', ');
+  clear(line, ad.biting ? 'Limits biting: ' : 'Limits refused webhooks: ',
+    `${now} refused this hour${parts ? ` (${parts})` : ''}, ${before} the hour before`,
+    ad.lastRefusedAt ? `; the last at ${time(ad.lastRefusedAt)}` : '',
+    '. If this is real traffic, raise the channel\'s admission limits (Edit).');
+  return line;
+}
+
+async function renderAdmission(accountId: string): Promise<void> {
+  const a = await api<Account>('GET', `/accounts/${accountId}`);
+  for (const c of a.channels) document.querySelector(`article.channel[data-channel="${CSS.escape(c.id)}"] .admission`)?.replaceWith(admissionLine(c.admission));
+}
+
 function channelForm(a: Account): HTMLElement {
   const select = h('select', { id: 'new-kind' }, ...kinds.map((k) => h('option', { value: k.kind }, k.title)));
   const fields = h('div', { class: 'kind-fields' });
   const render = () => {
     const k = kinds.find((x) => x.kind === (select as HTMLSelectElement).value)!;
-    clear(fields, ...fieldsOf('settings', k.settings, {}, k.secretFields).map(field), h('h4', {}, 'Options'), ...fieldsOf('options', k.options).map(field));
+    clear(fields, ...fieldsOf('settings', k.settings, {}, k.secretFields).map(field), h('h4', {}, 'Options'), ...fieldsOf('options', k.options).map(field),
+      h('h4', {}, 'Admission limits (empty: the default)'), ...fieldsOf('limits', k.limits).map(field));
   };
   select.addEventListener('change', render);
   const form = h('form', { class: 'new-channel', id: 'channel-create', novalidate: true }, h('h3', {}, 'Add a channel'),
@@ -253,7 +284,9 @@ function channelForm(a: Account): HTMLElement {
     clearErrors(form);
     try {
       const name = form.querySelector<HTMLInputElement>('.field[data-path="name"] input')!.value.trim();
-      await api('POST', `/accounts/${a.id}/channels`, { kind: (select as HTMLSelectElement).value, name, settings: collect(form, 'settings'), options: collect(form, 'options') });
+      await api('POST', `/accounts/${a.id}/channels`, {
+        kind: (select as HTMLSelectElement).value, name, settings: collect(form, 'settings'), options: collect(form, 'options'), limits: collect(form, 'limits'),
+      });
       await showAccount(a.id);
     } catch (err) {
       showError(form, err as ApiError);

@@ -134,6 +134,8 @@ export async function chatraAccount(relay: RelayProc, planfixOrigin: string, nam
   const channel = await relay.api('POST', `/api/accounts/${account.body.id}/channels`, {
     kind: 'chatra', name: 'Site chat',
     settings: { publicKey: 'chatra-pub', secretKey: 'chatra-secret', agentEmail: 'support@acme.test', agentName: 'Acme Support', apiUrl: `http://${HOST}:9/api` },
+    // The benches measure what the relay takes at full speed: the admission limits stay out of the way.
+    limits: { ratePerSecond: 10_000, burst: 100_000, newConversationsPerHour: 100_000, accountBacklog: 10_000_000 },
   });
   if (channel.status !== 201) throw new Error(`channel: ${JSON.stringify(channel.body)}`);
   return { accountId: account.body.id, channelId: channel.body.id, webhookUrl: relay.local(channel.body.webhookUrl) };

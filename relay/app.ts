@@ -41,6 +41,7 @@ export function buildApp(relay: Relay): Koa {
       }
       if (err instanceof HttpError) {
         ctx.status = err.status;
+        if (err.headers) ctx.set(err.headers);
         ctx.body = err.body ?? { error: err.message };
         return;
       }

@@ -1,5 +1,6 @@
 import type { Activity } from './activity.ts';
 import type { Config } from './config.ts';
+import type { Admission } from './http/admission.ts';
 import type { Logger } from './log.ts';
 import type { OutboundPolicy } from './net/outbound.ts';
 import type { ChatApi } from './planfix/chat.ts';
@@ -26,4 +27,5 @@ export interface Relay {
   rest: RestApi;
   telephony: TelephonyApi;
   activity: Activity;
+  admission: Admission;
 }

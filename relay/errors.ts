@@ -1,6 +1,6 @@
 /** An error with the HTTP status and public reason the relay answers with. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly body?: Record<string, unknown>) {
+  constructor(readonly status: number, message: string, readonly body?: Record<string, unknown>, readonly headers?: Record<string, string>) {
     super(message);
   }
 }

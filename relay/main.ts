@@ -12,6 +12,7 @@ import { ChatApi } from './planfix/chat.ts';
 import { RestApi } from './planfix/rest.ts';
 import { TelephonyApi } from './planfix/telephony.ts';
 import { Activity } from './activity.ts';
+import { Admission } from './http/admission.ts';
 import { AccountStore } from './store/accounts.ts';
 import { enforcePrivateDir } from './store/files.ts';
 import { Journal } from './store/journal.ts';
@@ -62,7 +63,8 @@ async function main(): Promise<void> {
   const activity = new Activity();
   const worker = new Worker(journal, accounts, states, { journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry }, log, activity);
   let publicUrl = config.publicUrl ?? '';
-  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, states, journal, worker, policy, chat, rest, telephony, activity };
+  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, states, journal, worker, policy, chat, rest, telephony, activity,
+    admission: new Admission({ accounts, states, worker, log }) };
 
   // Node's defaults let a slow sender hold a connection for 5 minutes, checked every 30 s, and take
   // connections without limit: a request now has RELAY_REQUEST_TIMEOUT_MS to arrive whole (408 after).

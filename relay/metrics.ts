@@ -28,6 +28,10 @@ export const planfixCalls = new Counter({
 export const restLimiterWaits = new Counter({
   name: 'relay_rest_limiter_waits_total', help: 'REST requests that waited for the per-account 1 request/second limiter', registers: [registry],
 });
+export const admissionRefused = new Counter({
+  name: 'relay_admission_refused_total', help: 'Webhooks refused by a channel\'s admission limits (429 rate, new_conversations, new_contacts; 503 backlog); nothing journaled',
+  labelNames: ['kind', 'reason'], registers: [registry],
+});
 export const backlog = new Gauge({ name: 'relay_backlog', help: 'Events journaled and not yet delivered (dead letters excluded)', registers: [registry] });
 
 /** Counts one Planfix request by how it ended; the error still propagates. */

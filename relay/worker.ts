@@ -30,6 +30,8 @@ export class Worker {
   private readonly attempts = new Map<string, number>();
   /** When each entry came to this process: latency counts from here (events loaded at start count from the start). */
   private readonly enqueuedAt = new Map<string, number>();
+  /** Entries in the queues per account, for admission's backlog cap (counting the queues would cost each webhook). */
+  private readonly pendingByAccount = new Map<string, number>();
   private stopping = false;
   readonly stats = { delivered: 0, retried: 0, dead: 0 };
 
@@ -59,10 +61,21 @@ export class Worker {
     return oldest;
   }
 
+  /** Events of the account waiting for delivery (dead letters excluded). */
+  pendingFor(accountId: string): number {
+    return this.pendingByAccount.get(accountId) ?? 0;
+  }
+
+  /** Whether events of this queue key (a conversation, a caller's number) wait for delivery. */
+  has(key: string): boolean {
+    return this.queues.has(key);
+  }
+
   enqueue(entries: Entry[]): void {
     const now = Date.now();
     for (const e of entries) {
       if (!this.enqueuedAt.has(e.id)) this.enqueuedAt.set(e.id, now);
+      this.pendingByAccount.set(e.account, this.pendingFor(e.account) + 1);
       let q = this.queues.get(e.key);
       if (!q) this.queues.set(e.key, (q = []));
       // Revived dead letters go back in seq order.
@@ -125,6 +138,9 @@ export class Worker {
     const q = this.queues.get(key)!;
     const finish = () => {
       q.shift();
+      const left = this.pendingFor(entry.account) - 1;
+      if (left > 0) this.pendingByAccount.set(entry.account, left);
+      else this.pendingByAccount.delete(entry.account);
       if (!q.length) this.queues.delete(key);
       this.attempts.delete(entry.id);
       this.enqueuedAt.delete(entry.id);

@@ -138,3 +138,32 @@ test('a Ringostat channel of an account without Planfix Telephony shows the warn
   await t.notThrowsAsync(page.locator('#activity tr.delivered', { hasText: 'skipped: Planfix Telephony (no telephony token)' }).waitFor({ timeout: 15_000 }));
   t.deepEqual(errors, [], 'no script errors on the page');
 });
+
+test('a channel\'s admission limit is set on the page, and the card says when it bites', async (t) => {
+  const { pf, relay, page, errors } = await signIn(t);
+  const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', planfix: { url: pf.origin, chatToken: 'pf-chat-token' } })).body;
+  const channel = (await relay.api('POST', `/api/accounts/${account.id}/channels`, { kind: 'chatra', name: 'Chat', settings: { publicKey: 'p', secretKey: 's' } })).body;
+  await page.goto(`${relay.url}/admin#${account.id}`);
+  await page.locator('article.channel button.edit').click();
+  const edit = page.locator('article.channel form.edit-channel');
+  t.is(await edit.locator('.field[data-path="limits.newConversationsPerHour"] input').getAttribute('placeholder'), 'default: 500', 'the default is shown');
+  // A value the API refuses: its reason sits next to the field, nothing is saved.
+  await edit.locator('.field[data-path="limits.newConversationsPerHour"] input').fill('2.5');
+  await edit.locator('button[type=submit]').click();
+  await t.notThrowsAsync(edit.locator('.field[data-path="limits.newConversationsPerHour"] .error').filter({ hasText: /.+/ }).waitFor());
+  t.deepEqual((await relay.api('GET', `/api/accounts/${account.id}/channels/${channel.id}`)).body.limits, {});
+  await edit.locator('.field[data-path="limits.newConversationsPerHour"] input').fill('1');
+  await edit.locator('button[type=submit]').click();
+  await page.locator('article.channel form.edit-channel').waitFor({ state: 'hidden' });
+  t.deepEqual((await relay.api('GET', `/api/accounts/${account.id}/channels/${channel.id}`)).body.limits, { newConversationsPerHour: 1 });
+  t.false(await page.locator('article.channel .admission').isVisible(), 'nothing refused: nothing shown');
+
+  const first = (client: string) => relay.post(channel.webhookUrl, JSON.stringify({ eventName: 'chatStarted', client: { id: client, name: client }, messages: [{ id: `${client}-1`, type: 'client', message: 'hi' }] }));
+  t.is((await first('lim-a')).status, 200);
+  t.is((await first('lim-b')).status, 429);
+  // The page refreshes every few seconds: the card shows the limit biting without a reload.
+  const line = page.locator('article.channel .admission.biting');
+  await t.notThrowsAsync(line.waitFor({ timeout: 10_000 }));
+  t.regex(await line.textContent() ?? '', /Limits biting: 1 refused this hour \(new conversations: 1\)/);
+  t.deepEqual(errors, [], 'no script errors on the page');
+});

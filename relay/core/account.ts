@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UTM_KEYS } from './events.ts';
+import type { Limits } from './limits.ts';
 
 /** Visitor details that can be written to task fields with `data_<name>`. */
 export const FIELD_KEYS = [...UTM_KEYS, 'city', 'country', 'ip', 'browser', 'os', 'device', 'referrer', 'landing', 'pages'] as const;
@@ -38,6 +39,8 @@ export interface ChannelConfig {
   secret: string;
   settings: Record<string, unknown>;
   options: Record<string, unknown>;
+  /** Admission limits set for this channel; unset ones take the defaults. */
+  limits?: Limits;
   createdAt: string;
 }
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { adapters } from '../channels/index.ts';
 import type { Relay } from '../context.ts';
 import { accountInputSchema, isMasked, mask, type Account, type ChannelConfig } from '../core/account.ts';
+import { limitsSchema } from '../core/limits.ts';
 import { AuthError, HttpError } from '../errors.ts';
 import { BODY_LIMIT, parseBody } from './hooks.ts';
 import { safeEqual } from './secure.ts';
@@ -37,6 +38,7 @@ const channelInput = z.object({
   name: z.string().min(1).max(200),
   settings: z.record(z.string(), z.unknown()).default({}),
   options: z.record(z.string(), z.unknown()).default({}),
+  limits: limitsSchema.optional(),
 }).strict();
 
 const channelPatch = channelInput.omit({ kind: true }).partial().strict();
@@ -68,7 +70,8 @@ export function adminRouter(relay: Relay): Router {
     const settings = { ...c.settings };
     for (const k of adapter.secretFields) if (settings[k] !== undefined) settings[k] = mask(settings[k]);
     return {
-      id: c.id, kind: c.kind, name: c.name, settings, options: c.options, webhookUrl: webhookUrl(c), warnings: adapter.warnings?.(c, a) ?? [],
+      id: c.id, kind: c.kind, name: c.name, settings, options: c.options, limits: c.limits ?? {}, admission: relay.admission.stats(c),
+      webhookUrl: webhookUrl(c), warnings: adapter.warnings?.(c, a) ?? [],
       ...adapter.describe?.(c), createdAt: c.createdAt,
     };
   };
@@ -152,7 +155,7 @@ export function adminRouter(relay: Relay): Router {
   router.get('/kinds', (ctx) => {
     const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
     ctx.body = Object.values(adapters).map((a) => ({
-      kind: a.kind, title: a.title, settings: schema(a.settings), options: schema(a.options),
+      kind: a.kind, title: a.title, settings: schema(a.settings), options: schema(a.options), limits: schema(limitsSchema),
       secretFields: a.secretFields, canConnect: !!a.onConnect, canCheck: !!a.check,
     }));
   });
@@ -193,7 +196,9 @@ export function adminRouter(relay: Relay): Router {
     const a = account(ctx.params.id!);
     const input = parse(channelInput, ctx.request.body);
     const { settings, options } = validChannel(input.kind, input.settings, input.options);
-    const c: ChannelConfig = { id: nanoid(10), kind: input.kind, name: input.name, secret: nanoid(32), settings, options, createdAt: new Date().toISOString() };
+    const c: ChannelConfig = {
+      id: nanoid(10), kind: input.kind, name: input.name, secret: nanoid(32), settings, options, ...(input.limits ? { limits: input.limits } : {}), createdAt: new Date().toISOString(),
+    };
     const next = { ...a, channels: [...a.channels, c] };
     await save(next);
     relay.log.info({ account: a.id, channel: c.id, kind: c.kind }, 'channel created');
@@ -226,7 +231,8 @@ export function adminRouter(relay: Relay): Router {
     const c = channel(a, ctx.params.channelId!);
     const patch = parse(channelPatch, ctx.request.body);
     const { settings, options } = validChannel(c.kind, { ...c.settings, ...unmasked(patch.settings) }, { ...c.options, ...patch.options });
-    const next: ChannelConfig = { ...c, name: patch.name ?? c.name, settings, options };
+    // Limits given are the channel's whole set (an empty object restores every default), as the page's form sends them.
+    const next: ChannelConfig = { ...c, name: patch.name ?? c.name, settings, options, ...(patch.limits ? { limits: patch.limits } : {}) };
     await save({ ...a, channels: a.channels.map((x) => (x.id === c.id ? next : x)) });
     ctx.body = channelView(a, next);
   });

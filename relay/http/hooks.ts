@@ -58,7 +58,7 @@ export async function journalAndQueue(relay: Relay, kind: string, items: Omit<En
  * Events of one customer run in order. A call is keyed by the number across the account, so
  * concurrent calls from one new number find the contact the first one created.
  */
-function queueKey(ev: InboundEvent, accountId: string, country: string, channelId: string): string {
+export function queueKey(ev: InboundEvent, accountId: string, country: string, channelId: string): string {
   if (ev.kind === 'call') return `${accountId}:tel:${toE164(ev.customer.phone, country) ?? ev.callId}`;
   return `${channelId}:${ev.customer.clientId}`;
 }
@@ -82,7 +82,9 @@ function hookHandlers(relay: Relay) {
       query: ctx.querystring ? Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] ?? '' : v ?? ''])) : {},
     };
     adapter.verify?.(req, channel);
+    relay.admission.enter(account, channel);
     const { events, response } = adapter.parse(req, channel);
+    relay.admission.admit(account, channel, events);
     const fresh = await journalAndQueue(relay, channel.kind, events.map((ev) => ({
       id: `${channel.id}:${ev.eventId}`,
       account: account.id,

@@ -20,6 +20,11 @@ export class StateRegistry {
     return p;
   }
 
+  /** The account's state if it is loaded; undefined while it loads (it is never waited for here). */
+  peek(accountId: string): AccountState | undefined {
+    return this.states.get(accountId);
+  }
+
   get healthy(): boolean {
     return [...this.states.values()].every((s) => s.healthy);
   }
