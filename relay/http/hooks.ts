@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { koaBody } from 'koa-body';
+import { boundRequest } from '../core/bounds.ts';
 import type { InboundEvent } from '../core/events.ts';
 import { toE164 } from '../core/identity.ts';
 import getRawBody from 'raw-body';
@@ -81,7 +82,8 @@ function hookHandlers(relay: Relay) {
       query: ctx.querystring ? Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] ?? '' : v ?? ''])) : {},
     };
     adapter.verify?.(req, channel);
-    const { events, response } = adapter.parse(req, channel);
+    const { events: parsed, response } = adapter.parse(req, channel);
+    const events = boundRequest(parsed, (eventId) => relay.journal.has(`${channel.id}:${eventId}`));
     const fresh = await journalAndQueue(relay, channel.kind, events.map((ev) => ({
       id: `${channel.id}:${ev.eventId}`,
       account: account.id,
