@@ -66,6 +66,18 @@ test('chatra: 10,000 one-character messages and a 500 KB visit become at most 1,
   t.true(bytes < 1024 * 1024, `journaled ${bytes} bytes`);
 });
 
+test('chatra: over 1,000 messages, the mark goes on the first kept message not journaled before', (t) => {
+  const messages = Array.from({ length: 1200 }, (_, i) => ({ id: `m${i}`, type: 'client', message: `text ${i}` }));
+  const body = JSON.stringify({ eventName: 'chatFragment', client: { id: 'v1' }, messages });
+  // m0..m1099 were delivered by earlier fragments.
+  const events = boundRequest(parse('chatra', body), (id) => Number(id.slice(1)) < 1100) as MessageEvent[];
+  t.is(events.length, MAX_EVENTS_PER_REQUEST);
+  t.is(events[0]!.eventId, 'm200');
+  t.is(events[0]!.text, 'text 200');
+  t.is(events[900]!.eventId, 'm1100');
+  t.regex(events[900]!.text, /^\[200 earlier messages of this webhook not imported by the relay: at most 1000 per request\]\ntext 1100$/);
+});
+
 test('chatra: the visit goes on the first event not journaled before', (t) => {
   const body = JSON.stringify({
     eventName: 'chatTranscript', client: { id: 'v1', city: 'Kyiv', visitedPages: [{ url: 'https://shop.example.com/x' }] },
@@ -158,4 +170,44 @@ test('a message that opens a task without the visit takes the stored one for the
   if (later?.do !== 'newMessage') return t.fail();
   t.is(later.params.message, 'second');
   t.is(later.params.data_utm_source, undefined);
+});
+
+test('one or two events with every field at its limit stay under the journal limit, so boundRequest need not measure them', (t) => {
+  // Every text as control characters (6 bytes each in JSON); links as adapters give them (parsed
+  // URLs, ASCII) except the ones read as plain strings (referrer, landing, dashboard link).
+  const esc = (n: number) => '\u0001'.repeat(n);
+  const link = (n: number, base = 'https://shop.example.com/') => `${base}${'a'.repeat(n - base.length)}`;
+  const body = JSON.stringify({
+    eventName: 'chatTranscript',
+    client: {
+      id: 'v'.repeat(MAX_ID_LENGTH), name: esc(MAX_FIELD_LENGTH), displayedName: esc(MAX_FIELD_LENGTH), email: esc(MAX_FIELD_LENGTH), phone: esc(MAX_FIELD_LENGTH),
+      city: esc(MAX_FIELD_LENGTH), country: esc(MAX_FIELD_LENGTH), ip: esc(MAX_FIELD_LENGTH), browser: esc(MAX_FIELD_LENGTH), os: esc(MAX_FIELD_LENGTH), device: esc(MAX_FIELD_LENGTH),
+      referrer: esc(MAX_URL_LENGTH), chatStartPage: esc(MAX_URL_LENGTH), chatUrl: esc(MAX_URL_LENGTH),
+      utm: Object.fromEntries(['source', 'medium', 'campaign', 'term', 'content'].map((k) => [k, esc(MAX_FIELD_LENGTH)])),
+      visitedPages: Array.from({ length: MAX_PAGES_PER_VISIT }, (_, i) => ({ url: link(MAX_URL_LENGTH, `https://shop.example.com/${i}/`), title: esc(MAX_FIELD_LENGTH), time: 1 })),
+    },
+    agents: [{ id: 'a1', email: esc(MAX_FIELD_LENGTH), name: esc(MAX_FIELD_LENGTH) }],
+    messages: [{
+      id: 'm'.repeat(MAX_ID_LENGTH), type: 'agent', agentId: 'a1', message: esc(MAX_TEXT_LENGTH),
+      files: Array.from({ length: 20 }, (_, i) => ({ url: link(MAX_URL_LENGTH, `https://files.example.com/${i}/`), name: esc(MAX_FIELD_LENGTH) })),
+    }],
+  });
+  t.true(body.length < 1024 * 1024, `the body is ${body.length} bytes`);
+  const events = boundRequest(parse('chatra', body), never);
+  t.is(events.length, 2);
+  t.is((events[0] as MessageEvent).attachments.length, 20);
+  t.is(events[0]!.visit!.pages!.length, MAX_PAGES_PER_VISIT);
+  const bytes = journaled(events);
+  t.true(bytes < MAX_REQUEST_JOURNAL_BYTES, `${bytes} bytes`);
+  t.log(`the largest pair journals ${(bytes / 1024).toFixed(0)} KB`);
+});
+
+test('a cut never splits a character written as a surrogate pair', (t) => {
+  const name = `${'a'.repeat(MAX_FIELD_LENGTH - 2)}${'😀'.repeat(10)}`;
+  const [ev] = boundRequest([{ kind: 'customer', eventId: 'e1', customer: { clientId: 'c', name }, at: 1 }], never);
+  const cut = ev!.customer.name!;
+  t.true(cut.length <= MAX_FIELD_LENGTH);
+  t.true(cut.endsWith('…'));
+  t.false(/[\uD800-\uDBFF]…$/.test(cut), 'no lone high surrogate before the mark');
+  t.is(Buffer.from(cut).toString(), cut, 'well-formed UTF-16 survives a UTF-8 round trip');
 });

@@ -1,5 +1,5 @@
 import { HttpError } from '../errors.ts';
-import type { Attachment, Customer, InboundEvent, MessageEvent, Page, Visit } from './events.ts';
+import type { Attachment, CallEvent, Customer, InboundEvent, MessageEvent, Page, StatusEvent, UtmKey, Visit } from './events.ts';
 
 // What one webhook can become, whatever the provider (or whoever has its URL) sends. The body is
 // at most 1 MB, but an adapter copies what a body says once into every event it yields: a Chatra
@@ -36,15 +36,19 @@ export const MAX_ATTACHMENTS_PER_MESSAGE = 20;
  */
 export const MAX_REQUEST_JOURNAL_BYTES = 2 * 1024 * 1024;
 
+/** Requests of at most this many events are under MAX_REQUEST_JOURNAL_BYTES by the field limits alone. */
+const SMALL_REQUEST_EVENTS = 2;
+
 type Rule = 'id' | 'field' | 'url' | 'text' | 'context';
 const MAX: Record<Rule, number> = { id: MAX_ID_LENGTH, field: MAX_FIELD_LENGTH, url: MAX_URL_LENGTH, text: MAX_TEXT_LENGTH, context: MAX_CONTEXT_LENGTH };
 
 /** `s` cut to `max` characters with a mark, never splitting a surrogate pair. */
 function cut(s: string, max: number, rule: Rule): string {
-  const end = /[\uD800-\uDBFF]/.test(s[max - 1] ?? '') ? max - 1 : max;
+  let keep = rule === 'text' ? max : max - 1;
+  if (/[\uD800-\uDBFF]/.test(s[keep - 1] ?? '')) keep--;
   return rule === 'text'
-    ? `${s.slice(0, end)}\n[… cut by the relay: the message had ${s.length} characters, at most ${max} are kept]`
-    : `${s.slice(0, end - 1)}…`;
+    ? `${s.slice(0, keep)}\n[… cut by the relay: the message had ${s.length} characters, at most ${max} are kept]`
+    : `${s.slice(0, keep)}…`;
 }
 
 /**
@@ -64,30 +68,43 @@ function fit<T extends object>(o: T, rules: { [K in keyof T]?: Rule }, what: str
   return out;
 }
 
-function boundCustomer(c: Customer): Customer {
-  return fit(c, { clientId: 'id', name: 'field', lastName: 'field', displayName: 'field', email: 'field', phone: 'field', avatar: 'url' }, 'customer');
-}
+// The rules are built once: bounding runs on every webhook.
+const CUSTOMER: { [K in keyof Customer]?: Rule } = { clientId: 'id', name: 'field', lastName: 'field', displayName: 'field', email: 'field', phone: 'field', avatar: 'url' };
+const VISIT: { [K in keyof Visit]?: Rule } = {
+  city: 'field', country: 'field', ip: 'field', browser: 'field', os: 'field', device: 'field',
+  referrer: 'url', landing: 'url', dashboardUrl: 'url', context: 'context',
+};
+const UTM: { [K in UtmKey]?: Rule } = { utm_source: 'field', utm_medium: 'field', utm_campaign: 'field', utm_term: 'field', utm_content: 'field' };
+const PAGE: { [K in keyof Page]?: Rule } = { url: 'url', title: 'field' };
+const MESSAGE: { [K in keyof MessageEvent]?: Rule } = { text: 'text', title: 'field' };
+const ECHO: { [K in keyof NonNullable<MessageEvent['echo']>]?: Rule } = { email: 'field', name: 'field' };
+const ATTACHMENT: { [K in keyof Attachment]?: Rule } = { name: 'field', url: 'url' };
+const STATUS: { [K in keyof StatusEvent]?: Rule } = { providerMessageId: 'id', text: 'field' };
+const CALL: { [K in keyof CallEvent]?: Rule } = { callId: 'id', line: 'field', employee: 'field', employeeName: 'field', recordingUrl: 'url' };
 
-export function boundVisit(v: Visit): Visit {
-  let out = fit(v, {
-    city: 'field', country: 'field', ip: 'field', browser: 'field', os: 'field', device: 'field',
-    referrer: 'url', landing: 'url', dashboardUrl: 'url', context: 'context',
-  }, 'visit');
-  if (v.utm && Object.values(v.utm).some((x) => x && x.length > MAX_FIELD_LENGTH)) out = { ...out, utm: fit(v.utm, { utm_source: 'field', utm_medium: 'field', utm_campaign: 'field', utm_term: 'field', utm_content: 'field' }, 'utm') };
+function boundVisit(v: Visit): Visit {
+  let out = fit(v, VISIT, 'visit');
+  if (v.utm) {
+    const utm = fit(v.utm, UTM, 'utm');
+    if (utm !== v.utm) out = { ...out, utm };
+  }
   const pages = v.pages;
   if (pages && (pages.length > MAX_PAGES_PER_VISIT || pages.some((p) => p.url.length > MAX_URL_LENGTH || (p.title?.length ?? 0) > MAX_FIELD_LENGTH))) {
-    const kept = pages.slice(-MAX_PAGES_PER_VISIT).map((p): Page => fit(p, { url: 'url', title: 'field' }, 'page')).filter((p) => p.url);
+    const kept = pages.slice(-MAX_PAGES_PER_VISIT).map((p) => fit(p, PAGE, 'page')).filter((p) => p.url);
     out = { ...out, pages: kept.length ? kept : undefined };
   }
   return out;
 }
 
 function boundMessage(ev: MessageEvent): MessageEvent {
-  let out = fit(ev, { text: 'text', title: 'field' }, 'message');
-  if (ev.echo) out = { ...out, echo: fit(ev.echo, { email: 'field', name: 'field' }, 'echo') };
+  let out = fit(ev, MESSAGE, 'message');
+  if (ev.echo) {
+    const echo = fit(ev.echo, ECHO, 'echo');
+    if (echo !== ev.echo) out = { ...out, echo };
+  }
   const files = ev.attachments;
   if (files.length > MAX_ATTACHMENTS_PER_MESSAGE || files.some((a) => a.name.length > MAX_FIELD_LENGTH || a.url.length > MAX_URL_LENGTH)) {
-    const kept = files.slice(0, MAX_ATTACHMENTS_PER_MESSAGE).map((a): Attachment => fit(a, { name: 'field', url: 'url' }, 'attachment')).filter((a) => a.url);
+    const kept = files.slice(0, MAX_ATTACHMENTS_PER_MESSAGE).map((a) => fit(a, ATTACHMENT, 'attachment')).filter((a) => a.url);
     const left = files.length - kept.length;
     const note = `[${left} more file${left === 1 ? '' : 's'} not imported by the relay: at most ${MAX_ATTACHMENTS_PER_MESSAGE} per message, links at most ${MAX_URL_LENGTH} characters]`;
     out = { ...out, attachments: kept, text: left ? [out.text, note].filter(Boolean).join('\n') : out.text };
@@ -95,13 +112,17 @@ function boundMessage(ev: MessageEvent): MessageEvent {
   return out;
 }
 
+function boundCustomer(c: Customer): Customer {
+  return fit(c, CUSTOMER, 'customer');
+}
+
 function boundEvent(ev: InboundEvent, customer: Customer): InboundEvent {
   if (ev.eventId.length > MAX_ID_LENGTH) throw new HttpError(400, `the event id is longer than ${MAX_ID_LENGTH} characters: not a provider id`);
   const base = customer === ev.customer ? ev : { ...ev, customer };
   switch (base.kind) {
     case 'message': return boundMessage(base);
-    case 'status': return fit(base, { providerMessageId: 'id', text: 'field' }, 'status');
-    case 'call': return fit(base, { callId: 'id', line: 'field', employee: 'field', employeeName: 'field', recordingUrl: 'url' }, 'call');
+    case 'status': return fit(base, STATUS, 'status');
+    case 'call': return fit(base, CALL, 'call');
     default: return base;
   }
 }
@@ -111,9 +132,10 @@ function boundEvent(ev: InboundEvent, customer: Customer): InboundEvent {
  * says how many went. Refusing the request instead would lose all of them: the provider resends
  * the very same body, refused again each time. Chatra's transcript repeats the messages its
  * fragments already delivered (they are dropped as duplicates anyway), so the newest are the
- * ones most likely new; and the mark keeps the cut from being silent.
+ * ones most likely new; and the mark, on the first of them not journaled before, keeps the cut
+ * from being silent.
  */
-function capMessages(events: InboundEvent[]): InboundEvent[] {
+function capMessages(events: InboundEvent[], seen: (eventId: string) => boolean): InboundEvent[] {
   if (events.length <= MAX_EVENTS_PER_REQUEST) return events;
   const others = events.filter((e) => e.kind !== 'message').length;
   let drop = events.length - MAX_EVENTS_PER_REQUEST;
@@ -122,7 +144,8 @@ function capMessages(events: InboundEvent[]): InboundEvent[] {
   let marked = false;
   for (const ev of events) {
     if (ev.kind === 'message' && drop > 0) { drop--; continue; }
-    if (ev.kind === 'message' && !marked) {
+    // On the first new one: on a duplicate the mark would be dropped with it.
+    if (ev.kind === 'message' && !marked && !seen(ev.eventId)) {
       marked = true;
       const note = `[${dropped} earlier message${dropped === 1 ? '' : 's'} of this webhook not imported by the relay: at most ${MAX_EVENTS_PER_REQUEST} per request]`;
       kept.push({ ...ev, text: ev.text ? `${note}\n${ev.text}` : note });
@@ -142,7 +165,7 @@ function capMessages(events: InboundEvent[]): InboundEvent[] {
  * ones read it from there. Carried by a duplicate, it would be dropped with it.
  */
 export function boundRequest(events: InboundEvent[], seen: (eventId: string) => boolean): InboundEvent[] {
-  const capped = capMessages(events);
+  const capped = capMessages(events, seen);
   const customers = new Map<Customer, Customer>();
   const found = capped.find((e) => e.visit)?.visit;
   const carrier = found && capped.find((e) => e.kind !== 'status' && !seen(e.eventId));
@@ -157,6 +180,10 @@ export function boundRequest(events: InboundEvent[], seen: (eventId: string) => 
     delete copy.visit;
     return copy;
   });
+  // One or two events within the field limits stay far below the journal limit (test/bounds.test.ts
+  // builds the largest pair: every text escaped to 6 bytes a character, links as the adapters give
+  // them, parsed; 0.75 MB). Serialising costs as much as the parse: only bigger requests pay it.
+  if (out.length <= SMALL_REQUEST_EVENTS) return out;
   const bytes = Buffer.byteLength(JSON.stringify(out));
   if (bytes > MAX_REQUEST_JOURNAL_BYTES) {
     throw new HttpError(413, `the request would journal ${(bytes / 1048576).toFixed(1)} MB; at most ${MAX_REQUEST_JOURNAL_BYTES / 1048576} MB per request`);
