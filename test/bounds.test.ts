@@ -211,3 +211,11 @@ test('a cut never splits a character written as a surrogate pair', (t) => {
   t.false(/[\uD800-\uDBFF]…$/.test(cut), 'no lone high surrogate before the mark');
   t.is(Buffer.from(cut).toString(), cut, 'well-formed UTF-16 survives a UTF-8 round trip');
 });
+
+test('files beyond 20 per message, or with a link too long to be whole, are left out and counted in the message', (t) => {
+  const files = Array.from({ length: 25 }, (_, i) => ({ url: `https://files.example.com/${i === 0 ? 'a'.repeat(MAX_URL_LENGTH) : i}`, name: `f${i}.pdf` }));
+  const body = JSON.stringify({ eventName: 'chatFragment', client: { id: 'v1' }, messages: [{ id: 'm1', type: 'client', message: 'see files', files }] });
+  const [ev] = boundRequest(parse('chatra', body), never) as MessageEvent[];
+  t.deepEqual(ev!.attachments.map((a) => a.name), Array.from({ length: 19 }, (_, i) => `f${i + 1}.pdf`));
+  t.is(ev!.text, 'see files\n[6 more files not imported by the relay: at most 20 per message, links at most 4096 characters]');
+});
