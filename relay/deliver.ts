@@ -9,7 +9,7 @@ import type { OutboundPolicy } from './net/outbound.ts';
 import type { ChatApi } from './planfix/chat.ts';
 import { pickCompleteStatus } from './planfix/rest.ts';
 import type { Entry, Journal } from './store/journal.ts';
-import { mergeMeta, type AccountState } from './store/state.ts';
+import { mergeMeta, visitOf, type AccountState } from './store/state.ts';
 
 export interface DeliverDeps extends CallDeps {
   journal: Journal;
@@ -58,6 +58,7 @@ function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, 
     customer: { ...contact.customer, phone: phone ?? contact.phones[0] },
     contactSent: contact.sent,
     fresh: prev?.fresh ?? true,
+    storedVisit: event.visit ? undefined : visitOf(meta),
     hasRest: !!account.planfix.restToken,
     fieldName: (k) => taskFieldName(account, k),
   };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HttpError } from '../errors.ts';
+import { MAX_PAGES_PER_VISIT } from '../core/bounds.ts';
 import { remembered } from '../core/memo.ts';
 import { UTM_KEYS, type Page, type UtmKey } from '../core/events.ts';
 
@@ -131,7 +132,8 @@ export function readUtm(...sources: unknown[]): Partial<Record<UtmKey, string>> 
 export function readPages(v: unknown): Page[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const pages: Page[] = [];
-  for (const p of v.slice(-200)) {
+  // Only the pages core/bounds.ts keeps are worth reading: a body may list thousands.
+  for (const p of v.slice(-MAX_PAGES_PER_VISIT)) {
     if (typeof p === 'string' && httpUrl(p)) pages.push({ url: httpUrl(p)! });
     else if (isObj(p)) {
       const url = httpUrl(str(p, 'url', 'href', 'link', 'page'));

@@ -71,6 +71,11 @@ export interface PlanContext {
   contactSent?: string;
   /** The next message opens a Planfix task. */
   fresh: boolean;
+  /**
+   * The conversation's visit as the state holds it, for a message that opens a task without
+   * carrying the visit: a webhook's visit travels on its first event only (core/bounds.ts).
+   */
+  storedVisit?: Visit;
   hasRest: boolean;
   fieldName(key: FieldKey): string | undefined;
   /** For a status event: the Planfix message it is about, and the last status Planfix got for it. */
@@ -130,18 +135,20 @@ export function plan(event: Exclude<RelayEvent, CallEvent>, ctx: PlanContext): O
     }
     case 'message': {
       const contact = contactParams(ctx.contactKey, ctx.customer);
-      const summary = ctx.fresh || event.newVisit ? visitSummary(event.visit, ctx.channel.title) : '';
+      const opens = ctx.fresh || event.newVisit;
+      const visit = event.visit ?? (opens ? ctx.storedVisit : undefined);
+      const summary = opens ? visitSummary(visit, ctx.channel.title) : '';
       const text = messageText(event.text, event.attachments);
       const params: Form = {
         chatId: ctx.chatId,
         channel: ctx.channel.id,
         ...contact.params,
-        contactData: ctx.fresh ? contactData(event.visit, ctx.channel.title) : undefined,
+        contactData: ctx.fresh ? contactData(visit, ctx.channel.title) : undefined,
         title: !ctx.fresh ? undefined : event.title ? event.title.slice(0, 250) : `${ctx.channel.name}: ${[contact.params.contactName, contact.params.contactLastName].filter(Boolean).join(' ')}`,
         message: summary ? `${text}\n\n${summary}` : text,
         attachments: event.attachments.length ? event.attachments : undefined,
         ...(event.echo ? { isEcho: true, userEmail: event.echo.email } : {}),
-        ...dataFields(event.visit, ctx.fieldName),
+        ...dataFields(visit, ctx.fieldName),
       };
       return [
         ...contactUpdate(ctx),

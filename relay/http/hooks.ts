@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import { newRouter } from './router.ts';
 import type { Context, Middleware } from 'koa';
 import { koaBody } from 'koa-body';
+import { boundRequest } from '../core/bounds.ts';
 import type { InboundEvent } from '../core/events.ts';
 import { toE164 } from '../core/identity.ts';
 import getRawBody from 'raw-body';
@@ -83,7 +84,8 @@ function hookHandlers(relay: Relay) {
     };
     adapter.verify?.(req, channel);
     relay.admission.enter(account, channel);
-    const { events, response } = adapter.parse(req, channel);
+    const { events: parsed, response } = adapter.parse(req, channel);
+    const events = boundRequest(parsed, (eventId) => relay.journal.has(`${channel.id}:${eventId}`));
     relay.admission.admit(account, channel, events);
     const fresh = await journalAndQueue(relay, channel.kind, events.map((ev) => ({
       id: `${channel.id}:${ev.eventId}`,

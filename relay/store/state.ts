@@ -422,6 +422,12 @@ function sameItems(next: string[], prev: string[]): void {
 /** One for all accounts, so that an account loaded later shares the values of those loaded before. */
 const sharing = new Sharing();
 
+/** The visit the metadata holds, as an adapter would have given it. */
+export function visitOf(meta: WidgetMeta): Visit {
+  const { visitor, referrer, landing, dashboardUrl, context, utm, pages } = meta;
+  return { ...visitor, referrer, landing, dashboardUrl, context, utm, pages };
+}
+
 /** Merges a visit into the metadata: details replace, UTM is never emptied, pages accumulate. */
 export function mergeMeta(meta: WidgetMeta, visit: Visit | undefined, customer: WidgetMeta['customer']): WidgetMeta {
   const next: WidgetMeta = { ...meta, customer: { ...meta.customer }, visitor: { ...meta.visitor }, utm: { ...meta.utm }, pages: meta.pages };
