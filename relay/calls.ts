@@ -4,6 +4,7 @@ import { phoneSearchForms, toE164 } from './core/identity.ts';
 import type { Op, TelephonyEvent } from './core/plan.ts';
 import { findEmployee, type CallOptions } from './core/call-options.ts';
 import { RetryableError, TerminalError } from './errors.ts';
+import { escapeHtml as esc } from './core/html.ts';
 import type { Logger } from './log.ts';
 import type { ChatApi } from './planfix/chat.ts';
 import type { RestApi } from './planfix/rest.ts';
@@ -181,7 +182,6 @@ async function tolerate400(deps: CallDeps, ev: CallEvent, fn: () => Promise<unkn
   }
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const OUTCOME_TEXT: Record<CallOutcome, string> = { answered: 'answered', missed: 'missed', busy: 'busy', noanswer: 'no answer', failed: 'failed' };
 
 function minutes(sec: number | undefined): string {

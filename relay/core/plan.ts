@@ -9,6 +9,7 @@ export type Op =
   | { do: 'newMessage'; params: Form; contactKey: string; fingerprint: string }
   | { do: 'updateContact'; params: Form; contactKey: string; fingerprint: string }
   | { do: 'learnTask'; chatId: string }
+  /** `description` is plain text: it is escaped where it is written into Planfix as HTML. */
   | { do: 'visitComment'; contactId: string; description: string }
   | { do: 'completeTask'; chatId: string }
   | { do: 'send' }
