@@ -4,7 +4,7 @@ import type { Attachment, Customer, CustomerEvent, MessageEvent, ReplyEvent, Sta
 import { HttpError, RetryableError, TerminalError } from '../errors.ts';
 import { send } from '../net/outbound.ts';
 import type { ChannelAdapter, InboundRequest, SendContext } from './channel.ts';
-import { bodyHash, header, httpUrl, isObj, str, time, type Obj } from './read.ts';
+import { bodyHash, header, httpUrl, isObj, str, time, urlFileName, type Obj } from './read.ts';
 import { parseViberJson } from './viber-json.ts';
 
 // Viber REST Bot API (channels.md §1). Every callback is signed; tokens are 64-bit and kept as strings.
@@ -62,10 +62,7 @@ function callbackTime(v: unknown, now: number): number {
 function fileName(m: Obj, url: string | undefined, type: string): string {
   const given = str(m, 'file_name', 'fileName', 'name');
   if (given) return given;
-  let last = '';
-  try {
-    last = decodeURIComponent(new URL(url ?? '').pathname.split('/').pop() ?? '');
-  } catch { /* not a URL */ }
+  const last = urlFileName(url ?? '');
   if (last && last.includes('.')) return last;
   const ext = type === 'picture' ? '.jpg' : type === 'video' ? '.mp4' : '';
   return `${last || type}${ext}`;
