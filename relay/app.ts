@@ -12,6 +12,13 @@ import { widgetRouter } from './http/widget.ts';
 /** The Koa app with every face of the relay; it does not listen (main, tests and bench do). */
 export function buildApp(relay: Relay): Koa {
   const app = new Koa({ proxy: false });
+  // Every error of a handler is answered below; what Koa still reports is a connection that broke
+  // (a client gone in the middle of its body), which its default handler would print as a stack
+  // trace on stderr, outside the JSON log, for anyone who opens and drops connections. No path:
+  // a webhook's holds its secret.
+  app.on('error', (err: Error & { code?: string }, ctx?: Koa.Context) => {
+    relay.log.debug({ err: err.message, code: err.code, method: ctx?.method }, 'client connection failed');
+  });
   app.use(async (ctx, next) => {
     try {
       await next();
