@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { planfixOrigin } from '../core/account.ts';
 import type { Attachment, Customer, CustomerEvent, MessageEvent, ReplyEvent, StatusEvent } from '../core/events.ts';
 import { HttpError, RetryableError, TerminalError } from '../errors.ts';
 import { send } from '../net/outbound.ts';
@@ -122,7 +123,8 @@ function messageEvent(body: Obj, eventId: string, at: number): MessageEvent {
   if (!clientId) throw new HttpError(400, 'not a Viber message callback: sender.id is missing');
   if (!isObj(body.message)) throw new HttpError(400, 'not a Viber message callback: message is missing');
   const { text, attachments, phone } = readMessage(body.message);
-  const customer: Customer = { clientId, name: str(sender, 'name'), avatar: str(sender, 'avatar'), ...(phone ? { phone } : {}) };
+  // The avatar goes to Planfix as contactIco: only an http(s) link (userOf), never `javascript:…`.
+  const customer: Customer = { ...userOf(isObj(sender) ? sender : {}, clientId), ...(phone ? { phone } : {}) };
   const visit = { country: str(sender, 'country'), context: str(body.message, 'tracking_data') };
   return { kind: 'message', eventId, customer, ...(visit.country || visit.context ? { visit } : {}), at, text, attachments };
 }
@@ -191,13 +193,23 @@ const isImage = (a: Attachment) => {
   }
 };
 
+/** Whether the URL is on the account's own Planfix (scheme, host and port of planfix.url). */
+function onAccountPlanfix(url: string, account: SendContext['account']): boolean {
+  try {
+    return new URL(url).origin === planfixOrigin(account);
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Viber sends a file only with its size, which Planfix does not give: the file's host is asked
- * (HEAD, Planfix's own domain or an allowed host). Without an answer the file goes as a link.
+ * Viber sends a file only with its size, which Planfix does not give: the account's own Planfix is
+ * asked (HEAD). A link elsewhere, even on an allowed host, is not probed: an employee's attachment
+ * must not make the relay knock on any path and port. Without an answer the file goes as a link.
  */
 async function withSizes(reply: ReplyEvent, ctx: SendContext): Promise<ReplyEvent> {
   const attachments = await Promise.all(reply.attachments.map(async (a) => {
-    if (a.size || isImage(a)) return a;
+    if (a.size || isImage(a) || !onAccountPlanfix(a.url, ctx.account)) return a;
     try {
       const res = await send(ctx.policy, 'planfix', a.url, { method: 'HEAD', timeoutMs: Math.min(ctx.timeoutMs, 5000) });
       const size = Number(res.headers.get('content-length'));

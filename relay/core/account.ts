@@ -65,6 +65,13 @@ export function restUrl(a: Account): string {
 export function telephonyApiUrl(a: Account): string {
   return a.planfix.telephonyApiUrl ?? `${a.planfix.url.replace(/\/+$/, '')}/tel/api`;
 }
+/**
+ * Where the account's Planfix lives (scheme, host, port of planfix.url): the one origin its
+ * widget is served to, its telephony endpoint may be on, and its files are fetched from.
+ */
+export function planfixOrigin(a: Account): string {
+  return new URL(a.planfix.url).origin;
+}
 export function providerId(a: Account): string {
   return a.planfix.providerId ?? DEFAULT_PROVIDER_ID;
 }
