@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { planfixOrigin } from '../core/account.ts';
+import { onOwnPlanfix } from '../core/account.ts';
 import type { Attachment, Customer, CustomerEvent, MessageEvent, ReplyEvent, StatusEvent } from '../core/events.ts';
 import { HttpError, RetryableError, TerminalError } from '../errors.ts';
 import { send } from '../net/outbound.ts';
@@ -193,15 +193,6 @@ const isImage = (a: Attachment) => {
   }
 };
 
-/** Whether the URL is on the account's own Planfix (scheme, host and port of planfix.url). */
-function onAccountPlanfix(url: string, account: SendContext['account']): boolean {
-  try {
-    return new URL(url).origin === planfixOrigin(account);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Viber sends a file only with its size, which Planfix does not give: the account's own Planfix is
  * asked (HEAD). A link elsewhere, even on an allowed host, is not probed: an employee's attachment
@@ -209,7 +200,7 @@ function onAccountPlanfix(url: string, account: SendContext['account']): boolean
  */
 async function withSizes(reply: ReplyEvent, ctx: SendContext): Promise<ReplyEvent> {
   const attachments = await Promise.all(reply.attachments.map(async (a) => {
-    if (a.size || isImage(a) || !onAccountPlanfix(a.url, ctx.account)) return a;
+    if (a.size || isImage(a) || !onOwnPlanfix(ctx.account, a.url)) return a;
     try {
       const res = await send(ctx.policy, 'planfix', a.url, { method: 'HEAD', timeoutMs: Math.min(ctx.timeoutMs, 5000) });
       const size = Number(res.headers.get('content-length'));

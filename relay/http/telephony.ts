@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { adapters } from '../channels/index.ts';
-import { planfixOrigin } from '../core/account.ts';
+import { onOwnPlanfix, planfixOrigin } from '../core/account.ts';
 import { findEmployee, type Employee } from '../core/call-options.ts';
 import { toE164 } from '../core/identity.ts';
 import type { Relay } from '../context.ts';
@@ -36,10 +36,10 @@ export function telephonyRouter(relay: Relay): Router {
       const planfixUrl = text(b, 'planfix_url');
       if (!planfixToken) throw invalid('planfix_token is missing');
       if (planfixUrl) {
-        // Any *.planfix.* host passes the allow-list; the telephony token must not be able to send
-        // this account's calls to another Planfix account: only this account's own Planfix.
+        // Whoever holds the telephony token must not be able to send this account's calls to
+        // another Planfix account: only this account's own Planfix.
         const refused = relay.policy.check(planfixUrl, 'planfix')
-          ?? (new URL(planfixUrl).origin === planfixOrigin(account) ? undefined : `must be on this account's Planfix (${planfixOrigin(account)})`);
+          ?? (onOwnPlanfix(account, planfixUrl) ? undefined : `must be on this account's Planfix (${planfixOrigin(account)})`);
         if (refused) throw invalid(`planfix_url: ${refused}`);
       }
       const next = { ...account, planfix: { ...account.planfix, telephonyToken: planfixToken, ...(planfixUrl ? { telephonyApiUrl: planfixUrl } : {}) } };
