@@ -66,6 +66,13 @@ export const MAX_JSON_DEPTH = 64;
  * overflow the stack on a value nested some thousands deep: such a body is refused before parsing.
  */
 function nestingOver(raw: Buffer, limit: number): boolean {
+  // Most webhooks open fewer brackets in all than the limit, so none can nest past it: counting
+  // them natively (indexOf) costs a fifth of the byte-by-byte walk below, on every webhook.
+  let openings = 0;
+  for (const b of [0x5b, 0x7b]) {
+    for (let i = raw.indexOf(b); i !== -1 && openings <= limit; i = raw.indexOf(b, i + 1)) openings++;
+  }
+  if (openings <= limit) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < raw.length; i++) {
