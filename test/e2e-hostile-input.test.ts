@@ -113,7 +113,7 @@ test('a POST dropped in the middle of its body prints nothing outside the JSON l
   // at), a stack trace on stderr before.
   const stray = () => w.relay.output.split('\n').filter((l) => l.trim() && !l.startsWith('{') && !l.startsWith('planfix-relay ready'));
   const noted = () => (w.relay.output.match(/"client connection failed"/g)?.length ?? 0) + stray().filter((l) => /^\s*Error: /.test(l)).length;
-  await waitUntil(() => noted() >= posts.length || undefined, 10_000, 'the broken connections to be noted');
+  await waitUntil(() => noted() >= posts.length || undefined, 30_000, 'the broken connections to be noted');
   t.deepEqual(stray(), []);
   t.is((await w.relay.health()).status, 200);
 });
