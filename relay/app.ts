@@ -22,6 +22,13 @@ export function buildApp(relay: Relay): Koa {
   // Only the last X-Forwarded-For entry, the one the proxy itself appended, is not the client's to write.
   const app = new Koa({ proxy: relay.config.trustProxy, maxIpsCount: 1 });
   const authFailures = new AuthFailures(relay.log, { ...AUTH_FAILURE_LIMITS, free: relay.config.authFreeFailures });
+  // Every error of a handler is answered below; what Koa still reports is a connection that broke
+  // (a client gone in the middle of its body), which its default handler would print as a stack
+  // trace on stderr, outside the JSON log, for anyone who opens and drops connections. No path:
+  // a webhook's holds its secret.
+  app.on('error', (err: Error & { code?: string }, ctx?: Koa.Context) => {
+    relay.log.debug({ err: err.message, code: err.code, method: ctx?.method }, 'client connection failed');
+  });
   app.use(async (ctx, next) => {
     try {
       await next();

@@ -4,6 +4,7 @@ import { phoneSearchForms, toE164 } from './core/identity.ts';
 import type { Op, TelephonyEvent } from './core/plan.ts';
 import { findEmployee, type CallOptions } from './core/call-options.ts';
 import { RetryableError, TerminalError } from './errors.ts';
+import { escapeHtml as esc } from './core/html.ts';
 import type { Logger } from './log.ts';
 import type { ChatApi } from './planfix/chat.ts';
 import type { RestApi } from './planfix/rest.ts';
@@ -183,7 +184,6 @@ async function tolerate400(deps: CallDeps, ev: CallEvent, fn: () => Promise<unkn
   }
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const link = (url: string, text = url) => `<a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${esc(text)}</a>`;
 
 /** Every word the relay writes into Planfix about a call, in one place. */

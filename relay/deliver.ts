@@ -1,5 +1,6 @@
 import { providerId, taskFieldName, type Account, type ChannelConfig } from './core/account.ts';
 import type { InboundEvent, ReplyEvent } from './core/events.ts';
+import { escapeHtml } from './core/html.ts';
 import { contactKey, normalEmail, toE164 } from './core/identity.ts';
 import { callPlan, callSkips, plan, type Op, type PlanContext } from './core/plan.ts';
 import { recordCall, runCallOp, type CallDeps } from './calls.ts';
@@ -136,7 +137,8 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
     case 'visitComment': {
       const n = await chat.getContact(account, op.contactId);
       if (!n) throw new TerminalError(`Planfix does not know contact ${op.contactId} of provider ${providerId(account)}`);
-      await rest.contactComment(account, n, op.description);
+      // Planfix renders a comment as HTML; the visit line is visitor-given text.
+      await rest.contactComment(account, n, escapeHtml(op.description));
       return;
     }
     case 'completeTask': {

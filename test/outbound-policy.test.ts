@@ -1,6 +1,6 @@
 // Where the relay may send requests (relay/net/outbound.ts), the REST throttle, and the completion status.
 import test from 'ava';
-import type { Account } from '../relay/core/account.ts';
+import { onOwnPlanfix, type Account } from '../relay/core/account.ts';
 import { RetryableError, TerminalError } from '../relay/errors.ts';
 import { OutboundPolicy, send } from '../relay/net/outbound.ts';
 import { pickCompleteStatus, RestApi, type TaskStatus } from '../relay/planfix/rest.ts';
@@ -120,6 +120,24 @@ test('send() refuses a URL the policy refuses, without any request', async (t) =
   const err = await t.throwsAsync(send(none, 'planfix', 'http://127.0.0.1:1/never', { method: 'POST', timeoutMs: 1000 }));
   t.true(err instanceof TerminalError);
   t.regex(err!.message, /refused/);
+});
+
+// onOwnPlanfix: what Planfix hands the relay (a telephony endpoint, a file to probe) must be on the
+// account's own Planfix, not just on any host the allow-list lets through.
+
+test('onOwnPlanfix: the scheme, host and port of the account\'s planfix.url, and nothing else', (t) => {
+  const acc = (url: string) => ({ id: 'a', planfix: { url, chatToken: 't' } }) as Account;
+  const acme = acc('https://acme.planfix.ru');
+  for (const url of ['https://acme.planfix.ru/tel/api', 'https://ACME.planfix.ru:443/file/1', 'https://acme.planfix.ru']) t.true(onOwnPlanfix(acme, url), url);
+  for (const url of [
+    'https://other.planfix.ru/tel/api', 'https://acme.planfix.com/tel/api', 'http://acme.planfix.ru/tel/api', 'https://acme.planfix.ru:8443/tel/api',
+    'https://acme.planfix.ru.evil.example/tel/api', 'https://user@evil.example/', 'not a url', '',
+  ]) t.false(onOwnPlanfix(acme, url), url);
+  // The simulator on loopback: its port is part of "own".
+  const sim = acc('http://127.0.0.1:4100/');
+  t.true(onOwnPlanfix(sim, 'http://127.0.0.1:4100/tel/api'));
+  t.false(onOwnPlanfix(sim, 'http://127.0.0.1:4101/tel/api'));
+  t.false(onOwnPlanfix(sim, 'http://localhost:4100/tel/api'));
 });
 
 // pickCompleteStatus: the status a finished chat's task moves to (planfix-api.md §3.7, statuses).

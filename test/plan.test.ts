@@ -222,3 +222,12 @@ test('a conversation title from the provider names the new task; later messages 
   t.is(only(plan(message(), ctx()), 'newMessage').params.title, 'Shop chat: Olga Petrenko');
   t.is(only(plan(message({ title: 'ignored' }), ctx({ fresh: false })), 'newMessage').params.title, undefined);
 });
+
+test('contactParams sends only an http(s) avatar as contactIco, whatever the state holds from before', (t) => {
+  t.is(contactParams('k', { name: 'Olena', avatar: 'https://media.example/a.jpg' }).params.contactIco, 'https://media.example/a.jpg');
+  for (const avatar of ['javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,x', '//evil.example/a.jpg']) {
+    const { params, fingerprint } = contactParams('k', { name: 'Olena', avatar });
+    t.is(params.contactIco, undefined, avatar);
+    t.is(fingerprint, contactParams('k', { name: 'Olena' }).fingerprint, avatar);
+  }
+});

@@ -106,6 +106,15 @@ test('a text message keeps its 64-bit token exactly and maps the sender', (t) =>
   t.is(ev.customer.phone, undefined);
 });
 
+test('a sender avatar that is not an http(s) link is dropped: it would reach Planfix as contactIco', (t) => {
+  for (const avatar of ['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', '//evil.example/a.jpg']) {
+    const body = messageBody({ type: 'text', text: 'Hi' }).replace('"https://example.invalid/a.jpg"', JSON.stringify(avatar));
+    t.is(only<MessageEvent>(body).customer.avatar, undefined, avatar);
+  }
+  const subscribed = parse(JSON.stringify({ event: 'subscribed', timestamp: 1700000001000, message_token: 1, user: { id: USER, name: 'Olena', avatar: 'javascript:alert(1)' } }));
+  t.is((subscribed.events[0] as CustomerEvent).customer.avatar, undefined);
+});
+
 test('tokens above 2^53 that differ in the last digit stay different', (t) => {
   const a = only<MessageEvent>(messageBody({ type: 'text', text: 'a' }, '5916837654388304302'));
   const b = only<MessageEvent>(messageBody({ type: 'text', text: 'b' }, '5916837654388304303'));
@@ -231,6 +240,13 @@ test('bodies that are not Viber callbacks are 400; an unused Viber event is ackn
   t.deepEqual(parse(`{"event":"client_status","timestamp":1700000000000,"message_token":5916837284433914399,"user_id":"${USER}"}`), { events: [] });
 });
 
+// Before the fix this took minutes (quadratic: 80 KB held the event loop for 2 s), past ava's timeout.
+test('quoteBigInts takes a 1 MB string that never closes in one pass, and such a body is a 400', (t) => {
+  const open = `{"s":"${'\\"'.repeat(500_000)}`;
+  t.is(quoteBigInts(open), open);
+  status(t, () => parse(open), 400);
+});
+
 test('quoteBigInts quotes only long bare integers', (t) => {
   t.is(quoteBigInts('{"a":5741311803571721087,"b":"5741311803571721087","c":0.12345678901234567,"d":[1234567890123456,12]}'),
     '{"a":"5741311803571721087","b":"5741311803571721087","c":0.12345678901234567,"d":["1234567890123456",12]}');
@@ -245,9 +261,10 @@ async function fake(t: ExecutionContext): Promise<ViberFake> {
   return f;
 }
 
-function ctx(f: ViberFake, settings: Record<string, unknown> = {}, options: Record<string, unknown> = {}): SendContext {
+/** The account's Planfix is `planfixUrl`: the only origin the file-size HEAD may go to. */
+function ctx(f: ViberFake, settings: Record<string, unknown> = {}, options: Record<string, unknown> = {}, planfixUrl = 'https://acme.planfix.com'): SendContext {
   return {
-    account: { id: 'acc-1' } as Account,
+    account: { id: 'acc-1', planfix: { url: planfixUrl, chatToken: 'pf-chat' } } as Account,
     channel: channel({ apiUrl: f.apiUrl, ...settings }, options),
     policy: new OutboundPolicy(['127.0.0.1']),
     timeoutMs: 5000,
@@ -264,20 +281,22 @@ function reply(parts: Partial<ReplyEvent> = {}): ReplyEvent {
   };
 }
 
-/** Planfix's file host on loopback: HEAD gives the size of /sized/*, none for other paths. */
-async function fileHost(t: ExecutionContext): Promise<string> {
+/** Planfix's file host on loopback: HEAD gives the size of /sized/*, none for other paths; `heads` counts what it was asked. */
+async function fileHost(t: ExecutionContext): Promise<{ origin: string; heads: string[] }> {
+  const heads: string[] = [];
   const server = http.createServer((req, res) => {
+    heads.push(`${req.method} ${req.url}`);
     if (req.url?.startsWith('/sized/')) res.writeHead(200, { 'content-length': '20480', 'content-type': 'application/pdf' }).end();
     else res.writeHead(200, { 'transfer-encoding': 'chunked' }).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, heads };
 }
 
 test('send: text, picture and file reach Viber in order as the bot, with exact tokens', async (t) => {
   const f = await fake(t);
-  const host = await fileHost(t);
+  const { origin: host } = await fileHost(t);
   const r = reply({
     attachments: [
       { name: 'photo.JPG', url: 'https://acme.planfix.com/file/abc/photo.JPG' },
@@ -307,9 +326,25 @@ test('send: a file with a known size goes as a Viber file message', async (t) =>
   t.is(f.sent.length, 1);
   t.like(f.sent[0], { type: 'file', media: att.url, size: 20480, file_name: 'Invoice 42.pdf' });
   // Planfix gives no size: the file's host is asked with HEAD.
-  const host = await fileHost(t);
-  await viber.send(reply({ text: '', attachments: [{ name: 'Act.pdf', url: `${host}/sized/act` }] }), ctx(f));
+  const { origin: host } = await fileHost(t);
+  await viber.send(reply({ text: '', attachments: [{ name: 'Act.pdf', url: `${host}/sized/act` }] }), ctx(f, {}, {}, host));
   t.like(f.sent[1], { type: 'file', media: `${host}/sized/act`, size: 20480, file_name: 'Act.pdf' });
+});
+
+test('send: the file-size HEAD goes only to the account\'s own Planfix origin, not to another allowed host or port', async (t) => {
+  const f = await fake(t);
+  const { origin: host, heads } = await fileHost(t);
+  const port = Number(new URL(host).port);
+  const files = [{ name: 'Act.pdf', url: `${host}/sized/act` }];
+  // The file's host is allow-listed (127.0.0.1), but the account's Planfix is elsewhere: no HEAD, a link.
+  await viber.send(reply({ text: '', attachments: files }), ctx(f));
+  await viber.send(reply({ text: '', attachments: files }), ctx(f, {}, {}, `http://127.0.0.1:${port === 65535 ? port - 1 : port + 1}`));
+  t.deepEqual(heads, []);
+  t.like(f.sent[0], { type: 'text', text: `📎 Act.pdf: ${host}/sized/act` });
+  t.like(f.sent[1], { type: 'text', text: `📎 Act.pdf: ${host}/sized/act` });
+  await viber.send(reply({ text: '', attachments: files }), ctx(f, {}, {}, `${host}/`));
+  t.deepEqual(heads, ['HEAD /sized/act']);
+  t.like(f.sent[2], { type: 'file', size: 20480 });
 });
 
 test('send: a picture Viber refuses as bad data (URL without the extension) is sent as a link', async (t) => {

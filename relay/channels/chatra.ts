@@ -148,7 +148,8 @@ export const chatra = {
     const s = channel.settings as z.infer<typeof settings>;
     const o = channel.options as z.infer<typeof options>;
     const fullName = [reply.user.name, reply.user.lastName].filter(Boolean).join(' ');
-    const employeeEmail = o.sendAsEmployee ? o.employees?.[fullName] : undefined;
+    // Own keys only: an employee named "constructor" must not read what every object inherits.
+    const employeeEmail = o.sendAsEmployee && o.employees && Object.hasOwn(o.employees, fullName) ? o.employees[fullName] : undefined;
     const agent = employeeEmail
       ? { agentEmail: employeeEmail, agentName: fullName }
       : s.agentId ? { agentId: s.agentId }

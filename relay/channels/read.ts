@@ -58,7 +58,39 @@ export function header(req: { headers: Record<string, string | string[] | undefi
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
+/** Deeper than any provider's payload (theirs nest four or five levels), far below what recursion survives. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * How deep arrays and objects nest in JSON text, counting no further than `limit + 1`. JSON.parse
+ * takes any depth, but JSON.stringify (hashing a message, journaling) and every recursive reader
+ * overflow the stack on a value nested some thousands deep: such a body is refused before parsing.
+ */
+function nestingOver(raw: Buffer, limit: number): boolean {
+  // Most webhooks open fewer brackets in all than the limit, so none can nest past it: counting
+  // them natively (indexOf) costs a fifth of the byte-by-byte walk below, on every webhook.
+  let openings = 0;
+  for (const b of [0x5b, 0x7b]) {
+    for (let i = raw.indexOf(b); i !== -1 && openings <= limit; i = raw.indexOf(b, i + 1)) openings++;
+  }
+  if (openings <= limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next byte is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 export function parseJsonBody(raw: Buffer): Obj {
+  if (nestingOver(raw, MAX_JSON_DEPTH)) throw new HttpError(400, `body nests deeper than ${MAX_JSON_DEPTH} levels`);
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
@@ -67,6 +99,21 @@ export function parseJsonBody(raw: Buffer): Obj {
   }
   if (!isObj(body)) throw new HttpError(400, 'body must be a JSON object');
   return body;
+}
+
+/** The last path segment of a URL, percent-decoded when it decodes (a malformed escape stays as written). */
+export function urlFileName(url: string): string {
+  let last: string;
+  try {
+    last = new URL(url).pathname.split('/').pop() ?? '';
+  } catch {
+    return '';
+  }
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
 }
 
 export function bodyHash(raw: Buffer): string {
@@ -165,7 +212,8 @@ export class FieldReader<F extends string> {
   }
   raw(f: F): unknown {
     const key = this.key(f);
-    return key in this.body ? this.body[key] : key.split('.').reduce<unknown>((o, p) => (isObj(o) ? o[p] : undefined), this.body);
+    // Own keys only: a mapped key like "constructor" must not read what every object inherits.
+    return Object.hasOwn(this.body, key) ? this.body[key] : key.split('.').reduce<unknown>((o, p) => (isObj(o) && Object.hasOwn(o, p) ? o[p] : undefined), this.body);
   }
   str(f: F): string | undefined {
     return str({ v: this.raw(f) }, 'v');

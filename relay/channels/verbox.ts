@@ -4,7 +4,7 @@ import { AuthError, HttpError, TerminalError } from '../errors.ts';
 import { errorText, send } from '../net/outbound.ts';
 import { safeEqual } from '../http/secure.ts';
 import type { ChannelAdapter } from './channel.ts';
-import { FieldReader, bodyHash, header, httpUrl, isObj, readJsonOrForm, readPages, readUtm, str, time } from './read.ts';
+import { FieldReader, bodyHash, header, httpUrl, isObj, readJsonOrForm, readPages, readUtm, str, time, urlFileName } from './read.ts';
 
 // Verbox publishes no server webhook format (channels.md §4): whatever forwards its chats (a CRM
 // hook, the site's own code, a small middleware) posts a flat body whose key names are
@@ -111,7 +111,7 @@ function readFiles(v: unknown): Attachment[] {
   }
   return (Array.isArray(list) ? list : []).flatMap((f) => {
     const url = httpUrl(typeof f === 'string' ? f : str(f, 'url', 'link', 'href'));
-    return url ? [{ name: (isObj(f) ? str(f, 'name', 'fileName', 'filename') : undefined) ?? decodeURIComponent(url.split('/').pop() || 'file'), url }] : [];
+    return url ? [{ name: (isObj(f) ? str(f, 'name', 'fileName', 'filename') : undefined) ?? (urlFileName(url) || 'file'), url }] : [];
   });
 }
 

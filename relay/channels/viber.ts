@@ -1,10 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { onOwnPlanfix } from '../core/account.ts';
 import type { Attachment, Customer, CustomerEvent, MessageEvent, ReplyEvent, StatusEvent } from '../core/events.ts';
 import { AuthError, HttpError, RetryableError, TerminalError } from '../errors.ts';
 import { send } from '../net/outbound.ts';
 import type { ChannelAdapter, InboundRequest, SendContext } from './channel.ts';
-import { bodyHash, header, httpUrl, isObj, str, time, type Obj } from './read.ts';
+import { bodyHash, header, httpUrl, isObj, str, time, urlFileName, type Obj } from './read.ts';
 import { parseViberJson } from './viber-json.ts';
 
 // Viber REST Bot API (channels.md §1). Every callback is signed; tokens are 64-bit and kept as strings.
@@ -62,10 +63,7 @@ function callbackTime(v: unknown, now: number): number {
 function fileName(m: Obj, url: string | undefined, type: string): string {
   const given = str(m, 'file_name', 'fileName', 'name');
   if (given) return given;
-  let last = '';
-  try {
-    last = decodeURIComponent(new URL(url ?? '').pathname.split('/').pop() ?? '');
-  } catch { /* not a URL */ }
+  const last = urlFileName(url ?? '');
   if (last && last.includes('.')) return last;
   const ext = type === 'picture' ? '.jpg' : type === 'video' ? '.mp4' : '';
   return `${last || type}${ext}`;
@@ -125,7 +123,8 @@ function messageEvent(body: Obj, eventId: string, at: number): MessageEvent {
   if (!clientId) throw new HttpError(400, 'not a Viber message callback: sender.id is missing');
   if (!isObj(body.message)) throw new HttpError(400, 'not a Viber message callback: message is missing');
   const { text, attachments, phone } = readMessage(body.message);
-  const customer: Customer = { clientId, name: str(sender, 'name'), avatar: str(sender, 'avatar'), ...(phone ? { phone } : {}) };
+  // The avatar goes to Planfix as contactIco: only an http(s) link (userOf), never `javascript:…`.
+  const customer: Customer = { ...userOf(isObj(sender) ? sender : {}, clientId), ...(phone ? { phone } : {}) };
   const visit = { country: str(sender, 'country'), context: str(body.message, 'tracking_data') };
   return { kind: 'message', eventId, customer, ...(visit.country || visit.context ? { visit } : {}), at, text, attachments };
 }
@@ -195,12 +194,13 @@ const isImage = (a: Attachment) => {
 };
 
 /**
- * Viber sends a file only with its size, which Planfix does not give: the file's host is asked
- * (HEAD, Planfix's own domain or an allowed host). Without an answer the file goes as a link.
+ * Viber sends a file only with its size, which Planfix does not give: the account's own Planfix is
+ * asked (HEAD). A link elsewhere, even on an allowed host, is not probed: an employee's attachment
+ * must not make the relay knock on any path and port. Without an answer the file goes as a link.
  */
 async function withSizes(reply: ReplyEvent, ctx: SendContext): Promise<ReplyEvent> {
   const attachments = await Promise.all(reply.attachments.map(async (a) => {
-    if (a.size || isImage(a)) return a;
+    if (a.size || isImage(a) || !onOwnPlanfix(ctx.account, a.url)) return a;
     try {
       const res = await send(ctx.policy, 'planfix', a.url, { method: 'HEAD', timeoutMs: Math.min(ctx.timeoutMs, 5000) });
       const size = Number(res.headers.get('content-length'));

@@ -68,6 +68,25 @@ export function restUrl(a: Account): string {
 export function telephonyApiUrl(a: Account): string {
   return a.planfix.telephonyApiUrl ?? `${a.planfix.url.replace(/\/+$/, '')}/tel/api`;
 }
+/**
+ * Where the account's Planfix lives (scheme, host, port of planfix.url): the one origin its
+ * widget is served to, its telephony endpoint may be on, and its files are fetched from.
+ */
+export function planfixOrigin(a: Account): string {
+  return new URL(a.planfix.url).origin;
+}
+
+/**
+ * Whether a URL is on the account's own Planfix. The allow-list lets any *.planfix.* host through;
+ * what Planfix hands the relay (a telephony endpoint, a file to probe) must be on this one.
+ */
+export function onOwnPlanfix(a: Account, url: string): boolean {
+  try {
+    return new URL(url).origin === planfixOrigin(a);
+  } catch {
+    return false;
+  }
+}
 export function providerId(a: Account): string {
   return a.planfix.providerId ?? DEFAULT_PROVIDER_ID;
 }

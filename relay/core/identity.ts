@@ -26,9 +26,12 @@ function parseE164(raw: string, defaultCountry: string): string | undefined {
   return undefined;
 }
 
+/** The longest address SMTP carries (RFC 5321); past it, the pattern below would cost time squared. */
+const EMAIL_MAX = 254;
+
 export function normalEmail(raw: string | undefined): string | undefined {
   const e = raw?.trim().toLowerCase();
-  return e && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) ? e : undefined;
+  return e && e.length <= EMAIL_MAX && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) ? e : undefined;
 }
 
 export interface Identifiers {

@@ -9,6 +9,7 @@ export type Op =
   | { do: 'newMessage'; params: Form; contactKey: string; fingerprint: string }
   | { do: 'updateContact'; params: Form; contactKey: string; fingerprint: string }
   | { do: 'learnTask'; chatId: string }
+  /** `description` is plain text: it is escaped where it is written into Planfix as HTML. */
   | { do: 'visitComment'; contactId: string; description: string }
   | { do: 'completeTask'; chatId: string }
   | { do: 'send' }
@@ -92,10 +93,12 @@ export function contactParams(chatContactId: string, c: PlanContext['customer'])
     lastName = name.slice(i + 1).trim();
     name = name.slice(0, i);
   }
+  // Adapters keep only http(s) avatars; one stored before they did (`javascript:…`) is not sent either.
+  const avatar = c.avatar && /^https?:\/\//i.test(c.avatar) ? c.avatar : undefined;
   const params: Form = {
-    contactId: chatContactId, contactName: name, contactLastName: lastName, contactEmail: c.email, contactPhone: c.phone, contactIco: c.avatar,
+    contactId: chatContactId, contactName: name, contactLastName: lastName, contactEmail: c.email, contactPhone: c.phone, contactIco: avatar,
   };
-  return { params, fingerprint: JSON.stringify([name, lastName, c.email, c.phone, c.avatar]) };
+  return { params, fingerprint: JSON.stringify([name, lastName, c.email, c.phone, avatar]) };
 }
 
 function dataFields(visit: Visit | undefined, fieldName: PlanContext['fieldName']): Form {

@@ -289,7 +289,8 @@ export function adminRouter(relay: Relay): Router {
       telephony: () => checkTelephony(relay.telephony, a, { url: `${url()}/planfix/${a.id}/telephony`, token: a.callback.telephonyToken }),
     };
     const only = String(ctx.query.only ?? '');
-    if (only && !(only in parts)) throw new HttpError(400, 'only: one of chat, rest, telephony');
+    // Own keys only: "constructor" or "__proto__" is in every object, and is no part.
+    if (only && !Object.hasOwn(parts, only)) throw new HttpError(400, 'only: one of chat, rest, telephony');
     const chosen = (only ? [only] : Object.keys(parts)) as (keyof typeof parts)[];
     const results = await Promise.all(chosen.map((k) => parts[k]()));
     ctx.body = Object.fromEntries(chosen.map((k, i) => [k, results[i]]));

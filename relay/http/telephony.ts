@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import { newRouter } from './router.ts';
 import { adapters } from '../channels/index.ts';
+import { onOwnPlanfix, planfixOrigin } from '../core/account.ts';
 import { findEmployee, type Employee } from '../core/call-options.ts';
 import { toE164 } from '../core/identity.ts';
 import type { Relay } from '../context.ts';
@@ -35,8 +36,13 @@ export function telephonyRouter(relay: Relay): Router {
       const planfixToken = text(b, 'planfix_token');
       const planfixUrl = text(b, 'planfix_url');
       if (!planfixToken) throw invalid('planfix_token is missing');
-      const refused = planfixUrl ? relay.policy.check(planfixUrl, 'planfix') : undefined;
-      if (refused) throw invalid(`planfix_url: ${refused}`);
+      if (planfixUrl) {
+        // Whoever holds the telephony token must not be able to send this account's calls to
+        // another Planfix account: only this account's own Planfix.
+        const refused = relay.policy.check(planfixUrl, 'planfix')
+          ?? (onOwnPlanfix(account, planfixUrl) ? undefined : `must be on this account's Planfix (${planfixOrigin(account)})`);
+        if (refused) throw invalid(`planfix_url: ${refused}`);
+      }
       const next = { ...account, planfix: { ...account.planfix, telephonyToken: planfixToken, ...(planfixUrl ? { telephonyApiUrl: planfixUrl } : {}) } };
       await relay.accounts.save(next);
       relay.log.info({ account: account.id }, 'Planfix telephony integration set up');

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TaskData, WidgetChannel, WidgetConfig } from '../../widget/types.ts';
 import type { Relay } from '../context.ts';
-import type { Account } from '../core/account.ts';
+import { planfixOrigin, type Account } from '../core/account.ts';
 import { AuthError, HttpError } from '../errors.ts';
 import type { TaskView } from '../store/state.ts';
 import { safeEqual } from './secure.ts';
@@ -29,10 +29,6 @@ function loadBundle(): Bundle | undefined {
     } catch { /* try the next place */ }
   }
   return undefined;
-}
-
-export function planfixOrigin(a: Account): string {
-  return new URL(a.planfix.url).origin;
 }
 
 /** Where an employee installs the account's userscript; it carries the key, as the script does. */
