@@ -144,11 +144,10 @@ export function hooksRouter(relay: Relay): Router {
     const { channel } = found;
     const adapter = adapters[channel.kind];
     if (adapter?.acceptsGet && Object.keys(ctx.query).length) return accept(ctx, Buffer.alloc(0), found);
-    ctx.set('Allow', adapter?.acceptsGet ? 'GET, POST' : 'POST');
     throw new HttpError(405, 'method not allowed', {
       error: 'method not allowed',
       hint: `this is the webhook URL of a ${adapter?.title ?? channel.kind} channel: the provider sends ${adapter?.acceptsGet ? 'POST, or GET with the call data in the query' : 'POST'} to it`,
-    });
+    }, { Allow: adapter?.acceptsGet ? 'GET, POST' : 'POST' });
   });
 
   router.post('/hooks/:channelId/:secret', (ctx) => post(ctx, ctx.params.channelId!, ctx.params.secret!));
