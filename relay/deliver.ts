@@ -2,6 +2,7 @@ import { providerId, taskFieldName, type Account, type ChannelConfig } from './c
 import type { InboundEvent, ReplyEvent } from './core/events.ts';
 import { contactKey, normalEmail, toE164 } from './core/identity.ts';
 import { callPlan, callSkips, plan, type Op, type PlanContext } from './core/plan.ts';
+import { localeOf } from './core/locale.ts';
 import { recordCall, runCallOp, type CallDeps } from './calls.ts';
 import { adapters } from './channels/index.ts';
 import { RetryableError, TerminalError } from './errors.ts';
@@ -60,6 +61,7 @@ function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, 
     fresh: prev?.fresh ?? true,
     hasRest: !!account.planfix.restToken,
     fieldName: (k) => taskFieldName(account, k),
+    locale: localeOf(account),
   };
 }
 
