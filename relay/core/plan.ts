@@ -118,8 +118,8 @@ function messageText(event: MessageEvent, locale: Locale): string {
   const d = event.dates ?? {};
   const dates = ([[d.started, t.started], [d.ended, t.ended], [d.postponedUntil, t.postponedUntil]] as const)
     .flatMap(([ms, label]) => (ms ? [`${label}: ${formatTime(ms, locale)}`] : [])).join('\n');
-  if (event.text.trim()) return dates ? `${event.text}\n\n${dates}` : event.text;
-  return event.attachments.length ? event.attachments.map((a) => `📎 ${a.name}`).join('\n') : dates || t.emptyMessage;
+  const body = event.text.trim() ? event.text : event.attachments.map((a) => `📎 ${a.name}`).join('\n');
+  return [body, dates].filter(Boolean).join('\n\n') || t.emptyMessage;
 }
 
 /** The Planfix operations that deliver one event. Pure: the same inputs give the same plan. */
