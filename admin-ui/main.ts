@@ -14,6 +14,8 @@ interface Channel {
 }
 interface Account {
   id: string; name: string; defaultCountry: string; planfix: Record<string, unknown>; channels: Channel[];
+  language?: string; timeZone?: string;
+  locale: { language: string; timeZone: string; chosen: { language: boolean; timeZone: boolean } };
   connect: { planfixChat: { url: string; token: string; providerId: string }; planfixTelephony: { url: string; token: string } };
   widget: { key: string; userscriptUrl: string };
 }
@@ -23,10 +25,15 @@ const root = document.getElementById('app')!;
 let kinds: Kind[] = [];
 let refresh: ReturnType<typeof setInterval> | undefined;
 
-const ACCOUNT_SCHEMA: JsonSchema = {
-  properties: { name: { type: 'string' }, defaultCountry: { type: 'string', default: 'RU' } },
+/** The account's own fields; language and timeZone left empty follow the Planfix domain (shown as the placeholder). */
+const accountSchema = (a?: Account): JsonSchema => ({
+  properties: {
+    name: { type: 'string' }, defaultCountry: { type: 'string', default: 'RU' },
+    language: { enum: ['ru', 'uk', 'en', 'pl'] }, timeZone: { type: 'string', ...(a ? { default: a.locale.timeZone } : {}) },
+  },
   required: ['name'],
-};
+});
+const ACCOUNT_FIELDS = ['name', 'defaultCountry', 'language', 'timeZone'];
 const PLANFIX_SCHEMA: JsonSchema = {
   properties: {
     url: { type: 'string', format: 'uri' }, chatToken: { type: 'string' }, restToken: { type: 'string' }, telephonyToken: { type: 'string' },
@@ -86,7 +93,8 @@ function accountForm(a?: Account): HTMLElement {
   // The API validates, and says which field is wrong: the browser's own checks would hide that.
   const form = h('form', { class: 'card', id: a ? 'account-edit' : 'account-create', novalidate: true },
     h('h2', {}, a ? 'Account settings' : 'New account'),
-    ...fieldsOf('', ACCOUNT_SCHEMA, a ? { name: a.name, defaultCountry: a.defaultCountry } : {}).map((f) => field({ ...f, path: f.path.slice(1) })),
+    ...fieldsOf('', accountSchema(a), a ? { name: a.name, defaultCountry: a.defaultCountry, language: a.language, timeZone: a.timeZone } : {}).map((f) => field({ ...f, path: f.path.slice(1) })),
+    a ? h('p', { class: 'muted', id: 'locale' }, `Planfix texts are written in ${a.locale.language} (${a.locale.chosen.language ? 'chosen' : 'from the Planfix domain'}), times in ${a.locale.timeZone} (${a.locale.chosen.timeZone ? 'chosen' : 'from the Planfix domain'}). Leave language or timeZone empty to follow the domain (e.g. .ru: ru, Europe/Moscow; .ua: uk, Europe/Kyiv; otherwise en, UTC).`) : undefined,
     ...fieldsOf('planfix', PLANFIX_SCHEMA, a?.planfix, PLANFIX_SECRETS).map(field),
     h('div', { class: 'form-error', role: 'alert' }),
     h('button', { type: 'submit' }, a ? 'Save' : 'Create account'));
@@ -95,9 +103,11 @@ function accountForm(a?: Account): HTMLElement {
     clearErrors(form);
     try {
       const top: Record<string, unknown> = {};
-      for (const k of ['name', 'defaultCountry']) {
-        const v = (form.querySelector<HTMLInputElement>(`.field[data-path="${k}"] input`)!).value.trim();
+      for (const k of ACCOUNT_FIELDS) {
+        const v = (form.querySelector<HTMLInputElement>(`.field[data-path="${k}"] :is(input, select)`)!).value.trim();
         if (v) top[k] = v;
+        // Emptied on an existing account: back to the Planfix domain's default.
+        else if (a && (k === 'language' || k === 'timeZone')) top[k] = null;
       }
       const body = { ...top, planfix: collect(form, 'planfix') };
       const saved = a ? await api<Account>('PATCH', `/accounts/${a.id}`, body) : await api<Account>('POST', '/accounts', body);

@@ -1,6 +1,8 @@
 import type { Account, ChannelConfig } from './core/account.ts';
 import type { CallEvent, CallOutcome } from './core/events.ts';
 import { phoneSearchForms, toE164 } from './core/identity.ts';
+import { formatTime, localeOf, type Locale } from './core/locale.ts';
+import { callName, textsOf } from './core/planfix-texts.ts';
 import type { Op, TelephonyEvent } from './core/plan.ts';
 import { findEmployee, type CallOptions } from './core/call-options.ts';
 import { RetryableError, TerminalError } from './errors.ts';
@@ -93,7 +95,7 @@ async function callContact(ev: CallEvent, account: Account, channel: ChannelConf
   if (!o.createContacts) return undefined;
   const id = await deps.rest.createContact(account, {
     template: { id: o.contactTemplateId ?? await deps.rest.firstContactTemplate(account) },
-    name: o.contactName.replaceAll('{phone}', e164),
+    name: callName('contactName', o.contactName, localeOf(account).language, { phone: e164 }),
     phones: [{ number: e164, type: 1 }],
   });
   const created = { id, phone: e164 };
@@ -186,40 +188,25 @@ async function tolerate400(deps: CallDeps, ev: CallEvent, fn: () => Promise<unkn
 
 const link = (url: string, text = url) => `<a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${esc(text)}</a>`;
 
-/** Every word the relay writes into Planfix about a call, in one place. */
-const TEXT = {
-  outcome: { answered: 'answered', missed: 'missed', busy: 'busy', noanswer: 'no answer', failed: 'failed' } satisfies Record<CallOutcome, string>,
-  incoming: 'Incoming call',
-  outgoing: 'Outgoing call',
-  number: 'Number',
-  employee: 'Employee',
-  department: 'Department',
-  wait: 'Waited',
-  reason: 'Reason',
-  landing: 'Landing',
-  recording: 'Recording',
-  card: 'Call card',
-  lateRecording: (when: string) => `Recording of the call of ${when} UTC`,
-};
-
 function minutes(sec: number | undefined): string {
   if (!sec) return '0:00';
   return `${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, '0')}`;
 }
 
 /** The call as Planfix shows it: every value from the webhook escaped, the recording a plain link the browser plays. */
-export function callHtml(ev: CallEvent, phone: string, employee: string | undefined): string {
+export function callHtml(ev: CallEvent, phone: string, employee: string | undefined, locale: Locale): string {
+  const { call: t, landing } = textsOf(locale.language);
   const lines = [
-    `📞 ${ev.direction === 'in' ? TEXT.incoming : TEXT.outgoing}, ${TEXT.outcome[ev.outcome ?? 'answered']}, ${minutes(ev.durationSec)}`,
-    `${TEXT.number}: ${esc(phone)}`,
-    ...(employee ? [`${TEXT.employee}: ${esc(employee)}`] : []),
-    ...(ev.department ? [`${TEXT.department}: ${esc(ev.department)}`] : []),
-    ...(ev.waitSec ? [`${TEXT.wait}: ${minutes(ev.waitSec)}`] : []),
-    ...(ev.missedReason ? [`${TEXT.reason}: ${esc(ev.missedReason)}`] : []),
+    `📞 ${ev.direction === 'in' ? t.incoming : t.outgoing}, ${t.outcome[ev.outcome ?? 'answered']}, ${minutes(ev.durationSec)}`,
+    `${t.number}: ${esc(phone)}`,
+    ...(employee ? [`${t.employee}: ${esc(employee)}`] : []),
+    ...(ev.department ? [`${t.department}: ${esc(ev.department)}`] : []),
+    ...(ev.waitSec ? [`${t.waited}: ${minutes(ev.waitSec)}`] : []),
+    ...(ev.missedReason ? [`${t.reason}: ${esc(ev.missedReason)}`] : []),
     ...Object.entries(ev.visit?.utm ?? {}).map(([k, v]) => `${esc(k)}: ${esc(v ?? '')}`),
-    ...(ev.visit?.landing ? [`${TEXT.landing}: ${esc(ev.visit.landing)}`] : []),
-    ...(ev.recordingUrl ? [`${TEXT.recording}: ${link(ev.recordingUrl)}`] : []),
-    ...(ev.cardUrl ? [link(ev.cardUrl, TEXT.card)] : []),
+    ...(ev.visit?.landing ? [`${landing}: ${esc(ev.visit.landing)}`] : []),
+    ...(ev.recordingUrl ? [`${t.recording}: ${link(ev.recordingUrl)}`] : []),
+    ...(ev.cardUrl ? [link(ev.cardUrl, t.card)] : []),
   ];
   return lines.join('<br>');
 }
@@ -273,7 +260,7 @@ async function callAttach(ev: CallEvent, account: Account, channel: ChannelConfi
   }
   const o = opts(channel);
   const emp = findEmployee(o.employees, ev.employee);
-  const html = callHtml(ev, e164!, ev.employeeName ?? emp?.name ?? ev.employee);
+  const html = callHtml(ev, e164!, ev.employeeName ?? emp?.name ?? ev.employee, localeOf(account));
   const owner = await ownerOf(ev, account, channel, deps);
   const contactKey = `pf:${contact.id}`;
   const missed = ev.outcome !== undefined && ev.outcome !== 'answered';
@@ -290,7 +277,7 @@ async function callAttach(ev: CallEvent, account: Account, channel: ChannelConfi
   if (task === undefined) {
     task = await deps.rest.createTask(account, {
       ...(o.taskTemplateId ? { template: { id: o.taskTemplateId } } : {}),
-      name: o.taskName.replaceAll('{phone}', e164!),
+      name: callName('taskName', o.taskName, localeOf(account).language, { phone: e164! }),
       description: html,
       counterparty: { id: `contact:${contact.id}` },
       ...(utm.length ? { customFieldData: utm } : {}),
@@ -307,8 +294,8 @@ async function callAttach(ev: CallEvent, account: Account, channel: ChannelConfi
 async function recordingNote(ev: CallEvent, account: Account, state: AccountState, deps: CallDeps): Promise<void> {
   const call = state.calls.get(ev.callId);
   if (!call?.attached || !ev.recordingUrl) return;
-  const when = new Date(call.at).toISOString().replace('T', ' ').slice(0, 16);
-  const html = `🎧 ${TEXT.lateRecording(when)}: ${link(ev.recordingUrl)}`;
+  const locale = localeOf(account);
+  const html = `🎧 ${textsOf(locale.language).call.lateRecording(formatTime(call.at, locale))}: ${link(ev.recordingUrl)}`;
   if (call.taskNumber) await deps.rest.taskComment(account, call.taskNumber, { description: html });
   else if (call.contactKey) await deps.rest.contactComment(account, Number(call.contactKey.slice(3)), html);
 }

@@ -3,6 +3,7 @@ import type { InboundEvent, ReplyEvent } from './core/events.ts';
 import { escapeHtml } from './core/html.ts';
 import { contactKey, normalEmail, toE164 } from './core/identity.ts';
 import { callPlan, callSkips, plan, type Op, type PlanContext } from './core/plan.ts';
+import { localeOf } from './core/locale.ts';
 import { recordCall, runCallOp, type CallDeps } from './calls.ts';
 import { adapters } from './channels/index.ts';
 import { RetryableError, TerminalError } from './errors.ts';
@@ -62,6 +63,7 @@ function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, 
     storedVisit: event.visit ? undefined : visitOf(meta),
     hasRest: !!account.planfix.restToken,
     fieldName: (k) => taskFieldName(account, k),
+    locale: localeOf(account),
   };
 }
 

@@ -156,7 +156,7 @@ test('a webhook within every limit comes out as it went in', (t) => {
 test('a message that opens a task without the visit takes the stored one for the summary and data fields', (t) => {
   const ctx: PlanContext = {
     channel: { id: 'ch', title: 'Chatra', name: 'Site', options: {} }, chatId: 'ch:k', contactKey: 'k', customer: { name: 'Olga' },
-    fresh: true, hasRest: false, fieldName: (k) => (k === 'utm_source' ? 'utm_source' : undefined),
+    fresh: true, hasRest: false, fieldName: (k) => (k === 'utm_source' ? 'utm_source' : undefined), locale: { language: 'en', timeZone: 'UTC' },
     storedVisit: { city: 'Kyiv', utm: { utm_source: 'google' }, pages: [{ url: 'https://shop.example.com/' }] },
   };
   const ev: MessageEvent = { kind: 'message', eventId: 'm2', customer: { clientId: 'c' }, at: 1, text: 'second', attachments: [] };

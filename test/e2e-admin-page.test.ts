@@ -110,6 +110,31 @@ test('create an account and a channel through the page, with what to paste where
   t.deepEqual(errors, [], 'no script errors on the page');
 });
 
+test('the account settings set the language and time zone of Planfix texts; a bad zone is shown at its field; emptied goes back to the domain', async (t) => {
+  const { pf, relay, page, errors } = await signIn(t);
+  const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', planfix: { url: pf.origin, chatToken: 'pf-chat-token' } })).body;
+  await page.goto(`${relay.url}/admin#${account.id}`);
+  const form = page.locator('#account-edit');
+  await t.notThrowsAsync(page.locator('#locale', { hasText: 'written in en (from the Planfix domain), times in UTC (from the Planfix domain)' }).waitFor());
+  await form.locator('.field[data-path="language"] select').selectOption('ru');
+  await form.locator('.field[data-path="timeZone"] input').fill('Mars/Olympus');
+  await form.locator('button[type=submit]').click();
+  await t.notThrowsAsync(form.locator('.field[data-path="timeZone"] .error', { hasText: 'must be an IANA time zone' }).waitFor());
+  t.is((await relay.api('GET', `/api/accounts/${account.id}`)).body.language, undefined, 'nothing saved from a refused form');
+
+  await form.locator('.field[data-path="timeZone"] input').fill('Europe/Moscow');
+  await form.locator('button[type=submit]').click();
+  await t.notThrowsAsync(page.locator('#locale', { hasText: 'written in ru (chosen), times in Europe/Moscow (chosen)' }).waitFor());
+  t.like((await relay.api('GET', `/api/accounts/${account.id}`)).body, { language: 'ru', timeZone: 'Europe/Moscow' });
+
+  await page.locator('#account-edit .field[data-path="language"] select').selectOption('');
+  await page.locator('#account-edit .field[data-path="timeZone"] input').fill('');
+  await page.locator('#account-edit button[type=submit]').click();
+  await t.notThrowsAsync(page.locator('#locale', { hasText: 'written in en (from the Planfix domain)' }).waitFor());
+  t.like((await relay.api('GET', `/api/accounts/${account.id}`)).body, { language: undefined, timeZone: undefined, locale: { language: 'en', timeZone: 'UTC' } });
+  t.deepEqual(errors, [], 'no script errors on the page');
+});
+
 test('a dead letter is listed with its reason and the Retry button delivers it once the cause is fixed', async (t) => {
   const { pf, relay, page, errors } = await signIn(t);
   const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', planfix: { url: pf.origin, chatToken: 'wrong-token' } })).body;

@@ -126,7 +126,7 @@ test('an answered call with a recording: INCOMING → ACCEPTED → COMPLETED wit
   await hook('record', { uniqueid: 'a-1', caller: '380501112233', recording: REC });
   await idle();
   t.deepEqual(pf.telephonyCalls.find((c) => c.callid === 'a-1')!.records.map((r) => r.recordLink), [REC]);
-  const late = task.comments.find((c) => c.text.includes('Recording of the call'));
+  const late = task.comments.find((c) => c.text.includes('Recording of the call of 2024-11-14 08:15 UTC: '));
   t.truthy(late);
   t.true(late!.text.includes(`<a href="${REC.replace(/&/g, '&#38;')}"`));
 

@@ -16,6 +16,7 @@ function ctx(over: Partial<PlanContext> = {}): PlanContext {
     fresh: true,
     hasRest: true,
     fieldName: (k) => k,
+    locale: { language: 'en', timeZone: 'UTC' },
     ...over,
   };
 }
@@ -85,7 +86,7 @@ test('first message of a fresh conversation: title, summary in the message, data
   t.false('isEcho' in p);
   t.deepEqual(only(ops, 'learnTask'), { do: 'learnTask', chatId: CHAT_ID });
   t.is(nm.contactKey, KEY);
-  t.is(nm.fingerprint, contactParams(KEY, ctx().customer).fingerprint);
+  t.is(nm.fingerprint, contactParams(KEY, ctx().customer, 'Visitor').fingerprint);
 });
 
 test('data fields are renamed by fieldName and dropped where it answers undefined', (t) => {
@@ -123,7 +124,7 @@ test('an agent message from the provider goes as an echo with the agent e-mail',
 });
 
 test('a changed contact is updated before the message; an unchanged or never-sent one is not', (t) => {
-  const before = contactParams(KEY, { name: 'Pumpkin Ninja' }).fingerprint;
+  const before = contactParams(KEY, { name: 'Pumpkin Ninja' }, 'Visitor').fingerprint;
   const ops = plan(message(), ctx({ fresh: false, contactSent: before }));
   t.deepEqual(ops.map((o) => o.do), ['updateContact', 'newMessage']);
   const up = only(ops, 'updateContact');
@@ -134,16 +135,16 @@ test('a changed contact is updated before the message; an unchanged or never-sen
   t.is(up.params.contactPhone, KEY);
   t.is(up.fingerprint, only(ops, 'newMessage').fingerprint);
 
-  const same = contactParams(KEY, ctx().customer).fingerprint;
+  const same = contactParams(KEY, ctx().customer, 'Visitor').fingerprint;
   t.deepEqual(plan(message(), ctx({ fresh: false, contactSent: same })).map((o) => o.do), ['newMessage']);
   t.deepEqual(plan(message(), ctx({ fresh: false, contactSent: undefined })).map((o) => o.do), ['newMessage']);
 });
 
 test('contact names: a full name splits, a placeholder name stays whole, nothing gives "Visitor"', (t) => {
-  t.like(contactParams('k', { name: 'Olga Petrenko' }).params, { contactName: 'Olga', contactLastName: 'Petrenko' });
-  t.like(contactParams('k', { displayName: 'Pumpkin Ninja' }).params, { contactName: 'Pumpkin Ninja', contactLastName: undefined });
-  t.like(contactParams('k', {}).params, { contactName: 'Visitor' });
-  t.not(contactParams('k', { name: 'Olga' }).fingerprint, contactParams('k', { name: 'Olga', email: 'o@example.com' }).fingerprint);
+  t.like(contactParams('k', { name: 'Olga Petrenko' }, 'Visitor').params, { contactName: 'Olga', contactLastName: 'Petrenko' });
+  t.like(contactParams('k', { displayName: 'Pumpkin Ninja' }, 'Visitor').params, { contactName: 'Pumpkin Ninja', contactLastName: undefined });
+  t.like(contactParams('k', {}, 'Visitor').params, { contactName: 'Visitor' });
+  t.not(contactParams('k', { name: 'Olga' }, 'Visitor').fingerprint, contactParams('k', { name: 'Olga', email: 'o@example.com' }, 'Visitor').fingerprint);
 });
 
 test('empty text: attachments are named, nothing at all is marked empty', (t) => {
@@ -166,7 +167,7 @@ test('new visit: a contact comment with OS, browser and IP when REST is set, non
 
 test('a customer event (chat opened without a message): contact update and visit comment only', (t) => {
   const ev: CustomerEvent = { kind: 'customer', eventId: 'visit-1', customer: { clientId: 'v1' }, visit, at: 1, newVisit: true };
-  const before = contactParams(KEY, { name: 'Pumpkin Ninja' }).fingerprint;
+  const before = contactParams(KEY, { name: 'Pumpkin Ninja' }, 'Visitor').fingerprint;
   t.deepEqual(plan(ev, ctx({ contactSent: before })).map((o) => o.do), ['updateContact', 'visitComment']);
   t.deepEqual(plan(ev, ctx({ hasRest: false })), []);
 });
@@ -224,10 +225,10 @@ test('a conversation title from the provider names the new task; later messages 
 });
 
 test('contactParams sends only an http(s) avatar as contactIco, whatever the state holds from before', (t) => {
-  t.is(contactParams('k', { name: 'Olena', avatar: 'https://media.example/a.jpg' }).params.contactIco, 'https://media.example/a.jpg');
+  t.is(contactParams('k', { name: 'Olena', avatar: 'https://media.example/a.jpg' }, 'Visitor').params.contactIco, 'https://media.example/a.jpg');
   for (const avatar of ['javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,x', '//evil.example/a.jpg']) {
-    const { params, fingerprint } = contactParams('k', { name: 'Olena', avatar });
+    const { params, fingerprint } = contactParams('k', { name: 'Olena', avatar }, 'Visitor');
     t.is(params.contactIco, undefined, avatar);
-    t.is(fingerprint, contactParams('k', { name: 'Olena' }).fingerprint, avatar);
+    t.is(fingerprint, contactParams('k', { name: 'Olena' }, 'Visitor').fingerprint, avatar);
   }
 });

@@ -11,6 +11,8 @@ import type { InboundRequest } from '../relay/channels/channel.ts';
 import { outcomeOf, ringostat } from '../relay/channels/ringostat.ts';
 import { callHtml } from '../relay/calls.ts';
 
+const EN = { language: 'en', timeZone: 'UTC' } as const;
+
 function channel(settings: Record<string, unknown> = {}, options: Record<string, unknown> = {}): ChannelConfig {
   return { id: 'ch-rs', kind: 'ringostat', name: 'Calls', secret: 's', settings, options: ringostat.options.parse(options), createdAt: '2024-01-01T00:00:00.000Z' };
 }
@@ -104,7 +106,7 @@ test('the call plan: contact first, then the Telephony event, then the attach; o
 
 test('the call comment escapes every webhook value and links the recording', (t) => {
   const ev = one(req({ ...afterCall, employee_fio: '<img src=x onerror=alert(1)>', utm_source: '"><script>x</script>' }, { event: 'call_end' }));
-  const html = callHtml(ev, '+380501112233', ev.employeeName);
+  const html = callHtml(ev, '+380501112233', ev.employeeName, EN);
   t.false(html.includes('<img'));
   t.false(html.includes('<script'));
   t.regex(html, /Incoming call, answered, 1:20/);
@@ -135,7 +137,7 @@ test('-1, 0 and "" name nobody: no employee, no department, whether sent as numb
     t.is(ev.employee, undefined, JSON.stringify(nobody));
     t.is(ev.employeeName, undefined, JSON.stringify(nobody));
     t.is(ev.department, undefined, JSON.stringify(nobody));
-    t.false(callHtml(ev, '+380501112233', ev.employeeName ?? ev.employee).includes('Employee'));
+    t.false(callHtml(ev, '+380501112233', ev.employeeName ?? ev.employee, EN).includes('Employee'));
   }
   // connected_with "-1" is nobody too; employee_number then names the leg's employee.
   t.is(one(req({ uniqueid: 'n', caller: '380501112233', connected_with: '-1', employee_number: '101' })).employee, '101');
@@ -147,7 +149,7 @@ test('has_recording decides: "0" with a link is no recording; "1" is; a record m
   const no = one(req({ ...base, has_recording: '0' }, { event: 'call_end' }));
   t.is(no.hasRecording, false);
   t.is(no.recordingUrl, undefined);
-  t.false(callHtml(no, '+380501112233', undefined).includes('Recording'));
+  t.false(callHtml(no, '+380501112233', undefined, EN).includes('Recording'));
   t.is(one(req({ ...base, has_recording: 0 }, { event: 'call_end' })).recordingUrl, undefined);
   t.like(one(req({ ...base, has_recording: '1' }, { event: 'call_end' })), { hasRecording: true, recordingUrl: rec });
   t.like(one(req(base, { event: 'call_end' })), { hasRecording: undefined, recordingUrl: undefined }, 'a link alone proves nothing');
@@ -180,7 +182,7 @@ test('the variables of the call log: call card, department, wait, missed reason,
   });
   t.is(one(req({ uniqueid: 'v', caller: '380501112233', duration_ms: '36400' }, { event: 'call_end' })).durationSec, 36, 'duration_ms when nothing else says');
   t.is(one(req({ uniqueid: 'v', caller: '380501112233', client_id: '0', call_card: 'javascript:x' }, { event: 'call_end' })).cardUrl, undefined);
-  const html = callHtml(ev, '+380501112233', undefined);
+  const html = callHtml(ev, '+380501112233', undefined, EN);
   t.regex(html, /Department: Sales/);
   t.regex(html, /Waited: 0:36/);
   t.regex(html, /Reason: nobody picked up in time/);

@@ -134,13 +134,14 @@ function findOperator(ops: Operator[], id?: string, email?: string): Operator | 
   return ops.find((o) => wanted.includes(o.operator) || wanted.includes(o.operator.toLowerCase()));
 }
 
-/** A transcript-style body (CRM integration) carries the dates as lines of its own. */
-function datesLine(r: Reader): string {
-  const fmt = (f: VerboxField, label: string) => {
-    const t = time(r.raw(f));
-    return t ? `${label}: ${new Date(t).toISOString().replace('T', ' ').slice(0, 16)} UTC` : undefined;
-  };
-  return [fmt('startedAt', 'Started'), fmt('endedAt', 'Ended'), fmt('postponedUntil', 'Postponed until')].filter(Boolean).join('\n');
+/**
+ * A transcript-style body (CRM integration) carries the conversation's dates. They go out as data,
+ * not text: the planner writes them in the account's language and time zone, which an adapter
+ * (knowing nothing of Planfix) should not have to be told.
+ */
+function transcriptDates(r: Reader): MessageEvent['dates'] {
+  const d = { started: time(r.raw('startedAt')), ended: time(r.raw('endedAt')), postponedUntil: time(r.raw('postponedUntil')) };
+  return d.started || d.ended || d.postponedUntil ? d : undefined;
 }
 
 export const verbox = {
@@ -211,7 +212,8 @@ export const verbox = {
       const description = r.str('description');
       let text = r.str('text') ?? '';
       // The CRM-integration shape sends one transcript per chat instead of messages.
-      if (!text && description) text = [description, datesLine(r)].filter(Boolean).join('\n\n');
+      const dates = !text && description ? transcriptDates(r) : undefined;
+      if (!text && description) text = description;
       if (!text && !files.length) throw new HttpError(400, `a message needs ${r.key('text')}, ${r.key('description')} or ${r.key('files')}`);
       const author = (r.str('author') ?? '').toLowerCase();
       const byOperator = (s.operatorAuthors ?? OPERATOR_AUTHORS).map((a) => a.toLowerCase()).includes(author) || name === 'operatorSendMessage';
@@ -219,7 +221,7 @@ export const verbox = {
       const operatorEmail = r.str('operatorEmail');
       const op = byOperator ? findOperator(o.operators, operatorId, operatorEmail) : undefined;
       const ev: MessageEvent = {
-        kind: 'message', eventId: messageId ?? digest, customer, visit, at, text, attachments: files, title: r.str('title'),
+        kind: 'message', eventId: messageId ?? digest, customer, visit, at, text, attachments: files, title: r.str('title'), ...(dates ? { dates } : {}),
         ...(byOperator ? { echo: { email: op?.employee, name: r.str('operatorName') } } : {}),
       };
       events.push(ev);

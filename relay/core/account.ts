@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UTM_KEYS } from './events.ts';
 import type { Limits } from './limits.ts';
+import { isTimeZone, LANGUAGES, type Language } from './locale.ts';
 
 /** Visitor details that can be written to task fields with `data_<name>`. */
 export const FIELD_KEYS = [...UTM_KEYS, 'city', 'country', 'ip', 'browser', 'os', 'device', 'referrer', 'landing', 'pages'] as const;
@@ -27,6 +28,10 @@ export const accountInputSchema = z.object({
   planfix: planfixSchema,
   /** Planfix task field names for visitor details (`data_<name>`); an empty string turns one off. */
   taskFields: z.record(z.enum(FIELD_KEYS), z.string().max(100)).optional(),
+  /** What the relay writes into Planfix is in this language; unset: from the Planfix domain (locale.ts). */
+  language: z.enum(LANGUAGES, { error: `must be one of ${LANGUAGES.join(', ')}` }).optional(),
+  /** Times written into Planfix are in this zone; unset: from the Planfix domain. */
+  timeZone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Kyiv').optional(),
 }).strict();
 
 export type PlanfixSettings = z.infer<typeof planfixSchema>;
@@ -50,6 +55,8 @@ export interface Account {
   defaultCountry: string;
   planfix: PlanfixSettings;
   taskFields?: Partial<Record<FieldKey, string>>;
+  language?: Language;
+  timeZone?: string;
   /** Keys the relay generated, for Planfix to call the relay with. */
   callback: { chatToken: string; telephonyToken: string };
   widget: { key: string };

@@ -23,10 +23,11 @@ export const callOptionsShape = {
   missedCallTarget: z.enum(['contact', 'lastActiveTask']).default('contact'),
   createContacts: z.boolean().default(true),
   contactTemplateId: z.number().int().positive().optional(),
-  /** `{phone}` is replaced by the number in E.164. */
-  contactName: z.string().min(1).max(200).default('Client {phone}'),
+  /** `{phone}` is replaced by the number in E.164. Unset: the account language's "Client {phone}". */
+  contactName: z.string().min(1).max(200).optional(),
   taskTemplateId: z.number().int().positive().optional(),
-  taskName: z.string().min(1).max(200).default('Call with {phone}'),
+  /** Unset: the account language's "Call with {phone}". */
+  taskName: z.string().min(1).max(200).optional(),
   /** UTM key → field name of Planfix's "Call" data tag (`data_<name>`); "" turns one off. */
   callFields: z.partialRecord(z.enum(UTM_KEYS), z.string().max(100)).optional(),
   /** UTM key → id of a task custom field (REST writes fields by id). */

@@ -63,6 +63,8 @@ export interface MessageEvent extends Base {
   newVisit?: boolean;
   /** Set when an agent wrote this in the provider's own UI: it goes to Planfix as an echo. */
   echo?: { email?: string; name?: string };
+  /** Dates a provider's transcript of a whole conversation carries; the planner writes them under the text. */
+  dates?: { started?: number; ended?: number; postponedUntil?: number };
 }
 
 /** The customer's details or visit changed without a message (e.g. a chat opened silently). */

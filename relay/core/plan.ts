@@ -1,5 +1,7 @@
 import type { FieldKey } from './account.ts';
 import type { CallEvent, Customer, CustomerEvent, MessageEvent, RelayEvent, Visit } from './events.ts';
+import { formatTime, type Locale } from './locale.ts';
+import { textsOf } from './planfix-texts.ts';
 import { visitAction, visitSummary } from './summary.ts';
 
 type Form = Record<string, string | boolean | { name: string; url: string }[] | undefined>;
@@ -79,14 +81,17 @@ export interface PlanContext {
   storedVisit?: Visit;
   hasRest: boolean;
   fieldName(key: FieldKey): string | undefined;
+  /** The language and time zone of every text the relay writes into this account's Planfix. */
+  locale: Locale;
   /** For a status event: the Planfix message it is about, and the last status Planfix got for it. */
   outbound?: { messageId: string; status?: 'sent' | 'read' | 'error' };
 }
 
 const STATUS_RANK = { sent: 1, read: 2, error: 3 } as const;
 
-export function contactParams(chatContactId: string, c: PlanContext['customer']): { params: Form; fingerprint: string } {
-  let name = c.name?.trim() || c.displayName?.trim() || 'Visitor';
+/** `visitor` is the name a customer who gave none gets, in the account's language. */
+export function contactParams(chatContactId: string, c: PlanContext['customer'], visitor: string): { params: Form; fingerprint: string } {
+  let name = c.name?.trim() || c.displayName?.trim() || visitor;
   let lastName = c.lastName?.trim();
   if (!lastName && c.name && name.includes(' ')) {
     const i = name.indexOf(' ');
@@ -116,9 +121,13 @@ function dataFields(visit: Visit | undefined, fieldName: PlanContext['fieldName'
   return out;
 }
 
-function messageText(text: string, attachments: { name: string }[]): string {
-  if (text.trim()) return text;
-  return attachments.length ? attachments.map((a) => `📎 ${a.name}`).join('\n') : '(empty message)';
+function messageText(event: MessageEvent, locale: Locale): string {
+  const t = textsOf(locale.language);
+  const d = event.dates ?? {};
+  const dates = ([[d.started, t.started], [d.ended, t.ended], [d.postponedUntil, t.postponedUntil]] as const)
+    .flatMap(([ms, label]) => (ms ? [`${label}: ${formatTime(ms, locale)}`] : [])).join('\n');
+  const body = event.text.trim() ? event.text : event.attachments.map((a) => `📎 ${a.name}`).join('\n');
+  return [body, dates].filter(Boolean).join('\n\n') || t.emptyMessage;
 }
 
 /** The Planfix operations that deliver one event. Pure: the same inputs give the same plan. */
@@ -137,16 +146,16 @@ export function plan(event: Exclude<RelayEvent, CallEvent>, ctx: PlanContext): O
       return [{ do: 'messageStatus', messageId: o.messageId, status: event.status, text: event.text }];
     }
     case 'message': {
-      const contact = contactParams(ctx.contactKey, ctx.customer);
+      const contact = contactParams(ctx.contactKey, ctx.customer, textsOf(ctx.locale.language).visitor);
       const opens = ctx.fresh || event.newVisit;
       const visit = event.visit ?? (opens ? ctx.storedVisit : undefined);
-      const summary = opens ? visitSummary(visit, ctx.channel.title) : '';
-      const text = messageText(event.text, event.attachments);
+      const summary = opens ? visitSummary(visit, ctx.channel.title, ctx.locale) : '';
+      const text = messageText(event, ctx.locale);
       const params: Form = {
         chatId: ctx.chatId,
         channel: ctx.channel.id,
         ...contact.params,
-        contactData: ctx.fresh ? contactData(visit, ctx.channel.title) : undefined,
+        contactData: ctx.fresh ? contactData(visit, ctx.channel.title, ctx.locale) : undefined,
         title: !ctx.fresh ? undefined : event.title ? event.title.slice(0, 250) : `${ctx.channel.name}: ${[contact.params.contactName, contact.params.contactLastName].filter(Boolean).join(' ')}`,
         message: summary ? `${text}\n\n${summary}` : text,
         attachments: event.attachments.length ? event.attachments : undefined,
@@ -165,18 +174,18 @@ export function plan(event: Exclude<RelayEvent, CallEvent>, ctx: PlanContext): O
 
 /** Planfix keeps the details it got when it created the contact; a change needs updateContact. */
 function contactUpdate(ctx: PlanContext): Op[] {
-  const { params, fingerprint } = contactParams(ctx.contactKey, ctx.customer);
+  const { params, fingerprint } = contactParams(ctx.contactKey, ctx.customer, textsOf(ctx.locale.language).visitor);
   if (!ctx.contactSent || ctx.contactSent === fingerprint) return [];
   return [{ do: 'updateContact', params, contactKey: ctx.contactKey, fingerprint }];
 }
 
 function visitOps(event: MessageEvent | CustomerEvent, ctx: PlanContext): Op[] {
   if (!event.newVisit || !ctx.hasRest) return [];
-  const description = visitAction(event.visit, ctx.channel.title);
+  const description = visitAction(event.visit, ctx.channel.title, ctx.locale);
   return description ? [{ do: 'visitComment', contactId: ctx.contactKey, description }] : [];
 }
 
-function contactData(visit: Visit | undefined, title: string): string | undefined {
+function contactData(visit: Visit | undefined, title: string, locale: Locale): string | undefined {
   const place = [visit?.city, visit?.country].filter(Boolean).join(', ');
-  return `${title} visitor${place ? `, ${place}` : ''}`;
+  return `${textsOf(locale.language).channelVisitor(title)}${place ? `, ${place}` : ''}`;
 }

@@ -6,6 +6,7 @@ import { adapters } from '../channels/index.ts';
 import type { Relay } from '../context.ts';
 import { accountInputSchema, isMasked, mask, type Account, type ChannelConfig } from '../core/account.ts';
 import { limitsSchema } from '../core/limits.ts';
+import { localeOf } from '../core/locale.ts';
 import { AuthError, HttpError } from '../errors.ts';
 import { BODY_LIMIT, parseBody } from './hooks.ts';
 import { safeEqual } from './secure.ts';
@@ -42,7 +43,12 @@ const channelInput = z.object({
 }).strict();
 
 const channelPatch = channelInput.omit({ kind: true }).partial().strict();
-const accountPatch = accountInputSchema.partial().extend({ planfix: z.record(z.string(), z.unknown()).optional() }).strict();
+// null puts language or timeZone back to the Planfix domain's default.
+const accountPatch = accountInputSchema.partial().extend({
+  planfix: z.record(z.string(), z.unknown()).optional(),
+  language: accountInputSchema.shape.language.nullable(),
+  timeZone: accountInputSchema.shape.timeZone.nullable(),
+}).strict();
 
 export function adminRouter(relay: Relay): Router {
   const router = newRouter({ prefix: '/api' });
@@ -97,6 +103,10 @@ export function adminRouter(relay: Relay): Router {
     defaultCountry: a.defaultCountry,
     planfix: { ...a.planfix, chatToken: mask(a.planfix.chatToken), restToken: mask(a.planfix.restToken), telephonyToken: mask(a.planfix.telephonyToken) },
     taskFields: a.taskFields,
+    language: a.language,
+    timeZone: a.timeZone,
+    // What Planfix texts are actually written in, and whether the admin chose it or the domain decided.
+    locale: { ...localeOf(a), chosen: { language: !!a.language, timeZone: !!a.timeZone } },
     channels: a.channels.map((c) => channelView(a, c)),
     connect: {
       planfixChat: { url: `${url()}/planfix/${a.id}/chat`, token: a.callback.chatToken, providerId: a.planfix.providerId ?? 'planfix-relay' },
@@ -176,8 +186,11 @@ export function adminRouter(relay: Relay): Router {
       defaultCountry: patch.defaultCountry ?? a.defaultCountry,
       planfix: { ...a.planfix, ...unmasked(patch.planfix) },
       taskFields: patch.taskFields ?? a.taskFields,
+      language: patch.language === null ? undefined : patch.language ?? a.language,
+      timeZone: patch.timeZone === null ? undefined : patch.timeZone ?? a.timeZone,
     });
-    const next: Account = { ...a, ...merged };
+    // Spelled out: an unset value must replace the stored one, not leave it in place.
+    const next: Account = { ...a, ...merged, language: merged.language, timeZone: merged.timeZone };
     checkPlanfixUrls(next);
     await save(next);
     ctx.body = accountView(next);
