@@ -198,3 +198,13 @@ test('a first message from Planfix by phone opens the conversation the customer 
   t.is(unknown.status, 400);
   t.is((unknown.body as { error: string }).error, 'Invalid parameters');
 });
+
+test('a reply written in HTML reaches the visitor as plain text with its lines and links', async (t) => {
+  const { pf, chatra, hook, reply } = await chatraSetup(t);
+  await hook(chatraWebhook('chatStarted', { messages: [{ id: 'h1', message: 'Is it in stock?' }] }));
+  const task = await pf.waitFor(() => pf.tasks[0]);
+  await pf.waitFor(() => pf.commands.some((c) => c.cmd === 'getTask' && c.status === 200));
+  await reply(task.number, '<p>Yes&nbsp;&mdash; 2&nbsp;left.</p><div>See <a href="https://shop.example.com/p/42?a=1&amp;b=2">the kettle</a></div><script>alert(1)</script>');
+  const sent = await chatra.waitFor(() => chatra.messages[0]);
+  t.is(sent.text, 'Yes — 2 left.\n\nSee the kettle (https://shop.example.com/p/42?a=1&b=2)');
+});
