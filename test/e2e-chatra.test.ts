@@ -208,3 +208,42 @@ test('a reply written in HTML reaches the visitor as plain text with its lines a
   const sent = await chatra.waitFor(() => chatra.messages[0]);
   t.is(sent.text, 'Yes — 2 left.\n\nSee the kettle (https://shop.example.com/p/42?a=1&b=2)');
 });
+
+test('task fields go with the opening message and then only when changed; a task Planfix opens on its own gets them again', async (t) => {
+  const { pf, relay, account, hook } = await chatraSetup(t);
+  const dataOf = (messageStart: string) => {
+    const c = pf.commands.find((x) => x.cmd === 'newMessage' && String(x.params.message).startsWith(messageStart));
+    return c && Object.fromEntries(Object.entries(c.params).filter(([k]) => k.startsWith('data_')));
+  };
+  const say = async (id: string, text: string, client: Record<string, unknown> = {}) => {
+    await hook(chatraWebhook(id === 'f1' ? 'chatStarted' : 'chatFragment', { client, messages: [{ id, message: text }] }));
+    return pf.waitFor(() => pf.tasks.find((x) => x.comments.some((c) => c.text.startsWith(text))));
+  };
+  const first = await say('f1', 'opening');
+  t.like(dataOf('opening'), { data_utm_source: 'google', data_utm_medium: 'cpc', data_utm_campaign: 'spring' });
+  await pf.waitFor(() => pf.commands.some((c) => c.cmd === 'getTask' && c.status === 200));
+
+  // An employee corrects a field in the task; the next messages of the same visit leave it alone.
+  first.fields.utm_source = 'partner-site';
+  await say('f2', 'second');
+  t.deepEqual(dataOf('second'), {});
+  t.is(first.fields.utm_source, 'partner-site');
+
+  // A changed value goes, alone.
+  await say('f3', 'third', { utm: { source: 'google', medium: 'cpc', campaign: 'autumn' } });
+  t.deepEqual(dataOf('third'), { data_utm_campaign: 'autumn' });
+  t.is(first.fields.utm_source, 'partner-site');
+  t.is(first.fields.utm_campaign, 'autumn');
+
+  // The employee completes the task in Planfix; the visitor writes again and Planfix opens a new one.
+  pf.setTaskStatus(first.number, 3);
+  const second = await say('f4', 'after close', { utm: { source: 'google', medium: 'cpc', campaign: 'autumn' } });
+  t.not(second.number, first.number);
+  t.is(second.createdFrom, first.number);
+  // The relay learns the new task (the widget shows it) and the next message fills its fields.
+  const widget = () => fetch(`${relay.url}/widget/${account.id}/tasks/${second.number}`, { headers: { 'x-widget-key': account.widget.key } });
+  await pf.waitFor(async () => (await widget()).status === 200);
+  await say('f5', 'next', { utm: { source: 'google', medium: 'cpc', campaign: 'autumn' } });
+  t.like(dataOf('next'), { data_utm_source: 'google', data_utm_medium: 'cpc', data_utm_campaign: 'autumn' });
+  t.like(second.fields, { utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'autumn' });
+});

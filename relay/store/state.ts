@@ -67,6 +67,8 @@ export interface Conversation {
   taskNumber?: number;
   /** The next message opens a task (new conversation, or the last task was completed). */
   fresh: boolean;
+  /** Task fields as last sent to the current task: field name → value hash (core/plan.ts). */
+  fieldsSent?: Record<string, string>;
   /** The customer opted out of messages from the channel: replies fail until they write again. */
   unsubscribed?: boolean;
   updatedAt: number;
@@ -191,13 +193,23 @@ export class AccountState implements IdentityIndex {
     if (!c) return Promise.resolve();
     const writes: Promise<void>[] = [];
     if (c.taskNumber !== taskNumber || c.fresh === active) {
-      writes.push(this.putConversation({ ...c, taskNumber, fresh: !active }));
+      // A task the relay did not open (Planfix opened it when an employee closed the last one)
+      // has none of the fields sent to its predecessor.
+      const opened = c.taskNumber !== undefined && c.taskNumber !== taskNumber && !c.fresh;
+      const { fieldsSent, ...rest } = c;
+      writes.push(this.putConversation({ ...rest, ...(fieldsSent && !opened ? { fieldsSent } : {}), taskNumber, fresh: !active }));
     }
     if (this.tasks.get(taskNumber) !== chatId) {
       this.tasks.set(taskNumber, chatId);
       writes.push(this.write({ t: 'tk', n: taskNumber, chatId }));
     }
     return Promise.all(writes).then(() => undefined);
+  }
+
+  /** Records the task fields a delivered message carried. */
+  setFieldsSent(chatId: string, fieldsSent: Record<string, string>): Promise<void> {
+    const c = this.conversations.get(chatId);
+    return c ? this.putConversation({ ...c, fieldsSent }) : Promise.resolve();
   }
 
   /** The conversation's task was completed: the next message opens a new one. */
