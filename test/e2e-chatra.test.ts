@@ -247,3 +247,26 @@ test('task fields go with the opening message and then only when changed; a task
   t.like(dataOf('next'), { data_utm_source: 'google', data_utm_medium: 'cpc', data_utm_campaign: 'autumn' });
   t.like(second.fields, { utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'autumn' });
 });
+
+test('the site\'s own data (client.info) fills the contact, the UTM fields, the first message and the widget', async (t) => {
+  const { pf, relay, account, hook } = await chatraSetup(t);
+  const client = {
+    id: 'shop-user-77', name: undefined, email: undefined, phone: undefined, utm: undefined,
+    info: { Name: 'Taras Shevchuk', Email: 'Taras@Example.com', phone: '067 123 45 67', UTM_SOURCE: 'newsletter', utm_campaign: 'may', orderId: 'A-1001', cart: { items: 3, total: 120.5 } },
+  };
+  await hook(chatraWebhook('chatStarted', { client, messages: [{ id: 's1', message: 'Where is my order?' }] }));
+  const task = await pf.waitFor(() => pf.tasks.find((x) => x.comments.length >= 1));
+  const contact = pf.contacts[0]!;
+  t.like(contact, { name: 'Taras', lastName: 'Shevchuk', email: 'taras@example.com', phone: '+380671234567' });
+  t.like(task.fields, { utm_source: 'newsletter', utm_campaign: 'may' });
+  const first = task.comments[0]!.text;
+  t.regex(first, /\nSite data:\n {2}• orderId: A-1001\n {2}• cart\.items: 3\n {2}• cart\.total: 120\.5/);
+  t.notRegex(first, /Site data:[\s\S]*(Email|Taras)/, 'what became the contact is not repeated');
+
+  const answer = await pf.waitFor(async () => {
+    const res = await fetch(`${relay.url}/widget/${account.id}/tasks/${task.number}`, { headers: { 'x-widget-key': account.widget.key } });
+    return res.status === 200 ? res.json() : undefined;
+  });
+  t.deepEqual(answer.chat.siteData, { orderId: 'A-1001', 'cart.items': '3', 'cart.total': '120.5' });
+  t.like(answer.chat.customer, { name: 'Taras Shevchuk', email: 'taras@example.com', phone: '+380671234567' });
+});

@@ -327,3 +327,14 @@ test('the task fields sent are kept across a reopen, for the task they went to o
   t.is(again.conversations.get('ch1:k1')!.fieldsSent, undefined);
   t.is(again.conversations.get('ch1:k1')!.taskNumber, 11);
 });
+
+test('site data: the latest values win, keys the site stopped sending stay, the total is capped', (t) => {
+  let meta = mergeMeta(emptyMeta(), { siteData: { orderId: 'A-1', plan: 'gold' } }, {});
+  meta = mergeMeta(meta, { siteData: { orderId: 'A-2' } }, {});
+  t.deepEqual(meta.siteData, { plan: 'gold', orderId: 'A-2' });
+  meta = mergeMeta(meta, { siteData: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, String(i)])) }, {});
+  t.is(Object.keys(meta.siteData!).length, 20);
+  t.is(meta.siteData!.k29, '29');
+  t.is(meta.siteData!.plan, undefined, 'the oldest go first');
+  t.is(mergeMeta(meta, {}, {}).siteData, meta.siteData);
+});

@@ -22,6 +22,11 @@ export function visitSummary(visit: Visit | undefined, channelTitle: string): st
   }
   const utm = Object.entries(visit.utm ?? {}).filter(([, v]) => v);
   if (utm.length) lines.push(`UTM: ${utm.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  const site = Object.entries(visit.siteData ?? {});
+  if (site.length) {
+    lines.push('Site data:');
+    for (const [k, v] of site) lines.push(`  • ${k}: ${v}`);
+  }
   if (visit.pages?.length) {
     lines.push('Pages visited:');
     for (const p of visit.pages.slice(-10)) lines.push(`  • ${p.title ? `${p.title} — ` : ''}${p.url}${when(p.at)}`);

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Customer, Page, Visit } from '../core/events.ts';
+import { SITE_DATA_MAX_KEYS, type Customer, type Page, type Visit } from '../core/events.ts';
 import type { IdentityIndex } from '../core/identity.ts';
 import { JsonlFile, eachJsonl, type SkippedLine } from './jsonl.ts';
 
@@ -15,6 +15,8 @@ export interface WidgetMeta {
   utm: Record<string, string>;
   dashboardUrl?: string;
   context?: string;
+  /** What the website passed about the visitor (Chatra `client.info`). */
+  siteData?: Record<string, string>;
 }
 
 /** One phone call as the widget shows it; kept under the task and the contact it was attached to. */
@@ -394,6 +396,7 @@ class Sharing {
     if (!m) return c;
     if (m.channel) m.channel = this.frozen(m.channel);
     if (m.utm) m.utm = this.frozen(m.utm);
+    if (m.siteData) m.siteData = this.frozen(m.siteData);
     const v = m.visitor;
     if (v) {
       if (v.city !== undefined) v.city = this.s(v.city);
@@ -441,6 +444,11 @@ export function mergeMeta(meta: WidgetMeta, visit: Visit | undefined, customer: 
   if (visit.dashboardUrl) next.dashboardUrl = visit.dashboardUrl;
   if (visit.context) next.context = visit.context;
   for (const [k, v] of Object.entries(visit.utm ?? {})) if (v) next.utm[k] = v;
+  if (visit.siteData) {
+    // The latest values win; keys the site stopped sending stay, the oldest going first past the cap.
+    const kept = Object.entries(meta.siteData ?? {}).filter(([k]) => !Object.prototype.hasOwnProperty.call(visit.siteData, k));
+    next.siteData = Object.fromEntries([...kept, ...Object.entries(visit.siteData)].slice(-SITE_DATA_MAX_KEYS));
+  }
   if (visit.pages?.length) {
     const key = (p: Page) => `${p.url}|${p.at ?? ''}`;
     const known = new Set(meta.pages.map(key));
