@@ -21,6 +21,8 @@ test('links keep their address', (t) => {
   t.is(plainText('<a href="https://shop.test/">https://shop.test/</a>'), 'https://shop.test/');
   t.is(plainText("<a href='mailto:help@shop.test'>help@shop.test</a>"), 'help@shop.test');
   t.is(plainText('<a href="javascript:alert(1)">click</a>'), 'click', 'no address a customer could not follow');
+  t.is(plainText('<p><img src="https://acme.planfix.ru/file/abc?x=1&amp;y=2" alt="scheme"></p><p><img src=https://cdn.test/a.png></p>'), 'scheme (https://acme.planfix.ru/file/abc?x=1&y=2)\n\nhttps://cdn.test/a.png');
+  t.is(plainText('<img src="data:image/png;base64,AAA" alt="">x'), 'x');
 });
 
 test('script, style and comments are dropped; other tags stripped', (t) => {

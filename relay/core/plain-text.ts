@@ -41,12 +41,18 @@ export function plainText(input: string): string {
     .replace(/\s+/g, ' ');
   s = s.replace(/<a\b([^>]*)>([\s\S]*?)<\/a\s*>/gi, (_, attrs: string, inner: string) => {
     const text = stripTags(inner).trim();
-    const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(attrs);
-    const url = href ? decodeEntities(href[1] ?? href[2] ?? href[3] ?? '').trim() : '';
+    const url = decodeEntities(attr(attrs, 'href')).trim();
     // Only links a customer can follow are written out; a javascript: one leaves its text.
     if (!/^(https?:|mailto:|tel:)/i.test(url)) return text;
     const bare = url.replace(/^mailto:|^tel:/i, '');
     return !text || decodeEntities(text) === url || decodeEntities(text) === bare ? escapeAmp(bare) : `${text} (${escapeAmp(bare)})`;
+  });
+  // An inline picture is all some comments hold: its address keeps it reachable.
+  s = s.replace(/<img\b([^>]*)>/gi, (_, attrs: string) => {
+    const url = decodeEntities(attr(attrs, 'src')).trim();
+    const alt = attr(attrs, 'alt').trim();
+    if (!/^https?:/i.test(url)) return alt;
+    return alt ? `${alt} (${escapeAmp(url)})` : escapeAmp(url);
   });
   // Block edges are marked first and merged after: `</div><div>` is one line break, not two.
   s = s.replace(/<\/?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>/g, (tag, name: string) => {
@@ -60,6 +66,12 @@ export function plainText(input: string): string {
   // Entities last: an encoded `&lt;p&gt;` is text, and a decoded control character no marker.
   s = decodeEntities(stripTags(s).replace(/[ \t]*[\u0001\u0002][ \t\u0001\u0002]*/g, (run) => (run.includes(PARA) ? '\n\n' : '\n')));
   return s.split('\n').map((l) => l.replace(/[ \t]+/g, ' ').trim()).join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** An attribute's value as written (quoted either way or bare); '' when absent. */
+function attr(attrs: string, name: string): string {
+  const m = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attrs);
+  return m ? m[1] ?? m[2] ?? m[3] ?? '' : '';
 }
 
 /** What is left of a tag after the known ones were turned into text (a stray `<x ...>`). */

@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { FieldKey } from './account.ts';
 import type { CallEvent, Customer, CustomerEvent, MessageEvent, RelayEvent, Visit } from './events.ts';
-import { createHash } from 'node:crypto';
 import { visitAction, visitSummary } from './summary.ts';
 
 type Form = Record<string, string | boolean | { name: string; url: string }[] | undefined>;
