@@ -396,7 +396,6 @@ class Sharing {
     if (!m) return c;
     if (m.channel) m.channel = this.frozen(m.channel);
     if (m.utm) m.utm = this.frozen(m.utm);
-    if (m.siteData) m.siteData = this.frozen(m.siteData);
     const v = m.visitor;
     if (v) {
       if (v.city !== undefined) v.city = this.s(v.city);
