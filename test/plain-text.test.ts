@@ -1,5 +1,6 @@
 // Planfix replies as plain text for the customer's messenger (relay/core/plain-text.ts).
 import test from 'ava';
+import fc from 'fast-check';
 import { decodeEntities, plainText } from '../relay/core/plain-text.ts';
 
 test('paragraphs, divs, line breaks and list items become lines', (t) => {
@@ -33,4 +34,10 @@ test('script, style and comments are dropped; other tags stripped', (t) => {
 test('a text without tags keeps its own line breaks and symbols', (t) => {
   t.is(plainText('Hello\nif a < b and c > d\r\nbye'), 'Hello\nif a < b and c > d\nbye');
   t.is(plainText(''), '');
+});
+
+test('any text converts without throwing and without the converter\'s own markers', (t) => {
+  const html = fc.array(fc.oneof(fc.string(), fc.constantFrom('<p>', '</p>', '<br>', '<div>', '</div>', '<li>', '<a href="https://x.test/?a=1&amp;b">', '</a>', '&amp;', '&#x1F600;', '&#0;', '<script>', '</script>', '<!--', '\n'))).map((parts) => parts.join(''));
+  fc.assert(fc.property(html, (s) => !/[\u0001\u0002]/.test(plainText(s))), { numRuns: 500 });
+  t.pass();
 });

@@ -1,6 +1,7 @@
 // A website's own data about its visitor (Chatra `client.info`, setIntegrationData):
 // relay/channels/site-data.ts and how the Chatra adapter uses it.
 import test from 'ava';
+import fc from 'fast-check';
 import { chatra } from '../relay/channels/chatra.ts';
 import { readSiteData, SITE_DATA_LIMITS } from '../relay/channels/site-data.ts';
 import type { ChannelConfig } from '../relay/core/account.ts';
@@ -85,4 +86,14 @@ test('a hostile __proto__ key changes no prototype', (t) => {
 test('the first message of a task lists the site data', (t) => {
   const m = parse({ info: { orderId: 'A-1001', cart: { items: 3 } } });
   t.regex(visitSummary(m.visit, 'Chatra'), /\nSite data:\n {2}• orderId: A-1001\n {2}• cart\.items: 3/);
+});
+
+test('any JSON in info stays within the bounds and never throws', (t) => {
+  fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.option(fc.jsonValue()), (info, integrationData) => {
+    const site = readSiteData({ info, integrationData }, {});
+    const shown = Object.entries(site.shown ?? {});
+    return shown.length <= SITE_DATA_LIMITS.keys
+      && shown.every(([k, v]) => k.length > 0 && k.length <= SITE_DATA_LIMITS.keyLength && v.length <= SITE_DATA_LIMITS.valueLength && !/[\n\r\u2028\u2029]/.test(k + v));
+  }), { numRuns: 300 });
+  t.pass();
 });
