@@ -50,7 +50,8 @@ function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, 
     : event.kind === 'message' && !event.echo ? undefined : prev?.unsubscribed;
   writes.push(state.putConversation({
     chatId, channel: channel.id, contactKey: key, clientId: c.clientId, taskNumber: prev?.taskNumber,
-    fresh: prev?.fresh ?? true, ...(unsubscribed ? { unsubscribed } : {}), updatedAt: event.at, meta,
+    fresh: prev?.fresh ?? true, ...(prev?.fieldsSent ? { fieldsSent: prev.fieldsSent } : {}),
+    ...(unsubscribed ? { unsubscribed } : {}), updatedAt: event.at, meta,
   }));
   return {
     channel: { id: channel.id, title: adapter.title, name: channel.name, options: channel.options },
@@ -61,6 +62,7 @@ function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, 
     contactSent: contact.sent,
     fresh: prev?.fresh ?? true,
     storedVisit: event.visit ? undefined : visitOf(meta),
+    fieldsSent: prev?.fieldsSent,
     hasRest: !!account.planfix.restToken,
     fieldName: (k) => taskFieldName(account, k),
     locale: localeOf(account),
@@ -129,10 +131,15 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
     case 'updateContact':
       await chat.call(account, op.do, op.params);
       await state.markContactSent(op.contactKey, op.fingerprint);
+      if (op.do === 'newMessage' && op.fields) await state.setFieldsSent(op.fields.chatId, op.fields.sent);
       return;
     case 'learnTask': {
       const task = await chat.getTask(account, op.chatId);
-      if (!task) throw new RetryableError('Planfix has no task for this chat yet');
+      if (!task) {
+        // Only a task being opened is waited for; a known one that vanished changes nothing here.
+        if (state.conversations.get(op.chatId)?.fresh === false) return;
+        throw new RetryableError('Planfix has no task for this chat yet');
+      }
       await state.setTask(op.chatId, task.number, task.statusIsActive ?? true);
       return;
     }

@@ -62,7 +62,7 @@ test('a delivery whose plan record did not reach the disk fails retryably after 
   const err = await t.throwsAsync(deliver(second!, account, state, deps));
   t.true(err instanceof StorageError, String(err));
   t.is(newMessages(), 2, 'the Planfix call ran while the plan record was being written');
-  t.deepEqual(second!.plan?.map((op) => op.do), ['newMessage']);
+  t.deepEqual(second!.plan?.map((op) => op.do), ['newMessage', 'learnTask']);
 
   disk.heal();
   // The journal repairs itself from memory after a short pause; the retry then only waits for it.

@@ -198,3 +198,75 @@ test('a first message from Planfix by phone opens the conversation the customer 
   t.is(unknown.status, 400);
   t.is((unknown.body as { error: string }).error, 'Invalid parameters');
 });
+
+test('a reply written in HTML reaches the visitor as plain text with its lines and links', async (t) => {
+  const { pf, chatra, hook, reply } = await chatraSetup(t);
+  await hook(chatraWebhook('chatStarted', { messages: [{ id: 'h1', message: 'Is it in stock?' }] }));
+  const task = await pf.waitFor(() => pf.tasks[0]);
+  await pf.waitFor(() => pf.commands.some((c) => c.cmd === 'getTask' && c.status === 200));
+  await reply(task.number, '<p>Yes&nbsp;&mdash; 2&nbsp;left.</p><div>See <a href="https://shop.example.com/p/42?a=1&amp;b=2">the kettle</a></div><script>alert(1)</script>');
+  const sent = await chatra.waitFor(() => chatra.messages[0]);
+  t.is(sent.text, 'Yes — 2 left.\n\nSee the kettle (https://shop.example.com/p/42?a=1&b=2)');
+});
+
+test('task fields go with the opening message and then only when changed; a task Planfix opens on its own gets them again', async (t) => {
+  const { pf, relay, account, hook } = await chatraSetup(t);
+  const dataOf = (messageStart: string) => {
+    const c = pf.commands.find((x) => x.cmd === 'newMessage' && String(x.params.message).startsWith(messageStart));
+    return c && Object.fromEntries(Object.entries(c.params).filter(([k]) => k.startsWith('data_')));
+  };
+  const say = async (id: string, text: string, client: Record<string, unknown> = {}) => {
+    await hook(chatraWebhook(id === 'f1' ? 'chatStarted' : 'chatFragment', { client, messages: [{ id, message: text }] }));
+    return pf.waitFor(() => pf.tasks.find((x) => x.comments.some((c) => c.text.startsWith(text))));
+  };
+  const first = await say('f1', 'opening');
+  t.like(dataOf('opening'), { data_utm_source: 'google', data_utm_medium: 'cpc', data_utm_campaign: 'spring' });
+  await pf.waitFor(() => pf.commands.some((c) => c.cmd === 'getTask' && c.status === 200));
+
+  // An employee corrects a field in the task; the next messages of the same visit leave it alone.
+  first.fields.utm_source = 'partner-site';
+  await say('f2', 'second');
+  t.deepEqual(dataOf('second'), {});
+  t.is(first.fields.utm_source, 'partner-site');
+
+  // A changed value goes, alone.
+  await say('f3', 'third', { utm: { source: 'google', medium: 'cpc', campaign: 'autumn' } });
+  t.deepEqual(dataOf('third'), { data_utm_campaign: 'autumn' });
+  t.is(first.fields.utm_source, 'partner-site');
+  t.is(first.fields.utm_campaign, 'autumn');
+
+  // The employee completes the task in Planfix; the visitor writes again and Planfix opens a new one.
+  pf.setTaskStatus(first.number, 3);
+  const second = await say('f4', 'after close', { utm: { source: 'google', medium: 'cpc', campaign: 'autumn' } });
+  t.not(second.number, first.number);
+  t.is(second.createdFrom, first.number);
+  // The relay learns the new task (the widget shows it) and the next message fills its fields.
+  const widget = () => fetch(`${relay.url}/widget/${account.id}/tasks/${second.number}`, { headers: { 'x-widget-key': account.widget.key } });
+  await pf.waitFor(async () => (await widget()).status === 200);
+  await say('f5', 'next', { utm: { source: 'google', medium: 'cpc', campaign: 'autumn' } });
+  t.like(dataOf('next'), { data_utm_source: 'google', data_utm_medium: 'cpc', data_utm_campaign: 'autumn' });
+  t.like(second.fields, { utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'autumn' });
+});
+
+test('the site\'s own data (client.info) fills the contact, the UTM fields, the first message and the widget', async (t) => {
+  const { pf, relay, account, hook } = await chatraSetup(t);
+  const client = {
+    id: 'shop-user-77', name: undefined, email: undefined, phone: undefined, utm: undefined,
+    info: { Name: 'Taras Shevchuk', Email: 'Taras@Example.com', phone: '067 123 45 67', UTM_SOURCE: 'newsletter', utm_campaign: 'may', orderId: 'A-1001', cart: { items: 3, total: 120.5 } },
+  };
+  await hook(chatraWebhook('chatStarted', { client, messages: [{ id: 's1', message: 'Where is my order?' }] }));
+  const task = await pf.waitFor(() => pf.tasks.find((x) => x.comments.length >= 1));
+  const contact = pf.contacts[0]!;
+  t.like(contact, { name: 'Taras', lastName: 'Shevchuk', email: 'taras@example.com', phone: '+380671234567' });
+  t.like(task.fields, { utm_source: 'newsletter', utm_campaign: 'may' });
+  const first = task.comments[0]!.text;
+  t.regex(first, /\nSite data:\n {2}• orderId: A-1001\n {2}• cart\.items: 3\n {2}• cart\.total: 120\.5/);
+  t.notRegex(first, /Site data:[\s\S]*(Email|Taras)/, 'what became the contact is not repeated');
+
+  const answer = await pf.waitFor(async () => {
+    const res = await fetch(`${relay.url}/widget/${account.id}/tasks/${task.number}`, { headers: { 'x-widget-key': account.widget.key } });
+    return res.status === 200 ? res.json() : undefined;
+  });
+  t.deepEqual(answer.chat.siteData, { orderId: 'A-1001', 'cart.items': '3', 'cart.total': '120.5' });
+  t.like(answer.chat.customer, { name: 'Taras Shevchuk', email: 'taras@example.com', phone: '+380671234567' });
+});

@@ -116,7 +116,7 @@ test.before(async (t) => {
     id: 'xss-visitor', name: XSS.img, displayedName: XSS.script, email: undefined, phone: XSS.script,
     city: XSS.img, country: XSS.script, ip: XSS.script, browser: XSS.img, os: XSS.script, device: XSS.img,
     referrer: XSS.js, landing: XSS.js, chatUrl: XSS.js,
-    utm: { source: XSS.script, medium: XSS.img, campaign: XSS.js },
+    utm: { source: XSS.script, medium: XSS.img, campaign: XSS.js }, info: { [XSS.img]: XSS.script },
     visitedPages: [{ url: 'https://shop.example.com/x', title: XSS.img, time: now }, { url: XSS.js, title: XSS.script, time: now }],
   };
   const xss = await hook(chatraWebhook('chatStarted', { client: attacker, messages: [{ id: 'x1', message: 'hello' }] }));
@@ -183,6 +183,9 @@ test('a chat task shows its channel, customer, visitor data, pages and UTM next 
   t.is(await row(page, 'utm', 'utm_source'), 'google');
   t.is(await row(page, 'utm', 'utm_medium'), 'cpc');
   t.is(await row(page, 'utm', 'utm_campaign'), 'spring');
+  // What the site passed with setIntegrationData (the webhook's client.info).
+  t.is(await row(page, 'site', 'orderId'), 'A-1001');
+  t.deepEqual(await texts(page, '[data-section="site"] h3'), ['Site data']);
   t.is(await page.locator(`${HOST} [data-section="calls"]`).count(), 0, 'an empty section is hidden');
 
   // Mounted right after the known anchor, and the page's hostile styles stay out of the panel.
@@ -304,6 +307,14 @@ test('a task without data says so, in the page language', async (t) => {
   t.deepEqual(await texts(ru.page, '.head'), ['▾Данные канала#7777']);
 });
 
+test('the site data section is labelled in the page language', async (t) => {
+  const { site, chatTask } = t.context;
+  const { page } = await open(t, site.url(chatTask, { lang: 'ru' }));
+  await panelReady(page, chatTask);
+  t.deepEqual(await texts(page, '[data-section="site"] h3'), ['Данные сайта']);
+  t.is(await row(page, 'site', 'orderId'), 'A-1001');
+});
+
 test('a page without the known anchor gets the floating panel, which collapses and remembers it', async (t) => {
   const { site, chatTask } = t.context;
   const { page } = await open(t, site.url(chatTask, { anchor: false, lang: 'en' }));
@@ -338,6 +349,8 @@ test('script, HTML and javascript: URLs in every visitor field render as inert t
   t.is(await row(page, 'utm', 'utm_medium'), XSS.img);
   t.is(await row(page, 'utm', 'utm_campaign'), XSS.js);
   t.deepEqual(await texts(page, '[data-section="pages"] li a'), [XSS.img]);
+  t.deepEqual(await texts(page, '[data-section="site"] dt'), [`${XSS.img.slice(0, 39)}…`], 'keys are cut at 40 characters');
+  t.deepEqual(await texts(page, '[data-section="site"] dd'), [XSS.script]);
 
   const found = await page.evaluate((tag) => {
     const root = document.querySelector(tag)!.shadowRoot!;

@@ -98,9 +98,9 @@ test('data fields are renamed by fieldName and dropped where it answers undefine
   t.deepEqual(Object.keys(p).filter((k) => k.startsWith('data_')).sort(), ['data_utm medium', 'data_Источник трафика'].sort());
 });
 
-test('a later message of a known conversation: no title, no summary, no contactData, no learnTask', (t) => {
+test('a later message of a known conversation: no title, no summary, no contactData; the task is checked after it', (t) => {
   const ops = plan(message({ eventId: 'm2', text: 'Thanks' }), ctx({ fresh: false }));
-  t.deepEqual(ops.map((o) => o.do), ['newMessage']);
+  t.deepEqual(ops.map((o) => o.do), ['newMessage', 'learnTask']);
   const p = only(ops, 'newMessage').params;
   t.is(p.message, 'Thanks');
   t.is(p.title, undefined);
@@ -110,7 +110,7 @@ test('a later message of a known conversation: no title, no summary, no contactD
 
 test('a new visit in a known conversation repeats the summary but opens no task', (t) => {
   const ops = plan(message({ newVisit: true }), ctx({ fresh: false }));
-  t.deepEqual(ops.map((o) => o.do), ['newMessage', 'visitComment']);
+  t.deepEqual(ops.map((o) => o.do), ['newMessage', 'learnTask', 'visitComment']);
   const p = only(ops, 'newMessage').params;
   t.is(p.title, undefined);
   t.regex(p.message as string, /^Is the blue kettle in stock\?\n\n.*Kyiv/s);
@@ -126,7 +126,7 @@ test('an agent message from the provider goes as an echo with the agent e-mail',
 test('a changed contact is updated before the message; an unchanged or never-sent one is not', (t) => {
   const before = contactParams(KEY, { name: 'Pumpkin Ninja' }, 'Visitor').fingerprint;
   const ops = plan(message(), ctx({ fresh: false, contactSent: before }));
-  t.deepEqual(ops.map((o) => o.do), ['updateContact', 'newMessage']);
+  t.deepEqual(ops.map((o) => o.do), ['updateContact', 'newMessage', 'learnTask']);
   const up = only(ops, 'updateContact');
   t.is(up.params.contactId, KEY);
   t.is(up.params.contactName, 'Olga');
@@ -136,8 +136,8 @@ test('a changed contact is updated before the message; an unchanged or never-sen
   t.is(up.fingerprint, only(ops, 'newMessage').fingerprint);
 
   const same = contactParams(KEY, ctx().customer, 'Visitor').fingerprint;
-  t.deepEqual(plan(message(), ctx({ fresh: false, contactSent: same })).map((o) => o.do), ['newMessage']);
-  t.deepEqual(plan(message(), ctx({ fresh: false, contactSent: undefined })).map((o) => o.do), ['newMessage']);
+  t.deepEqual(plan(message(), ctx({ fresh: false, contactSent: same })).map((o) => o.do), ['newMessage', 'learnTask']);
+  t.deepEqual(plan(message(), ctx({ fresh: false, contactSent: undefined })).map((o) => o.do), ['newMessage', 'learnTask']);
 });
 
 test('contact names: a full name splits, a placeholder name stays whole, nothing gives "Visitor"', (t) => {
@@ -231,4 +231,33 @@ test('contactParams sends only an http(s) avatar as contactIco, whatever the sta
     t.is(params.contactIco, undefined, avatar);
     t.is(fingerprint, contactParams('k', { name: 'Olena' }, 'Visitor').fingerprint, avatar);
   }
+});
+
+test('task fields go with the opening message, then only the values that changed', (t) => {
+  const dataKeys = (ops: Op[]) => Object.keys(only(ops, 'newMessage').params).filter((k) => k.startsWith('data_')).sort();
+  const opening = only(plan(message(), ctx()), 'newMessage');
+  t.deepEqual(dataKeys([opening]), ['data_browser', 'data_city', 'data_country', 'data_ip', 'data_os', 'data_pages', 'data_referrer', 'data_utm_medium', 'data_utm_source']);
+  const sent = opening.fields!.sent;
+  t.is(opening.fields!.chatId, CHAT_ID);
+  t.deepEqual(Object.keys(sent).sort(), dataKeys([opening]).map((k) => k.slice(5)));
+  t.true(Object.values(sent).every((h) => h.length <= 12), 'hashes, not values, are kept');
+
+  // The same visit again: nothing is sent, nothing is recorded.
+  const same = only(plan(message({ eventId: 'm2' }), ctx({ fresh: false, fieldsSent: sent })), 'newMessage');
+  t.deepEqual(dataKeys([same]), []);
+  t.is(same.fields, undefined);
+
+  // A changed UTM source: that field alone, and the record takes its new value.
+  const changed = only(plan(message({ eventId: 'm3', visit: { ...visit, utm: { ...visit.utm, utm_source: 'bing' } } }), ctx({ fresh: false, fieldsSent: sent })), 'newMessage');
+  t.deepEqual(dataKeys([changed]), ['data_utm_source']);
+  t.is(changed.params.data_utm_source, 'bing');
+  t.deepEqual(Object.keys(changed.fields!.sent).sort(), Object.keys(sent).sort());
+  t.not(changed.fields!.sent.utm_source, sent.utm_source);
+  t.is(changed.fields!.sent.city, sent.city);
+
+  // A conversation whose next message opens a task sends everything again, whatever was sent before.
+  const reopened = only(plan(message({ eventId: 'm4' }), ctx({ fresh: true, fieldsSent: sent })), 'newMessage');
+  t.deepEqual(dataKeys([reopened]), dataKeys([opening]));
+  // Never sent before (e.g. a task Planfix opened on its own): everything.
+  t.deepEqual(dataKeys([only(plan(message({ eventId: 'm5' }), ctx({ fresh: false })), 'newMessage')]), dataKeys([opening]));
 });

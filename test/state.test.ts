@@ -309,3 +309,32 @@ test('a contact bound after a torn last line survives the next reopen', async (t
   t.is(third.byPhone(P2), 'C');
   t.is(third.byPhone(P1), 'A');
 });
+
+test('the task fields sent are kept across a reopen, for the task they went to only', async (t) => {
+  const dir = await tmpDir(t);
+  const s = await openState(t, dir);
+  await s.putConversation(conversation('ch1:k1'));
+  await s.setFieldsSent('ch1:k1', { utm_source: 'h1' });
+  // The task the opening message created: its fields stay recorded.
+  await s.setTask('ch1:k1', 10, true);
+  t.deepEqual(s.conversations.get('ch1:k1')!.fieldsSent, { utm_source: 'h1' });
+  await s.close();
+  const again = await openState(t, dir);
+  t.deepEqual(again.conversations.get('ch1:k1')!.fieldsSent, { utm_source: 'h1' });
+  t.false(again.conversations.get('ch1:k1')!.fresh);
+  // Planfix opened another task on its own: it has none of them.
+  await again.setTask('ch1:k1', 11, true);
+  t.is(again.conversations.get('ch1:k1')!.fieldsSent, undefined);
+  t.is(again.conversations.get('ch1:k1')!.taskNumber, 11);
+});
+
+test('site data: the latest values win, keys the site stopped sending stay, the total is capped', (t) => {
+  let meta = mergeMeta(emptyMeta(), { siteData: { orderId: 'A-1', plan: 'gold' } }, {});
+  meta = mergeMeta(meta, { siteData: { orderId: 'A-2' } }, {});
+  t.deepEqual(meta.siteData, { plan: 'gold', orderId: 'A-2' });
+  meta = mergeMeta(meta, { siteData: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, String(i)])) }, {});
+  t.is(Object.keys(meta.siteData!).length, 20);
+  t.is(meta.siteData!.k29, '29');
+  t.is(meta.siteData!.plan, undefined, 'the oldest go first');
+  t.is(mergeMeta(meta, {}, {}).siteData, meta.siteData);
+});

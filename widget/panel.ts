@@ -115,6 +115,8 @@ export class Panel {
         [t.landing, chat.landing && link(chat.landing, chat.landing)],
       ])),
       section('utm', t.utm, rows(Object.entries(utm).sort(([a], [b]) => a.localeCompare(b)))),
+      // In the site's own order: it usually puts what matters first.
+      chat?.siteData && section('site', t.siteData, rows(Object.entries(chat.siteData))),
       d.calls.length > 0 && section('calls', t.calls, el('ul', {}, ...d.calls.map((c) => call(c, t, lang)))),
     ];
     const shown = list.filter((x): x is HTMLElement => !!x);

@@ -23,6 +23,8 @@ export interface WidgetChat {
   utm: Record<string, string>;
   /** Where the provider shows this conversation to its agents. */
   dashboardUrl?: string;
+  /** What the website passed about the visitor (order or user ids…), key → text. */
+  siteData?: Record<string, string>;
 }
 
 export interface WidgetCall {

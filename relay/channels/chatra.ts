@@ -4,6 +4,7 @@ import { looksLikeUserAgent, parseUserAgent } from '../core/user-agent.ts';
 import { HttpError, TerminalError } from '../errors.ts';
 import { errorText, send } from '../net/outbound.ts';
 import type { ChannelAdapter } from './channel.ts';
+import { readSiteData, type SiteData } from './site-data.ts';
 import { bodyHash, httpUrl, isObj, parseJsonBody, readPages, readUtm, str, time, type Obj } from './read.ts';
 
 /** Marks the relay's own messages, so Chatra webhooks that carry them back are not imported. */
@@ -26,7 +27,7 @@ const options = z.object({
   employees: z.record(z.string(), z.string().email()).optional(),
 }).strict();
 
-function readVisit(client: Obj): Visit {
+function readVisit(client: Obj, site: SiteData): Visit {
   const loc = isObj(client.location) ? client.location : isObj(client.geo) ? client.geo : {};
   const named = isObj(client.browser)
     ? [str(client.browser, 'name'), str(client.browser, 'version')].filter(Boolean).join(' ') || undefined
@@ -46,9 +47,10 @@ function readVisit(client: Obj): Visit {
     referrer: str(client, 'referrer', 'referer', 'source', 'trafficSource', 'refferrer'),
     landing,
     // Flat keys on the client only in their utm_* form: a bare "source" there is the referrer.
-    utm: readUtm(client.utm, pickUtm(client), landing, ...(pages ?? []).map((p) => p.url)),
+    utm: readUtm(client.utm, pickUtm(client), site.utm, landing, ...(pages ?? []).map((p) => p.url)),
     pages,
     dashboardUrl: str(client, 'chatUrl', 'dashboardUrl', 'chatLink'),
+    ...(site.shown ? { siteData: site.shown } : {}),
   };
 }
 
@@ -105,14 +107,17 @@ export const chatra = {
     if (body.messages !== undefined && !Array.isArray(body.messages)) throw new HttpError(400, 'messages must be an array');
     const agents = Array.isArray(body.agents) ? body.agents.filter(isObj) : [];
 
+    const given = { name: str(client, 'name', 'basicInfo.name'), email: str(client, 'email', 'basicInfo.email'), phone: str(client, 'phone', 'basicInfo.phone') };
+    // The site's own data fills what the visitor did not give.
+    const site = readSiteData(client, given);
     const customer = {
       clientId,
-      name: str(client, 'name', 'basicInfo.name'),
+      name: given.name ?? site.name,
       displayName: str(client, 'displayedName', 'displayName'),
-      email: str(client, 'email', 'basicInfo.email'),
-      phone: str(client, 'phone', 'basicInfo.phone'),
+      email: given.email ?? site.email,
+      phone: given.phone ?? site.phone,
     };
-    const visit = readVisit(client);
+    const visit = readVisit(client, site);
     const newVisit = eventName === 'chatStarted';
     const now = Date.now();
     const events: InboundEvent[] = [];

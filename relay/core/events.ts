@@ -2,6 +2,8 @@
 
 export const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
 export type UtmKey = (typeof UTM_KEYS)[number];
+/** The most keys of a website's own data kept for one visitor (`Visit.siteData`). */
+export const SITE_DATA_MAX_KEYS = 20;
 
 export interface Customer {
   /** The provider's id of this customer (visitor id, Viber user id, …), unique within the channel. */
@@ -36,6 +38,8 @@ export interface Visit {
   dashboardUrl?: string;
   /** What the customer's entry point carried (Viber deep-link context, tracking data). */
   context?: string;
+  /** What the website passed about the visitor (Chatra `client.info`), bounded, as readable text. */
+  siteData?: Record<string, string>;
 }
 
 export interface Attachment {

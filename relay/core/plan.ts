@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FieldKey } from './account.ts';
 import type { CallEvent, Customer, CustomerEvent, MessageEvent, RelayEvent, Visit } from './events.ts';
 import { formatTime, type Locale } from './locale.ts';
@@ -6,9 +7,15 @@ import { visitAction, visitSummary } from './summary.ts';
 
 type Form = Record<string, string | boolean | { name: string; url: string }[] | undefined>;
 
+/** A conversation's task fields as last sent: field name → a short hash of the value; recorded once the message is delivered. */
+export interface FieldsSent {
+  chatId: string;
+  sent: Record<string, string>;
+}
+
 /** One step of delivering an event. Plans are data: they are journaled and resumed step by step. */
 export type Op =
-  | { do: 'newMessage'; params: Form; contactKey: string; fingerprint: string }
+  | { do: 'newMessage'; params: Form; contactKey: string; fingerprint: string; fields?: FieldsSent }
   | { do: 'updateContact'; params: Form; contactKey: string; fingerprint: string }
   | { do: 'learnTask'; chatId: string }
   /** `description` is plain text: it is escaped where it is written into Planfix as HTML. */
@@ -79,6 +86,8 @@ export interface PlanContext {
    * carrying the visit: a webhook's visit travels on its first event only (core/bounds.ts).
    */
   storedVisit?: Visit;
+  /** Task fields as last sent for the conversation's current task (field name → value hash). */
+  fieldsSent?: Record<string, string>;
   hasRest: boolean;
   fieldName(key: FieldKey): string | undefined;
   /** The language and time zone of every text the relay writes into this account's Planfix. */
@@ -104,6 +113,32 @@ export function contactParams(chatContactId: string, c: PlanContext['customer'],
     contactId: chatContactId, contactName: name, contactLastName: lastName, contactEmail: c.email, contactPhone: c.phone, contactIco: avatar,
   };
   return { params, fingerprint: JSON.stringify([name, lastName, c.email, c.phone, avatar]) };
+}
+
+/** Short: it is kept per conversation and only has to tell a changed value from the one sent. */
+function valueHash(v: string): string {
+  return createHash('sha256').update(v).digest('base64url').slice(0, 12);
+}
+
+/**
+ * Task fields go with the message that opens a task, and later only when a value changed: sent
+ * with every message they would undo what an employee edited in the task.
+ */
+function taskFields(visit: Visit | undefined, ctx: PlanContext): { params: Form; fields?: FieldsSent } {
+  const all = dataFields(visit, ctx.fieldName);
+  const known = ctx.fresh ? {} : ctx.fieldsSent ?? {};
+  const params: Form = {};
+  const sent = { ...known };
+  for (const [k, v] of Object.entries(all)) {
+    if (typeof v !== 'string') continue;
+    const name = k.slice('data_'.length);
+    const h = valueHash(v);
+    if (known[name] === h) continue;
+    params[k] = v;
+    sent[name] = h;
+  }
+  // An opening message records even an empty set: what the previous task got is no longer known.
+  return { params, fields: ctx.fresh || Object.keys(params).length ? { chatId: ctx.chatId, sent } : undefined };
 }
 
 function dataFields(visit: Visit | undefined, fieldName: PlanContext['fieldName']): Form {
@@ -151,6 +186,7 @@ export function plan(event: Exclude<RelayEvent, CallEvent>, ctx: PlanContext): O
       const visit = event.visit ?? (opens ? ctx.storedVisit : undefined);
       const summary = opens ? visitSummary(visit, ctx.channel.title, ctx.locale) : '';
       const text = messageText(event, ctx.locale);
+      const fields = taskFields(visit, ctx);
       const params: Form = {
         chatId: ctx.chatId,
         channel: ctx.channel.id,
@@ -160,12 +196,14 @@ export function plan(event: Exclude<RelayEvent, CallEvent>, ctx: PlanContext): O
         message: summary ? `${text}\n\n${summary}` : text,
         attachments: event.attachments.length ? event.attachments : undefined,
         ...(event.echo ? { isEcho: true, userEmail: event.echo.email } : {}),
-        ...dataFields(visit, ctx.fieldName),
+        ...fields.params,
       };
       return [
         ...contactUpdate(ctx),
-        { do: 'newMessage', params, contactKey: ctx.contactKey, fingerprint: contact.fingerprint },
-        ...(ctx.fresh ? [{ do: 'learnTask', chatId: ctx.chatId } as const] : []),
+        { do: 'newMessage', params, contactKey: ctx.contactKey, fingerprint: contact.fingerprint, ...(fields.fields ? { fields: fields.fields } : {}) },
+        // After every message: Planfix opens a new task on its own when an employee closed the
+        // last one, and that task must be known (widget) and get the task fields.
+        { do: 'learnTask', chatId: ctx.chatId },
         ...visitOps(event, ctx),
       ];
     }

@@ -19,6 +19,8 @@ export interface PlanfixTexts {
   referrer: string;
   landing: string;
   pagesVisited: string;
+  /** What the website itself passed about the visitor (Chatra's setIntegrationData). */
+  siteData: string;
   openIn: (channel: string) => string;
   /** The contact's action on a new visit: "New Chatra chat". */
   newChat: (channel: string) => string;
@@ -51,6 +53,7 @@ export const TEXTS: Record<Language, PlanfixTexts> = {
     channelVisitor: (c) => `${c} visitor`,
     location: 'Location', browser: 'Browser', os: 'OS', device: 'Device', referrer: 'Came from', landing: 'Landing page',
     pagesVisited: 'Pages visited',
+    siteData: 'Site data',
     openIn: (c) => `Open in ${c}`,
     newChat: (c) => `New ${c} chat`,
     started: 'Started', ended: 'Ended', postponedUntil: 'Postponed until',
@@ -69,6 +72,7 @@ export const TEXTS: Record<Language, PlanfixTexts> = {
     channelVisitor: (c) => `Посетитель ${c}`,
     location: 'Местоположение', browser: 'Браузер', os: 'ОС', device: 'Устройство', referrer: 'Откуда пришёл', landing: 'Страница входа',
     pagesVisited: 'Просмотренные страницы',
+    siteData: 'Данные сайта',
     openIn: (c) => `Открыть в ${c}`,
     newChat: (c) => `Новый чат ${c}`,
     started: 'Начат', ended: 'Завершён', postponedUntil: 'Отложен до',
@@ -87,6 +91,7 @@ export const TEXTS: Record<Language, PlanfixTexts> = {
     channelVisitor: (c) => `Відвідувач ${c}`,
     location: 'Місцезнаходження', browser: 'Браузер', os: 'ОС', device: 'Пристрій', referrer: 'Звідки прийшов', landing: 'Сторінка входу',
     pagesVisited: 'Переглянуті сторінки',
+    siteData: 'Дані сайту',
     openIn: (c) => `Відкрити в ${c}`,
     newChat: (c) => `Новий чат ${c}`,
     started: 'Розпочато', ended: 'Завершено', postponedUntil: 'Відкладено до',
@@ -105,6 +110,7 @@ export const TEXTS: Record<Language, PlanfixTexts> = {
     channelVisitor: (c) => `Odwiedzający ${c}`,
     location: 'Lokalizacja', browser: 'Przeglądarka', os: 'System', device: 'Urządzenie', referrer: 'Źródło', landing: 'Strona wejścia',
     pagesVisited: 'Odwiedzone strony',
+    siteData: 'Dane ze strony',
     openIn: (c) => `Otwórz w ${c}`,
     newChat: (c) => `Nowy czat ${c}`,
     started: 'Rozpoczęto', ended: 'Zakończono', postponedUntil: 'Odłożono do',

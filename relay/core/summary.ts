@@ -24,6 +24,11 @@ export function visitSummary(visit: Visit | undefined, channelTitle: string, loc
   }
   const utm = Object.entries(visit.utm ?? {}).filter(([, v]) => v);
   if (utm.length) lines.push(`UTM: ${utm.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  const site = Object.entries(visit.siteData ?? {});
+  if (site.length) {
+    lines.push(`${t.siteData}:`);
+    for (const [k, v] of site) lines.push(`  • ${k}: ${v}`);
+  }
   if (visit.pages?.length) {
     lines.push(`${t.pagesVisited}:`);
     for (const p of visit.pages.slice(-10)) lines.push(`  • ${p.title ? `${p.title} — ` : ''}${p.url}${when(p.at, locale)}`);

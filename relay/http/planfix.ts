@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import { newRouter } from './router.ts';
 import type { Attachment, ReplyEvent } from '../core/events.ts';
 import { toE164 } from '../core/identity.ts';
+import { plainText } from '../core/plain-text.ts';
 import { httpUrl } from '../channels/read.ts';
 import type { Relay } from '../context.ts';
 import { AuthError, HttpError } from '../errors.ts';
@@ -59,7 +60,9 @@ export function planfixRouter(relay: Relay): Router {
     const cmd = field(b, 'cmd');
     if (cmd !== 'newMessage') throw invalid(`unsupported cmd ${JSON.stringify(cmd ?? '')}`);
     const messageId = field(b, 'messageId');
-    const message = field(b, 'message') ?? '';
+    // Planfix comments are HTML; the customer's messenger shows text as it is. Converted here, once
+    // for every channel, so the journal holds what is sent and adapters know nothing of Planfix.
+    const message = plainText(field(b, 'message') ?? '');
     const attachments = readAttachments(b.attachments);
     if (!messageId) throw invalid('messageId is required');
     if (!message.trim() && !attachments.length) throw invalid('message is required');

@@ -90,6 +90,7 @@ function taskData(a: Account, task: number, v: TaskView): TaskData {
         landing: chat.landing,
         utm: chat.utm,
         dashboardUrl: chat.dashboardUrl,
+        siteData: chat.siteData,
       },
     } : {}),
     calls: v.calls.map((c) => ({

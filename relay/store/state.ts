@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Customer, Page, Visit } from '../core/events.ts';
+import { SITE_DATA_MAX_KEYS, type Customer, type Page, type Visit } from '../core/events.ts';
 import type { IdentityIndex } from '../core/identity.ts';
 import { JsonlFile, eachJsonl, type SkippedLine } from './jsonl.ts';
 
@@ -15,6 +15,8 @@ export interface WidgetMeta {
   utm: Record<string, string>;
   dashboardUrl?: string;
   context?: string;
+  /** What the website passed about the visitor (Chatra `client.info`). */
+  siteData?: Record<string, string>;
 }
 
 /** One phone call as the widget shows it; kept under the task and the contact it was attached to. */
@@ -71,6 +73,8 @@ export interface Conversation {
   taskNumber?: number;
   /** The next message opens a task (new conversation, or the last task was completed). */
   fresh: boolean;
+  /** Task fields as last sent to the current task: field name → value hash (core/plan.ts). */
+  fieldsSent?: Record<string, string>;
   /** The customer opted out of messages from the channel: replies fail until they write again. */
   unsubscribed?: boolean;
   updatedAt: number;
@@ -195,13 +199,23 @@ export class AccountState implements IdentityIndex {
     if (!c) return Promise.resolve();
     const writes: Promise<void>[] = [];
     if (c.taskNumber !== taskNumber || c.fresh === active) {
-      writes.push(this.putConversation({ ...c, taskNumber, fresh: !active }));
+      // A task the relay did not open (Planfix opened it when an employee closed the last one)
+      // has none of the fields sent to its predecessor.
+      const opened = c.taskNumber !== undefined && c.taskNumber !== taskNumber && !c.fresh;
+      const { fieldsSent, ...rest } = c;
+      writes.push(this.putConversation({ ...rest, ...(fieldsSent && !opened ? { fieldsSent } : {}), taskNumber, fresh: !active }));
     }
     if (this.tasks.get(taskNumber) !== chatId) {
       this.tasks.set(taskNumber, chatId);
       writes.push(this.write({ t: 'tk', n: taskNumber, chatId }));
     }
     return Promise.all(writes).then(() => undefined);
+  }
+
+  /** Records the task fields a delivered message carried. */
+  setFieldsSent(chatId: string, fieldsSent: Record<string, string>): Promise<void> {
+    const c = this.conversations.get(chatId);
+    return c ? this.putConversation({ ...c, fieldsSent }) : Promise.resolve();
   }
 
   /** The conversation's task was completed: the next message opens a new one. */
@@ -439,6 +453,11 @@ export function mergeMeta(meta: WidgetMeta, visit: Visit | undefined, customer: 
   if (visit.dashboardUrl) next.dashboardUrl = visit.dashboardUrl;
   if (visit.context) next.context = visit.context;
   for (const [k, v] of Object.entries(visit.utm ?? {})) if (v) next.utm[k] = v;
+  if (visit.siteData) {
+    // The latest values win; keys the site stopped sending stay, the oldest going first past the cap.
+    const kept = Object.entries(meta.siteData ?? {}).filter(([k]) => !Object.prototype.hasOwnProperty.call(visit.siteData, k));
+    next.siteData = Object.fromEntries([...kept, ...Object.entries(visit.siteData)].slice(-SITE_DATA_MAX_KEYS));
+  }
   if (visit.pages?.length) {
     const key = (p: Page) => `${p.url}|${p.at ?? ''}`;
     const known = new Set(meta.pages.map(key));
