@@ -1,4 +1,5 @@
 import type { RelayEvent } from './core/events.ts';
+import { contentText, TEXTS } from './core/planfix-texts.ts';
 
 /** One line of an account's recent activity, as the admin page lists it. */
 export interface ActivityItem {
@@ -21,7 +22,9 @@ const KEEP = 100;
 const PREVIEW = 40;
 
 export function preview(ev: RelayEvent): string | undefined {
-  const text = ev.kind === 'message' || ev.kind === 'reply' ? ev.text
+  // A location, contact or sticker previews as the English line: the admin pages are in English.
+  const text = ev.kind === 'message' ? [ev.content && contentText(ev.content, TEXTS.en), ev.text].filter(Boolean).join(' ')
+    : ev.kind === 'reply' ? ev.text
     : ev.kind === 'call' ? `${ev.direction === 'in' ? 'incoming' : 'outgoing'} call, ${ev.moment}`
     : ev.kind === 'status' ? ev.status : undefined;
   if (!text) return undefined;

@@ -89,7 +89,7 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
   if (!ops) {
     const ev = entry.event;
     // Replies and receipts concern a conversation already known: no identity to resolve.
-    const bare = { channel: { id: channel.id, title: '', name: channel.name, options: channel.options } } as PlanContext;
+    const bare = { channel: { id: channel.id, title: '', name: channel.name, options: channel.options }, locale: localeOf(account) } as PlanContext;
     if (ev.kind === 'call') await recordCall(ev, account, channel, state);
     ops = ev.kind === 'call' ? callPlan(ev, keysOf(account))
       : ev.kind === 'reply' ? plan(ev, bare)

@@ -37,7 +37,7 @@ function strings(v: unknown, path = ''): [string, string][] {
 function assertAllFit(t: import('ava').ExecutionContext, events: InboundEvent[]) {
   for (const [path, s] of strings(events)) {
     const leaf = path.replace(/.*\./, '').replace(/\[\d+\]$/, '');
-    const max = leaf === 'text' ? MAX_TEXT_LENGTH + 200 : ['url', 'avatar', 'referrer', 'landing', 'recordingUrl', 'dashboardUrl', 'context'].includes(leaf) ? MAX_URL_LENGTH : MAX_FIELD_LENGTH;
+    const max = leaf === 'text' || leaf === 'caption' ? MAX_TEXT_LENGTH + 200 : ['url', 'media', 'avatar', 'referrer', 'landing', 'recordingUrl', 'dashboardUrl', 'context'].includes(leaf) ? MAX_URL_LENGTH : MAX_FIELD_LENGTH;
     if (s.length > max) t.fail(`${path} has ${s.length} characters (limit ${max})`);
   }
 }
@@ -105,6 +105,22 @@ test('viber: one message with every field as long as 1 MB allows is cut to its l
   t.is(ev!.visit!.context!.length, 4096);
   assertAllFit(t, [ev!]);
   t.true(journaled([ev!]) < 64 * 1024);
+});
+
+test('viber: a location, contact, sticker or unknown type with fields as long as 1 MB allows is cut to its limits', (t) => {
+  const body = (message: Record<string, unknown>) => JSON.stringify({ event: 'message', timestamp: Date.now(), message_token: 5916837654388304302, sender: { id: 'u1' }, message });
+  const big = 300_000;
+  const kinds = [
+    { type: 'location', location: { lat: 1, lon: 2, address: 'a'.repeat(big) } },
+    { type: 'contact', contact: { name: 'n'.repeat(big), phone_number: '1'.repeat(big) } },
+    { type: 'sticker', sticker_id: 's'.repeat(big), media: `https://viber.example/${'m'.repeat(big)}` },
+    { type: 't'.repeat(big), text: 'c'.repeat(big), media: `https://viber.example/${'m'.repeat(big)}` },
+  ];
+  for (const message of kinds) {
+    const [ev] = boundRequest(parse('viber', body(message)), never) as MessageEvent[];
+    t.truthy(ev!.content, String(message.type).slice(0, 20));
+    assertAllFit(t, [ev!]);
+  }
 });
 
 test('verbox: long fields and 5,000 pages are cut to their limits', (t) => {

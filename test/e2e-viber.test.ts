@@ -9,12 +9,12 @@ const USER = { id: 'a1B2c3D4e5F6g7H8i9J0kA==', name: 'Olena', avatar: 'https://e
 let token = 5916837654388304302n;
 const message = (msg: Record<string, unknown>) => ({ event: 'message', timestamp: Date.now(), message_token: token++, sender: USER, message: msg, silent: false });
 
-async function setup(t: import('ava').ExecutionContext, options: Record<string, unknown> = {}) {
+async function setup(t: import('ava').ExecutionContext, options: Record<string, unknown> = {}, language?: string) {
   const pf = await PlanfixSim.start();
   const viber = await ViberFake.start({ authToken: 'bot-token-0123456789abcdef' });
   const relay = await RelayProcess.start();
   t.teardown(async () => { await relay.stop(); await pf.close(); await viber.close(); });
-  const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', defaultCountry: 'UA', planfix: { url: pf.origin, chatToken: 'pf-chat-token' } })).body;
+  const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', defaultCountry: 'UA', planfix: { url: pf.origin, chatToken: 'pf-chat-token' }, ...(language ? { language } : {}) })).body;
   const channel = await relay.api('POST', `/api/accounts/${account.id}/channels`, {
     kind: 'viber', name: 'Acme bot', settings: { authToken: viber.authToken, botName: 'acmebot', apiUrl: viber.apiUrl, welcomeText: 'Hi! Ask us anything.' }, options,
   });
@@ -68,6 +68,22 @@ test('Viber: webhook set on creation, a user becomes a contact and a task, conte
   await viber.emit(receipt('seen'));
   await pf.waitFor(() => pf.messageStatuses.some((s) => s.messageId === answer.messageId && s.status === 'read'));
   t.deepEqual(pf.messageStatuses.filter((s) => s.messageId === answer.messageId).map((s) => s.status), ['sent', 'read']);
+});
+
+test('Viber: a Ukrainian account gets a location, a sticker and a reasonless delivery failure in Ukrainian', async (t) => {
+  const { pf, viber, reply } = await setup(t, {}, 'uk');
+  await viber.emit(message({ type: 'location', location: { lat: 50.4501, lon: 30.5234 } }));
+  await viber.emit(message({ type: 'sticker', sticker_id: 40133 }));
+  const task = await pf.waitFor(() => pf.tasks.find((x) => x.comments.length >= 2));
+  t.true(task.comments[0]!.text.startsWith('📍 Місцезнаходження: 50.4501, 30.5234 https://maps.google.com/?q=50.4501,30.5234'), task.comments[0]!.text);
+  t.true(task.comments[1]!.text.startsWith('[Стікер 40133]'), task.comments[1]!.text);
+
+  const answer = await reply(task.number, 'Дякуємо!');
+  const sent = await viber.waitFor(() => viber.sent[0]);
+  await pf.waitFor(() => pf.messageStatuses.find((s) => s.messageId === answer.messageId && s.status === 'sent'));
+  await viber.emit({ event: 'failed', timestamp: Date.now(), message_token: BigInt(sent.message_token), user_id: USER.id });
+  const failed = await pf.waitFor(() => pf.messageStatuses.find((s) => s.messageId === answer.messageId && s.status === 'error'));
+  t.is(failed.text, 'Канал не зміг доставити повідомлення');
 });
 
 test('Viber: a bad or missing signature is refused and nothing is journaled; an unsubscribed user gets a clear error', async (t) => {

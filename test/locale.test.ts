@@ -1,6 +1,6 @@
 // Issue 13 item 11: what the relay writes into Planfix is in the account's language and time zone.
 import test from 'ava';
-import type { CallEvent, MessageEvent, Visit } from '../relay/core/events.ts';
+import type { CallEvent, MessageEvent, StatusEvent, Visit } from '../relay/core/events.ts';
 import { formatTime, isTimeZone, LANGUAGES, localeOf, type Locale } from '../relay/core/locale.ts';
 import { callName, fillTemplate, TEXTS, type PlanfixTexts } from '../relay/core/planfix-texts.ts';
 import { visitAction, visitSummary } from '../relay/core/summary.ts';
@@ -165,4 +165,62 @@ test('the planner writes the nameless visitor, contact data, empty messages and 
   const pl = plan(message({ text: '', newVisit: false }), ctx({ language: 'pl', timeZone: 'Europe/Warsaw' }, { fresh: false }));
   const pm = pl.find((o) => o.do === 'newMessage');
   t.is(pm?.do === 'newMessage' ? pm.params.message : undefined, '(pusta wiadomość)');
+});
+
+test('a location, contact, sticker or message the relay cannot show is worded in the account\'s language', (t) => {
+  const text = (content: MessageEvent['content'], locale: Locale) => {
+    const nm = plan(message({ text: '', content, newVisit: false }), ctx(locale, { fresh: false })).find((o) => o.do === 'newMessage');
+    return nm?.do === 'newMessage' ? nm.params.message : undefined;
+  };
+  const EN: Locale = { language: 'en', timeZone: 'UTC' };
+  const PL: Locale = { language: 'pl', timeZone: 'Europe/Warsaw' };
+  const place = { kind: 'location', lat: 50.4501, lon: 30.5234, address: 'Хрещатик 1' } as const;
+  const map = 'https://maps.google.com/?q=50.4501,30.5234';
+  t.is(text(place, EN), `📍 Location: 50.4501, 30.5234 (Хрещатик 1) ${map}`);
+  t.is(text(place, RU), `📍 Местоположение: 50.4501, 30.5234 (Хрещатик 1) ${map}`);
+  t.is(text(place, UA), `📍 Місцезнаходження: 50.4501, 30.5234 (Хрещатик 1) ${map}`);
+  t.is(text(place, PL), `📍 Lokalizacja: 50.4501, 30.5234 (Хрещатик 1) ${map}`);
+  t.is(text({ kind: 'location' }, EN), '📍 Location (no coordinates)');
+  t.is(text({ kind: 'location' }, RU), '📍 Местоположение (нет координат)');
+
+  const card = { kind: 'contact', name: 'Olena K', phone: '+380501112233' } as const;
+  t.is(text(card, EN), '👤 Contact: Olena K, +380501112233');
+  t.is(text(card, RU), '👤 Контакт: Olena K, +380501112233');
+  t.is(text(card, PL), '👤 Kontakt: Olena K, +380501112233');
+  t.is(text({ kind: 'contact' }, EN), '👤 Contact: (empty)');
+  t.is(text({ kind: 'contact' }, UA), '👤 Контакт: (порожньо)');
+
+  const sticker = { kind: 'sticker', id: '40133', media: 'https://viber.com/stickers/40133.png' } as const;
+  t.is(text(sticker, EN), '[Sticker 40133] https://viber.com/stickers/40133.png');
+  t.is(text(sticker, RU), '[Стикер 40133] https://viber.com/stickers/40133.png');
+  t.is(text(sticker, UA), '[Стікер 40133] https://viber.com/stickers/40133.png');
+  t.is(text(sticker, PL), '[Naklejka 40133] https://viber.com/stickers/40133.png');
+
+  const odd = { kind: 'unsupported', type: 'hologram', caption: 'look', media: 'https://dl-media.viber.com/h/1' } as const;
+  t.is(text(odd, EN), '[Message of type "hologram"] look https://dl-media.viber.com/h/1');
+  t.is(text(odd, RU), '[Сообщение типа «hologram»] look https://dl-media.viber.com/h/1');
+  t.is(text(odd, UA), '[Повідомлення типу «hologram»] look https://dl-media.viber.com/h/1');
+  t.is(text(odd, PL), '[Wiadomość typu „hologram”] look https://dl-media.viber.com/h/1');
+
+  t.is(text({ kind: 'missingMedia', media: 'picture' }, EN), '[Picture without a link]');
+  t.is(text({ kind: 'missingMedia', media: 'video' }, RU), '[Видео без ссылки]');
+  t.is(text({ kind: 'missingMedia', media: 'file' }, UA), '[Файл без посилання]');
+  t.is(text({ kind: 'missingMedia', media: 'picture' }, PL), '[Obraz bez linku]');
+});
+
+test('a failed delivery without the channel\'s reason gets the account\'s language; the channel\'s own reason is kept', (t) => {
+  const failed = (text?: string): StatusEvent => ({
+    kind: 'status', eventId: 'failed:1', customer: { clientId: 'v1' }, at: AT, providerMessageId: '1', status: 'error', ...(text ? { text } : {}),
+  });
+  const statusText = (ev: StatusEvent, locale: Locale) => {
+    const op = plan(ev, ctx(locale, { outbound: { messageId: '77', status: 'sent' } }))[0];
+    return op?.do === 'messageStatus' ? op.text : undefined;
+  };
+  t.is(statusText(failed(), { language: 'en', timeZone: 'UTC' }), 'The channel could not deliver the message');
+  t.is(statusText(failed(), RU), 'Канал не смог доставить сообщение');
+  t.is(statusText(failed(), UA), 'Канал не зміг доставити повідомлення');
+  t.is(statusText(failed(), { language: 'pl', timeZone: 'Europe/Warsaw' }), 'Kanał nie mógł dostarczyć wiadomości');
+  t.is(statusText(failed('keyboard is not valid'), RU), 'keyboard is not valid');
+  const read = plan({ ...failed(), status: 'read' }, ctx(RU, { outbound: { messageId: '77', status: 'sent' } }))[0];
+  t.is(read?.do === 'messageStatus' ? read.text : 'none', undefined, 'only an error gets a default text');
 });

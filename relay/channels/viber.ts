@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { onOwnPlanfix } from '../core/account.ts';
-import type { Attachment, Customer, CustomerEvent, MessageEvent, ReplyEvent, StatusEvent } from '../core/events.ts';
+import type { Attachment, Customer, CustomerEvent, MessageContent, MessageEvent, ReplyEvent, StatusEvent } from '../core/events.ts';
 import { AuthError, HttpError, RetryableError, TerminalError } from '../errors.ts';
 import { send } from '../net/outbound.ts';
 import type { ChannelAdapter, InboundRequest, SendContext } from './channel.ts';
@@ -74,8 +74,8 @@ function coordinate(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** The visible text, attachments and any phone a `message` callback's message object carries. */
-function readMessage(m: Obj): { text: string; attachments: Attachment[]; phone?: string } {
+/** The visible text, attachments, content and any phone a `message` callback's message object carries. */
+function readMessage(m: Obj): { text: string; attachments: Attachment[]; content?: MessageContent; phone?: string } {
   const type = str(m, 'type') ?? 'unknown';
   const caption = typeof m.text === 'string' ? m.text.trim() : '';
   const media = httpUrl(str(m, 'media'));
@@ -87,29 +87,28 @@ function readMessage(m: Obj): { text: string; attachments: Attachment[]; phone?:
     case 'file':
       return media
         ? { text: caption, attachments: [{ name: fileName(m, media, type), url: media }] }
-        : { text: caption || `[Viber ${type} without a link]`, attachments: [] };
+        : caption ? { text: caption, attachments: [] } : { text: '', attachments: [], content: { kind: 'missingMedia', media: type } };
     case 'location': {
       const loc = isObj(m.location) ? m.location : {};
       const lat = coordinate(loc.lat);
       const lon = coordinate(loc.lon);
-      if (lat === undefined || lon === undefined) return { text: '📍 Location (no coordinates)', attachments: [] };
       const address = str(loc, 'address');
-      return { text: `📍 Location: ${lat}, ${lon}${address ? ` (${address})` : ''} https://maps.google.com/?q=${lat},${lon}`, attachments: [] };
+      return { text: '', attachments: [], content: { kind: 'location', ...(lat !== undefined && lon !== undefined ? { lat, lon } : {}), ...(address ? { address } : {}) } };
     }
     case 'contact': {
       const c = isObj(m.contact) ? m.contact : {};
       const name = str(c, 'name');
       const phone = str(c, 'phone_number', 'phoneNumber', 'phone');
-      return { text: `👤 Contact: ${[name, phone].filter(Boolean).join(', ') || '(empty)'}`, attachments: [], ...(phone ? { phone } : {}) };
+      return { text: '', attachments: [], content: { kind: 'contact', ...(name ? { name } : {}), ...(phone ? { phone } : {}) }, ...(phone ? { phone } : {}) };
     }
     case 'sticker': {
       const id = str(m, 'sticker_id');
-      return { text: `[Sticker${id ? ` ${id}` : ''}]${media ? ` ${media}` : ''}`, attachments: [] };
+      return { text: '', attachments: [], content: { kind: 'sticker', ...(id ? { id } : {}), ...(media ? { media } : {}) } };
     }
     case 'url':
       return { text: media ?? caption, attachments: [] };
     default:
-      return { text: [`[Viber message of type "${type}"]`, caption, media].filter(Boolean).join(' '), attachments: [] };
+      return { text: '', attachments: [], content: { kind: 'unsupported', type, ...(caption ? { caption } : {}), ...(media ? { media } : {}) } };
   }
 }
 
@@ -122,11 +121,11 @@ function messageEvent(body: Obj, eventId: string, at: number): MessageEvent {
   const clientId = str(sender, 'id');
   if (!clientId) throw new HttpError(400, 'not a Viber message callback: sender.id is missing');
   if (!isObj(body.message)) throw new HttpError(400, 'not a Viber message callback: message is missing');
-  const { text, attachments, phone } = readMessage(body.message);
+  const { text, attachments, content, phone } = readMessage(body.message);
   // The avatar goes to Planfix as contactIco: only an http(s) link (userOf), never `javascript:…`.
   const customer: Customer = { ...userOf(isObj(sender) ? sender : {}, clientId), ...(phone ? { phone } : {}) };
   const visit = { country: str(sender, 'country'), context: str(body.message, 'tracking_data') };
-  return { kind: 'message', eventId, customer, ...(visit.country || visit.context ? { visit } : {}), at, text, attachments };
+  return { kind: 'message', eventId, customer, ...(visit.country || visit.context ? { visit } : {}), at, text, attachments, ...(content ? { content } : {}) };
 }
 
 function statusEvent(body: Obj, event: 'delivered' | 'seen' | 'failed', token: string, at: number): StatusEvent {
@@ -142,7 +141,8 @@ function statusEvent(body: Obj, event: 'delivered' | 'seen' | 'failed', token: s
     at,
     providerMessageId: token,
     status: event === 'delivered' ? 'sent' : event === 'seen' ? 'read' : 'error',
-    ...(event === 'failed' ? { text: desc ?? 'Viber could not deliver the message' } : {}),
+    // Without Viber's reason the planner writes its own, in the account's language.
+    ...(event === 'failed' && desc ? { text: desc } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { HttpError } from '../errors.ts';
-import type { Attachment, CallEvent, Customer, InboundEvent, MessageEvent, Page, StatusEvent, UtmKey, Visit } from './events.ts';
+import type { Attachment, CallEvent, Customer, InboundEvent, MessageContent, MessageEvent, Page, StatusEvent, UtmKey, Visit } from './events.ts';
 
 // What one webhook can become, whatever the provider (or whoever has its URL) sends. The body is
 // at most 1 MB, but an adapter copies what a body says once into every event it yields: a Chatra
@@ -96,8 +96,27 @@ function boundVisit(v: Visit): Visit {
   return out;
 }
 
+const CONTACT_CARD: { name?: Rule; phone?: Rule } = { name: 'field', phone: 'field' };
+const STICKER: { id?: Rule; media?: Rule } = { id: 'field', media: 'url' };
+const UNSUPPORTED: { type?: Rule; caption?: Rule; media?: Rule } = { type: 'field', caption: 'text', media: 'url' };
+const PLACE: { address?: Rule } = { address: 'field' };
+
+function boundContent(c: MessageContent): MessageContent {
+  switch (c.kind) {
+    case 'location': return fit(c, PLACE, 'content');
+    case 'contact': return fit(c, CONTACT_CARD, 'content');
+    case 'sticker': return fit(c, STICKER, 'content');
+    case 'unsupported': return fit(c, UNSUPPORTED, 'content');
+    case 'missingMedia': return c;
+  }
+}
+
 function boundMessage(ev: MessageEvent): MessageEvent {
   let out = fit(ev, MESSAGE, 'message');
+  if (ev.content) {
+    const content = boundContent(ev.content);
+    if (content !== ev.content) out = { ...out, content };
+  }
   if (ev.echo) {
     const echo = fit(ev.echo, ECHO, 'echo');
     if (echo !== ev.echo) out = { ...out, echo };

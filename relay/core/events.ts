@@ -49,6 +49,18 @@ export interface Attachment {
   size?: number;
 }
 
+/**
+ * What a message holds besides words and files (a location, a shared contact, a sticker, a type the
+ * relay cannot show): the planner words it in the account's language, so adapters write no prose.
+ */
+export type MessageContent =
+  | { kind: 'location'; lat?: number; lon?: number; address?: string }
+  | { kind: 'contact'; name?: string; phone?: string }
+  | { kind: 'sticker'; id?: string; media?: string }
+  | { kind: 'unsupported'; type: string; caption?: string; media?: string }
+  /** A picture, video or file whose link the provider did not give. */
+  | { kind: 'missingMedia'; media: 'picture' | 'video' | 'file' };
+
 interface Base {
   /** Stable id from the provider (message id, token) or a hash of the body; the dedupe key. */
   eventId: string;
@@ -61,6 +73,8 @@ export interface MessageEvent extends Base {
   kind: 'message';
   text: string;
   attachments: Attachment[];
+  /** Set instead of text where the message is not words; see MessageContent. */
+  content?: MessageContent;
   /** The provider's own name for the conversation: the title of the task it opens. */
   title?: string;
   /** True on the first message of a new visit/chat: the contact gets a visit action. */
@@ -90,6 +104,7 @@ export interface StatusEvent extends Base {
   /** The provider's id of the message, as `send` returned it. */
   providerMessageId: string;
   status: 'sent' | 'read' | 'error';
+  /** The provider's own reason for an error, when it gives one; the planner supplies a default. */
   text?: string;
 }
 

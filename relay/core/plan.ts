@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FieldKey } from './account.ts';
 import type { CallEvent, Customer, CustomerEvent, MessageEvent, RelayEvent, Visit } from './events.ts';
 import { formatTime, type Locale } from './locale.ts';
-import { textsOf } from './planfix-texts.ts';
+import { contentText, textsOf } from './planfix-texts.ts';
 import { visitAction, visitSummary } from './summary.ts';
 
 type Form = Record<string, string | boolean | { name: string; url: string }[] | undefined>;
@@ -161,7 +161,8 @@ function messageText(event: MessageEvent, locale: Locale): string {
   const d = event.dates ?? {};
   const dates = ([[d.started, t.started], [d.ended, t.ended], [d.postponedUntil, t.postponedUntil]] as const)
     .flatMap(([ms, label]) => (ms ? [`${label}: ${formatTime(ms, locale)}`] : [])).join('\n');
-  const body = event.text.trim() ? event.text : event.attachments.map((a) => `📎 ${a.name}`).join('\n');
+  const words = event.text.trim() ? event.text : event.attachments.map((a) => `📎 ${a.name}`).join('\n');
+  const body = [event.content && contentText(event.content, t), words].filter(Boolean).join('\n');
   return [body, dates].filter(Boolean).join('\n\n') || t.emptyMessage;
 }
 
@@ -178,7 +179,8 @@ export function plan(event: Exclude<RelayEvent, CallEvent>, ctx: PlanContext): O
       // Each Planfix message gets at most one "sent" and then one "read" or "error", never backwards.
       const o = ctx.outbound;
       if (!o || (o.status && STATUS_RANK[o.status] >= STATUS_RANK[event.status])) return [];
-      return [{ do: 'messageStatus', messageId: o.messageId, status: event.status, text: event.text }];
+      const text = event.status === 'error' ? event.text ?? textsOf(ctx.locale.language).notDelivered : event.text;
+      return [{ do: 'messageStatus', messageId: o.messageId, status: event.status, text }];
     }
     case 'message': {
       const contact = contactParams(ctx.contactKey, ctx.customer, textsOf(ctx.locale.language).visitor);

@@ -1,4 +1,4 @@
-import type { CallOutcome } from './events.ts';
+import type { CallOutcome, MessageContent } from './events.ts';
 import type { Language } from './locale.ts';
 
 /**
@@ -28,6 +28,18 @@ export interface PlanfixTexts {
   started: string;
   ended: string;
   postponedUntil: string;
+  /** A message that is not words (MessageContent); `location` above names a shared location too. */
+  content: {
+    noCoordinates: string;
+    contact: string;
+    empty: string;
+    sticker: string;
+    unsupported: (type: string) => string;
+    media: { picture: string; video: string; file: string };
+    noLink: (media: string) => string;
+  };
+  /** A message status "error" whose channel gave no reason. */
+  notDelivered: string;
   call: {
     incoming: string;
     outgoing: string;
@@ -57,6 +69,13 @@ export const TEXTS: Record<Language, PlanfixTexts> = {
     openIn: (c) => `Open in ${c}`,
     newChat: (c) => `New ${c} chat`,
     started: 'Started', ended: 'Ended', postponedUntil: 'Postponed until',
+    content: {
+      noCoordinates: 'no coordinates', contact: 'Contact', empty: '(empty)', sticker: 'Sticker',
+      unsupported: (type) => `Message of type "${type}"`,
+      media: { picture: 'Picture', video: 'Video', file: 'File' },
+      noLink: (media) => `${media} without a link`,
+    },
+    notDelivered: 'The channel could not deliver the message',
     call: {
       incoming: 'Incoming call', outgoing: 'Outgoing call',
       outcome: { answered: 'answered', missed: 'missed', busy: 'busy', noanswer: 'no answer', failed: 'failed' },
@@ -76,6 +95,13 @@ export const TEXTS: Record<Language, PlanfixTexts> = {
     openIn: (c) => `Открыть в ${c}`,
     newChat: (c) => `Новый чат ${c}`,
     started: 'Начат', ended: 'Завершён', postponedUntil: 'Отложен до',
+    content: {
+      noCoordinates: 'нет координат', contact: 'Контакт', empty: '(пусто)', sticker: 'Стикер',
+      unsupported: (type) => `Сообщение типа «${type}»`,
+      media: { picture: 'Изображение', video: 'Видео', file: 'Файл' },
+      noLink: (media) => `${media} без ссылки`,
+    },
+    notDelivered: 'Канал не смог доставить сообщение',
     call: {
       incoming: 'Входящий звонок', outgoing: 'Исходящий звонок',
       outcome: { answered: 'отвечен', missed: 'пропущен', busy: 'занято', noanswer: 'без ответа', failed: 'не состоялся' },
@@ -95,6 +121,13 @@ export const TEXTS: Record<Language, PlanfixTexts> = {
     openIn: (c) => `Відкрити в ${c}`,
     newChat: (c) => `Новий чат ${c}`,
     started: 'Розпочато', ended: 'Завершено', postponedUntil: 'Відкладено до',
+    content: {
+      noCoordinates: 'немає координат', contact: 'Контакт', empty: '(порожньо)', sticker: 'Стікер',
+      unsupported: (type) => `Повідомлення типу «${type}»`,
+      media: { picture: 'Зображення', video: 'Відео', file: 'Файл' },
+      noLink: (media) => `${media} без посилання`,
+    },
+    notDelivered: 'Канал не зміг доставити повідомлення',
     call: {
       incoming: 'Вхідний дзвінок', outgoing: 'Вихідний дзвінок',
       outcome: { answered: 'прийнятий', missed: 'пропущений', busy: 'зайнято', noanswer: 'без відповіді', failed: 'не відбувся' },
@@ -114,6 +147,13 @@ export const TEXTS: Record<Language, PlanfixTexts> = {
     openIn: (c) => `Otwórz w ${c}`,
     newChat: (c) => `Nowy czat ${c}`,
     started: 'Rozpoczęto', ended: 'Zakończono', postponedUntil: 'Odłożono do',
+    content: {
+      noCoordinates: 'brak współrzędnych', contact: 'Kontakt', empty: '(pusty)', sticker: 'Naklejka',
+      unsupported: (type) => `Wiadomość typu „${type}”`,
+      media: { picture: 'Obraz', video: 'Wideo', file: 'Plik' },
+      noLink: (media) => `${media} bez linku`,
+    },
+    notDelivered: 'Kanał nie mógł dostarczyć wiadomości',
     call: {
       incoming: 'Połączenie przychodzące', outgoing: 'Połączenie wychodzące',
       outcome: { answered: 'odebrane', missed: 'nieodebrane', busy: 'zajęte', noanswer: 'brak odpowiedzi', failed: 'nieudane' },
@@ -126,6 +166,24 @@ export const TEXTS: Record<Language, PlanfixTexts> = {
 };
 
 export const textsOf = (language: Language): PlanfixTexts => TEXTS[language];
+
+/** A message's content as one line in `t`'s language; the emoji and the map link read in any. */
+export function contentText(c: MessageContent, t: PlanfixTexts): string {
+  switch (c.kind) {
+    case 'location': {
+      if (c.lat === undefined || c.lon === undefined) return `📍 ${t.location} (${t.content.noCoordinates})`;
+      return `📍 ${t.location}: ${c.lat}, ${c.lon}${c.address ? ` (${c.address})` : ''} https://maps.google.com/?q=${c.lat},${c.lon}`;
+    }
+    case 'contact':
+      return `👤 ${t.content.contact}: ${[c.name, c.phone].filter(Boolean).join(', ') || t.content.empty}`;
+    case 'sticker':
+      return `[${t.content.sticker}${c.id ? ` ${c.id}` : ''}]${c.media ? ` ${c.media}` : ''}`;
+    case 'unsupported':
+      return [`[${t.content.unsupported(c.type)}]`, c.caption, c.media].filter(Boolean).join(' ');
+    case 'missingMedia':
+      return `[${t.content.noLink(t.content.media[c.media])}]`;
+  }
+}
 
 /** A template with its placeholders filled (`{phone}`); an unknown placeholder stays as written. */
 export function fillTemplate(template: string, values: Record<string, string>): string {
