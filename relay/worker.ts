@@ -185,7 +185,8 @@ export class Worker {
         // A delivery with two REST requests in flight at once parks once.
         if (s.parked++ > 0 || s.done) return;
         this.free(account);
-        this.pump();
+        // Not from inside a pump that is starting this very delivery, whose key is not yet running.
+        queueMicrotask(() => this.pump());
       },
       unpark: (): Promise<void> => {
         if (--s.parked > 0 || s.done) return Promise.resolve();
