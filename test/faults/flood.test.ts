@@ -210,6 +210,7 @@ test.serial('fake calls at the default limits: a known caller\'s pop-up does not
   t.is((await call('call_end', 'known-1', known)).status, 200);
   await waitIdle(w.relay, 60_000);
   const restBefore = w.pf.restCalls.length;
+  const rssBefore = await rssMb(w.relay);
 
   const floodStart = Date.now();
   const flood = await sendFlood(`${w.relay.url}${ch.path}?event=call_start`,
@@ -223,6 +224,8 @@ test.serial('fake calls at the default limits: a known caller\'s pop-up does not
   const restFirst = w.pf.restCalls.slice(restBefore).filter((c) => c.at <= popup.at).length;
   const fakePopups = w.pf.telephonyEvents.filter((e) => e.callid.startsWith('fake-')).length;
   const health = await w.relay.health();
+  // The fake calls' deliveries are all under way now, each parked at the REST limiter.
+  const rssParked = await rssMb(w.relay);
 
   const row = {
     scenario: 'flood of fake calls at the default limits',
@@ -233,7 +236,7 @@ test.serial('fake calls at the default limits: a known caller\'s pop-up does not
     duplicated: 0,
     fiveXX: Object.entries(flood.statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0),
     notes: `fakes answered ${Object.entries(flood.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')}; the known caller's pop-up ${delayMs} ms after its webhook, `
-      + `after ${restFirst} Planfix REST requests of the ~${fakes * 5} the fake calls queued (${fakePopups} fake pop-ups shown by then)`,
+      + `after ${restFirst} Planfix REST requests of the ~${fakes * 5} the fake calls queued (${fakePopups} fake pop-ups shown by then); relay RSS ${rssBefore} MB before, ${rssParked} MB with the fake calls' deliveries waiting for REST`,
   };
   record(import.meta.url, row);
   t.log(row);
