@@ -1,11 +1,17 @@
 import { RetryableError } from '../errors.ts';
 import { restLimiterWaits } from '../metrics.ts';
+import { currentSlot } from '../slot.ts';
 
 /**
  * One account's REST requests, one at a time, each starting at least an interval after the
  * previous one's answer came back. Spacing answers rather than sends keeps Planfix's count of
  * arrivals under 1 per second however the network delays a request. The daily quota pause
  * fails requests at once.
+ *
+ * A delivery that has to wait here gives its worker slot back for the wait and the request, and
+ * takes one again after the answer: at 1 request per second, deliveries queued for REST would
+ * otherwise hold every slot of the account while its work that needs no REST (a known caller's
+ * pop-up, chat messages) waits behind them for minutes.
  */
 export class Throttle {
   private next = 0;
@@ -14,6 +20,8 @@ export class Throttle {
   private stopped = false;
   /** Wakes the one request waiting for its turn (they run one at a time), for stop(). */
   private wake: (() => void) | undefined;
+  /** Requests in run(), the one being sent included. */
+  private queued = 0;
   waits = 0;
 
   constructor(private readonly intervalMs: number) {}
@@ -22,8 +30,10 @@ export class Throttle {
     const before = this.tail;
     let release!: () => void;
     this.tail = new Promise<void>((r) => { release = r; });
-    await before;
+    const slot = this.queued++ > 0 || this.next > Date.now() ? currentSlot.getStore() : undefined;
+    slot?.park();
     try {
+      await before;
       const now = Date.now();
       if (this.pausedUntil > now) throw new RetryableError('Planfix REST daily quota exhausted; paused', this.pausedUntil - now);
       if (this.next > now && !this.stopped) {
@@ -40,7 +50,10 @@ export class Throttle {
       return await fn();
     } finally {
       this.next = Date.now() + this.intervalMs;
+      this.queued--;
       release();
+      // After release: waiting for a slot while holding the limiter would stall the account's REST.
+      await slot?.unpark();
     }
   }
 

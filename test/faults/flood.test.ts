@@ -195,3 +195,57 @@ test.serial('fake calls through one leaked Ringostat URL: new numbers over the c
   t.is(newcomer.status, 429, 'the cap is per channel: a new caller during the flood is refused too, and retried by Ringostat');
   t.is(health.status, 200);
 });
+
+test.serial('fake calls at the default limits: a known caller\'s pop-up does not wait for their Planfix REST work', async (t) => {
+  t.timeout(TIMEOUT);
+  const fakes = scale(30, 100);
+  const w = await startWorld(t, { kinds: ['ringostat'] });
+  const ch = w.account.channels.ringostat!;
+  const call = (moment: string, id: string, caller: string) => request(`${w.relay.url}${ch.path}?event=${moment}`, {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ uniqueid: id, calldate: new Date().toISOString(), call_type: 'in', caller, dst: '380443334455', ...(moment === 'call_end' ? { disposition: 'ANSWERED', billsec: 30, connected_with: '380671112233' } : {}) }),
+  });
+  const known = '380501234567';
+  t.is((await call('call_start', 'known-1', known)).status, 200);
+  t.is((await call('call_end', 'known-1', known)).status, 200);
+  await waitIdle(w.relay, 60_000);
+  const restBefore = w.pf.restCalls.length;
+  const rssBefore = await rssMb(w.relay);
+
+  const floodStart = Date.now();
+  const flood = await sendFlood(`${w.relay.url}${ch.path}?event=call_start`,
+    JSON.stringify({ uniqueid: 'fake-{i}', calldate: new Date().toISOString(), call_type: 'in', caller: '38063{i7}', dst: '380443334455' }), fakes, 32);
+  const floodEnd = Date.now();
+  const knownAck = await call('call_start', 'known-2', known);
+  const knownAckedAt = Date.now();
+  const popup = await waitUntil(() => w.pf.telephonyEvents.find((e) => e.callid === 'known-2' && e.event === 'INCOMING'), 120_000, 'the known caller\'s pop-up');
+  const delayMs = popup.at - knownAckedAt;
+  // Not waited for: at 1 REST request a second the fake calls take about 5 s each to drain.
+  const restFirst = w.pf.restCalls.slice(restBefore).filter((c) => c.at <= popup.at).length;
+  const fakePopups = w.pf.telephonyEvents.filter((e) => e.callid.startsWith('fake-')).length;
+  const health = await w.relay.health();
+  // The fake calls' deliveries are all under way now, each parked at the REST limiter.
+  const rssParked = await rssMb(w.relay);
+
+  const row = {
+    scenario: 'flood of fake calls at the default limits',
+    load: 'one known caller before and after; default limits (newContactsPerHour 600)',
+    faults: `${fakes} fake calls from new numbers at full speed (32 at a time) through the account's Ringostat channel, in ${((floodEnd - floodStart) / 1000).toFixed(1)} s`,
+    inputs: fakes + 3,
+    lost: knownAck.status === 200 && popup ? 0 : 1,
+    duplicated: 0,
+    fiveXX: Object.entries(flood.statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0),
+    notes: `fakes answered ${Object.entries(flood.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')}; the known caller's pop-up ${delayMs} ms after its webhook, `
+      + `after ${restFirst} Planfix REST requests of the ~${fakes * 5} the fake calls queued (${fakePopups} fake pop-ups shown by then); relay RSS ${rssBefore} MB before, ${rssParked} MB with the fake calls' deliveries waiting for REST`,
+  };
+  record(import.meta.url, row);
+  t.log(row);
+
+  t.is(flood.statuses['200'], fakes, 'the default cap takes every fake call: it refuses nothing a real site sends');
+  t.is(knownAck.status, 200);
+  // Each fake call's contact costs ~5 REST requests (three searches, the template, the create);
+  // before deliveries gave their slot back while waiting for REST, the pop-up came after all the
+  // REST work of the calls holding the account's slots (minutes at 100 fake calls).
+  t.true(restFirst < 5, `REST requests served before the known caller's pop-up: ${restFirst}`);
+  t.is(health.status, 200);
+});
