@@ -37,7 +37,7 @@ function strings(v: unknown, path = ''): [string, string][] {
 function assertAllFit(t: import('ava').ExecutionContext, events: InboundEvent[]) {
   for (const [path, s] of strings(events)) {
     const leaf = path.replace(/.*\./, '').replace(/\[\d+\]$/, '');
-    const max = leaf === 'text' || leaf === 'caption' ? MAX_TEXT_LENGTH + 200 : ['url', 'media', 'avatar', 'referrer', 'landing', 'recordingUrl', 'dashboardUrl', 'context'].includes(leaf) ? MAX_URL_LENGTH : MAX_FIELD_LENGTH;
+    const max = leaf === 'text' || leaf === 'caption' ? MAX_TEXT_LENGTH + 200 : ['url', 'media', 'avatar', 'referrer', 'landing', 'recordingUrl', 'cardUrl', 'dashboardUrl', 'context'].includes(leaf) ? MAX_URL_LENGTH : MAX_FIELD_LENGTH;
     if (s.length > max) t.fail(`${path} has ${s.length} characters (limit ${max})`);
   }
 }
@@ -142,6 +142,25 @@ test('ringostat: UTM values, names and links as long as 1 MB allows are cut to t
   t.is(ev.kind, 'call');
   t.is(ev.visit!.utm!.utm_campaign!.length, MAX_FIELD_LENGTH);
   t.is(ev.visit!.landing, undefined);
+  assertAllFit(t, events);
+  t.true(journaled(events) < 16 * 1024);
+});
+
+test('ringostat: the department, missed reason, analytics id and call card as long as 1 MB allows are cut to their limits', (t) => {
+  // Read since issue 13 and kept with the call in the state (call card, analytics id) and its comment in Planfix.
+  const share = 200_000;
+  const body = JSON.stringify({
+    event: 'call_end', uniqueid: 'call-new-fields', caller: '+380671234567', call_type: 'in', disposition: 'NO ANSWER', billsec: 0,
+    department: 'D'.repeat(share), missing_reason: 'R'.repeat(share), client_id: 'G'.repeat(share),
+    call_card: `https://app.ringostat.com/calls/${'c'.repeat(share)}`,
+  });
+  const events = boundRequest(parse('ringostat', body), never);
+  const ev = events[0]!;
+  if (ev.kind !== 'call') return t.fail();
+  t.is(ev.department?.length, MAX_FIELD_LENGTH);
+  t.is(ev.missedReason?.length, MAX_FIELD_LENGTH);
+  t.is(ev.analyticsId?.length, MAX_FIELD_LENGTH);
+  t.is(ev.cardUrl, undefined, 'a link too long to be whole is dropped, not cut');
   assertAllFit(t, events);
   t.true(journaled(events) < 16 * 1024);
 });

@@ -41,3 +41,15 @@ test('any text converts without throwing and without the converter\'s own marker
   fc.assert(fc.property(html, (s) => !/[\u0001\u0002]/.test(plainText(s))), { numRuns: 500 });
   t.pass();
 });
+
+// Quadratic patterns took 78 s on 320 KB of `<a href=` before; each case here would take hours at
+// the body limit. Not a timing threshold: ava's own timeout is a thousand times what a linear pass needs.
+test('a reply of unclosed tags and links as large as the body limit converts in one pass', (t) => {
+  const n = 200_000;
+  const same = (got: string, want: string, what: string) => t.true(got === want, `${what}: ${got.length} characters instead of ${want.length}`);
+  same(plainText('<a href='.repeat(n)), '<a href='.repeat(n), 'tags never closed are text');
+  same(plainText(`<b>${'<a>x'.repeat(n)}`), 'x'.repeat(n), 'links never closed lose their tags');
+  same(plainText(`<b>${'<img'.repeat(n)}`), '<img'.repeat(n), 'an image tag never closed is text');
+  same(plainText(`<b>${'<b> '.repeat(n)}x`), 'x', 'a run of blanks not before a line end');
+  t.is(plainText('<p>one <a href="https://x.test/">a <a href="https://y.test/">b</a> two</p>'), 'one a b (https://y.test/) two', 'a link inside a link: the inner one is kept');
+});

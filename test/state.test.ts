@@ -3,8 +3,8 @@ import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import type { Page } from '../relay/core/events.ts';
-import { AccountState, mergeMeta, type Conversation, type WidgetMeta } from '../relay/store/state.ts';
+import type { Page, Visit } from '../relay/core/events.ts';
+import { AccountState, mergeMeta, visitOf, type Conversation, type WidgetMeta } from '../relay/store/state.ts';
 
 const P1 = '+79051234567';
 const P2 = '+380671234567';
@@ -180,6 +180,17 @@ test('mergeMeta: details replace, empty values never erase, UTM is never emptied
   t.is(fourth.utm.utm_source, 'yandex', 'a new non-empty value replaces the old one');
   // The input is not changed.
   t.deepEqual(first.utm, { utm_source: 'google', utm_medium: 'cpc' });
+});
+
+test('visitOf gives back the visit mergeMeta stored, the site data too', (t) => {
+  // A message that opens a task without carrying the visit (core/bounds.ts puts it on one event of
+  // a webhook) gets its summary from here: what is left out here is missing from that task.
+  const visit: Visit = {
+    city: 'Kyiv', country: 'Ukraine', ip: '203.0.113.7', browser: 'Chrome 120', os: 'Windows 10', device: 'PC',
+    referrer: 'https://www.google.com/', landing: 'https://shop.example.com/', dashboardUrl: 'https://app.chatra.io/chat/1', context: 'promo',
+    utm: { utm_source: 'google' }, pages: [{ url: 'https://shop.example.com/', title: 'Home' }], siteData: { orderId: '1042' },
+  };
+  t.deepEqual(visitOf(mergeMeta(emptyMeta(), visit, {})), visit);
 });
 
 test('mergeMeta: pages accumulate without duplicates', (t) => {

@@ -72,7 +72,8 @@ function flatten(key: string, v: unknown, depth: number, out: [string, string][]
       out.push([k, '{…}']);
       return;
     }
-    for (const sub of ownKeys(v)) flatten(`${key}.${sub}`, v[sub], depth + 1, out);
+    // The cut key: a long one would be copied and scanned again for every key under it.
+    for (const sub of ownKeys(v)) flatten(`${k}.${sub}`, v[sub], depth + 1, out);
   }
 }
 

@@ -80,7 +80,10 @@ const MESSAGE: { [K in keyof MessageEvent]?: Rule } = { text: 'text', title: 'fi
 const ECHO: { [K in keyof NonNullable<MessageEvent['echo']>]?: Rule } = { email: 'field', name: 'field' };
 const ATTACHMENT: { [K in keyof Attachment]?: Rule } = { name: 'field', url: 'url' };
 const STATUS: { [K in keyof StatusEvent]?: Rule } = { providerMessageId: 'id', text: 'field' };
-const CALL: { [K in keyof CallEvent]?: Rule } = { callId: 'id', line: 'field', employee: 'field', employeeName: 'field', recordingUrl: 'url' };
+const CALL: { [K in keyof CallEvent]?: Rule } = {
+  callId: 'id', line: 'field', employee: 'field', employeeName: 'field', department: 'field', missedReason: 'field', analyticsId: 'field',
+  recordingUrl: 'url', cardUrl: 'url',
+};
 
 function boundVisit(v: Visit): Visit {
   let out = fit(v, VISIT, 'visit');

@@ -33,13 +33,17 @@ const BLOCK = /^(div|li|ul|ol|h[1-6]|tr|table|blockquote|pre|section|article|hea
  * HTML whitespace, as a browser shows them.
  */
 export function plainText(input: string): string {
-  if (!/<\/?[a-zA-Z][^>]*>|<!--/.test(input)) return decodeEntities(input).replace(/\r\n?/g, '\n');
+  // Every pattern below stops at the next `<` (a tag holds none, a link no other link): one that
+  // scanned on to a `>` or `</a>` further away would rescan the rest of the text from every
+  // unclosed `<a` of it, minutes for one request under the body limit.
+
+  if (!/<\/?[a-zA-Z][^<>]*>|<!--/.test(input)) return decodeEntities(input).replace(/\r\n?/g, '\n');
   let s = input
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
     .replace(/<!--[\s\S]*?(-->|$)/g, '')
-    .replace(/<(script|style|template|head)\b[^>]*>[\s\S]*?(<\/\1\s*>|$)/gi, '')
+    .replace(/<(script|style|template|head)\b[^<>]*>[\s\S]*?(<\/\1\s*>|$)/gi, '')
     .replace(/\s+/g, ' ');
-  s = s.replace(/<a\b([^>]*)>([\s\S]*?)<\/a\s*>/gi, (_, attrs: string, inner: string) => {
+  s = s.replace(/<a\b([^<>]*)>((?:(?!<a\b|<\/a\s*>)[\s\S])*)<\/a\s*>/gi, (_, attrs: string, inner: string) => {
     const text = stripTags(inner).trim();
     const url = decodeEntities(attr(attrs, 'href')).trim();
     // Only links a customer can follow are written out; a javascript: one leaves its text.
@@ -48,14 +52,14 @@ export function plainText(input: string): string {
     return !text || decodeEntities(text) === url || decodeEntities(text) === bare ? escapeAmp(bare) : `${text} (${escapeAmp(bare)})`;
   });
   // An inline picture is all some comments hold: its address keeps it reachable.
-  s = s.replace(/<img\b([^>]*)>/gi, (_, attrs: string) => {
+  s = s.replace(/<img\b([^<>]*)>/gi, (_, attrs: string) => {
     const url = decodeEntities(attr(attrs, 'src')).trim();
     const alt = attr(attrs, 'alt').trim();
     if (!/^https?:/i.test(url)) return alt;
     return alt ? `${alt} (${escapeAmp(url)})` : escapeAmp(url);
   });
   // Block edges are marked first and merged after: `</div><div>` is one line break, not two.
-  s = s.replace(/<\/?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>/g, (tag, name: string) => {
+  s = s.replace(/<\/?([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>/g, (tag, name: string) => {
     const n = name.toLowerCase();
     if (n === 'br') return '\n';
     if (n === 'p') return PARA;
@@ -64,7 +68,9 @@ export function plainText(input: string): string {
     return BLOCK.test(n) ? EDGE : '';
   });
   // Entities last: an encoded `&lt;p&gt;` is text, and a decoded control character no marker.
-  s = decodeEntities(stripTags(s).replace(/[ \t]*[\u0001\u0002][ \t\u0001\u0002]*/g, (run) => (run.includes(PARA) ? '\n\n' : '\n')));
+  // Blanks before a mark end a line and go with its trim below; matched here, a long run of them
+  // would be rescanned from each of its positions.
+  s = decodeEntities(stripTags(s).replace(/[\u0001\u0002][ \t\u0001\u0002]*/g, (run) => (run.includes(PARA) ? '\n\n' : '\n')));
   return s.split('\n').map((l) => l.replace(/[ \t]+/g, ' ').trim()).join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
@@ -76,7 +82,7 @@ function attr(attrs: string, name: string): string {
 
 /** What is left of a tag after the known ones were turned into text (a stray `<x ...>`). */
 function stripTags(s: string): string {
-  return s.replace(/<\/?[a-zA-Z!][^>]*>/g, '');
+  return s.replace(/<\/?[a-zA-Z!][^<>]*>/g, '');
 }
 
 /** A URL written into the text before entities are decoded must come out as written. */

@@ -438,8 +438,8 @@ const sharing = new Sharing();
 
 /** The visit the metadata holds, as an adapter would have given it. */
 export function visitOf(meta: WidgetMeta): Visit {
-  const { visitor, referrer, landing, dashboardUrl, context, utm, pages } = meta;
-  return { ...visitor, referrer, landing, dashboardUrl, context, utm, pages };
+  const { visitor, referrer, landing, dashboardUrl, context, utm, pages, siteData } = meta;
+  return { ...visitor, referrer, landing, dashboardUrl, context, utm, pages, siteData };
 }
 
 /** Merges a visit into the metadata: details replace, UTM is never emptied, pages accumulate. */
