@@ -215,13 +215,18 @@ test('task fields go with the opening message and then only when changed; a task
     const c = pf.commands.find((x) => x.cmd === 'newMessage' && String(x.params.message).startsWith(messageStart));
     return c && Object.fromEntries(Object.entries(c.params).filter(([k]) => k.startsWith('data_')));
   };
+  const learned = () => pf.commands.filter((c) => c.cmd === 'getTask' && c.status === 200).length;
+  // Each message's delivery ends by asking Planfix for the chat's task: waiting for that answer
+  // keeps the employee's moves below from racing the relay's reading of the task.
   const say = async (id: string, text: string, client: Record<string, unknown> = {}) => {
+    const before = learned();
     await hook(chatraWebhook(id === 'f1' ? 'chatStarted' : 'chatFragment', { client, messages: [{ id, message: text }] }));
-    return pf.waitFor(() => pf.tasks.find((x) => x.comments.some((c) => c.text.startsWith(text))));
+    const task = await pf.waitFor(() => pf.tasks.find((x) => x.comments.some((c) => c.text.startsWith(text))));
+    await pf.waitFor(() => learned() > before);
+    return task;
   };
   const first = await say('f1', 'opening');
   t.like(dataOf('opening'), { data_utm_source: 'google', data_utm_medium: 'cpc', data_utm_campaign: 'spring' });
-  await pf.waitFor(() => pf.commands.some((c) => c.cmd === 'getTask' && c.status === 200));
 
   // An employee corrects a field in the task; the next messages of the same visit leave it alone.
   first.fields.utm_source = 'partner-site';
