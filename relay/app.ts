@@ -2,9 +2,10 @@ import Koa, { type Context } from 'koa';
 import type { Relay } from './context.ts';
 import { AuthError, HttpError } from './errors.ts';
 import { AUTH_FAILURE_LIMITS, AuthFailures } from './http/auth-failures.ts';
+import { drainBody } from './http/drain.ts';
 import { adminRouter } from './http/admin.ts';
 import { adminPageRouter } from './http/admin-page.ts';
-import { hooksFastPath, hooksRouter } from './http/hooks.ts';
+import { BODY_LIMIT, hooksFastPath, hooksRouter } from './http/hooks.ts';
 import { opsRouter } from './http/ops.ts';
 import { planfixRouter } from './http/planfix.ts';
 import { telephonyRouter } from './http/telephony.ts';
@@ -63,6 +64,9 @@ export function buildApp(relay: Relay): Koa {
       relay.log.error({ err: e.message, path: ctx.path.replace(/^(\/hooks\/[^/]+\/)[^/]+/, '$1…') }, 'unhandled error');
       ctx.status = 500;
       ctx.body = { error: 'internal error' };
+    } finally {
+      // A request refused before its body was read (unknown path, wrong secret, a limit) still gets its answer.
+      if (ctx.status >= 400) await drainBody(ctx.req, BODY_LIMIT);
     }
   });
   // Provider webhooks first: they are the traffic, and every router before them costs each one a match.

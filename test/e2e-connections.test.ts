@@ -1,5 +1,6 @@
 // Slow senders and idle sockets cannot hold the relay: a request must arrive whole within
 // RELAY_REQUEST_TIMEOUT_MS, and connections beyond RELAY_MAX_CONNECTIONS are not taken.
+import http from 'node:http';
 import net from 'node:net';
 import test from 'ava';
 import { RelayProcess } from './helpers/relay-process.ts';
@@ -58,4 +59,27 @@ test('connections past RELAY_MAX_CONNECTIONS are dropped, and taken again once o
     status = await fetch(`${relay.url}/healthz`).then((r) => r.status, (err: Error) => err.name);
   }
   t.is(status, 200);
+});
+
+/** One POST over a fresh connection; resolves with the status, or the network error's code. */
+function post(port: number, path: string, body: Buffer): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { connection: 'close', 'content-type': 'application/json', 'content-length': String(body.length) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    req.end(body);
+  });
+}
+
+test('a request refused before its body was read still gets its answer, not a reset connection', async (t) => {
+  const relay = await RelayProcess.start();
+  t.teardown(() => relay.stop());
+  const body = Buffer.alloc(900_000, 'x');
+  // A half-pasted webhook URL, a wrong secret, an unknown path: each refused before the body is read.
+  for (const path of ['/hooks/abc', '/hooks/abc/def', '/nope']) {
+    const answers = await Promise.all(Array.from({ length: 5 }, () => post(relay.port, path, body)));
+    t.deepEqual(answers, Array(5).fill(404), path);
+  }
 });

@@ -106,9 +106,15 @@ export function outcomeOf(disposition: string | undefined, billsec: number | und
   return 'noanswer';
 }
 
-function momentOf(r: FieldReader<RingostatField>, names: Record<CallMoment, string[]>): CallMoment | null {
+function momentOf(r: FieldReader<RingostatField>, names: Record<CallMoment, string[]>): CallMoment {
   const e = r.str('event');
-  if (e) return (Object.keys(names) as CallMoment[]).find((m) => names[m].includes(e)) ?? null;
+  if (e) {
+    const moment = (Object.keys(names) as CallMoment[]).find((m) => names[m].includes(e));
+    // Answered 2xx, a webhook the relay cannot place would count as delivered in Ringostat and be
+    // lost; a 400 puts it in Ringostat's list of webhooks with errors, where the admin sees it.
+    if (!moment) throw new HttpError(400, `${r.key('event')} ${JSON.stringify(e.slice(0, 40))} is none of this channel's event names (${Object.values(names).flat().join(', ')}): set the webhook's event parameter to one of them, or add it under eventNames`);
+    return moment;
+  }
   // No event key: a final disposition or talk time means the call is over.
   const d = (r.str('disposition') ?? '').toUpperCase();
   if (!IN_PROGRESS.has(d) || r.str('billsec') !== undefined) return 'completed';
@@ -197,7 +203,6 @@ export const ringostat = {
     const body = { ...req.query, ...readJsonOrForm(req.raw, req.contentType) };
     const r = new FieldReader<RingostatField>(body, DEFAULT_FIELD_MAP, s.fieldMap);
     const moment = momentOf(r, { ...DEFAULT_EVENT_NAMES, ...s.eventNames });
-    if (moment === null) return { events: [] };
     const type = (r.str('callType') ?? 'in').toLowerCase();
     const direction = type.startsWith('out') ? 'out' : 'in';
     // Who is who depends on the direction: on an outgoing call the employee dialled from `caller`

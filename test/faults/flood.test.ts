@@ -68,8 +68,8 @@ test.serial('flood through one leaked URL: the new-conversation cap holds, anoth
   const clients = scale(2000, 20_000);
   const parallel = 64;
   // Chat API only, both accounts: REST at 1 request per second would make the drain the test.
-  const w = await startWorld(t, { kinds: ['chatra'], rest: false });
-  const b = await w.addAccount(['chatra'], { rest: false });
+  const w = await startWorld(t, { kinds: ['chatra'], rest: false, defaultLimits: true });
+  const b = await w.addAccount(['chatra'], { rest: false, defaultLimits: true });
   const steady = new Load({ relay: w.relay, account: b, viberToken: '', verboxToken: '' }, { chatra: 4, intervalMs: 200 }, 'steady').start();
   t.teardown(() => steady.stop(0));
   await sleep(scale(2000, 5000));
@@ -144,7 +144,7 @@ test.serial('fake calls through one leaked Ringostat URL: new numbers over the c
   const cap = 5;
   // The counts below are of one clock hour: not across its end.
   if (HOUR - (Date.now() % HOUR) < 60_000) await sleep(HOUR - (Date.now() % HOUR) + 100);
-  const w = await startWorld(t, { kinds: ['ringostat'] });
+  const w = await startWorld(t, { kinds: ['ringostat'], defaultLimits: true });
   const ch = w.account.channels.ringostat!;
   const call = (moment: string, id: string, caller: string) => request(`${w.relay.url}${ch.path}?event=${moment}`, {
     headers: { 'content-type': 'application/json' },
@@ -199,7 +199,7 @@ test.serial('fake calls through one leaked Ringostat URL: new numbers over the c
 test.serial('fake calls at the default limits: a known caller\'s pop-up does not wait for their Planfix REST work', async (t) => {
   t.timeout(TIMEOUT);
   const fakes = scale(30, 100);
-  const w = await startWorld(t, { kinds: ['ringostat'] });
+  const w = await startWorld(t, { kinds: ['ringostat'], defaultLimits: true });
   const ch = w.account.channels.ringostat!;
   const call = (moment: string, id: string, caller: string) => request(`${w.relay.url}${ch.path}?event=${moment}`, {
     headers: { 'content-type': 'application/json' },

@@ -77,6 +77,12 @@ export interface AccountOptions {
   sim?: PlanfixSimOptions;
   /** false: no REST token, so chats cost Chat API requests only (REST is spaced at 1 per second). */
   rest?: boolean;
+  /**
+   * true: the relay's default admission limits. Otherwise limits far above any load here: the
+   * scenarios send at full speed, far past a real site, and measure durability, not admission
+   * (the limits have their own tests and the flood scenarios).
+   */
+  defaultLimits?: boolean;
 }
 
 export const EMPLOYEE = { id: '380671112233', ext: '11', email: 'ivan@acme.test', name: 'Ivan Ivanenko' };
@@ -137,7 +143,7 @@ export async function startWorld(t: ExecutionContext, opts: {
       widgetKey: a.widget.key, channels: {}, pf,
     };
     for (const kind of ks) {
-      const body = channelBody(kind, fakes, conf, n);
+      const body = { ...channelBody(kind, fakes, conf, n), ...(o.defaultLimits ? {} : { limits: NO_LIMITS }) };
       const c = await relay.api('POST', `/api/accounts/${a.id}/channels`, body);
       if (c.status !== 201) throw new Error(`${kind} channel: ${c.status} ${JSON.stringify(c.body)}`);
       if (kind === 'viber' && !(c.body.connect as { ok?: boolean } | undefined)?.ok) throw new Error(`viber connect: ${JSON.stringify(c.body.connect)}`);
@@ -150,6 +156,8 @@ export async function startWorld(t: ExecutionContext, opts: {
   const account = await addAccount();
   return { relay, ...fakes, pf: account.pf, account, secrets, addAccount };
 }
+
+const NO_LIMITS = { ratePerSecond: 10_000, burst: 100_000, newConversationsPerHour: 100_000, newContactsPerHour: 100_000 };
 
 function channelBody(kind: ChannelKind, fakes: { chatra: ChatraFake; viber: ViberFake; verbox: VerboxSource; rs: RingostatFake }, secrets: Record<string, string>, n: number) {
   switch (kind) {
