@@ -1,3 +1,4 @@
+import { ellipsize } from '../core/bounds.ts';
 import { SITE_DATA_MAX_KEYS, UTM_KEYS, type UtmKey } from '../core/events.ts';
 import { normalEmail } from '../core/identity.ts';
 import { isObj, type Obj } from './read.ts';
@@ -31,8 +32,7 @@ const PHONE = new Set(['phone', 'phonenumber', 'tel', 'telephone', 'mobile', 'mo
 
 /** One line of readable text: control characters and runs of blanks become one space, cut to `max`. */
 function line(s: string, max: number): string {
-  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+  return ellipsize(s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim(), max);
 }
 
 function scalar(v: unknown): string | undefined {

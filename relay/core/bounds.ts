@@ -42,13 +42,21 @@ const SMALL_REQUEST_EVENTS = 2;
 type Rule = 'id' | 'field' | 'url' | 'text' | 'context';
 const MAX: Record<Rule, number> = { id: MAX_ID_LENGTH, field: MAX_FIELD_LENGTH, url: MAX_URL_LENGTH, text: MAX_TEXT_LENGTH, context: MAX_CONTEXT_LENGTH };
 
+/** The first `keep` characters of `s`, one fewer where the last would be half a surrogate pair. */
+function head(s: string, keep: number): string {
+  return s.slice(0, /[\uD800-\uDBFF]/.test(s[keep - 1] ?? '') ? keep - 1 : keep);
+}
+
+/** `s` within `max` characters, ending in `…` where it was cut. */
+export function ellipsize(s: string, max: number): string {
+  return s.length > max ? `${head(s, max - 1)}…` : s;
+}
+
 /** `s` cut to `max` characters with a mark, never splitting a surrogate pair. */
 function cut(s: string, max: number, rule: Rule): string {
-  let keep = rule === 'text' ? max : max - 1;
-  if (/[\uD800-\uDBFF]/.test(s[keep - 1] ?? '')) keep--;
   return rule === 'text'
-    ? `${s.slice(0, keep)}\n[… cut by the relay: the message had ${s.length} characters, at most ${max} are kept]`
-    : `${s.slice(0, keep)}…`;
+    ? `${head(s, max)}\n[… cut by the relay: the message had ${s.length} characters, at most ${max} are kept]`
+    : ellipsize(s, max);
 }
 
 /**
