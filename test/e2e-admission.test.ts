@@ -58,7 +58,9 @@ test('over the channel\'s rate: 429 with Retry-After, nothing journaled, counted
   // A flood is logged once a minute per channel, not once per request.
   for (let i = 4; i < 10; i++) t.is((await post(relay, channel.webhookUrl, msg(`rate-m${i}`))).status, 429);
   t.is(await refusals(relay, 'chatra', 'rate'), 7);
-  t.is(relay.output.split('\n').filter((l) => l.includes('admission limits')).length, 1, 'one log line for seven refusals');
+  const limitLines = (out: string) => out.split('\n').filter((l) => l.includes('admission limits')).length;
+  await relay.waitForOutput((out) => limitLines(out) >= 1);
+  t.is(limitLines(relay.output), 1, 'one log line for seven refusals');
   const view = await relay.api('GET', `/api/accounts/${account.id}/channels/${channel.id}`);
   t.like(view.body.admission, { biting: true, refused: { rate: 7, new_conversations: 0, backlog: 0 } });
   t.is(view.body.admission.limits.newConversationsPerHour, 500, 'unset limits show their defaults');

@@ -18,7 +18,8 @@ test('wrong admin tokens are logged without the token, slowed down past five a m
   // Past five free failures each waits 200 ms more than the last: 200 + 400 + … + 1000 = 3 s at least (a lower bound; a slow machine only adds).
   t.true(tookMs >= 3000, `ten failures took ${tookMs} ms`);
 
-  const logged = lines(relay.output).filter((l) => l.msg === 'authentication failed');
+  const failed = (out: string) => lines(out).filter((l) => l.msg === 'authentication failed');
+  const logged = failed(await relay.waitForOutput((out) => failed(out).length >= 4));
   // The 1st, 2nd, 4th and 8th of the window: readable under a flood.
   t.deepEqual(logged.map((l) => l.failures), [1, 2, 4, 8]);
   t.true(logged.every((l) => l.face === 'admin' && l.address === '127.0.0.1'));
@@ -41,7 +42,8 @@ test('every face that checks a credential counts its failures: webhook secrets, 
     ['/widget/no-such-account/tasks/1', { headers: { 'x-widget-key': 'k3y-not-logged' } }],
   ];
   for (const [path, init] of tries) t.true([401, 404].includes((await fetch(`${relay.url}${path}`, init)).status), path);
-  const faces = lines(relay.output).filter((l) => l.msg === 'authentication failed').map((l) => `${l.face}:${l.failures}`);
+  const failed = (out: string) => lines(out).filter((l) => l.msg === 'authentication failed');
+  const faces = failed(await relay.waitForOutput((out) => failed(out).length >= 3)).map((l) => `${l.face}:${l.failures}`);
   // One tally per address across faces, logged at the 1st, 2nd and 4th: the telephony failure is the uncounted-in-the-log 3rd.
   t.deepEqual(faces, ['webhook:1', 'planfix-chat:2', 'widget:4']);
   t.false(relay.output.includes('not-logged'));

@@ -30,6 +30,19 @@ export class RelayProcess {
     return this.proc?.output ?? '';
   }
 
+  /**
+   * Waits until what the process printed satisfies `done`: a log line is written after the answer
+   * it belongs to may already have arrived, so reading `output` straight after a request races it.
+   */
+  async waitForOutput(done: (output: string) => boolean, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(this.output)) {
+      if (Date.now() > deadline) throw new Error(`the relay did not print what was awaited within ${timeoutMs} ms:\n${this.output.slice(-4000)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return this.output;
+  }
+
   private async spawn(): Promise<void> {
     this.proc = await Proc.start(['dist/relay.js'], {
       HOST: '127.0.0.1',
