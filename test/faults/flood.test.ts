@@ -4,7 +4,7 @@
 // B loses nothing and gets no refusal; the process stays up. Latencies and memory are reported.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { chatraWebhook } from '../sim/chatra.ts';
 import { finish, record } from './helpers/results.ts';
 import { percentile, request, sleep, waitUntil } from './helpers/http.ts';
@@ -144,17 +144,7 @@ test.serial('fake calls through one leaked Ringostat URL: new numbers over the c
   const cap = 5;
   // The counts below are of one clock hour: not across its end.
   if (HOUR - (Date.now() % HOUR) < 60_000) await sleep(HOUR - (Date.now() % HOUR) + 100);
-  const w = await startWorld(t, { kinds: ['ringostat'], defaultLimits: true });
-  const ch = w.account.channels.ringostat!;
-  const call = (moment: string, id: string, caller: string) => request(`${w.relay.url}${ch.path}?event=${moment}`, {
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ uniqueid: id, calldate: new Date().toISOString(), call_type: 'in', caller, dst: '380443334455', ...(moment === 'call_end' ? { disposition: 'ANSWERED', billsec: 30, connected_with: '380671112233' } : {}) }),
-  });
-  // A customer who called before: Planfix and the relay know the number.
-  const known = '380501234567';
-  t.is((await call('call_start', 'known-1', known)).status, 200);
-  t.is((await call('call_end', 'known-1', known)).status, 200);
-  await waitIdle(w.relay, 60_000);
+  const { w, ch, call, known } = await withKnownCaller(t);
   const contactsBefore = w.pf.contacts.length;
   const limited = await w.relay.api('PATCH', `/api/accounts/${w.account.id}/channels/${ch.id}`, { limits: { newContactsPerHour: cap } });
   t.is(limited.status, 200);
@@ -199,16 +189,7 @@ test.serial('fake calls through one leaked Ringostat URL: new numbers over the c
 test.serial('fake calls at the default limits: a known caller\'s pop-up does not wait for their Planfix REST work', async (t) => {
   t.timeout(TIMEOUT);
   const fakes = scale(30, 100);
-  const w = await startWorld(t, { kinds: ['ringostat'], defaultLimits: true });
-  const ch = w.account.channels.ringostat!;
-  const call = (moment: string, id: string, caller: string) => request(`${w.relay.url}${ch.path}?event=${moment}`, {
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ uniqueid: id, calldate: new Date().toISOString(), call_type: 'in', caller, dst: '380443334455', ...(moment === 'call_end' ? { disposition: 'ANSWERED', billsec: 30, connected_with: '380671112233' } : {}) }),
-  });
-  const known = '380501234567';
-  t.is((await call('call_start', 'known-1', known)).status, 200);
-  t.is((await call('call_end', 'known-1', known)).status, 200);
-  await waitIdle(w.relay, 60_000);
+  const { w, ch, call, known } = await withKnownCaller(t);
   const restBefore = w.pf.restCalls.length;
   const rssBefore = await rssMb(w.relay);
 
@@ -249,3 +230,18 @@ test.serial('fake calls at the default limits: a known caller\'s pop-up does not
   t.true(restFirst < 5, `REST requests served before the known caller's pop-up: ${restFirst}`);
   t.is(health.status, 200);
 });
+
+/** A Ringostat world at the default limits where one customer has called before: Planfix and the relay know the number. */
+async function withKnownCaller(t: ExecutionContext) {
+  const w = await startWorld(t, { kinds: ['ringostat'], defaultLimits: true });
+  const ch = w.account.channels.ringostat!;
+  const call = (moment: string, id: string, caller: string) => request(`${w.relay.url}${ch.path}?event=${moment}`, {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ uniqueid: id, calldate: new Date().toISOString(), call_type: 'in', caller, dst: '380443334455', ...(moment === 'call_end' ? { disposition: 'ANSWERED', billsec: 30, connected_with: '380671112233' } : {}) }),
+  });
+  const known = '380501234567';
+  t.is((await call('call_start', 'known-1', known)).status, 200);
+  t.is((await call('call_end', 'known-1', known)).status, 200);
+  await waitIdle(w.relay, 60_000);
+  return { w, ch, call, known };
+}
