@@ -321,7 +321,7 @@ async function renderActivity(a: Account, box: HTMLElement): Promise<void> {
       h('tbody', {}, ...items.map((i) => h('tr', { class: i.outcome },
         h('td', {}, time(i.at)), h('td', {}, channelName(i.channel)), h('td', {}, i.kind),
         h('td', {}, i.outcome === 'retrying' ? `retrying (${i.attempts})` : i.outcome), h('td', {}, `${i.latencyMs} ms`),
-        h('td', {}, i.error ?? [i.preview, ...(i.skipped ?? []).map((x) => `skipped: ${x}`)].filter(Boolean).join(' · ')))))) : h('p', { class: 'muted' }, 'Nothing yet since the relay started.'),
+        h('td', {}, i.error ?? [i.preview, ...(i.skipped ?? []).map((x) => `skipped: ${x}`)].filter(Boolean).join(' · ')))))) : h('p', { class: 'muted' }, 'Nothing yet.'),
     h('h3', {}, `Dead letters (${dead.length})`),
     dead.length ? h('table', { class: 'dead' },
       h('tbody', {}, ...dead.map((d) => h('tr', { 'data-event': d.eventId },
@@ -332,7 +332,13 @@ async function renderActivity(a: Account, box: HTMLElement): Promise<void> {
             await api('POST', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}/retry`);
             await renderActivity(a, box);
           },
-        }, 'Retry')))))) : h('p', { class: 'muted' }, 'None.'));
+        }, 'Retry'), ' ', h('button', {
+          type: 'button', class: 'dismiss', title: 'Delete it without delivering', onclick: async (e: Event) => {
+            (e.target as HTMLButtonElement).disabled = true;
+            await api('DELETE', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}`);
+            await renderActivity(a, box);
+          },
+        }, 'Dismiss')))))) : h('p', { class: 'muted' }, 'None.'));
 }
 
 window.addEventListener('hashchange', () => void start());

@@ -5,7 +5,7 @@
 // over the span from the first to the last, and the most that fell within any one second.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AccountState } from '../relay/store/state.ts';
+import { AccountState } from '../relay/store/records.ts';
 import { PlanfixSim } from '../test/sim/planfix.ts';
 import { fmt, RelayProc, tempDir, waitFor, type FigureResult } from './lib.ts';
 

@@ -18,7 +18,6 @@ export interface ActivityItem {
   skipped?: string[];
 }
 
-const KEEP = 100;
 const PREVIEW = 40;
 
 export function preview(ev: RelayEvent): string | undefined {
@@ -30,28 +29,4 @@ export function preview(ev: RelayEvent): string | undefined {
   if (!text) return undefined;
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > PREVIEW ? `${flat.slice(0, PREVIEW)}…` : flat;
-}
-
-/**
- * The last outcomes per account, in memory: an operator's view of what just happened, not a
- * record (the journal and Planfix are the record), so it starts empty after a restart.
- */
-export class Activity {
-  private readonly byAccount = new Map<string, ActivityItem[]>();
-
-  add(account: string, item: ActivityItem): void {
-    const list = this.byAccount.get(account) ?? [];
-    list.push(item);
-    if (list.length > KEEP) list.splice(0, list.length - KEEP);
-    this.byAccount.set(account, list);
-  }
-
-  /** Newest first. */
-  list(account: string): ActivityItem[] {
-    return [...(this.byAccount.get(account) ?? [])].reverse();
-  }
-
-  forget(account: string): void {
-    this.byAccount.delete(account);
-  }
 }

@@ -10,9 +10,9 @@ import { escapeHtml as esc } from './core/html.ts';
 import type { Logger } from './log.ts';
 import type { ChatApi } from './planfix/chat.ts';
 import type { RestApi } from './planfix/rest.ts';
-import type { Journal } from './store/journal.ts';
 import type { TelephonyApi } from './planfix/telephony.ts';
-import type { AccountState, CallRecord, PlanfixContact } from './store/state.ts';
+import type { CallRecord, PlanfixContact } from './store/records.ts';
+import type { AccountState, Journal } from './store/store.ts';
 
 // Delivery of call events: the Planfix contact by E.164 (index, then REST search, then create),
 // the Telephony API events, and the call's comment on the contact or its last active task.
@@ -32,7 +32,7 @@ const e164Of = (ev: CallEvent, account: Account) => toE164(ev.customer.phone, ac
 
 /** Records the call for the widget before its plan runs; a late or repeated moment never moves it back. */
 export async function recordCall(ev: CallEvent, account: Account, channel: ChannelConfig, state: AccountState): Promise<void> {
-  const prev = state.calls.get(ev.callId);
+  const prev = await state.call(ev.callId);
   const status: CallRecord['status'] = ev.moment === 'completed' ? ev.outcome ?? 'answered' : ev.moment === 'accepted' ? 'accepted' : 'ringing';
   const emp = findEmployee(opts(channel).employees, ev.employee);
   await state.putCall({
@@ -77,7 +77,7 @@ export async function runCallOp(op: Op, ev: CallEvent, account: Account, channel
 async function callContact(ev: CallEvent, account: Account, channel: ChannelConfig, state: AccountState, deps: CallDeps): Promise<PlanfixContact | undefined> {
   const e164 = e164Of(ev, account);
   if (!e164) return undefined;
-  const known = state.planfixContacts.get(e164) ?? await chatContact(e164, account, state, deps);
+  const known = await state.planfixContact(e164) ?? await chatContact(e164, account, state, deps);
   if (known) return known;
   for (const form of phoneSearchForms(e164)) {
     const candidates = await deps.rest.contactsByPhone(account, form);
@@ -109,7 +109,7 @@ async function callContact(ev: CallEvent, account: Account, channel: ChannelConf
  * is still queued would find nothing and the call would create a second contact: the call waits.
  */
 async function chatContact(e164: string, account: Account, state: AccountState, deps: CallDeps): Promise<PlanfixContact | undefined> {
-  const key = state.byPhone(e164);
+  const key = await state.byPhone(e164);
   if (!key) return undefined;
   const number = await deps.chat.getContact(account, key);
   if (number) {
@@ -117,8 +117,8 @@ async function chatContact(e164: string, account: Account, state: AccountState, 
     await state.putPlanfixContact(e164, found);
     return found;
   }
-  const queues = new Set([...state.conversations.values()].filter((c) => c.contactKey === key).map((c) => `${c.channel}:${c.clientId}`));
-  const waiting = [...deps.journal.pending.values()].some((e) => !e.dead && e.account === account.id && queues.has(e.key));
+  const queues = new Set((await state.conversationsOf(key)).map((c) => `${c.channel}:${c.clientId}`));
+  const waiting = [...deps.journal.pending.values()].some((e) => e.account === account.id && queues.has(e.key));
   if (waiting) throw new RetryableError('the caller\'s chat contact is still being created in Planfix; the call waits for it');
   return undefined;
 }
@@ -138,7 +138,7 @@ function extOf(ev: CallEvent, channel: ChannelConfig, deps: CallDeps): string | 
 async function telephonyEvent(event: TelephonyEvent, ev: CallEvent, account: Account, channel: ChannelConfig, state: AccountState, deps: CallDeps): Promise<void> {
   const e164 = e164Of(ev, account);
   // The number as Planfix stores it on the matched contact, so Planfix's own lookup finds that contact.
-  const phone = (e164 && state.planfixContacts.get(e164)?.phone) ?? e164 ?? ev.customer.phone;
+  const phone = (e164 && (await state.planfixContact(e164))?.phone) ?? e164 ?? ev.customer.phone;
   const data: Record<string, string> = {};
   if (event === 'COMPLETED') {
     for (const [k, v] of Object.entries(ev.visit?.utm ?? {})) {
@@ -160,7 +160,7 @@ async function telephonyEvent(event: TelephonyEvent, ev: CallEvent, account: Acc
       ...data,
     } : {}),
   }));
-  const call = state.calls.get(ev.callId);
+  const call = await state.call(ev.callId);
   if (event === 'INCOMING' && ext && call && !call.rang?.includes(ext)) {
     await state.putCall({ ...call, rang: [...call.rang ?? [], ext] });
   }
@@ -251,9 +251,9 @@ async function activeTask(account: Account, contactId: number, deps: CallDeps): 
 }
 
 async function callAttach(ev: CallEvent, account: Account, channel: ChannelConfig, state: AccountState, deps: CallDeps): Promise<void> {
-  if (state.calls.get(ev.callId)?.attached) return;
+  if ((await state.call(ev.callId))?.attached) return;
   const e164 = e164Of(ev, account);
-  const contact = e164 ? state.planfixContacts.get(e164) : undefined;
+  const contact = e164 ? await state.planfixContact(e164) : undefined;
   if (!contact) {
     deps.log.info({ callId: ev.callId }, 'call not attached: its number did not parse or no contact holds it');
     return;
@@ -266,7 +266,7 @@ async function callAttach(ev: CallEvent, account: Account, channel: ChannelConfi
   const missed = ev.outcome !== undefined && ev.outcome !== 'answered';
   if ((missed ? o.missedCallTarget : o.callTarget) === 'contact') {
     await deps.rest.contactComment(account, contact.id, html, owner);
-    await state.putCall({ ...state.calls.get(ev.callId)!, contactKey, attached: true });
+    await state.putCall({ ...(await state.call(ev.callId))!, contactKey, attached: true });
     return;
   }
   const utm = Object.entries(o.taskUtmFields ?? {}).flatMap(([k, id]) => {
@@ -282,17 +282,17 @@ async function callAttach(ev: CallEvent, account: Account, channel: ChannelConfi
       counterparty: { id: `contact:${contact.id}` },
       ...(utm.length ? { customFieldData: utm } : {}),
     });
-    await state.putCall({ ...state.calls.get(ev.callId)!, contactKey, taskNumber: task, attached: true });
+    await state.putCall({ ...(await state.call(ev.callId))!, contactKey, taskNumber: task, attached: true });
     return;
   }
-  await state.putCall({ ...state.calls.get(ev.callId)!, contactKey, taskNumber: task });
+  await state.putCall({ ...(await state.call(ev.callId))!, contactKey, taskNumber: task });
   await deps.rest.taskComment(account, task, { description: html, ...(owner ? { owner } : {}) });
-  await state.putCall({ ...state.calls.get(ev.callId)!, attached: true });
+  await state.putCall({ ...(await state.call(ev.callId))!, attached: true });
   if (utm.length) await deps.rest.updateTask(account, task, { customFieldData: utm });
 }
 
 async function recordingNote(ev: CallEvent, account: Account, state: AccountState, deps: CallDeps): Promise<void> {
-  const call = state.calls.get(ev.callId);
+  const call = await state.call(ev.callId);
   if (!call?.attached || !ev.recordingUrl) return;
   const locale = localeOf(account);
   const html = `🎧 ${textsOf(locale.language).call.lateRecording(formatTime(call.at, locale))}: ${link(ev.recordingUrl)}`;

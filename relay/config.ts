@@ -20,6 +20,9 @@ const envSchema = z.object({
   RELAY_RETRY_MAX_MS: z.coerce.number().int().positive().default(3_600_000),
   RELAY_GIVE_UP_AFTER_MS: z.coerce.number().int().positive().default(48 * 3_600_000),
   RELAY_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  // Finished events, conversations' widget data, calls, message ids and activity older than this
+  // are deleted; contacts and the identity index are kept. Fractions are for tests and benchmarks.
+  RELAY_RETENTION_DAYS: z.coerce.number().positive().default(180),
 });
 
 export interface Config {
@@ -38,6 +41,7 @@ export interface Config {
   logLevel: string;
   retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
   httpTimeoutMs: number;
+  retentionMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -61,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     retry: { baseMs: e.RELAY_RETRY_BASE_MS, maxMs: e.RELAY_RETRY_MAX_MS, giveUpAfterMs: e.RELAY_GIVE_UP_AFTER_MS },
     httpTimeoutMs: e.RELAY_HTTP_TIMEOUT_MS,
+    retentionMs: e.RELAY_RETENTION_DAYS * 86_400_000,
   };
 }

@@ -1,4 +1,3 @@
-import type { Activity } from './activity.ts';
 import type { Config } from './config.ts';
 import type { Admission } from './http/admission.ts';
 import type { Logger } from './log.ts';
@@ -7,8 +6,7 @@ import type { ChatApi } from './planfix/chat.ts';
 import type { RestApi } from './planfix/rest.ts';
 import type { TelephonyApi } from './planfix/telephony.ts';
 import type { AccountStore } from './store/accounts.ts';
-import type { Journal } from './store/journal.ts';
-import type { StateRegistry } from './store/states.ts';
+import type { ActivityLog, Journal, Store } from './store/store.ts';
 import type { Worker } from './worker.ts';
 
 /** Everything the HTTP faces share; built once by main (or a test) and handed to buildApp. */
@@ -19,13 +17,13 @@ export interface Relay {
   /** How providers and Planfix reach this relay, without a trailing slash. */
   publicUrl(): string;
   accounts: AccountStore;
-  states: StateRegistry;
+  store: Store;
   journal: Journal;
   worker: Worker;
   policy: OutboundPolicy;
   chat: ChatApi;
   rest: RestApi;
   telephony: TelephonyApi;
-  activity: Activity;
+  activity: ActivityLog;
   admission: Admission;
 }

@@ -1,7 +1,7 @@
 import { providerId, taskFieldName, type Account, type ChannelConfig } from './core/account.ts';
 import type { InboundEvent, ReplyEvent } from './core/events.ts';
 import { escapeHtml } from './core/html.ts';
-import { contactKey, normalEmail, toE164 } from './core/identity.ts';
+import { normalEmail, toE164 } from './core/identity.ts';
 import { callPlan, callSkips, plan, type Op, type PlanContext } from './core/plan.ts';
 import { localeOf } from './core/locale.ts';
 import { recordCall, runCallOp, type CallDeps } from './calls.ts';
@@ -10,8 +10,8 @@ import { RetryableError, TerminalError } from './errors.ts';
 import type { OutboundPolicy } from './net/outbound.ts';
 import type { ChatApi } from './planfix/chat.ts';
 import { pickCompleteStatus } from './planfix/rest.ts';
-import type { Entry, Journal } from './store/journal.ts';
-import { mergeMeta, visitOf, type AccountState } from './store/state.ts';
+import { mergeMeta, visitOf } from './store/records.ts';
+import type { AccountState, Entry, Journal } from './store/store.ts';
 
 export interface DeliverDeps extends CallDeps {
   journal: Journal;
@@ -23,23 +23,21 @@ export interface DeliverDeps extends CallDeps {
 /**
  * Applies an inbound event to the account's state (identity binding, conversation, widget
  * metadata) and returns what the planner needs. Runs once per event, before its plan is fixed.
- * The state changes in memory at once; their writes go into `writes`, to be on disk before the
- * event is marked done.
+ * The conversation's write goes into `writes`, to be on disk before the event is marked done.
  */
-function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, state: AccountState, writes: Promise<unknown>[]): PlanContext {
+async function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, state: AccountState, writes: Promise<unknown>[]): Promise<PlanContext> {
   const adapter = adapters[channel.kind]!;
   const c = event.customer;
   const phone = toE164(c.phone, account.defaultCountry);
   const ids = { client: `${channel.id}/${c.clientId}`, phone, email: normalEmail(c.email) };
-  const key = contactKey(state, ids);
-  // A number that does not parse is kept as given only while no E.164 one is known, and never matched.
-  const keptPhone = phone ?? (state.contacts.get(key)?.customer.phone ? undefined : c.phone);
-  writes.push(state.bindContact(key, ids, {
-    name: c.name, lastName: c.lastName, displayName: c.displayName, email: ids.email, phone: keptPhone, avatar: c.avatar,
+  const contact = await state.bind(ids, (prev) => ({
+    name: c.name, lastName: c.lastName, displayName: c.displayName, email: ids.email, avatar: c.avatar,
+    // A number that does not parse is kept as given only while no E.164 one is known, and never matched.
+    phone: phone ?? (prev?.customer.phone ? undefined : c.phone),
   }));
-  const contact = state.contacts.get(key)!;
+  const key = contact.key;
   const chatId = `${channel.id}:${key}`;
-  const prev = state.conversations.get(chatId);
+  const prev = await state.conversation(chatId);
   const meta = mergeMeta(
     prev?.meta ?? { channel: { id: channel.id, kind: channel.kind, name: channel.name }, customer: {}, visitor: {}, pages: [], utm: {} },
     event.visit,
@@ -69,11 +67,6 @@ function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, 
   };
 }
 
-function outboundOf(state: AccountState, providerKey: string): PlanContext['outbound'] {
-  const o = state.outbound.get(providerKey);
-  return o && { messageId: o.messageId, status: state.statuses.get(o.messageId) };
-}
-
 /**
  * Delivers one journaled event: fixes its plan the first time, then runs the ops not yet done.
  * The state and plan records written on the way are synced while the first Planfix call runs (a
@@ -93,8 +86,8 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
     if (ev.kind === 'call') await recordCall(ev, account, channel, state);
     ops = ev.kind === 'call' ? callPlan(ev, keysOf(account))
       : ev.kind === 'reply' ? plan(ev, bare)
-      : ev.kind === 'status' ? plan(ev, { ...bare, outbound: outboundOf(state, `${channel.id}:${ev.providerMessageId}`) })
-      : plan(ev, resolve(ev, account, channel, state, writes));
+      : ev.kind === 'status' ? plan(ev, { ...bare, outbound: await state.outboundOf(`${channel.id}:${ev.providerMessageId}`) })
+      : plan(ev, await resolve(ev, account, channel, state, writes));
     writes.push(deps.journal.setPlan(entry, ops));
   }
   const written = Promise.all(writes);
@@ -137,7 +130,7 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
       const task = await chat.getTask(account, op.chatId);
       if (!task) {
         // Only a task being opened is waited for; a known one that vanished changes nothing here.
-        if (state.conversations.get(op.chatId)?.fresh === false) return;
+        if ((await state.conversation(op.chatId))?.fresh === false) return;
         throw new RetryableError('Planfix has no task for this chat yet');
       }
       await state.setTask(op.chatId, task.number, task.statusIsActive ?? true);
@@ -151,7 +144,7 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
       return;
     }
     case 'completeTask': {
-      const n = state.conversations.get(op.chatId)?.taskNumber ?? (await chat.getTask(account, op.chatId))?.number;
+      const n = (await state.conversation(op.chatId))?.taskNumber ?? (await chat.getTask(account, op.chatId))?.number;
       if (!n) return;
       const task = await rest.task(account, n);
       if (task.status && !task.status.isActive) return state.markFresh(op.chatId);
@@ -164,7 +157,7 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
     }
     case 'send': {
       const reply = entry.event as ReplyEvent;
-      if (state.conversations.get(reply.chatId)?.unsubscribed) {
+      if ((await state.conversation(reply.chatId))?.unsubscribed) {
         throw new TerminalError(`the customer unsubscribed from ${channel.name}: nothing can be sent until they write again`);
       }
       const adapter = adapters[channel.kind]!;
@@ -172,7 +165,7 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
       const { providerMessageIds } = await adapter.send(reply, { account, channel, policy: deps.policy, timeoutMs: deps.timeoutMs });
       await Promise.all(providerMessageIds.flatMap((id) => [
         deps.journal.markSeen(`${channel.id}:${id}`),
-        state.putOutbound(`${channel.id}:${id}`, { messageId: reply.messageId }),
+        state.putOutbound(`${channel.id}:${id}`, reply.messageId),
       ]));
       return;
     }

@@ -28,3 +28,13 @@ export class RetryableError extends Error {
 
 /** A delivery the other side refused for good (4xx other than 429): it goes to the dead letters. */
 export class TerminalError extends Error {}
+
+/**
+ * A write that did not reach the disk (full, read-only, failing). Retryable: an HTTP face answers
+ * 503 so the provider resends, the worker backs off and tries the delivery again.
+ */
+export class StorageError extends RetryableError {
+  constructor(override readonly cause: Error) {
+    super(`storage unavailable: ${cause.message}`);
+  }
+}

@@ -11,12 +11,12 @@ import { OutboundPolicy } from './net/outbound.ts';
 import { ChatApi } from './planfix/chat.ts';
 import { RestApi } from './planfix/rest.ts';
 import { TelephonyApi } from './planfix/telephony.ts';
-import { Activity } from './activity.ts';
 import { Admission } from './http/admission.ts';
 import { AccountStore } from './store/accounts.ts';
 import { enforcePrivateDir } from './store/files.ts';
-import { Journal } from './store/journal.ts';
-import { StateRegistry } from './store/states.ts';
+import { importJsonl } from './store/sqlite/import-jsonl.ts';
+import { startRetention } from './store/retention.ts';
+import { SqliteStore } from './store/sqlite/store.ts';
 import { Worker } from './worker.ts';
 
 const MIN_ADMIN_TOKEN = 32;
@@ -51,20 +51,19 @@ async function main(): Promise<void> {
     if (!accounts.list().length) throw new Error(`Invalid configuration: RELAY_ADMIN_TOKEN: must be at least ${MIN_ADMIN_TOKEN} characters (e.g. openssl rand -hex 24)`);
     log.warn({ length: token.length }, `RELAY_ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN} characters: replace it with a longer one (e.g. openssl rand -hex 24)`);
   }
-  const journal = new Journal(config.dataDir);
-  await journal.open();
-  if (journal.skippedOnLoad) log.warn({ file: 'journal.jsonl', skipped: journal.skippedOnLoad, lines: journal.skippedLines }, 'journal had torn or corrupt records; skipped them');
-  const states = new StateRegistry(config.dataDir);
+  const store = new SqliteStore(config.dataDir);
+  // A data directory written before the SQLite store (journal.jsonl, state/<account>/state.jsonl).
+  await importJsonl(store, config.dataDir, log);
+  const { journal, activity } = store;
 
   const policy = new OutboundPolicy(config.allowHosts);
   const chat = new ChatApi(policy, config.httpTimeoutMs);
   const rest = new RestApi(policy, config.httpTimeoutMs);
   const telephony = new TelephonyApi(policy, config.httpTimeoutMs);
-  const activity = new Activity();
-  const worker = new Worker(journal, accounts, states, { journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry }, log, activity);
+  const worker = new Worker(journal, accounts, store, { journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry }, log, activity);
   let publicUrl = config.publicUrl ?? '';
-  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, states, journal, worker, policy, chat, rest, telephony, activity,
-    admission: new Admission({ accounts, states, worker, log }) };
+  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, journal, worker, policy, chat, rest, telephony, activity,
+    admission: new Admission({ accounts, store, worker, log }) };
 
   // Node's defaults let a slow sender hold a connection for 5 minutes, checked every 30 s, and take
   // connections without limit: a request now has RELAY_REQUEST_TIMEOUT_MS to arrive whole (408 after).
@@ -85,24 +84,7 @@ async function main(): Promise<void> {
   log.info({ port, backlog: worker.backlog }, 'relay started');
   console.log(`planfix-relay ready: admin API at ${publicUrl}/api (listening on port ${port}, data in ${config.dataDir})`);
 
-  // Webhooks are journaled from the moment the port is open; each account's state (conversations,
-  // contacts, widget data) loads now, in the background, and a delivery or widget request for an
-  // account still loading waits for that account alone. With 1,000 accounts × 100 conversations
-  // stored this keeps the relay ready within half a second of start instead of 3.7 s.
-  const loadStates = async () => {
-    const t0 = Date.now();
-    const list = accounts.list();
-    let next = 0;
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (next < list.length) {
-        const a = list[next++]!;
-        const s = await states.get(a.id);
-        if (s.skippedOnLoad) log.warn({ account: a.id, file: `state/${a.id}/state.jsonl`, skipped: s.skippedOnLoad, lines: s.skippedLines }, 'state had torn or corrupt records; skipped them');
-      }
-    }));
-    log.info({ accounts: list.length, ms: Date.now() - t0 }, 'account states loaded');
-  };
-  loadStates().catch((err: Error) => log.error({ err: err.message }, 'loading account states failed'));
+  const stopRetention = startRetention(store, config.retentionMs, log);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -117,10 +99,10 @@ async function main(): Promise<void> {
     clearTimeout(force);
     log.info({ ms: Date.now() - stopAt }, 'stopped taking requests');
     rest.stop();
+    stopRetention();
     await worker.stop();
     log.info({ ms: Date.now() - stopAt }, 'deliveries in flight finished');
-    await journal.close();
-    await states.close();
+    await store.close();
     log.info('stopped');
     process.exit(0);
   };

@@ -1,11 +1,10 @@
-import { preview, type Activity } from './activity.ts';
+import { preview } from './activity.ts';
 import type { Logger } from './log.ts';
 import { deliveryLatency, eventsDelivered, eventsFailed } from './metrics.ts';
 import { RetryableError } from './errors.ts';
 import { deliver, type DeliverDeps } from './deliver.ts';
 import type { AccountStore } from './store/accounts.ts';
-import type { Entry, Journal } from './store/journal.ts';
-import type { StateRegistry } from './store/states.ts';
+import type { ActivityLog, Entry, Journal, Store } from './store/store.ts';
 import { currentSlot, type Slot } from './slot.ts';
 
 export interface WorkerOptions {
@@ -45,7 +44,6 @@ export class Worker {
   /** Parked deliveries whose REST request is answered, waiting for a slot of their account. */
   private readonly resuming = new Map<string, Fifo<() => void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly attempts = new Map<string, number>();
   /** When each entry came to this process: latency counts from here (events loaded at start count from the start). */
   private readonly enqueuedAt = new Map<string, number>();
   /** Entries in the queues per account, for admission's backlog cap (counting the queues would cost each webhook). */
@@ -56,15 +54,16 @@ export class Worker {
   constructor(
     private readonly journal: Journal,
     private readonly accounts: AccountStore,
-    private readonly states: StateRegistry,
+    private readonly store: Store,
     private readonly deps: DeliverDeps,
     private readonly opts: WorkerOptions,
     private readonly log: Logger,
-    private readonly activity?: Activity,
+    private readonly activity?: ActivityLog,
   ) {}
 
   start(): void {
-    this.enqueue([...this.journal.pending.values()].filter((e) => !e.dead).sort((a, b) => a.seq - b.seq));
+    // Each event resumes where it was: its plan's step, and its backoff (schedule() waits for nextAt).
+    this.enqueue([...this.journal.pending.values()].sort((a, b) => a.seq - b.seq));
   }
 
   get backlog(): number {
@@ -107,7 +106,13 @@ export class Worker {
 
   private schedule(key: string): void {
     if (this.running.has(key) || this.timers.has(key) || this.scheduled.has(key)) return;
-    if (!this.queues.get(key)?.length) return;
+    const head = this.queues.get(key)?.[0];
+    if (!head) return;
+    const wait = (head.nextAt ?? 0) - Date.now();
+    if (wait > 0) {
+      this.timers.set(key, setTimeout(() => { this.timers.delete(key); delete head.nextAt; this.schedule(key); this.pump(); }, wait).unref());
+      return;
+    }
     this.scheduled.add(key);
     this.ready.push(key);
   }
@@ -213,7 +218,6 @@ export class Worker {
       if (left > 0) this.pendingByAccount.set(entry.account, left);
       else this.pendingByAccount.delete(entry.account);
       if (!q.length) this.queues.delete(key);
-      this.attempts.delete(entry.id);
       this.enqueuedAt.delete(entry.id);
     };
     const kind = this.accounts.channel(entry.channel)?.channel.kind ?? 'planfix';
@@ -230,14 +234,14 @@ export class Worker {
       });
     };
     try {
-      const result = account ? await deliver(entry, account, await this.states.get(account.id), this.deps) : undefined;
+      const result = account ? await deliver(entry, account, this.store.state(account.id), this.deps) : undefined;
       await this.journal.done(entry);
       this.stats.delivered++;
-      note('delivered', (this.attempts.get(entry.id) ?? 0) + 1, undefined, result?.skipped);
+      note('delivered', (entry.attempts ?? 0) + 1, undefined, result?.skipped);
       finish();
     } catch (err) {
       const e = err as Error;
-      const attempts = (this.attempts.get(entry.id) ?? 0) + 1;
+      const attempts = (entry.attempts ?? 0) + 1;
       const expired = Date.now() - entry.at > this.opts.retry.giveUpAfterMs;
       if (err instanceof RetryableError && !expired && !this.stopping) {
         const delay = this.later(key, entry, attempts, err.retryAfterMs);
@@ -263,23 +267,31 @@ export class Worker {
     }
   }
 
-  /** Schedules the key's head again after exponential backoff with jitter; returns the delay. */
+  /**
+   * Schedules the key's head again after exponential backoff with jitter; returns the delay. The
+   * attempts and the time are journaled, so a restart keeps the backoff instead of retrying the
+   * whole backlog at once.
+   */
   private later(key: string, entry: Entry, attempts: number, retryAfterMs?: number): number {
-    this.attempts.set(entry.id, attempts);
     const { baseMs, maxMs } = this.opts.retry;
     const backoff = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 30));
     const delay = Math.max(retryAfterMs ?? 0, backoff / 2 + Math.random() * (backoff / 2));
-    this.timers.set(key, setTimeout(() => { this.timers.delete(key); this.schedule(key); this.pump(); }, delay).unref());
+    // The key is still running: when it finishes, schedule() sets the timer for nextAt.
+    this.journal.retryAt(entry, attempts, Date.now() + delay);
     return delay;
   }
 
   /** Puts a dead letter back in line; false when there is no such dead letter. */
   async retryDead(accountId: string, id: string): Promise<boolean> {
-    const e = this.journal.pending.get(id);
-    if (!e || e.account !== accountId || !e.dead) return false;
-    await this.journal.revive(e);
+    const e = await this.journal.revive(accountId, id);
+    if (!e) return false;
     this.enqueue([e]);
     return true;
+  }
+
+  /** Deletes a dead letter for good (an admin looked at it and let it go); false when there is none. */
+  dismissDead(accountId: string, id: string): Promise<boolean> {
+    return this.journal.dismiss(accountId, id);
   }
 
   /** Finishes the deliveries in flight and starts no more. */

@@ -155,7 +155,6 @@ export function adminRouter(relay: Relay): Router {
     };
     checkPlanfixUrls(a);
     await save(a);
-    await relay.states.get(a.id);
     relay.log.info({ account: a.id }, 'account created');
     ctx.status = 201;
     ctx.body = accountView(a);
@@ -199,8 +198,7 @@ export function adminRouter(relay: Relay): Router {
   router.delete('/accounts/:id', async (ctx) => {
     const a = account(ctx.params.id!);
     await relay.accounts.remove(a.id);
-    await relay.states.remove(a.id);
-    relay.activity.forget(a.id);
+    await relay.store.forget(a.id);
     relay.log.info({ account: a.id }, 'account deleted');
     ctx.status = 204;
   });
@@ -271,12 +269,9 @@ export function adminRouter(relay: Relay): Router {
     ctx.body = widgetView(next);
   });
 
-  router.get('/accounts/:id/dead-letters', (ctx) => {
+  router.get('/accounts/:id/dead-letters', async (ctx) => {
     const a = account(ctx.params.id!);
-    ctx.body = [...relay.journal.pending.values()]
-      .filter((e) => e.account === a.id && e.dead)
-      .sort((x, y) => x.seq - y.seq)
-      .map((e) => ({
+    ctx.body = (await relay.journal.deadLetters(a.id)).map((e) => ({
         eventId: e.id,
         channel: e.channel,
         kind: e.event.kind,
@@ -285,11 +280,12 @@ export function adminRouter(relay: Relay): Router {
         reason: e.dead!.reason,
         preview: preview(e.event),
         retryUrl: `/api/accounts/${a.id}/dead-letters/${encodeURIComponent(e.id)}/retry`,
+        dismissUrl: `/api/accounts/${a.id}/dead-letters/${encodeURIComponent(e.id)}`,
       }));
   });
 
-  router.get('/accounts/:id/activity', (ctx) => {
-    ctx.body = relay.activity.list(account(ctx.params.id!).id);
+  router.get('/accounts/:id/activity', async (ctx) => {
+    ctx.body = await relay.activity.list(account(ctx.params.id!).id);
   });
 
   // Test connection: each part answers on its own, so one broken key does not hide the others;
@@ -329,6 +325,14 @@ export function adminRouter(relay: Relay): Router {
     if (!(await relay.worker.retryDead(a.id, ctx.params.eventId!))) throw new HttpError(404, 'dead letter not found');
     ctx.status = 202;
     ctx.body = { ok: true, eventId: ctx.params.eventId };
+  });
+
+  // Lets a dead letter go for good: it is not delivered, and a provider's resend of it stays a duplicate.
+  router.delete('/accounts/:id/dead-letters/:eventId', async (ctx) => {
+    const a = account(ctx.params.id!);
+    if (!(await relay.worker.dismissDead(a.id, ctx.params.eventId!))) throw new HttpError(404, 'dead letter not found');
+    relay.log.info({ account: a.id, event: ctx.params.eventId }, 'dead letter dismissed');
+    ctx.status = 204;
   });
 
   return router;

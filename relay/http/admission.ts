@@ -6,7 +6,7 @@ import { HttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { admissionRefused } from '../metrics.ts';
 import type { AccountStore } from '../store/accounts.ts';
-import type { StateRegistry } from '../store/states.ts';
+import type { Store } from '../store/store.ts';
 import type { Worker } from '../worker.ts';
 import { queueKey } from './hooks.ts';
 
@@ -50,7 +50,7 @@ export class Admission {
   private readonly gates = new Map<string, Gate>();
   private hour = 0;
 
-  constructor(private readonly deps: { accounts: AccountStore; states: StateRegistry; worker: Worker; log: Logger }) {}
+  constructor(private readonly deps: { accounts: AccountStore; store: Store; worker: Worker; log: Logger }) {}
 
   /**
    * Before the body is parsed (and after the provider's signature was checked, so a forged
@@ -74,14 +74,12 @@ export class Admission {
   /**
    * After parsing: customers the relay has not seen on this channel count against the hour's cap
    * (chat customers for chat channels, caller numbers for calls). Known means in the account's
-   * state, waiting in the worker's queues, or admitted earlier this hour. While the account's
-   * state still loads at start, only the last two count: a flood is still bounded, and the real
-   * customers of those few seconds are far fewer than the cap.
+   * state, waiting in the worker's queues, or admitted earlier this hour.
    */
-  admit(account: Account, channel: ChannelConfig, events: InboundEvent[]): void {
+  async admit(account: Account, channel: ChannelConfig, events: InboundEvent[]): Promise<void> {
     if (!events.length) return;
     const g = this.gate(channel, Date.now());
-    const state = this.deps.states.peek(account.id);
+    const state = this.deps.store.state(account.id);
     const worker = this.deps.worker;
     let fresh: Set<string> | undefined;
     let calls = false;
@@ -92,10 +90,10 @@ export class Admission {
         calls = true;
         // A call without a number creates no contact and costs no REST lookup.
         id = toE164(ev.customer.phone, account.defaultCountry);
-        if (!id || state?.planfixContacts.has(id) || state?.byPhone(id)) continue;
+        if (!id || await state.planfixContact(id) || await state.byPhone(id)) continue;
       } else {
         id = ev.customer.clientId;
-        if (state?.byClient(`${channel.id}/${id}`)) continue;
+        if (await state.byClient(`${channel.id}/${id}`)) continue;
       }
       if (!g.admitted.has(id)) (fresh ??= new Set()).add(id);
     }

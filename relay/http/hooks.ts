@@ -10,7 +10,7 @@ import { adapters } from '../channels/index.ts';
 import type { Relay } from '../context.ts';
 import { AuthError, HttpError } from '../errors.ts';
 import { eventsJournaled, eventsReceived } from '../metrics.ts';
-import type { Entry } from '../store/journal.ts';
+import type { Entry, NewEntry } from '../store/store.ts';
 import { safeEqualFixedLength } from './secure.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -41,7 +41,7 @@ export function parseBody(opts: Parameters<typeof koaBody>[0]): Middleware {
  * Journals entries of one channel (`kind`, the metrics label) and hands them to the worker; a
  * storage failure is a 503 so the sender retries.
  */
-export async function journalAndQueue(relay: Relay, kind: string, items: Omit<Entry, 'seq' | 'step'>[]): Promise<Entry[]> {
+export async function journalAndQueue(relay: Relay, kind: string, items: NewEntry[]): Promise<Entry[]> {
   let fresh: Entry[];
   eventsReceived.inc({ kind }, items.length);
   try {
@@ -85,8 +85,9 @@ function hookHandlers(relay: Relay) {
     adapter.verify?.(req, channel);
     relay.admission.enter(account, channel);
     const { events: parsed, response } = adapter.parse(req, channel);
-    const events = boundRequest(parsed, (eventId) => relay.journal.has(`${channel.id}:${eventId}`));
-    relay.admission.admit(account, channel, events);
+    const seen = parsed.length ? await relay.journal.seen(parsed.map((ev) => `${channel.id}:${ev.eventId}`)) : new Set<string>();
+    const events = boundRequest(parsed, (eventId) => seen.has(`${channel.id}:${eventId}`));
+    await relay.admission.admit(account, channel, events);
     const fresh = await journalAndQueue(relay, channel.kind, events.map((ev) => ({
       id: `${channel.id}:${ev.eventId}`,
       account: account.id,

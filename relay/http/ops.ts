@@ -52,7 +52,7 @@ export function opsRouter(relay: Relay): Router {
   router.get('/healthz', async (ctx) => {
     const oldest = relay.worker.oldestPendingAt();
     const diskOk = await writable();
-    const journalWritable = relay.journal.healthy && relay.states.healthy && diskOk;
+    const journalWritable = relay.store.healthy && diskOk;
     const ok = journalWritable && relay.worker.alive;
     ctx.status = ok ? 200 : 503;
     ctx.set('Cache-Control', 'no-store');
@@ -62,8 +62,6 @@ export function opsRouter(relay: Relay): Router {
       workerAlive: relay.worker.alive,
       backlog: relay.worker.backlog,
       oldestPendingAgeMs: oldest === undefined ? 0 : Date.now() - oldest,
-      // Not fatal (the logs keep growing and stay correct), but the disk needs a look.
-      compactionError: relay.journal.compactionError ?? relay.states.compactionError,
     };
   });
 

@@ -6,7 +6,8 @@ import { plainText } from '../core/plain-text.ts';
 import { httpUrl } from '../channels/read.ts';
 import type { Relay } from '../context.ts';
 import { AuthError, HttpError } from '../errors.ts';
-import type { Conversation } from '../store/state.ts';
+import type { Conversation } from '../store/records.ts';
+import type { AccountState } from '../store/store.ts';
 import { BODY_LIMIT, journalAndQueue, parseBody } from './hooks.ts';
 import { safeEqual } from './secure.ts';
 
@@ -67,20 +68,20 @@ export function planfixRouter(relay: Relay): Router {
     if (!messageId) throw invalid('messageId is required');
     if (!message.trim() && !attachments.length) throw invalid('message is required');
 
-    const state = await relay.states.get(account.id);
+    const state = relay.store.state(account.id);
     const chatId = field(b, 'chatId');
     let conv: Conversation | undefined;
     if (chatId) {
-      conv = state.conversations.get(chatId);
+      conv = await state.conversation(chatId) ?? await routeOf(state, chatId);
       if (!conv) throw invalid(`unknown chatId ${chatId}`);
     } else {
       // First message from Planfix: find the customer by phone, reuse their latest conversation.
       const phone = toE164(field(b, 'contactPhone'), account.defaultCountry);
       if (!phone) throw invalid('contactPhone is required and must be a phone number');
-      const key = state.byPhone(phone);
+      const key = await state.byPhone(phone);
       const wanted = field(b, 'channel');
       const live = new Set(account.channels.map((c) => c.id));
-      const candidates = key ? [...state.conversations.values()].filter((c) => c.contactKey === key && live.has(c.channel)) : [];
+      const candidates = key ? (await state.conversationsOf(key)).filter((c) => live.has(c.channel)) : [];
       conv = candidates.find((c) => c.channel === wanted) ?? candidates.sort((x, y) => y.updatedAt - x.updatedAt)[0];
       if (!conv) throw invalid(`no conversation with ${phone} on any channel of this account`);
     }
@@ -106,4 +107,19 @@ export function planfixRouter(relay: Relay): Router {
   });
 
   return router;
+}
+
+/**
+ * The way back to a customer whose conversation retention deleted: the chat id is
+ * `<channel id>:<contact key>`, and the contact (kept for ever) knows its client on that channel.
+ * Planfix keeps the chat, so an employee may answer a customer who wrote a year ago.
+ */
+async function routeOf(state: AccountState, chatId: string): Promise<Conversation | undefined> {
+  const cut = chatId.indexOf(':');
+  if (cut <= 0) return undefined;
+  const channel = chatId.slice(0, cut);
+  const contact = await state.contact(chatId.slice(cut + 1));
+  const client = contact?.clients.findLast((c) => c.startsWith(`${channel}/`));
+  if (!contact || !client) return undefined;
+  return { chatId, channel, contactKey: contact.key, clientId: client.slice(channel.length + 1), fresh: false, updatedAt: 0 };
 }

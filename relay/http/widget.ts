@@ -8,7 +8,7 @@ import type { TaskData, WidgetChannel, WidgetConfig } from '../../widget/types.t
 import type { Relay } from '../context.ts';
 import { planfixOrigin, type Account } from '../core/account.ts';
 import { AuthError, HttpError } from '../errors.ts';
-import type { TaskView } from '../store/state.ts';
+import type { TaskView } from '../store/records.ts';
 import { safeEqual } from './secure.ts';
 
 interface Bundle {
@@ -159,7 +159,7 @@ export function widgetRouter(relay: Relay): Router {
     if (!keyOk(a, ctx.get('x-widget-key'))) throw new AuthError('widget', 401, 'wrong or old widget key: reinstall the userscript from the admin page');
     const task = /^\d{1,12}$/.test(ctx.params.task!) ? Number(ctx.params.task) : undefined;
     if (!task) throw new HttpError(404, 'no channel data for this task');
-    const view = (await relay.states.get(a.id)).taskView(task);
+    const view = await relay.store.state(a.id).taskView(task);
     if (!view) throw new HttpError(404, 'no channel data for this task');
     ctx.body = taskData(a, task, view);
   });

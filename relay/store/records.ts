@@ -1,0 +1,127 @@
+import { SITE_DATA_MAX_KEYS, type Customer, type Page, type Visit } from '../core/events.ts';
+
+// What the store keeps for an account, whatever engine keeps it, and the merge rules of the widget's
+// metadata, which are the relay's and not an engine's.
+
+/** What the widget shows for a task; kept per conversation and found by task number. */
+export interface WidgetMeta {
+  channel: { id: string; kind: string; name: string };
+  customer: { name?: string; phone?: string; email?: string };
+  visitor: Omit<Visit, 'utm' | 'pages' | 'referrer' | 'landing' | 'dashboardUrl'>;
+  pages: Page[];
+  referrer?: string;
+  landing?: string;
+  utm: Record<string, string>;
+  dashboardUrl?: string;
+  context?: string;
+  /** What the website passed about the visitor (Chatra `client.info`). */
+  siteData?: Record<string, string>;
+}
+
+/** One phone call as the widget shows it; kept under the task and the contact it was attached to. */
+export interface CallRecord {
+  callId: string;
+  /** Channel it came through. */
+  channel: string;
+  at: number;
+  direction: 'in' | 'out';
+  status: 'ringing' | 'accepted' | 'answered' | 'missed' | 'busy' | 'noanswer' | 'failed';
+  /** The customer's number: E.164 when it parsed, else as the provider gave it. */
+  phone: string;
+  durationSec?: number;
+  /** Who talked: the employee's name or the provider's extension. */
+  employee?: string;
+  recordingUrl?: string;
+  /** The call's page in the provider's cabinet. */
+  cardUrl?: string;
+  /** The caller's web-analytics id. */
+  analyticsId?: string;
+  utm?: Record<string, string>;
+  /** Planfix task number the call was attached to, when it went to a task. */
+  taskNumber?: number;
+  /** The Planfix contact id, as `pf:<id>`. */
+  contactKey?: string;
+  /** The call's comment (or new task) is in Planfix: a retried delivery does not add it again. */
+  attached?: boolean;
+  /** Planfix short numbers that got an INCOMING pop-up: the ones that did not take the call get it closed. */
+  rang?: string[];
+}
+
+/** What the widget shows for one Planfix task. */
+export interface TaskView {
+  chat?: WidgetMeta;
+  calls: CallRecord[];
+}
+
+export interface Contact {
+  key: string;
+  phones: string[];
+  emails: string[];
+  clients: string[];
+  customer: Omit<Customer, 'clientId'>;
+  /** Fingerprint of the contact fields last pushed to Planfix, to know when to updateContact. */
+  sent?: string;
+}
+
+export interface Conversation {
+  chatId: string;
+  channel: string;
+  contactKey: string;
+  /** The provider client that wrote last: replies go to it. */
+  clientId: string;
+  taskNumber?: number;
+  /** The next message opens a task (new conversation, or the last task was completed). */
+  fresh: boolean;
+  /** Task fields as last sent to the current task: field name → value hash (core/plan.ts). */
+  fieldsSent?: Record<string, string>;
+  /** The customer opted out of messages from the channel: replies fail until they write again. */
+  unsubscribed?: boolean;
+  updatedAt: number;
+  /** The widget's metadata; left out where only the routing is read (conversationsOf). */
+  meta?: WidgetMeta;
+}
+
+/** A message the relay sent for Planfix: how provider receipts find Planfix's messageId. */
+export interface Outbound {
+  messageId: string;
+}
+export type DeliveryStatus = 'sent' | 'read' | 'error';
+
+/** A Planfix contact found or created by its phone, with the number as Planfix stores it. */
+export interface PlanfixContact {
+  id: number;
+  phone: string;
+}
+
+const MAX_PAGES = 100;
+
+/** The visit the metadata holds, as an adapter would have given it. */
+export function visitOf(meta: WidgetMeta): Visit {
+  const { visitor, referrer, landing, dashboardUrl, context, utm, pages, siteData } = meta;
+  return { ...visitor, referrer, landing, dashboardUrl, context, utm, pages, siteData };
+}
+
+/** Merges a visit into the metadata: details replace, UTM is never emptied, pages accumulate. */
+export function mergeMeta(meta: WidgetMeta, visit: Visit | undefined, customer: WidgetMeta['customer']): WidgetMeta {
+  const next: WidgetMeta = { ...meta, customer: { ...meta.customer }, visitor: { ...meta.visitor }, utm: { ...meta.utm }, pages: meta.pages };
+  for (const [k, v] of Object.entries(customer)) if (v) (next.customer as Record<string, string>)[k] = v;
+  if (!visit) return next;
+  for (const k of ['city', 'country', 'ip', 'browser', 'os', 'device'] as const) if (visit[k]) next.visitor[k] = visit[k];
+  if (visit.referrer) next.referrer = visit.referrer;
+  if (visit.landing) next.landing = visit.landing;
+  if (visit.dashboardUrl) next.dashboardUrl = visit.dashboardUrl;
+  if (visit.context) next.context = visit.context;
+  for (const [k, v] of Object.entries(visit.utm ?? {})) if (v) next.utm[k] = v;
+  if (visit.siteData) {
+    // The latest values win; keys the site stopped sending stay, the oldest going first past the cap.
+    const kept = Object.entries(meta.siteData ?? {}).filter(([k]) => !Object.prototype.hasOwnProperty.call(visit.siteData, k));
+    next.siteData = Object.fromEntries([...kept, ...Object.entries(visit.siteData)].slice(-SITE_DATA_MAX_KEYS));
+  }
+  if (visit.pages?.length) {
+    const key = (p: Page) => `${p.url}|${p.at ?? ''}`;
+    const known = new Set(meta.pages.map(key));
+    const added = visit.pages.filter((p) => !known.has(key(p)));
+    if (added.length) next.pages = [...meta.pages, ...added].slice(-MAX_PAGES);
+  }
+  return next;
+}

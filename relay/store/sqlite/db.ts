@@ -1,0 +1,136 @@
+import Database from 'better-sqlite3';
+import { StorageError } from '../../errors.ts';
+import { migrate } from './schema.ts';
+
+/** After a failed commit the store reports unhealthy for this long, so /healthz shows the fault. */
+const UNHEALTHY_MS = 5_000;
+
+interface Batch {
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * The relay's one SQLite connection, with group commit.
+ *
+ * A write runs at once (better-sqlite3 is synchronous) inside the transaction of the current turn
+ * of the event loop, and its promise resolves when that transaction commits, after the I/O
+ * callbacks of the turn: the webhooks that arrived together and the deliveries answered together
+ * share one COMMIT and one fsync (WAL with synchronous=FULL). A webhook is answered 2xx only after
+ * its write resolves, so an acknowledged event is on disk.
+ *
+ * Each write has its own savepoint: one that throws (a constraint, a full disk) undoes only itself.
+ * A COMMIT that fails undoes the whole turn: every write of it rejects with a StorageError (the
+ * HTTP faces answer 503, the worker retries), and the in-memory views built on those writes are
+ * told through `onRollback`.
+ */
+export class Db {
+  readonly sql: Database.Database;
+  private batch: Batch | undefined;
+  private failedAt = 0;
+  private readonly rollbackHooks: (() => void)[] = [];
+
+  constructor(readonly path: string) {
+    this.sql = new Database(path);
+    this.sql.pragma('journal_mode = WAL');
+    this.sql.pragma('synchronous = FULL');
+    // Bounded page cache: memory stays flat however much history the file holds.
+    this.sql.pragma('cache_size = -16000');
+    this.sql.pragma('foreign_keys = OFF');
+    // A second process (a backup, an operator's sqlite3 shell) may hold the lock for a moment.
+    this.sql.pragma('busy_timeout = 5000');
+    migrate(this.sql);
+  }
+
+  /**
+   * Runs `fn` now, inside the turn's transaction; resolves with its result once that is committed.
+   * Rejects with a StorageError when `fn` or the commit fails.
+   */
+  write<T>(fn: () => T): Promise<T> {
+    let result: T;
+    try {
+      const batch = this.open();
+      // A full disk or an I/O error can make SQLite roll the whole transaction back by itself:
+      // the turn's earlier writes are gone and its commit will fail; this one must not commit alone.
+      if (!this.sql.inTransaction) throw new Error('the transaction was rolled back');
+      this.sql.exec('SAVEPOINT w');
+      try {
+        result = fn();
+        this.sql.exec('RELEASE w');
+      } catch (err) {
+        this.sql.exec('ROLLBACK TO w; RELEASE w');
+        throw err;
+      }
+      return batch.done.then(() => result);
+    } catch (err) {
+      this.fail();
+      return Promise.reject(err instanceof StorageError ? err : new StorageError(err as Error));
+    }
+  }
+
+  /**
+   * A write whose loss in a crash costs little (the activity list, a retry's next time): it joins
+   * the turn's transaction like any other, and nobody waits for it.
+   */
+  writeLater(fn: () => void): void {
+    this.write(fn).catch(() => undefined);
+  }
+
+  /** The commit of the writes made so far in this turn; resolved when there are none. */
+  settled(): Promise<void> {
+    return this.batch?.done ?? Promise.resolve();
+  }
+
+  /** Called when a commit fails, so that caches drop what the lost writes put in them. */
+  onRollback(hook: () => void): void {
+    this.rollbackHooks.push(hook);
+  }
+
+  get healthy(): boolean {
+    return Date.now() - this.failedAt > UNHEALTHY_MS;
+  }
+
+  private open(): Batch {
+    if (this.batch) return this.batch;
+    this.sql.exec('BEGIN IMMEDIATE');
+    let resolve!: () => void;
+    let reject!: (err: Error) => void;
+    const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+    // Nobody may be listening yet (writeLater); the rejection is delivered to those who are.
+    done.catch(() => undefined);
+    const batch: Batch = { done, resolve, reject };
+    this.batch = batch;
+    setImmediate(() => this.commit(batch));
+    return batch;
+  }
+
+  private commit(batch: Batch): void {
+    if (this.batch !== batch) return;
+    this.batch = undefined;
+    try {
+      this.sql.exec('COMMIT');
+      batch.resolve();
+    } catch (err) {
+      if (this.sql.inTransaction) this.sql.exec('ROLLBACK');
+      this.fail();
+      for (const hook of this.rollbackHooks) hook();
+      batch.reject(new StorageError(err as Error));
+    }
+  }
+
+  private fail(): void {
+    this.failedAt = Date.now();
+  }
+
+  /** SQLite's online backup: a consistent copy of the live database, taken while the relay runs. */
+  async backup(to: string): Promise<void> {
+    await this.settled().catch(() => undefined);
+    await this.sql.backup(to);
+  }
+
+  close(): void {
+    if (this.batch) this.commit(this.batch);
+    this.sql.close();
+  }
+}

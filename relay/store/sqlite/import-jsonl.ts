@@ -1,0 +1,147 @@
+import { createReadStream } from 'node:fs';
+import { readdir, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../../log.ts';
+import type { SqliteStore } from './store.ts';
+
+// The data directory of relays before the SQLite store: journal.jsonl, and state/<account>/state.jsonl,
+// each an append-only log of JSON records (later records replace earlier ones; a compaction
+// rewrote a file as one record per live object). Imported once, then renamed to *.before-sqlite.
+
+const SUFFIX = '.before-sqlite';
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/** Feeds each parsable line to `each`; returns how many lines were torn or corrupt (skipped). */
+async function eachLine(path: string, each: (r: Record<string, unknown>) => void): Promise<number> {
+  let skipped = 0;
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    let r: unknown;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      skipped++;
+      continue;
+    }
+    if (r && typeof r === 'object' && typeof (r as { t?: unknown }).t === 'string') each(r as Record<string, unknown>);
+    else skipped++;
+  }
+  return skipped;
+}
+
+const json = (v: unknown) => JSON.stringify(v);
+
+/**
+ * Imports an old data directory into the store, in one transaction: a crash in the middle imports
+ * nothing, and the next start begins again (every statement is idempotent). Runs before the relay
+ * takes requests. Returns what it did, or undefined when there was nothing to import.
+ */
+export async function importJsonl(store: SqliteStore, dataDir: string, log: Logger): Promise<{ events: number; pending: number; accounts: number; skipped: number } | undefined> {
+  const journalFile = join(dataDir, 'journal.jsonl');
+  const stateDir = join(dataDir, 'state');
+  const hasJournal = await exists(journalFile);
+  const accounts = (await exists(stateDir))
+    ? (await readdir(stateDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name)
+    : [];
+  if (!hasJournal && !accounts.length) return undefined;
+  const t0 = Date.now();
+  const sql = store.db.sql;
+  const q = (s: string) => sql.prepare(s);
+  const st = {
+    dropEvent: q('DELETE FROM events WHERE id = ?'),
+    event: q('INSERT INTO events (id, account, channel, key, at, event) VALUES (?, ?, ?, ?, ?, ?)'),
+    seen: q('INSERT OR IGNORE INTO events (id, account, channel, key, at, done_at) VALUES (?, \'\', \'\', \'\', ?, ?)'),
+    plan: q('UPDATE events SET plan = ? WHERE id = ? AND done_at IS NULL'),
+    step: q('UPDATE events SET step = ? WHERE id = ? AND done_at IS NULL'),
+    done: q('UPDATE events SET done_at = ?, event = NULL, plan = NULL, dead_reason = NULL, dead_at = NULL WHERE id = ? AND done_at IS NULL'),
+    dead: q('UPDATE events SET dead_reason = ?, dead_at = ? WHERE id = ? AND done_at IS NULL'),
+    revive: q('UPDATE events SET dead_reason = NULL, dead_at = NULL WHERE id = ?'),
+    contact: q('INSERT OR REPLACE INTO contacts (account, key, data) VALUES (?, ?, ?)'),
+    identity: q('INSERT OR IGNORE INTO identities (account, kind, value, contact) VALUES (?, ?, ?, ?)'),
+    conversation: q('INSERT OR REPLACE INTO conversations (account, chat_id, contact, updated_at, data, meta) VALUES (?, ?, ?, ?, ?, ?)'),
+    task: q('INSERT OR REPLACE INTO tasks (account, number, chat_id) VALUES (?, ?, ?)'),
+    outbound: q('INSERT OR REPLACE INTO outbound (account, provider_key, message_id, at) VALUES (?, ?, ?, ?)'),
+    status: q('INSERT OR REPLACE INTO statuses (account, message_id, status, at) VALUES (?, ?, ?, ?)'),
+    call: q('INSERT OR REPLACE INTO calls (account, call_id, task, contact, at, data) VALUES (?, ?, ?, ?, ?, ?)'),
+    planfixContact: q('INSERT OR REPLACE INTO planfix_contacts (account, phone, data) VALUES (?, ?, ?)'),
+  };
+  const now = Date.now();
+  let skipped = 0;
+  let events = 0;
+  await store.db.settled();
+  sql.exec('BEGIN IMMEDIATE');
+  try {
+    if (hasJournal) {
+      skipped += await eachLine(journalFile, (r) => {
+        const id = r.id as string;
+        switch (r.t) {
+          case 'snap':
+            for (const [sid, at] of r.seen as [string, number][]) st.seen.run(sid, at, at);
+            break;
+          case 'e':
+            // After a compaction the snapshot lists pending ids among the seen ones: the 'e' record
+            // that follows is the event itself, queued after those before it, as it was.
+            st.dropEvent.run(id);
+            st.event.run(id, r.account, r.channel, r.key, r.at, json(r.event));
+            events++;
+            break;
+          case 'p': st.plan.run(json(r.plan), id); break;
+          case 's': st.step.run(r.step, id); break;
+          case 'd': st.done.run(now, id); break;
+          case 'x': st.dead.run(r.reason, r.at, id); break;
+          case 'r': st.revive.run(id); break;
+          case 'n': st.seen.run(id, r.at, r.at); break;
+        }
+      });
+    }
+    for (const account of accounts) {
+      const file = join(stateDir, account, 'state.jsonl');
+      if (!(await exists(file))) continue;
+      skipped += await eachLine(file, (r) => {
+        switch (r.t) {
+          case 'k': {
+            const c = r.c as { key: string; phones: string[]; emails: string[]; clients: string[] };
+            st.contact.run(account, c.key, json(c));
+            // The first contact to claim an identifier keeps it, as the old index did.
+            for (const v of c.clients) st.identity.run(account, 'c', v, c.key);
+            for (const v of c.phones) st.identity.run(account, 'p', v, c.key);
+            for (const v of c.emails) st.identity.run(account, 'e', v, c.key);
+            break;
+          }
+          case 'c': {
+            const { meta, ...data } = r.c as { chatId: string; contactKey: string; updatedAt: number; meta?: unknown };
+            st.conversation.run(account, data.chatId, data.contactKey, data.updatedAt ?? now, json(data), meta ? json(meta) : null);
+            break;
+          }
+          case 'tk': st.task.run(account, r.n, r.chatId); break;
+          case 'o': st.outbound.run(account, r.p, (r.o as { messageId: string }).messageId, now); break;
+          case 'ms': st.status.run(account, r.m, r.s, now); break;
+          case 'cl': {
+            const c = r.c as { callId: string; taskNumber?: number; contactKey?: string; at: number };
+            st.call.run(account, c.callId, c.taskNumber ?? null, c.contactKey ?? null, c.at ?? now, json(c));
+            break;
+          }
+          case 'pc': st.planfixContact.run(account, r.e, json(r.c)); break;
+        }
+      });
+    }
+    sql.exec('COMMIT');
+  } catch (err) {
+    if (sql.inTransaction) sql.exec('ROLLBACK');
+    throw new Error(`importing the old data directory failed, nothing was imported: ${(err as Error).message}`);
+  }
+  // Only once the import is committed: a crash before this imports again, idempotently.
+  if (hasJournal) await rename(journalFile, journalFile + SUFFIX);
+  if (accounts.length) await rename(stateDir, stateDir + SUFFIX);
+  const pending = (sql.prepare('SELECT count(*) FROM events WHERE done_at IS NULL').pluck().get() as number);
+  store.journal.reload();
+  const result = { events, pending, accounts: accounts.length, skipped };
+  log.info({ ...result, ms: Date.now() - t0, keptAs: `*${SUFFIX}` }, 'imported the data directory of an older relay into relay.db');
+  if (skipped) log.warn({ skipped }, 'the old files had torn or corrupt lines; they were skipped (the originals are kept)');
+  return result;
+}

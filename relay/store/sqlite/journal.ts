@@ -1,0 +1,142 @@
+import type { Op } from '../../core/plan.ts';
+import type { Entry, Journal, NewEntry } from '../store.ts';
+import type { Db } from './db.ts';
+
+interface Row {
+  seq: number;
+  id: string;
+  account: string;
+  channel: string;
+  key: string;
+  at: number;
+  event: string;
+  plan: string | null;
+  step: number;
+  attempts: number;
+  next_at: number | null;
+  dead_reason: string | null;
+  dead_at: number | null;
+}
+
+function entryOf(r: Row): Entry {
+  return {
+    id: r.id, seq: r.seq, account: r.account, channel: r.channel, key: r.key, at: r.at,
+    event: JSON.parse(r.event) as Entry['event'],
+    step: r.step,
+    ...(r.plan ? { plan: JSON.parse(r.plan) as Op[] } : {}),
+    ...(r.attempts ? { attempts: r.attempts } : {}),
+    ...(r.next_at ? { nextAt: r.next_at } : {}),
+    ...(r.dead_at !== null ? { dead: { reason: r.dead_reason ?? '', at: r.dead_at } } : {}),
+  };
+}
+
+/**
+ * The journal as rows of `events`. An event's id is its primary key, so a resend is a duplicate by
+ * the database's own rule. A finished event keeps only its id and times (for dedupe, until
+ * retention deletes it); its payload and plan are dropped when it is done.
+ */
+export class SqliteJournal implements Journal {
+  readonly pending = new Map<string, Entry>();
+  private readonly st;
+
+  constructor(private readonly db: Db) {
+    const q = (sql: string) => db.sql.prepare(sql);
+    this.st = {
+      insert: q('INSERT OR IGNORE INTO events (id, account, channel, key, at, event) VALUES (?, ?, ?, ?, ?, ?)'),
+      seen: q('INSERT OR IGNORE INTO events (id, account, channel, key, at, done_at) VALUES (?, \'\', \'\', \'\', ?, ?)'),
+      has: q('SELECT 1 FROM events WHERE id = ?').pluck(),
+      plan: q('UPDATE events SET plan = ? WHERE seq = ?'),
+      step: q('UPDATE events SET step = ? WHERE seq = ?'),
+      retry: q('UPDATE events SET attempts = ?, next_at = ? WHERE seq = ?'),
+      done: q('UPDATE events SET done_at = ?, event = NULL, plan = NULL, dead_reason = NULL, dead_at = NULL WHERE seq = ?'),
+      dead: q('UPDATE events SET dead_reason = ?, dead_at = ? WHERE seq = ?'),
+      open: q('SELECT * FROM events WHERE done_at IS NULL AND dead_at IS NULL ORDER BY seq'),
+      deadOf: q('SELECT * FROM events WHERE done_at IS NULL AND dead_at IS NOT NULL AND account = ? ORDER BY seq'),
+      deadOne: q('SELECT * FROM events WHERE id = ? AND account = ? AND done_at IS NULL AND dead_at IS NOT NULL'),
+      revive: q('UPDATE events SET dead_reason = NULL, dead_at = NULL, attempts = 0, next_at = NULL WHERE seq = ?'),
+    };
+    this.reload();
+  }
+
+  /** Reads the pending entries again (after an import wrote rows behind the journal's back). */
+  reload(): void {
+    this.pending.clear();
+    for (const r of this.st.open.iterate() as Iterable<Row>) this.pending.set(r.id, entryOf(r));
+  }
+
+  seen(ids: string[]): Promise<Set<string>> {
+    return Promise.resolve(new Set(ids.filter((id) => this.st.has.get(id) !== undefined)));
+  }
+
+  async add(items: NewEntry[]): Promise<Entry[]> {
+    const fresh: Entry[] = [];
+    // A duplicate of an event written earlier in this turn is in the same transaction: this write
+    // resolves when that one is committed, and fails with it.
+    await this.db.write(() => {
+      for (const it of items) {
+        const r = this.st.insert.run(it.id, it.account, it.channel, it.key, it.at, JSON.stringify(it.event));
+        if (r.changes) fresh.push({ ...it, seq: Number(r.lastInsertRowid), step: 0 });
+      }
+    });
+    for (const e of fresh) this.pending.set(e.id, e);
+    return fresh;
+  }
+
+  markSeen(id: string): Promise<void> {
+    const now = Date.now();
+    return this.db.write(() => void this.st.seen.run(id, now, now));
+  }
+
+  setPlan(e: Entry, plan: Op[]): Promise<void> {
+    e.plan = plan;
+    return this.db.write(() => void this.st.plan.run(JSON.stringify(plan), e.seq));
+  }
+
+  setStep(e: Entry, step: number): Promise<void> {
+    e.step = step;
+    return this.db.write(() => void this.st.step.run(step, e.seq));
+  }
+
+  retryAt(e: Entry, attempts: number, at: number): void {
+    e.attempts = attempts;
+    e.nextAt = at;
+    this.db.writeLater(() => void this.st.retry.run(attempts, at, e.seq));
+  }
+
+  async done(e: Entry): Promise<void> {
+    await this.db.write(() => void this.st.done.run(Date.now(), e.seq));
+    this.pending.delete(e.id);
+  }
+
+  async dead(e: Entry, reason: string): Promise<void> {
+    const at = Date.now();
+    await this.db.write(() => void this.st.dead.run(reason, at, e.seq));
+    e.dead = { reason, at };
+    this.pending.delete(e.id);
+  }
+
+  deadLetters(account: string): Promise<Entry[]> {
+    return Promise.resolve((this.st.deadOf.all(account) as Row[]).map(entryOf));
+  }
+
+  async revive(account: string, id: string): Promise<Entry | undefined> {
+    const r = this.st.deadOne.get(id, account) as Row | undefined;
+    if (!r) return undefined;
+    await this.db.write(() => void this.st.revive.run(r.seq));
+    const e = entryOf({ ...r, dead_at: null, dead_reason: null, attempts: 0, next_at: null });
+    this.pending.set(e.id, e);
+    return e;
+  }
+
+  async dismiss(account: string, id: string): Promise<boolean> {
+    const r = this.st.deadOne.get(id, account) as Row | undefined;
+    if (!r) return false;
+    // Marked done, not deleted: a provider resending it later is still a duplicate.
+    await this.db.write(() => void this.st.done.run(Date.now(), r.seq));
+    return true;
+  }
+
+  get healthy(): boolean {
+    return this.db.healthy;
+  }
+}

@@ -1,0 +1,126 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The schema, one step per version (PRAGMA user_version): a database written by an older relay is
+ * brought up to date at start, a newer one is refused rather than misread.
+ *
+ * Rows that are the relay's own structured data (a conversation's routing, a contact's details, a
+ * call) are JSON in one column: they are read and written whole, and only what is looked up or
+ * pruned by is a column of its own.
+ */
+const STEPS: string[] = [
+  `
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    account TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    event TEXT,
+    plan TEXT,
+    step INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER,
+    dead_reason TEXT,
+    dead_at INTEGER,
+    done_at INTEGER
+  );
+  CREATE INDEX events_open ON events (seq) WHERE done_at IS NULL;
+  CREATE INDEX events_done ON events (done_at) WHERE done_at IS NOT NULL;
+
+  CREATE TABLE contacts (
+    account TEXT NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (account, key)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE identities (
+    account TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    contact TEXT NOT NULL,
+    PRIMARY KEY (account, kind, value)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE conversations (
+    account TEXT NOT NULL,
+    chat_id TEXT NOT NULL,
+    contact TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    meta TEXT,
+    PRIMARY KEY (account, chat_id)
+  );
+  CREATE INDEX conversations_contact ON conversations (account, contact);
+  CREATE INDEX conversations_updated ON conversations (updated_at);
+
+  CREATE TABLE tasks (
+    account TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    chat_id TEXT NOT NULL,
+    PRIMARY KEY (account, number)
+  ) WITHOUT ROWID;
+  CREATE INDEX tasks_chat ON tasks (account, chat_id);
+
+  CREATE TABLE calls (
+    account TEXT NOT NULL,
+    call_id TEXT NOT NULL,
+    task INTEGER,
+    contact TEXT,
+    at INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (account, call_id)
+  );
+  CREATE INDEX calls_task ON calls (account, task, at) WHERE task IS NOT NULL;
+  CREATE INDEX calls_contact ON calls (account, contact, at) WHERE contact IS NOT NULL;
+  CREATE INDEX calls_at ON calls (at);
+
+  CREATE TABLE planfix_contacts (
+    account TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (account, phone)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE outbound (
+    account TEXT NOT NULL,
+    provider_key TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (account, provider_key)
+  ) WITHOUT ROWID;
+  CREATE INDEX outbound_at ON outbound (at);
+
+  CREATE TABLE statuses (
+    account TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (account, message_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX statuses_at ON statuses (at);
+
+  CREATE TABLE activity (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    item TEXT NOT NULL
+  );
+  CREATE INDEX activity_account ON activity (account, id);
+  `,
+];
+
+export const SCHEMA_VERSION = STEPS.length;
+
+export function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`the database was written by a newer relay (schema ${version}, this one knows up to ${SCHEMA_VERSION}): run that version or restore a backup`);
+  }
+  db.transaction(() => {
+    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(STEPS[v]!);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}

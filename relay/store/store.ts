@@ -1,0 +1,112 @@
+import type { Customer, RelayEvent } from '../core/events.ts';
+import type { Identifiers } from '../core/identity.ts';
+import type { Op } from '../core/plan.ts';
+import type { ActivityItem } from '../activity.ts';
+import type { CallRecord, Contact, Conversation, DeliveryStatus, PlanfixContact, TaskView } from './records.ts';
+
+// What the relay needs from durable storage, whatever engine holds it (SQLite in the data
+// directory; PostgreSQL is the next). Every write resolves once it is durable; reads are async so
+// an engine across the network can implement them. The contract tests (test/store-contract.test.ts)
+// run against every engine.
+
+export interface Entry {
+  /** `${channelId}:${eventId}`, or `${accountId}:${eventId}` for Planfix callbacks. */
+  id: string;
+  seq: number;
+  account: string;
+  channel: string;
+  /** Events with the same key are delivered one after another, in seq order. */
+  key: string;
+  at: number;
+  event: RelayEvent;
+  /** The delivery plan, fixed the first time the event is worked on, so a retry repeats nothing. */
+  plan?: Op[];
+  /** How many ops of the plan are done. */
+  step: number;
+  /** Failed attempts so far, and when the next one is due: a restart keeps the backoff. */
+  attempts?: number;
+  nextAt?: number;
+  dead?: { reason: string; at: number };
+}
+
+export type NewEntry = Omit<Entry, 'seq' | 'step' | 'attempts' | 'nextAt' | 'dead' | 'plan'>;
+
+/** The durable queue between ingest and delivery. */
+export interface Journal {
+  /** Entries waiting for delivery (not done, not dead), in memory: bounded by admission's backlog cap. */
+  readonly pending: ReadonlyMap<string, Entry>;
+  /** Which of these ids were journaled (or marked seen) before. */
+  seen(ids: string[]): Promise<Set<string>>;
+  /**
+   * Journals the events that are not duplicates (a unique id) and resolves with them once they are
+   * durable. A duplicate of an event still being written resolves only when that write does.
+   */
+  add(items: NewEntry[]): Promise<Entry[]>;
+  /** Remembers an id without an event: our own messages coming back in provider webhooks. */
+  markSeen(id: string): Promise<void>;
+  setPlan(e: Entry, plan: Op[]): Promise<void>;
+  setStep(e: Entry, step: number): Promise<void>;
+  /** Records a failed attempt and the time of the next; not waited for (a lost one retries sooner). */
+  retryAt(e: Entry, attempts: number, at: number): void;
+  done(e: Entry): Promise<void>;
+  dead(e: Entry, reason: string): Promise<void>;
+  deadLetters(account: string): Promise<Entry[]>;
+  /** Puts a dead letter back among the pending, its attempts reset; undefined when there is none. */
+  revive(account: string, id: string): Promise<Entry | undefined>;
+  /** Deletes a dead letter for good; false when there is none. */
+  dismiss(account: string, id: string): Promise<boolean>;
+  readonly healthy: boolean;
+}
+
+/** One account's conversations, contacts, calls and message ids. */
+export interface AccountState {
+  byPhone(e164: string): Promise<string | undefined>;
+  byClient(client: string): Promise<string | undefined>;
+  contact(key: string): Promise<Contact | undefined>;
+  /**
+   * Finds the customer's contact by the identity rules (core/identity.ts) and binds the
+   * identifiers and details to it, in one step: two first messages of one customer at once make
+   * one contact. An identifier bound to another customer stays with that one.
+   */
+  bind(ids: Identifiers, details: (prev: Contact | undefined) => Omit<Customer, 'clientId'>): Promise<Contact>;
+  markContactSent(key: string, fingerprint: string): Promise<void>;
+  conversation(chatId: string): Promise<Conversation | undefined>;
+  /** The contact's conversations, without their widget metadata. */
+  conversationsOf(contactKey: string): Promise<Conversation[]>;
+  putConversation(c: Conversation): Promise<void>;
+  setTask(chatId: string, taskNumber: number, active: boolean): Promise<void>;
+  setFieldsSent(chatId: string, fieldsSent: Record<string, string>): Promise<void>;
+  /** The conversation's task was completed: the next message opens a new one. */
+  markFresh(chatId: string): Promise<void>;
+  /** The Planfix message a provider message id carried, and the last status Planfix was told. */
+  outboundOf(providerKey: string): Promise<{ messageId: string; status?: DeliveryStatus } | undefined>;
+  putOutbound(providerKey: string, messageId: string): Promise<void>;
+  setStatus(messageId: string, status: DeliveryStatus): Promise<void>;
+  planfixContact(e164: string): Promise<PlanfixContact | undefined>;
+  putPlanfixContact(e164: string, c: PlanfixContact): Promise<void>;
+  call(callId: string): Promise<CallRecord | undefined>;
+  /** Records a call or its later state; fields once known are not emptied. */
+  putCall(call: CallRecord): Promise<CallRecord>;
+  /** Everything the widget shows for a task; undefined when the relay knows nothing of it. */
+  taskView(taskNumber: number): Promise<TaskView | undefined>;
+}
+
+export interface ActivityLog {
+  add(account: string, item: ActivityItem): void;
+  /** The latest outcomes, newest first. */
+  list(account: string): Promise<ActivityItem[]>;
+}
+
+export interface Store {
+  readonly journal: Journal;
+  readonly activity: ActivityLog;
+  state(account: string): AccountState;
+  /** Deletes everything of an account (it was deleted). */
+  forget(account: string): Promise<void>;
+  /** Deletes what is older than the retention period; returns how many rows went. */
+  prune(before: number): Promise<number>;
+  /** A consistent copy of the live store, taken while it runs. */
+  backup(to: string): Promise<void>;
+  readonly healthy: boolean;
+  close(): Promise<void>;
+}
