@@ -5,7 +5,7 @@
 // over the span from the first to the last, and the most that fell within any one second.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AccountState } from '../relay/store/records.ts';
+import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import { PlanfixSim } from '../test/sim/planfix.ts';
 import { fmt, RelayProc, tempDir, waitFor, type FigureResult } from './lib.ts';
 
@@ -30,13 +30,13 @@ export async function limiter(): Promise<FigureResult> {
     // Numbers the relay already knows: the contacts are in Planfix, and the relay's state holds
     // number -> contact (the record the relay writes after finding a contact by REST).
     const phones = Array.from({ length: LIMITER.operations }, (_, i) => `+38067${String(2_000_000 + i).slice(-7)}`);
-    const state = new AccountState(join(dir, 'state', account.body.id));
-    await state.open();
+    const store = new SqliteStore(dir);
+    const state = store.state(account.body.id);
     for (const [i, phone] of phones.entries()) {
       const contact = pf.addContact({ name: `Caller ${i}`, phones: [phone] });
       await state.putPlanfixContact(phone, { id: contact.number, phone });
     }
-    await state.close();
+    await store.close();
 
     relay = await RelayProc.start(dir);
     const url = relay.local(`${channel.body.webhookUrl}?event=call_end`);

@@ -1,10 +1,9 @@
 // Stored history for the growth and footprint figures, made by the relay's own code: each stored
 // conversation is a Chatra chatStarted webhook parsed by the Chatra adapter and delivered by
 // relay/deliver.ts (identity, conversation, widget metadata, the learned task number) into the
-// account's AccountState, against a Planfix stub that answers at once; its message id goes into
-// the journal's dedupe set (Journal.markSeen, as a delivered event leaves it), and the journal is
-// compacted as the relay compacts it. Nothing is written in a format of the bench's own.
-import { join } from 'node:path';
+// account's state in the relay's store, against a Planfix stub that answers at once; its message
+// id goes into the journal (Journal.markSeen, as a delivered event leaves it). Nothing is written
+// in a format of the bench's own.
 import { chatra } from '../relay/channels/chatra.ts';
 import { deliver, type DeliverDeps } from '../relay/deliver.ts';
 import { createLogger } from '../relay/log.ts';
@@ -13,8 +12,8 @@ import type { ChatApi } from '../relay/planfix/chat.ts';
 import type { RestApi } from '../relay/planfix/rest.ts';
 import type { TelephonyApi } from '../relay/planfix/telephony.ts';
 import { AccountStore } from '../relay/store/accounts.ts';
-import { Journal, type Entry } from '../relay/store/journal.ts';
-import { AccountState } from '../relay/store/state.ts';
+import { SqliteStore } from '../relay/store/sqlite/store.ts';
+import type { Entry, Journal } from '../relay/store/store.ts';
 import { chatraBody } from './lib.ts';
 
 let nextTask = 1_000_000;
@@ -45,13 +44,13 @@ const deps: DeliverDeps = {
 /**
  * Stores `perAccount` conversations (visitors `firstVisitor`…) in every listed account of the data
  * directory (the relay must not be running on it). `inFlight` deliveries run at once, so the
- * state's group-committed appends share fsyncs as they do under load.
+ * store's group-committed writes share commits as they do under load.
  */
 export async function seedConversations(dataDir: string, accountIds: string[], perAccount: number, opts: { firstVisitor?: number; inFlight?: number } = {}): Promise<void> {
   const accounts = new AccountStore(dataDir);
   await accounts.open();
-  const journal = new Journal(dataDir);
-  await journal.open();
+  const store = new SqliteStore(dataDir);
+  const journal = store.journal;
   const inFlight = opts.inFlight ?? 256;
   const at = Date.now() - 24 * 3_600_000;
   let visitor = opts.firstVisitor ?? 0;
@@ -59,8 +58,7 @@ export async function seedConversations(dataDir: string, accountIds: string[], p
     const account = accounts.get(accountId);
     const channel = account?.channels.find((c) => c.kind === 'chatra');
     if (!account || !channel) throw new Error(`seed: account ${accountId} has no Chatra channel`);
-    const state = new AccountState(join(dataDir, 'state', accountId));
-    await state.open();
+    const state = store.state(accountId);
     let left = perAccount;
     const one = async (v: number) => {
       const raw = Buffer.from(chatraBody(v, `seed-${v}`, at + v, 'chatStarted'));
@@ -78,8 +76,6 @@ export async function seedConversations(dataDir: string, accountIds: string[], p
       }
     };
     await Promise.all(Array.from({ length: Math.min(inFlight, perAccount) }, lane));
-    await state.close();
   }
-  await journal.compact();
-  await journal.close();
+  await store.close();
 }

@@ -8,6 +8,7 @@ import { chatraWebhook } from './sim/chatra.ts';
 import { chatraSetup } from './helpers/chatra-setup.ts';
 import { PlanfixSim } from './sim/planfix.ts';
 import { RelayProcess } from './helpers/relay-process.ts';
+import { journalText } from './helpers/journal.ts';
 
 const HOUR = 3_600_000;
 
@@ -25,7 +26,7 @@ async function post(relay: RelayProcess, shownUrl: string, body: unknown) {
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() as { error?: string; reason?: string; retryAfter?: number; accepted?: number } };
 }
 
-const journal = (relay: RelayProcess) => readFile(join(relay.dataDir, 'journal.jsonl'), 'utf8').catch(() => '');
+const journal = (relay: RelayProcess) => journalText(relay.dataDir);
 
 async function refusals(relay: RelayProcess, kind: string, reason: string): Promise<number> {
   const text = await (await fetch(`${relay.url}/metrics`)).text();

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import test from 'ava';
 import { chatraWebhook } from './sim/chatra.ts';
 import { chatraSetup } from './helpers/chatra-setup.ts';
+import { journalEvents as journalSize } from './helpers/journal.ts';
 
-const journalSize = async (dir: string) => (await stat(join(dir, 'journal.jsonl')).catch(() => ({ size: 0 }))).size;
 
 test('every bad input is refused with a reason, nothing is journaled, and the relay keeps running', async (t) => {
   const { relay, channel, account, pf } = await chatraSetup(t);

@@ -6,6 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { PlanfixSim, type PlanfixSimOptions } from './sim/planfix.ts';
 import { RingostatFake } from './sim/ringostat.ts';
 import { RelayProcess } from './helpers/relay-process.ts';
+import { journalEvents } from './helpers/journal.ts';
 
 const REC = 'https://app.ringostat.com/recordings/1731571502.48213.ogg?token=abc';
 const PROJECT = '11111';
@@ -176,7 +177,7 @@ test('makeCall from Planfix rings the employee first through Ringostat\'s extend
 
 test('bad input: unknown secret 404, no phone and no call id 400, nothing journaled; an unparseable number is kept on the call', async (t) => {
   const { pf, relay, channel, hook, idle } = await setup(t, { options: { callTarget: 'contact' } });
-  const journal = async () => (await stat(join(relay.dataDir, 'journal.jsonl'))).size;
+  const journal = () => journalEvents(relay.dataDir);
   const before = await journal();
   const wrong = channel.webhookUrl.replace(/\/[^/]+$/, '/not-the-secret');
   t.is((await relay.post(`${wrong}?event=call_end`, JSON.stringify(call('b-1', '380501112233')))).status, 404);

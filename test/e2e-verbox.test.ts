@@ -6,6 +6,7 @@ import test from 'ava';
 import { PlanfixSim } from './sim/planfix.ts';
 import { VerboxSource } from './sim/verbox.ts';
 import { RelayProcess } from './helpers/relay-process.ts';
+import { journalEvents } from './helpers/journal.ts';
 
 const TOKEN = 'verbox-shared-token-0123456789';
 const FIELD_MAP = {
@@ -76,7 +77,7 @@ test('Verbox with a renamed field map: a chat becomes a contact and a task, echo
 
 test('Verbox: a wrong or missing token is refused and nothing is journaled; a refused reply is a clear messageStatus error', async (t) => {
   const { pf, source, relay, emit, reply } = await setup(t);
-  const journalSize = async () => (await stat(join(relay.dataDir, 'journal.jsonl'))).size;
+  const journalSize = () => journalEvents(relay.dataDir);
   const before = await journalSize();
   const forged = { type: 'message', msg: { id: 'f-1', body: 'forged', from: 'client' }, visitor };
   t.is((await emit(forged, 'wrong-token-wrong-token')).status, 401);

@@ -4,6 +4,7 @@ import test from 'ava';
 import { PlanfixSim } from './sim/planfix.ts';
 import { ViberFake, viberCallback, viberJson } from './sim/viber.ts';
 import { RelayProcess } from './helpers/relay-process.ts';
+import { journalEvents } from './helpers/journal.ts';
 
 const USER = { id: 'a1B2c3D4e5F6g7H8i9J0kA==', name: 'Olena', avatar: 'https://example.invalid/olena.jpg', country: 'UA', language: 'uk', api_version: 10 };
 let token = 5916837654388304302n;
@@ -88,7 +89,7 @@ test('Viber: a Ukrainian account gets a location, a sticker and a reasonless del
 
 test('Viber: a bad or missing signature is refused and nothing is journaled; an unsubscribed user gets a clear error', async (t) => {
   const { pf, viber, relay, channel, reply } = await setup(t);
-  const journalSize = async () => (await stat(join(relay.dataDir, 'journal.jsonl'))).size;
+  const journalSize = () => journalEvents(relay.dataDir);
   const before = await journalSize();
   const body = viberJson(message({ type: 'text', text: 'forged' }));
   t.is((await viberCallback(channel.body.webhookUrl, viber.authToken, body, { badSignature: true })).status, 401);

@@ -14,6 +14,7 @@ import { request, type Answer } from './helpers/http.ts';
 import { finish, record } from './helpers/results.ts';
 import { debug, scale, TIMEOUT } from './helpers/scale.ts';
 import { startWorld, type World } from './helpers/world.ts';
+import { journalBytes } from '../helpers/journal.ts';
 
 test.after.always(() => finish(import.meta.url));
 
@@ -51,8 +52,7 @@ test('amplification: the largest fan-out under 1 MB, per channel, again and agai
   const w = await startWorld(t, { env: { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`, LOG_LEVEL: 'info' } });
   // Planfix away: every event taken stays pending, in the journal and in the worker's queues.
   await w.pf.setMode('down');
-  const journal = join(w.relay.dataDir, 'journal.jsonl');
-  const journalBefore = statSync(journal).size;
+  const journalBefore = await journalBytes(w.relay.dataDir);
   const rssBefore = (await rssMb(w))!;
 
   const statuses = new Map<string, number[]>();
@@ -77,11 +77,11 @@ test('amplification: the largest fan-out under 1 MB, per channel, again and agai
     const rss = await rssMb(w);
     if (rss === undefined) { wrong.push(`round ${r}: /metrics did not answer (the relay died?)`); break; }
     peakRss = Math.max(peakRss, rss);
-    debug('round', r, 'rss', rss.toFixed(0), 'journal', ((statSync(journal).size - journalBefore) / MB).toFixed(1), 'MB');
+    debug('round', r, 'rss', rss.toFixed(0), 'journal', ((await journalBytes(w.relay.dataDir) - journalBefore) / MB).toFixed(1), 'MB');
   }
   const rssAfter = await rssMb(w);
   const health = await w.relay.health().catch(() => undefined);
-  const journalGrowth = statSync(journal).size - journalBefore;
+  const journalGrowth = await journalBytes(w.relay.dataDir) - journalBefore;
 
   // What stays after a restart: the journal is read back, every event taken is pending again.
   await w.relay.kill('SIGKILL');

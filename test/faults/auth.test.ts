@@ -10,6 +10,7 @@ import { request } from './helpers/http.ts';
 import { finish, record } from './helpers/results.ts';
 import { TIMEOUT } from './helpers/scale.ts';
 import { startWorld } from './helpers/world.ts';
+import { journalEvents } from './helpers/journal.ts';
 
 test.after.always(() => finish(import.meta.url));
 
@@ -22,8 +23,7 @@ test('auth matrix: every endpoint refuses missing, wrong and foreign credentials
   const other = await w.addAccount();
   const a = w.account;
   const base = w.relay.url;
-  const journal = join(w.relay.dataDir, 'journal.jsonl');
-  const before = statSync(journal).size;
+  const before = await journalEvents(w.relay.dataDir);
 
   const chatraBody = JSON.stringify({ eventName: 'chatFragment', client: { id: 'intruder' }, messages: [{ id: 'x1', type: 'client', message: 'let me in' }] });
   const viberA = '{"event":"message","timestamp":1700000000000,"message_token":5900000000000000001,"sender":{"id":"u1=="},"message":{"type":"text","text":"a"}}';
@@ -92,13 +92,13 @@ test('auth matrix: every endpoint refuses missing, wrong and foreign credentials
     if (r.status >= 500 || r.status === 0) fiveXX++;
     if (!x.expect.includes(r.status)) wrong.push(`${x.name}: ${r.status} ${r.text.slice(0, 120)}`);
   }
-  const after = statSync(journal).size;
+  const after = await journalEvents(w.relay.dataDir);
   // The world's account and channels must all still be there (no refused DELETE went through).
   const still = await w.relay.api('GET', `/api/accounts/${a.id}`);
 
   record(import.meta.url, {
     scenario: 'auth matrix', load: 'none (every refused request checked alone)', faults: 'missing / wrong / foreign credentials, forged and replayed Viber signatures',
-    inputs: tries.length, lost: 0, duplicated: 0, fiveXX, notes: `${wrong.length} not refused as expected; journal grew ${after - before} bytes`,
+    inputs: tries.length, lost: 0, duplicated: 0, fiveXX, notes: `${wrong.length} not refused as expected; ${after - before} events journaled`,
   });
   t.deepEqual(wrong, []);
   t.is(fiveXX, 0);

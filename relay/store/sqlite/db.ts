@@ -2,6 +2,19 @@ import Database from 'better-sqlite3';
 import { StorageError } from '../../errors.ts';
 import { migrate } from './schema.ts';
 
+/**
+ * What the disk or the file did, as opposed to what a statement asked (a constraint, a bug): the
+ * former is a StorageError (retried, 503), the latter is thrown as it is.
+ */
+const STORAGE_FAULTS = /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|NOMEM|PROTOCOL|CORRUPT|NOTADB|NOLFS)/;
+
+function isStorageFault(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? STORAGE_FAULTS.test(code) : (err as Error).message === ROLLED_BACK;
+}
+
+const ROLLED_BACK = 'the transaction was rolled back';
+
 /** After a failed commit the store reports unhealthy for this long, so /healthz shows the fault. */
 const UNHEALTHY_MS = 5_000;
 
@@ -53,7 +66,7 @@ export class Db {
       const batch = this.open();
       // A full disk or an I/O error can make SQLite roll the whole transaction back by itself:
       // the turn's earlier writes are gone and its commit will fail; this one must not commit alone.
-      if (!this.sql.inTransaction) throw new Error('the transaction was rolled back');
+      if (!this.sql.inTransaction) throw new Error(ROLLED_BACK);
       this.sql.exec('SAVEPOINT w');
       try {
         result = fn();
@@ -64,8 +77,9 @@ export class Db {
       }
       return batch.done.then(() => result);
     } catch (err) {
+      if (!isStorageFault(err)) return Promise.reject(err as Error);
       this.fail();
-      return Promise.reject(err instanceof StorageError ? err : new StorageError(err as Error));
+      return Promise.reject(new StorageError(err as Error));
     }
   }
 

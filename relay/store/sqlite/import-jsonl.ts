@@ -63,11 +63,11 @@ export async function importJsonl(store: SqliteStore, dataDir: string, log: Logg
     revive: q('UPDATE events SET dead_reason = NULL, dead_at = NULL WHERE id = ?'),
     contact: q('INSERT OR REPLACE INTO contacts (account, key, data) VALUES (?, ?, ?)'),
     identity: q('INSERT OR IGNORE INTO identities (account, kind, value, contact) VALUES (?, ?, ?, ?)'),
-    conversation: q('INSERT OR REPLACE INTO conversations (account, chat_id, contact, updated_at, data, meta) VALUES (?, ?, ?, ?, ?, ?)'),
+    conversation: q('INSERT OR REPLACE INTO conversations (account, chat_id, contact, touched, data, meta) VALUES (?, ?, ?, ?, ?, ?)'),
     task: q('INSERT OR REPLACE INTO tasks (account, number, chat_id) VALUES (?, ?, ?)'),
     outbound: q('INSERT OR REPLACE INTO outbound (account, provider_key, message_id, at) VALUES (?, ?, ?, ?)'),
     status: q('INSERT OR REPLACE INTO statuses (account, message_id, status, at) VALUES (?, ?, ?, ?)'),
-    call: q('INSERT OR REPLACE INTO calls (account, call_id, task, contact, at, data) VALUES (?, ?, ?, ?, ?, ?)'),
+    call: q('INSERT OR REPLACE INTO calls (account, call_id, task, contact, at, touched, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     planfixContact: q('INSERT OR REPLACE INTO planfix_contacts (account, phone, data) VALUES (?, ?, ?)'),
   };
   const now = Date.now();
@@ -114,8 +114,9 @@ export async function importJsonl(store: SqliteStore, dataDir: string, log: Logg
             break;
           }
           case 'c': {
-            const { meta, ...data } = r.c as { chatId: string; contactKey: string; updatedAt: number; meta?: unknown };
-            st.conversation.run(account, data.chatId, data.contactKey, data.updatedAt ?? now, json(data), meta ? json(meta) : null);
+            // Retention counts from the import: the old files kept no time of their own for it.
+            const { meta, ...data } = r.c as { chatId: string; contactKey: string; meta?: unknown };
+            st.conversation.run(account, data.chatId, data.contactKey, now, json(data), meta ? json(meta) : null);
             break;
           }
           case 'tk': st.task.run(account, r.n, r.chatId); break;
@@ -123,7 +124,7 @@ export async function importJsonl(store: SqliteStore, dataDir: string, log: Logg
           case 'ms': st.status.run(account, r.m, r.s, now); break;
           case 'cl': {
             const c = r.c as { callId: string; taskNumber?: number; contactKey?: string; at: number };
-            st.call.run(account, c.callId, c.taskNumber ?? null, c.contactKey ?? null, c.at ?? now, json(c));
+            st.call.run(account, c.callId, c.taskNumber ?? null, c.contactKey ?? null, c.at ?? now, now, json(c));
             break;
           }
           case 'pc': st.planfixContact.run(account, r.e, json(r.c)); break;

@@ -6,7 +6,8 @@ import type Database from 'better-sqlite3';
  *
  * Rows that are the relay's own structured data (a conversation's routing, a contact's details, a
  * call) are JSON in one column: they are read and written whole, and only what is looked up or
- * pruned by is a column of its own.
+ * pruned by is a column of its own. Retention goes by `touched`, when the relay last wrote the row,
+ * never by a provider's time (a call's time is Ringostat's clock, and may be anything).
  */
 const STEPS: string[] = [
   `
@@ -48,20 +49,20 @@ const STEPS: string[] = [
     account TEXT NOT NULL,
     chat_id TEXT NOT NULL,
     contact TEXT NOT NULL,
-    updated_at INTEGER NOT NULL,
+    touched INTEGER NOT NULL,
     data TEXT NOT NULL,
     meta TEXT,
     PRIMARY KEY (account, chat_id)
   );
   CREATE INDEX conversations_contact ON conversations (account, contact);
-  CREATE INDEX conversations_updated ON conversations (updated_at);
+  CREATE INDEX conversations_touched ON conversations (touched);
 
   CREATE TABLE tasks (
     account TEXT NOT NULL,
     number INTEGER NOT NULL,
     chat_id TEXT NOT NULL,
     PRIMARY KEY (account, number)
-  ) WITHOUT ROWID;
+  );
   CREATE INDEX tasks_chat ON tasks (account, chat_id);
 
   CREATE TABLE calls (
@@ -70,12 +71,13 @@ const STEPS: string[] = [
     task INTEGER,
     contact TEXT,
     at INTEGER NOT NULL,
+    touched INTEGER NOT NULL,
     data TEXT NOT NULL,
     PRIMARY KEY (account, call_id)
   );
   CREATE INDEX calls_task ON calls (account, task, at) WHERE task IS NOT NULL;
   CREATE INDEX calls_contact ON calls (account, contact, at) WHERE contact IS NOT NULL;
-  CREATE INDEX calls_at ON calls (at);
+  CREATE INDEX calls_touched ON calls (touched);
 
   CREATE TABLE planfix_contacts (
     account TEXT NOT NULL,
@@ -90,7 +92,7 @@ const STEPS: string[] = [
     message_id TEXT NOT NULL,
     at INTEGER NOT NULL,
     PRIMARY KEY (account, provider_key)
-  ) WITHOUT ROWID;
+  );
   CREATE INDEX outbound_at ON outbound (at);
 
   CREATE TABLE statuses (
@@ -99,7 +101,7 @@ const STEPS: string[] = [
     status TEXT NOT NULL,
     at INTEGER NOT NULL,
     PRIMARY KEY (account, message_id)
-  ) WITHOUT ROWID;
+  );
   CREATE INDEX statuses_at ON statuses (at);
 
   CREATE TABLE activity (

@@ -19,8 +19,8 @@ export function stateStatements(db: Db) {
     putContact: q('INSERT OR REPLACE INTO contacts (account, key, data) VALUES (?, ?, ?)'),
     conversation: q('SELECT data, meta FROM conversations WHERE account = ? AND chat_id = ?'),
     conversationsOf: q('SELECT data FROM conversations WHERE account = ? AND contact = ?').pluck(),
-    putConversation: q('INSERT OR REPLACE INTO conversations (account, chat_id, contact, updated_at, data, meta) VALUES (?, ?, ?, ?, ?, ?)'),
-    putConversationData: q('UPDATE conversations SET data = ? WHERE account = ? AND chat_id = ?'),
+    putConversation: q('INSERT OR REPLACE INTO conversations (account, chat_id, contact, touched, data, meta) VALUES (?, ?, ?, ?, ?, ?)'),
+    putConversationData: q('UPDATE conversations SET data = ?, touched = ? WHERE account = ? AND chat_id = ?'),
     task: q('SELECT chat_id FROM tasks WHERE account = ? AND number = ?').pluck(),
     putTask: q('INSERT OR REPLACE INTO tasks (account, number, chat_id) VALUES (?, ?, ?)'),
     meta: q('SELECT meta FROM conversations WHERE account = ? AND chat_id = ?').pluck(),
@@ -31,7 +31,7 @@ export function stateStatements(db: Db) {
     planfixContact: q('SELECT data FROM planfix_contacts WHERE account = ? AND phone = ?').pluck(),
     putPlanfixContact: q('INSERT OR REPLACE INTO planfix_contacts (account, phone, data) VALUES (?, ?, ?)'),
     call: q('SELECT data FROM calls WHERE account = ? AND call_id = ?').pluck(),
-    putCall: q('INSERT OR REPLACE INTO calls (account, call_id, task, contact, at, data) VALUES (?, ?, ?, ?, ?, ?)'),
+    putCall: q('INSERT OR REPLACE INTO calls (account, call_id, task, contact, at, touched, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     callsOfTask: q(`SELECT data FROM calls WHERE account = ? AND task = ? ORDER BY at DESC LIMIT ${CALLS_SHOWN}`).pluck(),
   };
 }
@@ -111,7 +111,7 @@ export class SqliteAccountState implements AccountState {
 
   putConversation(c: Conversation): Promise<void> {
     const { meta, ...data } = c;
-    return this.db.write(() => void this.st.putConversation.run(this.account, c.chatId, c.contactKey, c.updatedAt, JSON.stringify(data), meta ? JSON.stringify(meta) : null));
+    return this.db.write(() => void this.st.putConversation.run(this.account, c.chatId, c.contactKey, Date.now(), JSON.stringify(data), meta ? JSON.stringify(meta) : null));
   }
 
   /** Changes a conversation's routing, leaving its metadata as it is. */
@@ -120,7 +120,7 @@ export class SqliteAccountState implements AccountState {
       const r = this.st.conversation.get(this.account, chatId) as { data: string } | undefined;
       if (!r) return;
       const next = change(JSON.parse(r.data) as Conversation);
-      if (next) this.st.putConversationData.run(JSON.stringify(next), this.account, chatId);
+      if (next) this.st.putConversationData.run(JSON.stringify(next), Date.now(), this.account, chatId);
     });
   }
 
@@ -135,7 +135,7 @@ export class SqliteAccountState implements AccountState {
         const opened = c.taskNumber !== undefined && c.taskNumber !== taskNumber && !c.fresh;
         const { fieldsSent, ...rest } = c;
         const next = { ...rest, ...(fieldsSent && !opened ? { fieldsSent } : {}), taskNumber, fresh: !active };
-        this.st.putConversationData.run(JSON.stringify(next), this.account, chatId);
+        this.st.putConversationData.run(JSON.stringify(next), Date.now(), this.account, chatId);
       }
       if (this.st.task.get(this.account, taskNumber) !== chatId) this.st.putTask.run(this.account, taskNumber, chatId);
     });
@@ -182,7 +182,7 @@ export class SqliteAccountState implements AccountState {
       const next = { ...prev, ...Object.fromEntries(Object.entries(call).filter(([, v]) => v !== undefined)) } as CallRecord;
       if (prev?.utm || call.utm) next.utm = { ...prev?.utm, ...call.utm };
       if (prev && JSON.stringify(prev) === JSON.stringify(next)) return prev;
-      this.st.putCall.run(this.account, next.callId, next.taskNumber ?? null, next.contactKey ?? null, next.at, JSON.stringify(next));
+      this.st.putCall.run(this.account, next.callId, next.taskNumber ?? null, next.contactKey ?? null, next.at, Date.now(), JSON.stringify(next));
       return next;
     });
   }

@@ -29,8 +29,8 @@ export class SqliteStore implements Store {
     // phone, pending events and dead letters (until retried or dismissed).
     this.prune_ = [
       q(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE done_at IS NOT NULL AND done_at < ? LIMIT ${PRUNE_CHUNK})`),
-      q(`DELETE FROM conversations WHERE rowid IN (SELECT rowid FROM conversations WHERE updated_at < ? LIMIT ${PRUNE_CHUNK})`),
-      q(`DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls WHERE at < ? LIMIT ${PRUNE_CHUNK})`),
+      q(`DELETE FROM conversations WHERE rowid IN (SELECT rowid FROM conversations WHERE touched < ? LIMIT ${PRUNE_CHUNK})`),
+      q(`DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls WHERE touched < ? LIMIT ${PRUNE_CHUNK})`),
       q(`DELETE FROM outbound WHERE rowid IN (SELECT rowid FROM outbound WHERE at < ? LIMIT ${PRUNE_CHUNK})`),
       q(`DELETE FROM statuses WHERE rowid IN (SELECT rowid FROM statuses WHERE at < ? LIMIT ${PRUNE_CHUNK})`),
       q(`DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE at < ? LIMIT ${PRUNE_CHUNK})`),

@@ -1,5 +1,5 @@
 import { callPlan } from '../../../relay/core/plan.ts';
-import { Journal } from '../../../relay/store/journal.ts';
+import { SqliteStore } from '../../../relay/store/sqlite/store.ts';
 import type { PlanfixSim } from '../../sim/planfix.ts';
 import { sleep } from './http.ts';
 import { debug } from './scale.ts';
@@ -123,8 +123,8 @@ export async function drained(relay: Relay, pfs: PlanfixSim[], items: Item[], ti
  */
 export async function inFlightAtKill(dataDir: string, pfs: PlanfixSim[]): Promise<string[]> {
   const counts = received(pfs);
-  const journal = new Journal(dataDir);
-  await journal.open();
+  const store = new SqliteStore(dataDir);
+  const journal = store.journal;
   const ids: string[] = [];
   try {
     for (const e of journal.pending.values()) {
@@ -137,7 +137,7 @@ export async function inFlightAtKill(dataDir: string, pfs: PlanfixSim[]): Promis
       if (id && counts.get(id)) ids.push(id);
     }
   } finally {
-    await journal.close();
+    await store.close();
   }
   return ids;
 }

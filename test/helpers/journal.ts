@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+// What a running relay's journal holds, read from its database beside it (WAL lets a reader in
+// while the relay writes): tests check that refused requests left nothing in it.
+
+function read<T>(dataDir: string, fn: (db: Database.Database) => T, empty: T): T {
+  const file = join(dataDir, 'relay.db');
+  if (!existsSync(file)) return empty;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Events journaled (ids only marked as seen, such as the relay's own sent messages, not counted). */
+export const journalEvents = async (dataDir: string): Promise<number> =>
+  read(dataDir, (db) => db.prepare("SELECT count(*) FROM events WHERE account <> ''").pluck().get() as number, 0);
+
+/** Every journaled event's payload (pending ones; a finished event keeps only its id), one per line. */
+export const journalText = async (dataDir: string): Promise<string> =>
+  read(dataDir, (db) => (db.prepare("SELECT id || ' ' || coalesce(event, '') FROM events WHERE account <> '' ORDER BY seq").pluck().all() as string[]).join('\n'), '');
+
+/** The bytes of the journaled payloads. */
+export const journalBytes = async (dataDir: string): Promise<number> =>
+  read(dataDir, (db) => db.prepare('SELECT coalesce(sum(length(event)), 0) FROM events').pluck().get() as number, 0);
