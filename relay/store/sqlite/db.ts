@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StorageError } from '../../errors.ts';
 import { migrate } from './schema.ts';
@@ -45,6 +46,8 @@ export class Db {
   private readonly rollbackHooks: (() => void)[] = [];
 
   constructor(readonly path: string) {
+    // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the same mode.
+    closeSync(openSync(path, 'a', 0o600));
     this.sql = new Database(path);
     this.sql.pragma('journal_mode = WAL');
     this.sql.pragma('synchronous = FULL');

@@ -31,8 +31,10 @@ export function stateStatements(db: Db) {
     planfixContact: q('SELECT data FROM planfix_contacts WHERE account = ? AND phone = ?').pluck(),
     putPlanfixContact: q('INSERT OR REPLACE INTO planfix_contacts (account, phone, data) VALUES (?, ?, ?)'),
     call: q('SELECT data FROM calls WHERE account = ? AND call_id = ?').pluck(),
-    putCall: q('INSERT OR REPLACE INTO calls (account, call_id, task, contact, at, touched, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    callsOfTask: q(`SELECT data FROM calls WHERE account = ? AND task = ? ORDER BY at DESC LIMIT ${CALLS_SHOWN}`).pluck(),
+    // An upsert, not a REPLACE: the row keeps its rowid, which orders calls of the same second as they came.
+    putCall: q(`INSERT INTO calls (account, call_id, task, contact, at, touched, data) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (account, call_id) DO UPDATE SET task = excluded.task, contact = excluded.contact, at = excluded.at, touched = excluded.touched, data = excluded.data`),
+    callsOfTask: q(`SELECT data FROM calls WHERE account = ? AND task = ? ORDER BY at DESC, rowid LIMIT ${CALLS_SHOWN}`).pluck(),
   };
 }
 
