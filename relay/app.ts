@@ -1,6 +1,6 @@
 import Koa, { type Context } from 'koa';
 import type { Relay } from './context.ts';
-import { AuthError, HttpError } from './errors.ts';
+import { AuthError, HttpError, StorageError } from './errors.ts';
 import { AUTH_FAILURE_LIMITS, AuthFailures } from './http/auth-failures.ts';
 import { drainBody } from './http/drain.ts';
 import { adminRouter } from './http/admin.ts';
@@ -51,6 +51,14 @@ export function buildApp(relay: Relay): Koa {
         ctx.status = err.status;
         if (err.headers) ctx.set(err.headers);
         ctx.body = err.body ?? { error: err.message };
+        return;
+      }
+      if (err instanceof StorageError) {
+        // Nothing of the request was kept: a provider that gets this retries, an admin tries again.
+        relay.log.error({ err: err.message }, 'storage write failed');
+        ctx.status = 503;
+        ctx.set('Retry-After', '5');
+        ctx.body = { error: 'storage unavailable, retry later' };
         return;
       }
       const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };

@@ -3,8 +3,7 @@
 // exits 0 within a few seconds, the journal it leaves is whole, and after a restart everything
 // acknowledged is delivered exactly once (a clean stop finishes its Planfix calls, so no repeats).
 import test from 'ava';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { integrityOf } from '../helpers/journal.ts';
 import { finish, record } from './helpers/results.ts';
 import { percentile, sleep } from './helpers/http.ts';
 import { Load, newPhone } from './helpers/load.ts';
@@ -57,9 +56,7 @@ test('shutdown: SIGTERM under load answers what it took, exits 0 quickly, leaves
     // port closes): the provider retries them. Requests it did take are counted by the load.
     resets += load.answers.slice(answersBefore).filter((a) => a.status === 0 && a.error !== 'ECONNREFUSED').length;
     // SQLite's own check of the database the relay left: every page and index whole.
-    const db = new Database(join(w.relay.dataDir, 'relay.db'), { readonly: true });
-    torn.push(db.pragma('integrity_check', { simple: true }) === 'ok' ? 0 : 1);
-    db.close();
+    torn.push((await integrityOf(w.relay.dataDir)) === 'ok' ? 0 : 1);
     await w.relay.restart();
   }
   keepAlive = false;

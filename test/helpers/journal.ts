@@ -27,3 +27,7 @@ export const journalText = async (dataDir: string): Promise<string> =>
 /** The bytes of the journaled payloads. */
 export const journalBytes = async (dataDir: string): Promise<number> =>
   read(dataDir, (db) => db.prepare('SELECT coalesce(sum(length(event)), 0) FROM events').pluck().get() as number, 0);
+
+/** SQLite's own check of the whole database: 'ok', or what is wrong. */
+export const integrityOf = async (dataDir: string): Promise<string> =>
+  read(dataDir, (db) => db.pragma('integrity_check', { simple: true }) as string, 'no database');
