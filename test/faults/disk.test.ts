@@ -45,7 +45,8 @@ async function skippedWithoutMount(t: ExecutionContext, scenario: string): Promi
 test('disk full: webhooks 503 while full, never 2xx then lost; /healthz 503; recovery when space returns', async (t) => {
   if (await skippedWithoutMount(t, 'disk full')) return;
   t.timeout(TIMEOUT);
-  const fs = await smallTmpfs(scale(3072, 8192));
+  // Room for the database and a WAL that reaches its checkpoint size (4 MB) before the filler takes the rest.
+  const fs = await smallTmpfs(scale(16_384, 32_768));
   t.teardown(() => fs.unmount());
   const w = await startWorld(t, { dataDir: fs.dataDir });
   const load = new Load(loadTarget(w), { chatra: 3, viber: 3, verbox: 2, callers: 1, intervalMs: 200, callIntervalMs: 2500 }, 'full').start();

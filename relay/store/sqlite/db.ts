@@ -53,6 +53,10 @@ export class Db {
     this.sql.pragma('synchronous = FULL');
     // Bounded page cache: memory stays flat however much history the file holds.
     this.sql.pragma('cache_size = -16000');
+    // A checkpoint every 1,000 pages (4 MB) of WAL, SQLite's default; and the WAL file cut back to
+    // 16 MB after one, so a burst does not leave it large for good.
+    this.sql.pragma('wal_autocheckpoint = 1000');
+    this.sql.pragma('journal_size_limit = 16777216');
     this.sql.pragma('foreign_keys = OFF');
     // A second process (a backup, an operator's sqlite3 shell) may hold the lock for a moment.
     this.sql.pragma('busy_timeout = 5000');
