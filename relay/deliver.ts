@@ -69,10 +69,9 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
 
 /**
  * Delivers one journaled event: fixes its plan the first time, then runs the ops not yet done.
- * The state and plan records written on the way are synced while the first Planfix call runs (a
- * delivery used to wait for three fsyncs in a row); it returns, and the event is marked done,
- * only once they are on disk. Losing the plan record in a crash repeats the first op, as a crash
- * during that op would.
+ * The conversation and plan records are committed (one commit, shared with whatever else was
+ * written in that turn) before the first Planfix call: were they lost after it, the retry would
+ * plan again and repeat that call, and the conversation would be gone.
  */
 export async function deliver(entry: Entry, account: Account, state: AccountState, deps: DeliverDeps): Promise<{ skipped: string[] }> {
   const channel = account.channels.find((c) => c.id === entry.channel);
@@ -90,9 +89,7 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
       : plan(ev, await resolve(ev, account, channel, state, writes));
     writes.push(deps.journal.setPlan(entry, ops));
   }
-  const written = Promise.all(writes);
-  // Awaited below; until then a failed write must not count as an unhandled rejection.
-  written.catch(() => undefined);
+  await Promise.all(writes);
   for (let i = entry.step; i < ops.length; i++) {
     const op = ops[i]!;
     try {
@@ -101,7 +98,6 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
       // A reply the provider refused is not a dead letter: Planfix shows the employee the reason.
       if (op.do === 'send' && err instanceof TerminalError && entry.event.kind === 'reply') {
         await deps.chat.call(account, 'messageStatus', { messageId: entry.event.messageId, messageStatus: 'error', messageStatusText: err.message.slice(0, 500) });
-        await written;
         return { skipped: [] };
       }
       throw err;
@@ -110,7 +106,6 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
     if (i + 1 < ops.length) await deps.journal.setStep(entry, i + 1);
     else entry.step = i + 1;
   }
-  await written;
   return { skipped: entry.event.kind === 'call' ? callSkips(entry.event, keysOf(account)) : [] };
 }
 

@@ -1,39 +1,23 @@
-// relay/deliver.ts: the state and plan records of a delivery are synced while its Planfix call
+// relay/deliver.ts: the state and plan records of a delivery are committed while its Planfix call
 // runs, and the delivery is not finished (so the event is not marked done) until they are on disk.
-import { mkdtemp, rm, type FileHandle } from 'node:fs/promises';
-import os from 'node:os';
-import { join } from 'node:path';
+// On a real SqliteStore; Planfix is the simulator.
 import test, { type ExecutionContext } from 'ava';
 import pino from 'pino';
 import type { Account, ChannelConfig } from '../relay/core/account.ts';
-import type { MessageEvent } from '../relay/core/events.ts';
-import { deliver } from '../relay/deliver.ts';
-import { StorageError } from '../relay/store/jsonl.ts';
+import type { MessageEvent, Visit } from '../relay/core/events.ts';
+import { deliver, type DeliverDeps } from '../relay/deliver.ts';
+import { StorageError } from '../relay/errors.ts';
 import { OutboundPolicy } from '../relay/net/outbound.ts';
 import { ChatApi } from '../relay/planfix/chat.ts';
 import { RestApi } from '../relay/planfix/rest.ts';
 import { TelephonyApi } from '../relay/planfix/telephony.ts';
-import { Journal } from '../relay/store/journal.ts';
-import { AccountState } from '../relay/store/state.ts';
+import { SqliteStore } from '../relay/store/sqlite/store.ts';
+import type { Entry } from '../relay/store/store.ts';
+import { diskFull, failingCommits } from './helpers/sqlite-faults.ts';
+import { message, Stores } from './helpers/store.ts';
 import { PlanfixSim } from './sim/planfix.ts';
 
-async function tmpDir(t: ExecutionContext): Promise<string> {
-  const dir = await mkdtemp(join(os.tmpdir(), 'relay-test-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** Every write on the file's handle fails with ENOSPC until `heal()`. */
-function diskFull(file: unknown): { heal(): void } {
-  const fh = (file as { fh: FileHandle }).fh;
-  const original = fh.write.bind(fh);
-  (fh as unknown as { write: unknown }).write = async () => {
-    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-  };
-  return { heal: () => { (fh as unknown as { write: unknown }).write = original; } };
-}
-
-test('a delivery whose plan record did not reach the disk fails retryably after its Planfix call, and the retry does not repeat the call', async (t) => {
+async function world(t: ExecutionContext) {
   const sim = await PlanfixSim.start({ chatToken: 'pf-chat' });
   t.teardown(() => sim.close());
   const channel = { id: 'ch1', kind: 'chatra', name: 'Site chat', secret: 's'.repeat(32), settings: { publicKey: 'p', secretKey: 's' }, options: {} } as unknown as ChannelConfig;
@@ -41,34 +25,83 @@ test('a delivery whose plan record did not reach the disk fails retryably after 
     id: 'acc1', name: 'Acme', defaultCountry: 'RU', planfix: { url: sim.origin, chatToken: 'pf-chat' },
     callback: { chatToken: 'c', telephonyToken: 't' }, widget: { key: 'w' }, channels: [channel], createdAt: new Date().toISOString(),
   } as Account;
-  const journal = new Journal(await tmpDir(t));
-  await journal.open();
-  const state = new AccountState(join(await tmpDir(t), 'acc1'));
-  await state.open();
-  t.teardown(async () => { await journal.close(); await state.close(); });
+  const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
+  const store = await stores.open();
   const policy = new OutboundPolicy(['127.0.0.1']);
-  const deps = { journal, chat: new ChatApi(policy, 5000), rest: new RestApi(policy, 5000), telephony: new TelephonyApi(policy, 5000), policy, timeoutMs: 5000, log: pino({ level: 'silent' }) };
-  const message = (id: string): MessageEvent => ({ kind: 'message', eventId: id, customer: { clientId: 'v1', name: 'Olga' }, at: Date.now(), text: `text of ${id}`, attachments: [] });
+  const deps: DeliverDeps = {
+    journal: store.journal, chat: new ChatApi(policy, 5000), rest: new RestApi(policy, 5000), telephony: new TelephonyApi(policy, 5000),
+    policy, timeoutMs: 5000, log: pino({ level: 'silent' }),
+  };
+  const state = store.state('acc1');
+  const add = async (eventId: string, visit?: Visit): Promise<Entry> => {
+    const event: MessageEvent = { ...message(eventId, `text of ${eventId}`, visit), at: Date.now() };
+    const [e] = await store.journal.add([{ id: `ch1:${eventId}`, account: 'acc1', channel: 'ch1', key: 'ch1:v1', at: Date.now(), event }]);
+    return e!;
+  };
+  const run = (e: Entry) => deliver(e, account, state, deps);
   const newMessages = () => sim.commands.filter((c) => c.cmd === 'newMessage').length;
+  // The customer has no phone or e-mail: the contact key is the provider's client id.
+  const chatId = 'ch1:ch1/v1';
+  return { sim, store, stores, state, add, run, newMessages, chatId };
+}
 
+test('a delivery whose state and plan did not commit fails retryably before any Planfix call, and the retry sends it once', async (t) => {
+  const w = await world(t);
   // The conversation's first message opens its task; the second is planned as one newMessage.
-  const [first] = await journal.add([{ id: 'ch1:m1', account: 'acc1', channel: 'ch1', key: 'ch1:v1', at: Date.now(), event: message('m1') }]);
-  await deliver(first!, account, state, deps);
-  await journal.done(first!);
-  const [second] = await journal.add([{ id: 'ch1:m2', account: 'acc1', channel: 'ch1', key: 'ch1:v1', at: Date.now(), event: message('m2') }]);
-  t.is(newMessages(), 1);
+  const first = await w.add('m1');
+  await w.run(first);
+  await w.store.journal.done(first);
+  const second = await w.add('m2');
+  t.is(w.newMessages(), 1);
 
-  const disk = diskFull((journal as unknown as { file: unknown }).file);
-  const err = await t.throwsAsync(deliver(second!, account, state, deps));
+  const fault = failingCommits(w.store).onPlan();
+  const err = await t.throwsAsync(w.run(second));
   t.true(err instanceof StorageError, String(err));
-  t.is(newMessages(), 2, 'the Planfix call ran while the plan record was being written');
-  t.deepEqual(second!.plan?.map((op) => op.do), ['newMessage', 'learnTask']);
+  t.is(w.newMessages(), 1, 'no Planfix call before the records are committed');
+  t.is(second.plan, undefined, 'the plan that did not commit is not taken for done');
 
-  disk.heal();
-  // The journal repairs itself from memory after a short pause; the retry then only waits for it.
-  await new Promise((r) => setTimeout(r, 300));
-  await deliver(second!, account, state, deps);
-  t.is(newMessages(), 2, 'not sent twice');
-  await journal.done(second!);
-  t.is(journal.pending.size, 0);
+  fault.heal();
+  await w.run(second);
+  t.deepEqual(second.plan?.map((op) => op.do), ['newMessage', 'learnTask']);
+  t.is(w.newMessages(), 2, 'not sent twice');
+  await w.store.journal.done(second);
+  t.is(w.store.journal.pending.size, 0);
+});
+
+test('a delivery returns only once its records are committed: a restart right after finds them', async (t) => {
+  const w = await world(t);
+  const first = await w.add('m1', { city: 'Kyiv', utm: { utm_source: 'google' } });
+  await w.run(first);
+  await w.store.journal.done(first);
+  const task = (await w.state.conversation(w.chatId))?.taskNumber;
+  t.truthy(task, 'learnTask recorded the task Planfix opened');
+  const state = (await w.stores.reopen(w.store)).state('acc1');
+  t.like(await state.conversation(w.chatId), { taskNumber: task, fresh: false, meta: { visitor: { city: 'Kyiv' }, utm: { utm_source: 'google' } } });
+  t.like(await state.contact('ch1/v1'), { clients: ['ch1/v1'], customer: { name: 'Olga' } });
+  t.like((await state.taskView(task!))?.chat, { utm: { utm_source: 'google' } });
+});
+
+// The plan is on the entry only once committed: the retry of a delivery whose first commit failed
+// resolves the conversation again and writes it.
+test('the retry of a delivery whose records did not commit writes them', async (t) => {
+  const w = await world(t);
+  const first = await w.add('m1', { city: 'Kyiv' });
+  const fault = failingCommits(w.store).onPlan();
+  await t.throwsAsync(w.run(first), { instanceOf: StorageError });
+  fault.heal();
+  await w.run(first);
+  await w.store.journal.done(first);
+  t.is(w.newMessages(), 1);
+  t.like(await w.state.conversation(w.chatId), { fresh: false, meta: { visitor: { city: 'Kyiv' } } });
+});
+
+// A full disk is a StorageError, retried, never a dead letter (SQLite may have rolled the whole
+// transaction back by itself: the statement's own error is the one reported).
+test('a full disk during a delivery fails it retryably, with a StorageError', async (t) => {
+  const w = await world(t);
+  // Enough pages visited that the conversation's record needs pages of its own.
+  const pages = Array.from({ length: 60 }, (_, i) => ({ url: `https://shop.example.com/catalog/${'p'.repeat(150)}/${i}`, at: i }));
+  const first = await w.add('m1', { pages });
+  diskFull(w.store);
+  await t.throwsAsync(w.run(first), { instanceOf: StorageError });
 });

@@ -1,158 +1,135 @@
-// What the fault suite (test/faults/disk.test.ts) found in relay/store/jsonl.ts, pinned down
-// without mounting anything: short writes, repair after a failed write, retryable storage errors.
-import { mkdtemp, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import os from 'node:os';
-import { join } from 'node:path';
+// Storage faults of the SQLite store (relay/store/sqlite/db.ts), without mounting anything: a full
+// disk is a database that may not grow (helpers/sqlite-faults.ts), a failed commit a deferred
+// constraint. What the relay must do: acknowledge nothing that is not on disk, say it is unhealthy,
+// and take the provider's retry once the disk takes writes again, without a restart.
 import test, { type ExecutionContext } from 'ava';
+import { StorageError } from '../relay/errors.ts';
+import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import type { MessageEvent } from '../relay/core/events.ts';
-import { RetryableError } from '../relay/errors.ts';
-import { Journal, type Entry } from '../relay/store/journal.ts';
-import { JsonlFile, eachJsonl, readJsonl } from '../relay/store/jsonl.ts';
-import { AccountState } from '../relay/store/state.ts';
+import { BIG, diskFull, failingCommits } from './helpers/sqlite-faults.ts';
+import { clock, conversation, item, P1, Stores } from './helpers/store.ts';
 
-async function tmpDir(t: ExecutionContext): Promise<string> {
-  const dir = await mkdtemp(join(os.tmpdir(), 'relay-test-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
+async function open(t: ExecutionContext): Promise<{ stores: Stores<SqliteStore>; store: SqliteStore }> {
+  const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
+  return { stores, store: await stores.open() };
 }
 
-function item(id: string): Omit<Entry, 'seq' | 'step'> {
-  const at = Date.now();
-  const event: MessageEvent = { kind: 'message', eventId: id, customer: { clientId: 'v1' }, at, text: `text of ${id}`, attachments: [] };
-  return { id: `ch1:${id}`, account: 'acc1', channel: 'ch1', key: 'ch1:v1', at, event };
-}
+const big = (id: string) => item(id, { text: BIG });
+const textOf = (e: { event: unknown } | undefined) => (e?.event as MessageEvent | undefined)?.text;
+/** Whether the promise rejected, whatever with: which error it is, is the failing test's below. */
+const rejects = (p: Promise<unknown>) => p.then(() => false, () => true);
 
-type Writable = { fh: FileHandle };
-const fhOf = (o: unknown): FileHandle => (o as Writable).fh;
+test('a full disk: the event that could not be written is neither pending nor seen, and the provider\'s retry is accepted once there is room', async (t) => {
+  const { stores, store } = await open(t);
+  await store.journal.add([item('m1')]);
+  const disk = diskFull(store);
+  t.true(await rejects(store.journal.add([big('m2')])));
+  t.false(store.journal.pending.has('ch1:m2'));
+  t.is((await store.journal.seen(['ch1:m2'])).size, 0, 'a resend must not be taken for a duplicate of it');
+  await store.db.settled().catch(() => undefined);
+  t.false(store.healthy, '/healthz reports the fault');
+  t.true(await rejects(store.journal.add([big('m2')])), 'still full');
+  // A provider's retry comes in a later turn than the write that failed: this turn's transaction is gone.
+  await store.db.settled().catch(() => undefined);
 
-/** The next write on the file's handle takes only `keep` bytes, as write(2) does on a nearly full disk. */
-function shortWriteOnce(file: unknown, keep: number): void {
-  const fh = fhOf(file);
-  const original = fh.write.bind(fh) as (...a: unknown[]) => Promise<{ bytesWritten: number }>;
-  let done = false;
-  (fh as unknown as { write: unknown }).write = (buf: Buffer, off = 0, len = buf.length - off) => {
-    if (done) return original(buf, off, len);
-    done = true;
-    return original(buf, off, Math.min(keep, len));
+  disk.heal();
+  t.deepEqual((await store.journal.add([big('m2')])).map((e) => e.id), ['ch1:m2'], 'no restart needed');
+  t.deepEqual(await store.journal.add([big('m2')]), [], 'and the next resend is a duplicate');
+  const again = await stores.reopen(store);
+  const pending = [...again.journal.pending.values()].sort((a, b) => a.seq - b.seq);
+  t.deepEqual(pending.map((e) => e.id), ['ch1:m1', 'ch1:m2']);
+  t.is(textOf(pending[1]), BIG);
+});
+
+// On SQLITE_FULL SQLite may roll the whole transaction back by itself, savepoint and all: the
+// write still rejects with a StorageError (not the savepoint's own error), at once.
+test('a full disk rejects the write itself with a StorageError, and the store is unhealthy at once', async (t) => {
+  const { store } = await open(t);
+  await store.journal.add([item('m1')]);
+  diskFull(store);
+  await t.throwsAsync(store.journal.add([big('m2')]), { instanceOf: StorageError });
+  t.false(store.healthy);
+  await store.db.settled().catch(() => undefined);
+  const s = store.state('acc1');
+  await t.throwsAsync(s.bind({ client: 'ch1/v1', phone: P1 }, () => ({ name: BIG })), { instanceOf: StorageError });
+  await t.throwsAsync(s.putConversation(conversation('ch1:k1', P1, { clientId: BIG })), { instanceOf: StorageError });
+});
+
+test('a full disk fails the writes of its turn that it undid: none is acknowledged unless it is on disk', async (t) => {
+  const { stores, store } = await open(t);
+  const disk = diskFull(store);
+  const s = store.state('acc1');
+  // One turn: writes before the one that fills the disk, a resend of it, and writes after it.
+  const writes = {
+    before: store.journal.add([item('a')]),
+    beforeState: s.putConversation(conversation('ch1:k1', P1)),
+    full: store.journal.add([big('b')]),
+    resend: store.journal.add([big('b')]),
+    after: store.journal.markSeen('ch1:c'),
   };
-}
-
-/**
- * Every write on the handle fails with ENOSPC until `heal()`; with `partial`, the first one first
- * puts that many bytes of its buffer in the file, as a write cut short by a full disk does.
- */
-function diskFull(file: unknown, partial = 0): { heal(): void } {
-  const fh = fhOf(file);
-  const original = fh.write.bind(fh) as (...a: unknown[]) => Promise<{ bytesWritten: number }>;
-  let left = partial;
-  (fh as unknown as { write: unknown }).write = async (buf: Buffer, off = 0) => {
-    if (left > 0) {
-      const n = left;
-      left = 0;
-      return original(buf, off, n);
+  const settled = Object.fromEntries(await Promise.all(Object.entries(writes).map(async ([k, p]) => [k, await p.then(() => true, (err: unknown) => err)])));
+  t.not(settled.full, true);
+  t.not(settled.resend, true, 'a resend is not answered as a duplicate of an event that is nowhere');
+  disk.heal();
+  const again = await stores.reopen(store);
+  const onDisk = {
+    before: (await again.journal.seen(['ch1:a'])).size === 1,
+    beforeState: (await again.state('acc1').conversation('ch1:k1')) !== undefined,
+    after: (await again.journal.seen(['ch1:c'])).size === 1,
+  };
+  for (const [k, durable] of Object.entries(onDisk)) {
+    if (settled[k] === true) t.true(durable, `${k} was acknowledged but is not on disk`);
+    else {
+      t.true(settled[k] instanceof StorageError, `${k}: ${String(settled[k])}`);
+      t.false(durable, `${k} failed but is on disk`);
     }
-    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-  };
-  return { heal: () => { (fh as unknown as { write: unknown }).write = original; } };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// Found by the disk-full scenario: on a nearly full tmpfs write(2) took 296 of 700 bytes without an
-// error; the journal acknowledged the event (webhook 200) with half its record on disk, and the
-// event was gone after the next restart.
-test('a short write is completed, not acknowledged torn', async (t) => {
-  const dir = await tmpDir(t);
-  const path = join(dir, 'log.jsonl');
-  const file = new JsonlFile(path, true);
-  await file.open();
-  await file.append({ n: 1 });
-  shortWriteOnce(file, 7);
-  await file.append({ n: 2, pad: 'x'.repeat(500) });
-  await file.append({ n: 3 });
-  await file.close();
-  const { records, skipped } = await readJsonl(path);
-  t.is(skipped, 0);
-  t.deepEqual(records.map((r) => (r as { n: number }).n), [1, 2, 3]);
+  }
+  t.deepEqual((await again.journal.seen(['ch1:b'])).size, 0);
+  t.is(again.journal.pending.has('ch1:a'), onDisk.before);
 });
 
-test('a failed append rejects with a retryable storage error (a 503 for providers, a backoff for the worker)', async (t) => {
-  const dir = await tmpDir(t);
-  const j = new Journal(dir);
-  await j.open();
-  t.teardown(() => j.close());
-  diskFull((j as unknown as { file: unknown }).file);
-  const err = await t.throwsAsync(j.add([item('m1')]));
-  t.true(err instanceof RetryableError, err?.constructor.name);
-  t.regex(err!.message, /ENOSPC/);
+test('a failing commit rejects every write of its turn with a StorageError, memory keeps none of them, and the next turn commits', async (t) => {
+  const { stores, store } = await open(t);
+  const commits = failingCommits(store);
+  let rollbacks = 0;
+  store.db.onRollback(() => rollbacks++);
+  const [earlier] = await store.journal.add([item('m0')]);
+  const s = store.state('acc1');
+
+  const turn = [
+    store.journal.add([item('m1')]),
+    store.journal.add([item('m1', { text: 'resent' })]),
+    store.journal.markSeen('ch1:echo'),
+    store.journal.done(earlier!),
+    s.bind({ client: 'ch1/v1', phone: P1 }, () => ({ name: 'Olga' })),
+    s.putConversation(conversation('ch1:k1', P1)),
+    commits.poison(),
+  ];
+  const results = await Promise.allSettled(turn);
+  t.deepEqual(results.map((r) => r.status === 'rejected' && r.reason instanceof StorageError), turn.map(() => true));
+  t.false(store.healthy);
+  t.is(rollbacks, 1, 'the caches built on the lost writes are told');
+
+  t.deepEqual([...store.journal.pending.keys()], ['ch1:m0'], 'the event whose done was lost is still pending');
+  t.is((await store.journal.seen(['ch1:m1', 'ch1:echo'])).size, 0);
+  t.is(await s.byClient('ch1/v1'), undefined);
+  t.is(await s.conversation('ch1:k1'), undefined);
+
+  t.deepEqual((await store.journal.add([item('m1')])).map((e) => e.id), ['ch1:m1'], 'the provider\'s retry');
+  await store.journal.done(earlier!);
+  const again = await stores.reopen(store);
+  t.deepEqual([...again.journal.pending.keys()], ['ch1:m1']);
+  t.deepEqual([...await again.journal.seen(['ch1:m0', 'ch1:m1', 'ch1:echo'])].sort(), ['ch1:m0', 'ch1:m1']);
 });
 
-// Found by the disk-full scenario: after one failed write the journal refused every append until
-// the process was restarted, so webhooks got 503 and /healthz said 503 long after space returned.
-test('the journal repairs itself once the disk takes writes again, without a restart', async (t) => {
-  const dir = await tmpDir(t);
-  const j = new Journal(dir);
-  await j.open();
-  t.teardown(() => j.close());
-  await j.add([item('m1')]);
-  const file = (j as unknown as { file: unknown }).file;
-  // Part of m2's record reaches the file, then the disk is full.
-  const full = diskFull(file, 10);
-  await t.throwsAsync(j.add([item('m2')]));
-  t.false(j.healthy);
-  await t.throwsAsync(j.add([item('m3')]), undefined, 'refused at once while the disk is full');
-  full.heal();
-  // The background repair turns /healthz green without any traffic.
-  for (let i = 0; i < 60 && !j.healthy; i++) await sleep(50);
-  t.true(j.healthy, 'repaired by itself');
-  t.is((await j.add([item('m2')])).length, 1, 'the provider retry is accepted');
-  await j.close();
-  const { records, skipped } = await readJsonl(join(dir, 'journal.jsonl'));
-  t.is(skipped, 0, 'no partial record left behind');
-  const again = new Journal(dir);
-  await again.open();
-  t.teardown(() => again.close());
-  t.deepEqual([...again.pending.keys()], ['ch1:m1', 'ch1:m2']);
-  t.true(records.length >= 2);
-});
-
-// Found by the disk-full scenario's review: a state change made while its record could not be
-// written stayed in memory only (a later identical change writes nothing), so a restart forgot it.
-test('state changes made while the disk was full reach the file after the repair', async (t) => {
-  const dir = await tmpDir(t);
-  const s = new AccountState(join(dir, 'acc1'));
-  await s.open();
-  t.teardown(() => s.close());
-  const full = diskFull((s as unknown as { file: unknown }).file);
-  await t.throwsAsync(s.bindContact('+79051234567', { client: 'ch1/v1', phone: '+79051234567' }, { name: 'Olga' }));
-  full.heal();
-  for (let i = 0; i < 60 && !s.healthy; i++) await sleep(50);
-  t.true(s.healthy);
-  await s.close();
-  const text = await readFile(join(dir, 'acc1', 'state.jsonl'), 'utf8');
-  t.regex(text, /Olga/);
-  const again = new AccountState(join(dir, 'acc1'));
-  await again.open();
-  t.teardown(() => again.close());
-  t.is(again.byClient('ch1/v1'), '+79051234567');
-});
-
-// The disk scenarios' torn journal and truncated state: the start-up warning said only how many
-// lines it skipped, not where or what.
-test('skipped lines are located: line, byte offset, length, whether torn, and the record type and id', async (t) => {
-  const dir = await tmpDir(t);
-  const path = join(dir, 'log.jsonl');
-  const good = '{"t":"e","id":"ch1:a","text":"hello"}\n';
-  const corrupt = '{"t":"e","id":"ch1:b","te\n';
-  const torn = '{"t":"p","id":"ch1:c","plan":[{"do":"newMes';
-  await writeFile(path, good + corrupt + good + torn);
-  const seen: unknown[] = [];
-  const { skipped, skippedLines } = await eachJsonl(path, (r) => seen.push(r));
-  t.is(seen.length, 2);
-  t.is(skipped, 2);
-  t.deepEqual(skippedLines, [
-    { line: 2, offset: good.length, bytes: corrupt.length - 1, torn: false, record: 'type e, id ch1:b' },
-    { line: 4, offset: 2 * good.length + corrupt.length, bytes: torn.length, torn: true, record: 'type p, id ch1:c' },
-  ]);
-  t.false(JSON.stringify(skippedLines).includes('hello'), 'never the content');
+test.serial('after a failure the store is unhealthy for a while, then healthy again without any traffic', async (t) => {
+  const { store } = await open(t);
+  const time = clock(t);
+  const commits = failingCommits(store);
+  await t.throwsAsync(commits.poison(), { instanceOf: StorageError });
+  t.false(store.healthy);
+  t.false(store.journal.healthy);
+  time.set(time.now + 60_000);
+  t.true(store.healthy);
+  t.true(store.journal.healthy);
 });

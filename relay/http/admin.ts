@@ -46,6 +46,8 @@ const channelPatch = channelInput.omit({ kind: true }).partial().strict();
 // null puts language or timeZone back to the Planfix domain's default.
 const accountPatch = accountInputSchema.partial().extend({
   planfix: z.record(z.string(), z.unknown()).optional(),
+  // Without its default: a PATCH that leaves the country out must not reset it to RU.
+  defaultCountry: accountInputSchema.shape.defaultCountry.unwrap().optional(),
   language: accountInputSchema.shape.language.nullable(),
   timeZone: accountInputSchema.shape.timeZone.nullable(),
 }).strict();

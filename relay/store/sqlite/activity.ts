@@ -13,7 +13,8 @@ const TRIM_EVERY = 50;
  */
 export class SqliteActivity implements ActivityLog {
   private readonly st;
-  private adds = 0;
+  /** Adds per account since its last trim. */
+  private readonly adds = new Map<string, number>();
 
   constructor(private readonly db: Db) {
     const q = (sql: string) => db.sql.prepare(sql);
@@ -25,7 +26,9 @@ export class SqliteActivity implements ActivityLog {
   }
 
   add(account: string, item: ActivityItem): void {
-    const trim = ++this.adds % TRIM_EVERY === 0;
+    const n = (this.adds.get(account) ?? 0) + 1;
+    const trim = n >= TRIM_EVERY;
+    this.adds.set(account, trim ? 0 : n);
     this.db.writeLater(() => {
       this.st.add.run(account, item.at, JSON.stringify(item));
       if (trim) this.st.trim.run(account, account);

@@ -60,7 +60,12 @@ export class Db {
     this.sql.pragma('foreign_keys = OFF');
     // A second process (a backup, an operator's sqlite3 shell) may hold the lock for a moment.
     this.sql.pragma('busy_timeout = 5000');
-    migrate(this.sql);
+    try {
+      migrate(this.sql);
+    } catch (err) {
+      this.sql.close();
+      throw err;
+    }
   }
 
   /**
@@ -79,7 +84,9 @@ export class Db {
         result = fn();
         this.sql.exec('RELEASE w');
       } catch (err) {
-        this.sql.exec('ROLLBACK TO w; RELEASE w');
+        // After a full disk or an I/O error SQLite may have rolled the whole transaction back
+        // already, savepoint and all: the error to report is still the one the statement raised.
+        if (this.sql.inTransaction) this.sql.exec('ROLLBACK TO w; RELEASE w');
         throw err;
       }
       return batch.done.then(() => result);

@@ -11,8 +11,21 @@ import type { SqliteStore } from './store.ts';
 
 const SUFFIX = '.before-sqlite';
 
+const MARK = 'imported-jsonl';
+
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
+}
+
+/** Moves an imported file aside under the first free name: a backup is never overwritten. */
+async function keepAside(path: string): Promise<string> {
+  for (let n = 0; ; n++) {
+    const to = `${path}${SUFFIX}${n ? `.${n}` : ''}`;
+    if (!(await exists(to))) {
+      await rename(path, to);
+      return to;
+    }
+  }
 }
 
 /** Feeds each parsable line to `each`; returns how many lines were torn or corrupt (skipped). */
@@ -38,10 +51,11 @@ const json = (v: unknown) => JSON.stringify(v);
 
 /**
  * Imports an old data directory into the store, in one transaction: a crash in the middle imports
- * nothing, and the next start begins again (every statement is idempotent). Runs before the relay
- * takes requests. Returns what it did, or undefined when there was nothing to import.
+ * nothing, and the next start begins again. The database records the import in that transaction,
+ * so the files are never imported twice. Runs before the relay takes requests. Returns what it
+ * did, or undefined when there was nothing to import.
  */
-export async function importJsonl(store: SqliteStore, dataDir: string, log: Logger): Promise<{ events: number; pending: number; accounts: number; skipped: number } | undefined> {
+export async function importJsonl(store: SqliteStore, dataDir: string, log: Logger): Promise<{ events: number; pending: number; dead: number; accounts: number; skipped: number } | undefined> {
   const journalFile = join(dataDir, 'journal.jsonl');
   const stateDir = join(dataDir, 'state');
   const hasJournal = await exists(journalFile);
@@ -49,8 +63,24 @@ export async function importJsonl(store: SqliteStore, dataDir: string, log: Logg
     ? (await readdir(stateDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name)
     : [];
   if (!hasJournal && !accounts.length) return undefined;
-  const t0 = Date.now();
   const sql = store.db.sql;
+  const moveAside = async () => {
+    if (hasJournal) await keepAside(journalFile);
+    if (accounts.length) await keepAside(stateDir);
+  };
+  if (sql.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(MARK) !== undefined) {
+    // Imported before, and the relay stopped before it moved the files aside: only that is left.
+    await moveAside();
+    log.info('the old data files were imported before; moved them aside');
+    return undefined;
+  }
+  const used = sql.prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM conversations)').pluck().get() as number;
+  if (used) {
+    // Old files beside a database in use (moved back by hand, or copied in): importing them again
+    // would make delivered events pending again and deliver them twice.
+    throw new Error(`${hasJournal ? 'journal.jsonl' : 'state/'} is in the data directory, but relay.db already holds data: move the old files away to keep relay.db, or move relay.db away to import them into a new one`);
+  }
+  const t0 = Date.now();
   const q = (s: string) => sql.prepare(s);
   const st = {
     dropEvent: q('DELETE FROM events WHERE id = ?'),
@@ -131,17 +161,17 @@ export async function importJsonl(store: SqliteStore, dataDir: string, log: Logg
         }
       });
     }
+    sql.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(MARK, new Date(now).toISOString());
     sql.exec('COMMIT');
   } catch (err) {
     if (sql.inTransaction) sql.exec('ROLLBACK');
     throw new Error(`importing the old data directory failed, nothing was imported: ${(err as Error).message}`);
   }
   // Only once the import is committed: a crash before this imports again, idempotently.
-  if (hasJournal) await rename(journalFile, journalFile + SUFFIX);
-  if (accounts.length) await rename(stateDir, stateDir + SUFFIX);
-  const pending = (sql.prepare('SELECT count(*) FROM events WHERE done_at IS NULL').pluck().get() as number);
+  await moveAside();
   store.journal.reload();
-  const result = { events, pending, accounts: accounts.length, skipped };
+  const dead = sql.prepare('SELECT count(*) FROM events WHERE done_at IS NULL AND dead_at IS NOT NULL').pluck().get() as number;
+  const result = { events, pending: store.journal.pending.size, dead, accounts: accounts.length, skipped };
   log.info({ ...result, ms: Date.now() - t0, keptAs: `*${SUFFIX}` }, 'imported the data directory of an older relay into relay.db');
   if (skipped) log.warn({ skipped }, 'the old files had torn or corrupt lines; they were skipped (the originals are kept)');
   return result;

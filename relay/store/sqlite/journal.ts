@@ -87,9 +87,10 @@ export class SqliteJournal implements Journal {
     return this.db.write(() => void this.st.seen.run(id, now, now));
   }
 
-  setPlan(e: Entry, plan: Op[]): Promise<void> {
+  async setPlan(e: Entry, plan: Op[]): Promise<void> {
+    await this.db.write(() => void this.st.plan.run(JSON.stringify(plan), e.seq));
+    // Only once it is on disk: a retry after a failed commit must plan (and record) again.
     e.plan = plan;
-    return this.db.write(() => void this.st.plan.run(JSON.stringify(plan), e.seq));
   }
 
   setStep(e: Entry, step: number): Promise<void> {

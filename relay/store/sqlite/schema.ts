@@ -111,6 +111,11 @@ const STEPS: string[] = [
     item TEXT NOT NULL
   );
   CREATE INDEX activity_account ON activity (account, id);
+
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
   `,
 ];
 
