@@ -7,7 +7,8 @@ import type { RestApi } from './planfix/rest.ts';
 import type { TelephonyApi } from './planfix/telephony.ts';
 import type { AccountStore } from './store/accounts.ts';
 import type { ActivityLog, Journal, Store } from './store/store.ts';
-import type { Worker } from './worker.ts';
+import type { Inbox } from './delivery/inbox.ts';
+import type { Worker } from './delivery/worker.ts';
 
 /** Everything the HTTP faces share; built once by main (or a test) and handed to buildApp. */
 export interface Relay {
@@ -20,6 +21,8 @@ export interface Relay {
   store: Store;
   journal: Journal;
   worker: Worker;
+  /** Where every face hands its events to delivery. */
+  inbox: Inbox;
   policy: OutboundPolicy;
   chat: ChatApi;
   rest: RestApi;

@@ -17,7 +17,8 @@ import { enforcePrivateDir } from './store/files.ts';
 import { importJsonl } from './store/sqlite/import-jsonl.ts';
 import { startRetention } from './store/retention.ts';
 import { SqliteStore } from './store/sqlite/store.ts';
-import { Worker } from './worker.ts';
+import { Inbox } from './delivery/inbox.ts';
+import { Worker } from './delivery/worker.ts';
 
 const MIN_ADMIN_TOKEN = 32;
 
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const telephony = new TelephonyApi(policy, config.httpTimeoutMs);
   const worker = new Worker(journal, accounts, store, { journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry }, log, activity);
   let publicUrl = config.publicUrl ?? '';
-  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, journal, worker, policy, chat, rest, telephony, activity,
+  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, journal, worker, inbox: new Inbox(journal, worker), policy, chat, rest, telephony, activity,
     admission: new Admission({ accounts, store, worker, log }) };
 
   // Node's defaults let a slow sender hold a connection for 5 minutes, checked every 30 s, and take

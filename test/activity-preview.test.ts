@@ -1,6 +1,6 @@
 // The admin page's one-line preview of an event (relay/activity.ts).
 import test from 'ava';
-import { preview } from '../relay/activity.ts';
+import { preview } from '../relay/delivery/activity.ts';
 import type { MessageEvent } from '../relay/core/events.ts';
 
 const message = (over: Partial<MessageEvent>): MessageEvent => ({ kind: 'message', eventId: 'm1', customer: { clientId: 'v1' }, at: 0, text: '', attachments: [], ...over });

@@ -5,7 +5,7 @@ import test, { type ExecutionContext } from 'ava';
 import pino from 'pino';
 import type { Account, ChannelConfig } from '../relay/core/account.ts';
 import type { MessageEvent, Visit } from '../relay/core/events.ts';
-import { deliver, type DeliverDeps } from '../relay/deliver.ts';
+import { deliver, type DeliverDeps } from '../relay/delivery/deliver.ts';
 import { StorageError } from '../relay/errors.ts';
 import { OutboundPolicy } from '../relay/net/outbound.ts';
 import { ChatApi } from '../relay/planfix/chat.ts';

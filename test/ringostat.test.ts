@@ -9,7 +9,7 @@ import { findEmployee } from '../relay/core/call-options.ts';
 import { HttpError } from '../relay/errors.ts';
 import type { InboundRequest } from '../relay/channels/channel.ts';
 import { outcomeOf, ringostat } from '../relay/channels/ringostat.ts';
-import { callHtml } from '../relay/calls.ts';
+import { callHtml } from '../relay/delivery/calls.ts';
 
 const EN = { language: 'en', timeZone: 'UTC' } as const;
 

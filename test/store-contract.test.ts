@@ -2,7 +2,7 @@
 // engine adds one line to `engines` and must pass all of it. What only one engine does (SQLite's
 // group commit, its faults) is tested beside it: sqlite-db.test.ts, storage-faults.test.ts.
 import test, { type ExecutionContext } from 'ava';
-import type { ActivityItem } from '../relay/activity.ts';
+import type { ActivityItem } from '../relay/delivery/activity.ts';
 import type { MessageEvent } from '../relay/core/events.ts';
 import type { Identifiers } from '../relay/core/identity.ts';
 import { StorageError } from '../relay/errors.ts';

@@ -11,7 +11,7 @@ import { AuthError, HttpError } from '../errors.ts';
 import { BODY_LIMIT, parseBody } from './hooks.ts';
 import { safeEqual } from './secure.ts';
 import { userscriptUrl } from './widget.ts';
-import { preview } from '../activity.ts';
+import { preview } from '../delivery/activity.ts';
 import { checkChat, checkRest, checkTelephony } from '../planfix/checks.ts';
 
 /** The first zod issue as "field.path: message", so the admin sees which field is wrong. */

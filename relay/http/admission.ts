@@ -7,8 +7,8 @@ import type { Logger } from '../log.ts';
 import { admissionRefused } from '../metrics.ts';
 import type { AccountStore } from '../store/accounts.ts';
 import type { Store } from '../store/store.ts';
-import type { Worker } from '../worker.ts';
-import { queueKey } from './hooks.ts';
+import type { Worker } from '../delivery/worker.ts';
+import { queueKey } from '../delivery/inbox.ts';
 
 export type Reason = 'rate' | 'new_conversations' | 'new_contacts' | 'backlog';
 type Counts = Record<Reason, number>;

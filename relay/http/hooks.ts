@@ -3,14 +3,10 @@ import { newRouter } from './router.ts';
 import type { Context, Middleware } from 'koa';
 import { koaBody } from 'koa-body';
 import { boundRequest } from '../core/bounds.ts';
-import type { InboundEvent } from '../core/events.ts';
-import { toE164 } from '../core/identity.ts';
 import getRawBody from 'raw-body';
 import { adapters } from '../channels/index.ts';
 import type { Relay } from '../context.ts';
 import { AuthError, HttpError } from '../errors.ts';
-import { eventsJournaled, eventsReceived } from '../metrics.ts';
-import type { Entry, NewEntry } from '../store/store.ts';
 import { safeEqualFixedLength } from './secure.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -37,33 +33,6 @@ export function parseBody(opts: Parameters<typeof koaBody>[0]): Middleware {
   };
 }
 
-/**
- * Journals entries of one channel (`kind`, the metrics label) and hands them to the worker; a
- * storage failure is a 503 so the sender retries.
- */
-export async function journalAndQueue(relay: Relay, kind: string, items: NewEntry[]): Promise<Entry[]> {
-  let fresh: Entry[];
-  eventsReceived.inc({ kind }, items.length);
-  try {
-    fresh = await relay.journal.add(items);
-  } catch (err) {
-    relay.log.error({ err: (err as Error).message }, 'journal write failed');
-    throw new HttpError(503, 'storage unavailable, retry later');
-  }
-  eventsJournaled.inc({ kind }, fresh.length);
-  relay.worker.enqueue(fresh);
-  return fresh;
-}
-
-/**
- * Events of one customer run in order. A call is keyed by the number across the account, so
- * concurrent calls from one new number find the contact the first one created.
- */
-export function queueKey(ev: InboundEvent, accountId: string, country: string, channelId: string): string {
-  if (ev.kind === 'call') return `${accountId}:tel:${toE164(ev.customer.phone, country) ?? ev.callId}`;
-  return `${channelId}:${ev.customer.clientId}`;
-}
-
 /** What both ways to a webhook share: the channel check, the body, parse, journal, answer. */
 function hookHandlers(relay: Relay) {
   const channelFor = (channelId: string, secret: string) => {
@@ -85,19 +54,10 @@ function hookHandlers(relay: Relay) {
     adapter.verify?.(req, channel);
     relay.admission.enter(account, channel);
     const { events: parsed, response } = adapter.parse(req, channel);
-    const seen = parsed.length ? await relay.journal.seen(parsed.map((ev) => `${channel.id}:${ev.eventId}`)) : new Set<string>();
-    const events = boundRequest(parsed, (eventId) => seen.has(`${channel.id}:${eventId}`));
+    const seen = await relay.inbox.seen(channel, parsed);
+    const events = boundRequest(parsed, (eventId) => seen.has(eventId));
     await relay.admission.admit(account, channel, events);
-    const fresh = await journalAndQueue(relay, channel.kind, events.map((ev) => ({
-      id: `${channel.id}:${ev.eventId}`,
-      account: account.id,
-      channel: channel.id,
-      key: queueKey(ev, account.id, account.defaultCountry, channel.id),
-      // When the relay got it, not the provider's own stamp: retries give up, dedupe forgets and
-      // /healthz ages count from here, whatever clock or resend the provider's time comes from.
-      at: Date.now(),
-      event: ev,
-    })));
+    const fresh = await relay.inbox.inbound(account, channel, events);
     relay.log.debug({ account: account.id, channel: channel.id, events: events.length, fresh: fresh.length }, 'webhook accepted');
     ctx.status = 200;
     ctx.body = response ?? { ok: true, accepted: fresh.length, duplicates: events.length - fresh.length };

@@ -8,7 +8,7 @@ import type { Relay } from '../context.ts';
 import { AuthError, HttpError } from '../errors.ts';
 import type { Conversation } from '../store/records.ts';
 import type { AccountState } from '../store/store.ts';
-import { BODY_LIMIT, journalAndQueue, parseBody } from './hooks.ts';
+import { BODY_LIMIT, parseBody } from './hooks.ts';
 import { safeEqual } from './secure.ts';
 
 // Planfix's own answers for a refused callback (planfix-api.md §1.4, §2.2); the reason helps a human.
@@ -99,10 +99,7 @@ export function planfixRouter(relay: Relay): Router {
       user: { name: field(b, 'userName') ?? '', lastName: field(b, 'userLastName') ?? '', ico: httpUrl(field(b, 'userIco')) },
       at: Date.now(),
     };
-    // Planfix may resend a reply it got no answer for; the messageId makes that a duplicate.
-    await journalAndQueue(relay, channel.kind, [{
-      id: `${account.id}:${reply.eventId}`, account: account.id, channel: conv.channel, key: `${conv.channel}:${conv.clientId}`, at: reply.at, event: reply,
-    }]);
+    await relay.inbox.reply(account, channel, reply);
     ctx.body = { chatId: conv.chatId, contactId: conv.contactKey };
   });
 

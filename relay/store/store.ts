@@ -1,7 +1,7 @@
 import type { Customer, RelayEvent } from '../core/events.ts';
 import type { Identifiers } from '../core/identity.ts';
 import type { Op } from '../core/plan.ts';
-import type { ActivityItem } from '../activity.ts';
+import type { ActivityItem } from '../delivery/activity.ts';
 import type { CallRecord, Contact, Conversation, DeliveryStatus, PlanfixContact, TaskView } from './records.ts';
 
 // What the relay needs from durable storage, whatever engine holds it (SQLite in the data

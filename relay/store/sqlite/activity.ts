@@ -1,4 +1,4 @@
-import type { ActivityItem } from '../../activity.ts';
+import type { ActivityItem } from '../../delivery/activity.ts';
 import type { ActivityLog } from '../store.ts';
 import type { Db } from './db.ts';
 

@@ -1,5 +1,5 @@
-import type { RelayEvent } from './core/events.ts';
-import { contentText, TEXTS } from './core/planfix-texts.ts';
+import type { RelayEvent } from '../core/events.ts';
+import { contentText, TEXTS } from '../core/planfix-texts.ts';
 
 /** One line of an account's recent activity, as the admin page lists it. */
 export interface ActivityItem {

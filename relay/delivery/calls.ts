@@ -1,18 +1,18 @@
-import type { Account, ChannelConfig } from './core/account.ts';
-import type { CallEvent, CallOutcome } from './core/events.ts';
-import { phoneSearchForms, toE164 } from './core/identity.ts';
-import { formatTime, localeOf, type Locale } from './core/locale.ts';
-import { callName, textsOf } from './core/planfix-texts.ts';
-import type { Op, TelephonyEvent } from './core/plan.ts';
-import { findEmployee, type CallOptions } from './core/call-options.ts';
-import { RetryableError, TerminalError } from './errors.ts';
-import { escapeHtml as esc } from './core/html.ts';
-import type { Logger } from './log.ts';
-import type { ChatApi } from './planfix/chat.ts';
-import type { RestApi } from './planfix/rest.ts';
-import type { TelephonyApi } from './planfix/telephony.ts';
-import type { CallRecord, PlanfixContact } from './store/records.ts';
-import type { AccountState, Journal } from './store/store.ts';
+import type { Account, ChannelConfig } from '../core/account.ts';
+import type { CallEvent, CallOutcome } from '../core/events.ts';
+import { phoneSearchForms, toE164 } from '../core/identity.ts';
+import { formatTime, localeOf, type Locale } from '../core/locale.ts';
+import { callName, textsOf } from '../core/planfix-texts.ts';
+import type { Op, TelephonyEvent } from '../core/plan.ts';
+import { findEmployee, type CallOptions } from '../core/call-options.ts';
+import { RetryableError, TerminalError } from '../errors.ts';
+import { escapeHtml as esc } from '../core/html.ts';
+import type { Logger } from '../log.ts';
+import type { ChatApi } from '../planfix/chat.ts';
+import type { RestApi } from '../planfix/rest.ts';
+import type { TelephonyApi } from '../planfix/telephony.ts';
+import type { CallRecord, PlanfixContact } from '../store/records.ts';
+import type { AccountState, Journal } from '../store/store.ts';
 
 // Delivery of call events: the Planfix contact by E.164 (index, then REST search, then create),
 // the Telephony API events, and the call's comment on the contact or its last active task.

@@ -1,11 +1,11 @@
 import { preview } from './activity.ts';
-import type { Logger } from './log.ts';
-import { deliveryLatency, eventsDelivered, eventsFailed } from './metrics.ts';
-import { RetryableError } from './errors.ts';
+import type { Logger } from '../log.ts';
+import { deliveryLatency, eventsDelivered, eventsFailed } from '../metrics.ts';
+import { RetryableError } from '../errors.ts';
 import { deliver, type DeliverDeps } from './deliver.ts';
-import type { AccountStore } from './store/accounts.ts';
-import type { ActivityLog, Entry, Journal, Store } from './store/store.ts';
-import { currentSlot, type Slot } from './slot.ts';
+import type { AccountStore } from '../store/accounts.ts';
+import type { ActivityLog, Entry, Journal, Store } from '../store/store.ts';
+import { currentSlot, type Slot } from '../slot.ts';
 
 export interface WorkerOptions {
   retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };

@@ -1,17 +1,17 @@
-import { providerId, taskFieldName, type Account, type ChannelConfig } from './core/account.ts';
-import type { InboundEvent, ReplyEvent } from './core/events.ts';
-import { escapeHtml } from './core/html.ts';
-import { normalEmail, toE164 } from './core/identity.ts';
-import { callPlan, callSkips, plan, type Op, type PlanContext } from './core/plan.ts';
-import { localeOf } from './core/locale.ts';
+import { providerId, taskFieldName, type Account, type ChannelConfig } from '../core/account.ts';
+import type { InboundEvent, ReplyEvent } from '../core/events.ts';
+import { escapeHtml } from '../core/html.ts';
+import { normalEmail, toE164 } from '../core/identity.ts';
+import { callPlan, callSkips, plan, type Op, type PlanContext } from '../core/plan.ts';
+import { localeOf } from '../core/locale.ts';
 import { recordCall, runCallOp, type CallDeps } from './calls.ts';
-import { adapters } from './channels/index.ts';
-import { RetryableError, TerminalError } from './errors.ts';
-import type { OutboundPolicy } from './net/outbound.ts';
-import type { ChatApi } from './planfix/chat.ts';
-import { pickCompleteStatus } from './planfix/rest.ts';
-import { mergeMeta, visitOf } from './store/records.ts';
-import type { AccountState, Entry, Journal } from './store/store.ts';
+import { adapters } from '../channels/index.ts';
+import { RetryableError, TerminalError } from '../errors.ts';
+import type { OutboundPolicy } from '../net/outbound.ts';
+import type { ChatApi } from '../planfix/chat.ts';
+import { pickCompleteStatus } from '../planfix/rest.ts';
+import { mergeMeta, visitOf } from '../store/records.ts';
+import type { AccountState, Entry, Journal } from '../store/store.ts';
 
 export interface DeliverDeps extends CallDeps {
   journal: Journal;
