@@ -1,10 +1,11 @@
 // Figure 4, footprint: the relay started on a data directory with 1,000 accounts (each with a
 // Chatra channel, made through the admin API) and 100 conversations stored in each (bench/seed.ts);
 // time from spawning `node dist/relay.js` to its ready line, and its resident memory once every
-// account's state is loaded, by /proc (the relay's own process.memoryUsage() is not reachable
-// from outside; /proc/<pid>/status VmRSS is the same number).
+// account has had a webhook delivered (the SQLite store loads nothing of an account at start: the
+// delivery reads its rows), by /proc (the relay's own process.memoryUsage() is not reachable from
+// outside; /proc/<pid>/status VmRSS is the same number).
 import { rm } from 'node:fs/promises';
-import { chatraAccount, chatraBody, fmt, median, RelayProc, rssOf, sleep, tempDir, waitFor, type FigureResult } from './lib.ts';
+import { chatraAccount, chatraBody, fmt, heapOf, median, RelayProc, rssOf, sleep, tempDir, waitFor, type FigureResult } from './lib.ts';
 import { seedConversations } from './seed.ts';
 
 export const FOOTPRINT = { accounts: 1000, conversations: 100, starts: 3 };
@@ -43,7 +44,7 @@ export async function footprint(sim: { origin: string }): Promise<FigureResult> 
       const relay = await RelayProc.start(dir);
       try {
         readies.push(relay.readyMs);
-        // Every account's state in memory: each account gets one webhook in one of its stored
+        // Every account's rows read: each account gets one webhook in one of its stored
         // conversations, and the footprint is read once all are delivered.
         const spawnedAt = performance.now() - relay.readyMs;
         await waitFor(async () => (await fetch(`${relay.url}/healthz`)).ok, 10_000, 'healthz');
@@ -83,9 +84,3 @@ export async function footprint(sim: { origin: string }): Promise<FigureResult> 
   };
 }
 
-/** The V8 heap as the relay's own /metrics reports it (prom-client's default process metrics). */
-async function heapOf(url: string): Promise<{ used: number; total: number; external: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
-  return { used: metric('relay_process_nodejs_heap_size_used_bytes'), total: metric('relay_process_nodejs_heap_size_total_bytes'), external: metric('relay_process_nodejs_external_memory_bytes') };
-}

@@ -59,6 +59,13 @@ export async function rssOf(pid: number): Promise<{ rssMB: number; peakMB: numbe
   return { rssMB: kb('VmRSS') / 1024, peakMB: kb('VmHWM') / 1024 };
 }
 
+/** The V8 heap as the relay's own /metrics reports it (prom-client's default process metrics). */
+export async function heapOf(url: string): Promise<{ used: number; total: number; external: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+  return { used: metric('relay_process_nodejs_heap_size_used_bytes'), total: metric('relay_process_nodejs_heap_size_total_bytes'), external: metric('relay_process_nodejs_external_memory_bytes') };
+}
+
 /**
  * Bundles a TypeScript entry (with its dependencies) into one ESM file, as scripts/build.ts
  * bundles the relay, so helper processes run as plain `node` without a TypeScript loader.
