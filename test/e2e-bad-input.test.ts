@@ -128,6 +128,22 @@ test('a terminal Planfix refusal becomes a dead letter that the admin API lists 
   t.deepEqual((await relay.api('GET', `/api/accounts/${account.id}/dead-letters`)).body, []);
 });
 
+test('a dead letter dismissed is gone for good: not delivered, not listed, and its resend is a duplicate', async (t) => {
+  const { relay, account, pf, hook } = await chatraSetup(t);
+  t.is((await relay.api('PATCH', `/api/accounts/${account.id}`, { planfix: { chatToken: 'wrong' } })).status, 200);
+  const webhook = chatraWebhook('chatStarted', { messages: [{ id: 'dl2', message: 'let it go' }] });
+  await hook(webhook);
+  const dead = await pf.waitFor(async () => (await relay.api('GET', `/api/accounts/${account.id}/dead-letters`)).body[0]);
+  t.is((await relay.api('DELETE', `/api/accounts/${account.id}/dead-letters/nope`)).status, 404);
+  t.is((await relay.api('DELETE', dead.dismissUrl)).status, 204);
+  t.deepEqual((await relay.api('GET', `/api/accounts/${account.id}/dead-letters`)).body, []);
+  t.is((await relay.api('POST', dead.retryUrl)).status, 404, 'a dismissed letter cannot be retried');
+  t.is((await relay.api('PATCH', `/api/accounts/${account.id}`, { planfix: { chatToken: 'pf-chat-token' } })).status, 200);
+  const resend = await hook(webhook);
+  t.like(resend.body, { accepted: 0, duplicates: 1 });
+  t.is(pf.tasks.length, 0, 'nothing reached Planfix');
+});
+
 test('SIGTERM finishes in-flight work and exits 0', async (t) => {
   const { relay, pf, hook } = await chatraSetup(t);
   pf.setDelay(300);
