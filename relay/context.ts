@@ -6,7 +6,7 @@ import type { ChatApi } from './planfix/chat.ts';
 import type { RestApi } from './planfix/rest.ts';
 import type { TelephonyApi } from './planfix/telephony.ts';
 import type { AccountStore } from './store/accounts.ts';
-import type { ActivityLog, Journal, Store } from './store/store.ts';
+import type { Store } from './store/store.ts';
 import type { Inbox } from './delivery/inbox.ts';
 import type { Worker } from './delivery/worker.ts';
 
@@ -19,7 +19,6 @@ export interface Relay {
   publicUrl(): string;
   accounts: AccountStore;
   store: Store;
-  journal: Journal;
   worker: Worker;
   /** Where every face hands its events to delivery. */
   inbox: Inbox;
@@ -27,6 +26,5 @@ export interface Relay {
   chat: ChatApi;
   rest: RestApi;
   telephony: TelephonyApi;
-  activity: ActivityLog;
   admission: Admission;
 }

@@ -55,15 +55,14 @@ async function main(): Promise<void> {
   const store = new SqliteStore(config.dataDir);
   // A data directory written before the SQLite store (journal.jsonl, state/<account>/state.jsonl).
   await importJsonl(store, config.dataDir, log);
-  const { journal, activity } = store;
 
   const policy = new OutboundPolicy(config.allowHosts);
   const chat = new ChatApi(policy, config.httpTimeoutMs);
   const rest = new RestApi(policy, config.httpTimeoutMs);
   const telephony = new TelephonyApi(policy, config.httpTimeoutMs);
-  const worker = new Worker(journal, accounts, store, { journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry }, log, activity);
+  const worker = new Worker(accounts, store, { journal: store.journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry }, log);
   let publicUrl = config.publicUrl ?? '';
-  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, journal, worker, inbox: new Inbox(journal, worker), policy, chat, rest, telephony, activity,
+  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, worker, inbox: new Inbox(store.journal, worker), policy, chat, rest, telephony,
     admission: new Admission({ accounts, store, worker, log }) };
 
   // Node's defaults let a slow sender hold a connection for 5 minutes, checked every 30 s, and take

@@ -51,15 +51,19 @@ export class Worker {
   private stopping = false;
   readonly stats = { delivered: 0, retried: 0, dead: 0 };
 
+  private readonly journal: Journal;
+  private readonly activity: ActivityLog;
+
   constructor(
-    private readonly journal: Journal,
     private readonly accounts: AccountStore,
     private readonly store: Store,
     private readonly deps: DeliverDeps,
     private readonly opts: WorkerOptions,
     private readonly log: Logger,
-    private readonly activity?: ActivityLog,
-  ) {}
+  ) {
+    this.journal = store.journal;
+    this.activity = store.activity;
+  }
 
   start(): void {
     // Each event resumes where it was: its plan's step, and its backoff (schedule() waits for nextAt).
@@ -227,7 +231,7 @@ export class Worker {
         eventsDelivered.inc({ kind });
         deliveryLatency.observe({ kind }, latencyMs / 1000);
       } else eventsFailed.inc({ kind, outcome: outcome === 'dead' ? 'dead' : 'retry' });
-      this.activity?.add(entry.account, {
+      this.activity.add(entry.account, {
         at: Date.now(), event: entry.id, channel: entry.channel, kind: entry.event.kind, outcome, latencyMs, attempts,
         ...(error ? { error: error.slice(0, 300) } : {}), ...(preview(entry.event) ? { preview: preview(entry.event) } : {}),
         ...(skipped.length ? { skipped } : {}),
@@ -244,7 +248,7 @@ export class Worker {
       const attempts = (entry.attempts ?? 0) + 1;
       const expired = Date.now() - entry.at > this.opts.retry.giveUpAfterMs;
       if (err instanceof RetryableError && !expired && !this.stopping) {
-        const delay = this.later(key, entry, attempts, err.retryAfterMs);
+        const delay = this.later(entry, attempts, err.retryAfterMs);
         this.stats.retried++;
         note('retrying', attempts, e.message);
         this.log.warn({ account: entry.account, channel: entry.channel, event: entry.id, attempts, delayMs: Math.round(delay), err: e.message }, 'delivery failed, will retry');
@@ -261,7 +265,7 @@ export class Worker {
       } catch (jerr) {
         // Not recorded yet: the event stays at the head and is tried again after a backoff, like
         // any retry; at once would hammer Planfix for as long as the disk refuses the write.
-        const delay = this.later(key, entry, attempts);
+        const delay = this.later(entry, attempts);
         this.log.error({ account: entry.account, event: entry.id, delayMs: Math.round(delay), err: (jerr as Error).message }, 'journal write failed; dead letter not recorded yet');
       }
     }
@@ -272,7 +276,7 @@ export class Worker {
    * attempts and the time are journaled, so a restart keeps the backoff instead of retrying the
    * whole backlog at once.
    */
-  private later(key: string, entry: Entry, attempts: number, retryAfterMs?: number): number {
+  private later(entry: Entry, attempts: number, retryAfterMs?: number): number {
     const { baseMs, maxMs } = this.opts.retry;
     const backoff = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 30));
     const delay = Math.max(retryAfterMs ?? 0, backoff / 2 + Math.random() * (backoff / 2));

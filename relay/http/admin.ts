@@ -273,7 +273,7 @@ export function adminRouter(relay: Relay): Router {
 
   router.get('/accounts/:id/dead-letters', async (ctx) => {
     const a = account(ctx.params.id!);
-    ctx.body = (await relay.journal.deadLetters(a.id)).map((e) => ({
+    ctx.body = (await relay.store.journal.deadLetters(a.id)).map((e) => ({
         eventId: e.id,
         channel: e.channel,
         kind: e.event.kind,
@@ -287,7 +287,7 @@ export function adminRouter(relay: Relay): Router {
   });
 
   router.get('/accounts/:id/activity', async (ctx) => {
-    ctx.body = await relay.activity.list(account(ctx.params.id!).id);
+    ctx.body = await relay.store.activity.list(account(ctx.params.id!).id);
   });
 
   // Test connection: each part answers on its own, so one broken key does not hide the others;
