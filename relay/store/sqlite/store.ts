@@ -24,20 +24,24 @@ export class SqliteStore implements Store {
     this.activity = new SqliteActivity(this.db);
     this.st = stateStatements(this.db);
     const q = (sql: string) => this.db.sql.prepare(sql);
-    // Each deletes at most a chunk of what is older than the cut-off. Kept for ever: the identity
-    // index and contacts (they prevent duplicate contacts, and are small), Planfix contacts by
-    // phone, pending events and dead letters (until retried or dismissed).
+    // Each step deletes a chunk of what is older than the cut-off per write; its statements run in
+    // order on the same chunk, and the last one's count says whether a chunk is left. Kept for ever:
+    // the identity index and contacts (they prevent duplicate contacts, and are small), Planfix
+    // contacts by phone, pending events and dead letters (until retried or dismissed).
+    const older = (table: string, col: string) => `SELECT rowid FROM ${table} WHERE ${col} < ? ORDER BY ${col}, rowid LIMIT ${PRUNE_CHUNK}`;
     this.prune_ = [
-      q(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE done_at IS NOT NULL AND done_at < ? LIMIT ${PRUNE_CHUNK})`),
-      // A conversation's tasks go before it, found through the conversations being deleted (a scan
-      // of every task for orphans stalled webhooks for most of a second at 1,000,000 stored).
-      q(`DELETE FROM tasks WHERE rowid IN (SELECT t.rowid FROM conversations c JOIN tasks t ON t.account = c.account AND t.chat_id = c.chat_id
-        WHERE c.touched < ? LIMIT ${PRUNE_CHUNK})`),
-      q(`DELETE FROM conversations WHERE rowid IN (SELECT rowid FROM conversations WHERE touched < ? LIMIT ${PRUNE_CHUNK})`),
-      q(`DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls WHERE touched < ? LIMIT ${PRUNE_CHUNK})`),
-      q(`DELETE FROM outbound WHERE rowid IN (SELECT rowid FROM outbound WHERE at < ? LIMIT ${PRUNE_CHUNK})`),
-      q(`DELETE FROM statuses WHERE rowid IN (SELECT rowid FROM statuses WHERE at < ? LIMIT ${PRUNE_CHUNK})`),
-      q(`DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE at < ? LIMIT ${PRUNE_CHUNK})`),
+      [q(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE done_at IS NOT NULL AND done_at < ? ORDER BY done_at, seq LIMIT ${PRUNE_CHUNK})`)],
+      // A conversation's tasks go in the same write, found through the chunk about to be deleted:
+      // a scan for orphans stalled webhooks for most of a second at 1,000,000 stored, and a join on
+      // every old conversation would rescan the chunks already emptied of tasks, each time.
+      [q(`DELETE FROM tasks WHERE rowid IN (SELECT t.rowid FROM conversations c JOIN tasks t ON t.account = c.account AND t.chat_id = c.chat_id
+          WHERE c.rowid IN (${older('conversations', 'touched')}))`),
+        q(`DELETE FROM conversations WHERE rowid IN (${older('conversations', 'touched')})`)],
+      [q(`DELETE FROM calls WHERE rowid IN (${older('calls', 'touched')})`)],
+      [q(`DELETE FROM outbound WHERE rowid IN (${older('outbound', 'at')})`)],
+      [q(`DELETE FROM statuses WHERE rowid IN (${older('statuses', 'at')})`)],
+      // At most 100 rows an account: no index on `at` to keep up for them.
+      [q(`DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE at < ? LIMIT ${PRUNE_CHUNK})`)],
     ];
   }
 
@@ -59,11 +63,11 @@ export class SqliteStore implements Store {
 
   async prune(before: number): Promise<number> {
     let total = 0;
-    for (const st of this.prune_) {
+    for (const step of this.prune_) {
       for (;;) {
-        const { changes } = await this.db.write(() => st.run(...(st.source.includes('?') ? [before] : [])));
-        total += changes;
-        if (changes < PRUNE_CHUNK) break;
+        const counts = await this.db.write(() => step.map((st) => st.run(before).changes));
+        total += counts.reduce((a, n) => a + n, 0);
+        if (counts.at(-1)! < PRUNE_CHUNK) break;
       }
     }
     return total;
