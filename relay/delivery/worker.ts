@@ -51,19 +51,16 @@ export class Worker {
   private stopping = false;
   readonly stats = { delivered: 0, retried: 0, dead: 0 };
 
-  private readonly journal: Journal;
-  private readonly activity: ActivityLog;
-
   constructor(
     private readonly accounts: AccountStore,
     private readonly store: Store,
     private readonly deps: DeliverDeps,
     private readonly opts: WorkerOptions,
     private readonly log: Logger,
-  ) {
-    this.journal = store.journal;
-    this.activity = store.activity;
-  }
+  ) {}
+
+  private get journal(): Journal { return this.store.journal; }
+  private get activity(): ActivityLog { return this.store.activity; }
 
   start(): void {
     // Each event resumes where it was: its plan's step, and its backoff (schedule() waits for nextAt).
