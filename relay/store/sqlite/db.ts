@@ -36,14 +36,12 @@ interface Batch {
  *
  * Each write has its own savepoint: one that throws (a constraint, a full disk) undoes only itself.
  * A COMMIT that fails undoes the whole turn: every write of it rejects with a StorageError (the
- * HTTP faces answer 503, the worker retries), and the in-memory views built on those writes are
- * told through `onRollback`.
+ * HTTP faces answer 503, the worker retries).
  */
 export class Db {
   readonly sql: Database.Database;
   private batch: Batch | undefined;
   private failedAt = 0;
-  private readonly rollbackHooks: (() => void)[] = [];
 
   constructor(readonly path: string) {
     // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the same mode.
@@ -110,11 +108,6 @@ export class Db {
     return this.batch?.done ?? Promise.resolve();
   }
 
-  /** Called when a commit fails, so that caches drop what the lost writes put in them. */
-  onRollback(hook: () => void): void {
-    this.rollbackHooks.push(hook);
-  }
-
   get healthy(): boolean {
     return Date.now() - this.failedAt > UNHEALTHY_MS;
   }
@@ -142,7 +135,6 @@ export class Db {
     } catch (err) {
       if (this.sql.inTransaction) this.sql.exec('ROLLBACK');
       this.fail();
-      for (const hook of this.rollbackHooks) hook();
       batch.reject(new StorageError(err as Error));
     }
   }
