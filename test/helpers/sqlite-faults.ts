@@ -43,3 +43,15 @@ export function failingCommits(store: SqliteStore): {
     },
   };
 }
+
+/**
+ * Makes the write of the event with this id fail as an I/O error of that one statement would
+ * (SQLITE_IOERR_WRITE), without SQLite undoing anything else of the transaction by itself.
+ */
+export function failingWriteOf(store: SqliteStore, eventId: string): void {
+  const sql = store.db.sql;
+  sql.function('io_error', () => {
+    throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+  });
+  sql.exec(`CREATE TEMP TRIGGER io_error BEFORE INSERT ON main.events WHEN NEW.id = '${eventId}' BEGIN SELECT io_error(); END`);
+}

@@ -34,9 +34,9 @@ interface Batch {
  * share one COMMIT and one fsync (WAL with synchronous=FULL). A webhook is answered 2xx only after
  * its write resolves, so an acknowledged event is on disk.
  *
- * Each write has its own savepoint: one that throws (a constraint, a full disk) undoes only itself.
- * A COMMIT that fails undoes the whole turn: every write of it rejects with a StorageError (the
- * HTTP faces answer 503, the worker retries).
+ * Each write has its own savepoint: one whose statement fails (a constraint) undoes only itself.
+ * A full disk or an I/O error in any write, or a COMMIT that fails, undoes the whole turn: every
+ * write of it rejects with a StorageError (the HTTP faces answer 503, the worker retries).
  */
 export class Db {
   readonly sql: Database.Database;
@@ -82,9 +82,10 @@ export class Db {
         result = fn();
         this.sql.exec('RELEASE w');
       } catch (err) {
-        // After a full disk or an I/O error SQLite may have rolled the whole transaction back
-        // already, savepoint and all: the error to report is still the one the statement raised.
-        if (this.sql.inTransaction) this.sql.exec('ROLLBACK TO w; RELEASE w');
+        // A statement's own error (a constraint, a bug) undoes only its write. A full disk or an
+        // I/O error undoes the whole turn, as SQLite itself may already have done: the writes a
+        // caller made together (a delivery's step and the state it changed) stand or fall together.
+        if (this.sql.inTransaction) this.sql.exec(isStorageFault(err) ? 'ROLLBACK' : 'ROLLBACK TO w; RELEASE w');
         throw err;
       }
       return batch.done.then(() => result);
