@@ -90,36 +90,47 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
     writes.push(deps.journal.setPlan(entry, ops));
   }
   await Promise.all(writes);
-  for (let i = entry.step; i < ops.length; i++) {
-    const op = ops[i]!;
-    try {
-      await run(op, entry, account, channel, state, deps);
-    } catch (err) {
-      // A reply the provider refused is not a dead letter: Planfix shows the employee the reason.
-      if (op.do === 'send' && err instanceof TerminalError && entry.event.kind === 'reply') {
-        await deps.chat.call(account, 'messageStatus', { messageId: entry.event.messageId, messageStatus: 'error', messageStatusText: err.message.slice(0, 500) });
-        return { skipped: [] };
+  // From here on an op's writes and its step record go to disk together (one turn, one commit,
+  // all or nothing) while the next op runs, and the delivery is finished once all are on disk.
+  // Waiting for each commit before the next op only delayed it: a crash loses the same writes.
+  const later: Promise<unknown>[] = [];
+  try {
+    for (let i = entry.step; i < ops.length; i++) {
+      const op = ops[i]!;
+      try {
+        await run(op, entry, account, channel, state, deps, later);
+      } catch (err) {
+        // A reply the provider refused is not a dead letter: Planfix shows the employee the reason.
+        if (op.do === 'send' && err instanceof TerminalError && entry.event.kind === 'reply') {
+          await deps.chat.call(account, 'messageStatus', { messageId: entry.event.messageId, messageStatus: 'error', messageStatusText: err.message.slice(0, 500) });
+          return { skipped: [] };
+        }
+        throw err;
       }
-      throw err;
+      // The last op needs no step record: the worker's done record follows and marks it.
+      if (i + 1 < ops.length) later.push(deps.journal.setStep(entry, i + 1));
+      else entry.step = i + 1;
     }
-    // The last op needs no step record: the worker's done record follows at once and marks it.
-    if (i + 1 < ops.length) await deps.journal.setStep(entry, i + 1);
-    else entry.step = i + 1;
+  } finally {
+    // Also when an op failed: what the ops before it wrote is on disk before a retry is planned.
+    await Promise.allSettled(later);
   }
+  await Promise.all(later);
   return { skipped: entry.event.kind === 'call' ? callSkips(entry.event, keysOf(account)) : [] };
 }
 
 const keysOf = (account: Account) => ({ hasRest: !!account.planfix.restToken, hasTelephony: !!account.planfix.telephonyToken });
 
-async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfig, state: AccountState, deps: DeliverDeps): Promise<void> {
+/** Runs one op; what it changes in the state goes into `writes`, not waited for (see deliver). */
+async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfig, state: AccountState, deps: DeliverDeps, writes: Promise<unknown>[]): Promise<void> {
   const { chat, rest } = deps;
   if (entry.event.kind === 'call') return runCallOp(op, entry.event, account, channel, state, deps);
   switch (op.do) {
     case 'newMessage':
     case 'updateContact':
       await chat.call(account, op.do, op.params);
-      await state.markContactSent(op.contactKey, op.fingerprint);
-      if (op.do === 'newMessage' && op.fields) await state.setFieldsSent(op.fields.chatId, op.fields.sent);
+      writes.push(state.markContactSent(op.contactKey, op.fingerprint));
+      if (op.do === 'newMessage' && op.fields) writes.push(state.setFieldsSent(op.fields.chatId, op.fields.sent));
       return;
     case 'learnTask': {
       const task = await chat.getTask(account, op.chatId);
@@ -128,7 +139,7 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
         if ((await state.conversation(op.chatId))?.fresh === false) return;
         throw new RetryableError('Planfix has no task for this chat yet');
       }
-      await state.setTask(op.chatId, task.number, task.statusIsActive ?? true);
+      writes.push(state.setTask(op.chatId, task.number, task.statusIsActive ?? true));
       return;
     }
     case 'visitComment': {
@@ -142,12 +153,12 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
       const n = (await state.conversation(op.chatId))?.taskNumber ?? (await chat.getTask(account, op.chatId))?.number;
       if (!n) return;
       const task = await rest.task(account, n);
-      if (task.status && !task.status.isActive) return state.markFresh(op.chatId);
+      if (task.status && !task.status.isActive) return void writes.push(state.markFresh(op.chatId));
       if (!task.processId) throw new TerminalError(`Planfix did not say which process task ${n} is in`);
       const status = pickCompleteStatus(await rest.statuses(account, task.processId), account.planfix.completeStatus);
       if (!status) throw new TerminalError(`no task status matches completeStatus ${JSON.stringify(account.planfix.completeStatus ?? 'completed')}`);
       await rest.setTaskStatus(account, n, status.id);
-      await state.markFresh(op.chatId);
+      writes.push(state.markFresh(op.chatId));
       return;
     }
     case 'send': {
@@ -158,15 +169,12 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
       const adapter = adapters[channel.kind]!;
       if (!adapter.send) throw new TerminalError(`${adapter.title} channels take no replies`);
       const { providerMessageIds } = await adapter.send(reply, { account, channel, policy: deps.policy, timeoutMs: deps.timeoutMs });
-      await Promise.all(providerMessageIds.flatMap((id) => [
-        deps.journal.markSeen(`${channel.id}:${id}`),
-        state.putOutbound(`${channel.id}:${id}`, reply.messageId),
-      ]));
+      for (const id of providerMessageIds) writes.push(deps.journal.markSeen(`${channel.id}:${id}`), state.putOutbound(`${channel.id}:${id}`, reply.messageId));
       return;
     }
     case 'messageStatus': {
       await chat.call(account, 'messageStatus', { messageId: op.messageId, messageStatus: op.status, messageStatusText: op.text });
-      await state.setStatus(op.messageId, op.status);
+      writes.push(state.setStatus(op.messageId, op.status));
       return;
     }
     default:

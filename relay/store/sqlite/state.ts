@@ -18,6 +18,7 @@ export function stateStatements(db: Db) {
     contact: q('SELECT data FROM contacts WHERE account = ? AND key = ?').pluck(),
     putContact: q('INSERT OR REPLACE INTO contacts (account, key, data) VALUES (?, ?, ?)'),
     conversation: q('SELECT data, meta FROM conversations WHERE account = ? AND chat_id = ?'),
+    conversationData: q('SELECT data FROM conversations WHERE account = ? AND chat_id = ?').pluck(),
     conversationsOf: q('SELECT data FROM conversations WHERE account = ? AND contact = ?').pluck(),
     putConversation: q('INSERT OR REPLACE INTO conversations (account, chat_id, contact, touched, data, meta) VALUES (?, ?, ?, ?, ?, ?)'),
     putConversationData: q('UPDATE conversations SET data = ?, touched = ? WHERE account = ? AND chat_id = ?'),
@@ -91,6 +92,8 @@ export class SqliteAccountState implements AccountState {
   }
 
   markContactSent(key: string, fingerprint: string): Promise<void> {
+    // Most messages find it as it is: no write, and no commit to wait for.
+    if (this.contactNow(key)?.sent === fingerprint) return Promise.resolve();
     return this.db.write(() => {
       const c = this.contactNow(key);
       if (c && c.sent !== fingerprint) this.st.putContact.run(this.account, key, JSON.stringify({ ...c, sent: fingerprint }));
@@ -116,22 +119,30 @@ export class SqliteAccountState implements AccountState {
     return this.db.write(() => void this.st.putConversation.run(this.account, c.chatId, c.contactKey, Date.now(), JSON.stringify(data), meta ? JSON.stringify(meta) : null));
   }
 
+  /** A conversation's routing, without its metadata. */
+  private conversationData(chatId: string): Conversation | undefined {
+    return parse<Conversation>(this.st.conversationData.get(this.account, chatId));
+  }
+
   /** Changes a conversation's routing, leaving its metadata as it is. */
   private updateConversation(chatId: string, change: (c: Conversation) => Conversation | undefined): Promise<void> {
     return this.db.write(() => {
-      const r = this.st.conversation.get(this.account, chatId) as { data: string } | undefined;
-      if (!r) return;
-      const next = change(JSON.parse(r.data) as Conversation);
+      const c = this.conversationData(chatId);
+      if (!c) return;
+      const next = change(c);
       if (next) this.st.putConversationData.run(JSON.stringify(next), Date.now(), this.account, chatId);
     });
   }
 
   setTask(chatId: string, taskNumber: number, active: boolean): Promise<void> {
+    const changes = (c: Conversation) => c.taskNumber !== taskNumber || c.fresh === active;
+    // Learnt after every message, and mostly the same: no write, and no commit to wait for.
+    const known = this.conversationData(chatId);
+    if (!known || (!changes(known) && this.st.task.get(this.account, taskNumber) === chatId)) return Promise.resolve();
     return this.db.write(() => {
-      const r = this.st.conversation.get(this.account, chatId) as { data: string } | undefined;
-      if (!r) return;
-      const c = JSON.parse(r.data) as Conversation;
-      if (c.taskNumber !== taskNumber || c.fresh === active) {
+      const c = this.conversationData(chatId);
+      if (!c) return;
+      if (changes(c)) {
         // A task the relay did not open (Planfix opened it when an employee closed the last one)
         // has none of the fields sent to its predecessor.
         const opened = c.taskNumber !== undefined && c.taskNumber !== taskNumber && !c.fresh;
