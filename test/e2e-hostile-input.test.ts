@@ -3,16 +3,14 @@
 // journal nothing; a dropped connection prints nothing outside the JSON log; outbound targets stay
 // on the account's own Planfix.
 import net from 'node:net';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import test from 'ava';
 import { request, waitUntil } from './faults/helpers/http.ts';
 import { startWorld, type World } from './faults/helpers/world.ts';
+import { journalEvents } from './helpers/journal.ts';
 import { ADMIN_TOKEN } from './helpers/relay-process.ts';
 import { chatraWebhook } from './sim/chatra.ts';
 import { viberSign } from './sim/viber.ts';
 
-const journalEvents = async (dir: string) => ((await readFile(join(dir, 'journal.jsonl'), 'utf8').catch(() => '')).match(/"t":"e"/g) ?? []).length;
 const nest = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
 const json = { 'content-type': 'application/json' };
 
