@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import Database from 'better-sqlite3';
-import { SCHEMA_VERSION } from '../relay/store/sqlite/schema.ts';
+import { migrate, SCHEMA_VERSION } from '../relay/store/sqlite/schema.ts';
 import { DB_FILE, SqliteStore } from '../relay/store/sqlite/store.ts';
 import { conversation, item, P1, Stores } from './helpers/store.ts';
 
@@ -14,7 +14,7 @@ test('the writes of one turn share one COMMIT, and another connection sees all o
   const reader = new Database(join(stores.dir, DB_FILE), { readonly: true, fileMustExist: true });
   t.teardown(() => reader.close());
   const visible = () => ({
-    events: reader.prepare('SELECT count(*) FROM events').pluck().get() as number,
+    events: reader.prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM seen)').pluck().get() as number,
     identities: reader.prepare('SELECT count(*) FROM identities').pluck().get() as number,
     conversations: reader.prepare('SELECT count(*) FROM conversations').pluck().get() as number,
   });
@@ -67,4 +67,29 @@ test('a database written by a newer relay is refused, not misread; one of this v
   setVersion(SCHEMA_VERSION);
   const store = await stores.open();
   t.is((await store.journal.add([item('m1')])).length, 1);
+});
+
+test('a database of schema 1 is upgraded: finished events keep only their ids, still duplicates; pending events and dead letters are as they were', async (t) => {
+  const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
+  const v1 = new Database(join(stores.dir, DB_FILE));
+  v1.pragma('journal_mode = WAL');
+  migrate(v1, 1);
+  const row = v1.prepare('INSERT INTO events (id, account, channel, key, at, event, plan, step, dead_reason, dead_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const event = JSON.stringify(item('x').event);
+  row.run('ch1:pending', 'acc1', 'ch1', 'ch1:v1', 1000, event, '[{"do":"learnTask","chatId":"ch1:k1"}]', 1, null, null, null);
+  row.run('ch1:done', 'acc1', 'ch1', 'ch1:v1', 1000, null, null, 0, null, null, 2000);
+  row.run('ch1:dead', 'acc1', 'ch1', 'ch1:v1', 1000, event, null, 0, 'refused', 3000, null);
+  row.run('ch1:echo', '', '', '', 4000, null, null, 0, null, null, 4000);
+  v1.close();
+
+  const store = await stores.open();
+  t.deepEqual([...store.journal.pending.keys()], ['ch1:pending']);
+  t.like(store.journal.pending.get('ch1:pending'), { step: 1, plan: [{ do: 'learnTask', chatId: 'ch1:k1' }] });
+  t.deepEqual((await store.journal.deadLetters('acc1')).map((e) => [e.id, e.dead?.reason]), [['ch1:dead', 'refused']]);
+  t.deepEqual([...await store.journal.seen(['ch1:pending', 'ch1:done', 'ch1:dead', 'ch1:echo', 'ch1:new'])].sort(), ['ch1:dead', 'ch1:done', 'ch1:echo', 'ch1:pending']);
+  t.deepEqual(await store.journal.add([item('done'), item('echo'), item('new')]).then((es) => es.map((e) => e.id)), ['ch1:new']);
+  const sql = store.db.sql;
+  t.deepEqual(sql.prepare('SELECT id FROM events ORDER BY seq').pluck().all(), ['ch1:pending', 'ch1:dead', 'ch1:new']);
+  t.deepEqual(sql.prepare('SELECT id, at FROM seen ORDER BY id').all(), [{ id: 'ch1:done', at: 2000 }, { id: 'ch1:echo', at: 4000 }]);
+  t.is(sql.pragma('user_version', { simple: true }), SCHEMA_VERSION);
 });

@@ -16,13 +16,16 @@ function read<T>(dataDir: string, fn: (db: Database.Database) => T, empty: T): T
   }
 }
 
-/** Events journaled (ids only marked as seen, such as the relay's own sent messages, not counted). */
+/** Ids taken: events journaled, pending or finished, and ids marked seen (the relay's own sent messages). */
 export const journalEvents = async (dataDir: string): Promise<number> =>
-  read(dataDir, (db) => db.prepare("SELECT count(*) FROM events WHERE account <> ''").pluck().get() as number, 0);
+  read(dataDir, (db) => db.prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM seen)').pluck().get() as number, 0);
 
-/** Every journaled event's payload (pending ones; a finished event keeps only its id), one per line. */
+/** Every pending event's id and payload, one per line, then the ids of finished ones alone. */
 export const journalText = async (dataDir: string): Promise<string> =>
-  read(dataDir, (db) => (db.prepare("SELECT id || ' ' || coalesce(event, '') FROM events WHERE account <> '' ORDER BY seq").pluck().all() as string[]).join('\n'), '');
+  read(dataDir, (db) => [
+    ...db.prepare("SELECT id || ' ' || event FROM events ORDER BY seq").pluck().all() as string[],
+    ...db.prepare("SELECT id || ' ' FROM seen").pluck().all() as string[],
+  ].join('\n'), '');
 
 /** The bytes of the journaled payloads. */
 export const journalBytes = async (dataDir: string): Promise<number> =>

@@ -74,7 +74,7 @@ export async function importJsonl(store: SqliteStore, dataDir: string, log: Logg
     log.info('the old data files were imported before; moved them aside');
     return undefined;
   }
-  const used = sql.prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM conversations)').pluck().get() as number;
+  const used = sql.prepare('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM seen) + (SELECT count(*) FROM conversations)').pluck().get() as number;
   if (used) {
     // Old files beside a database in use (moved back by hand, or copied in): importing them again
     // would make delivered events pending again and deliver them twice.
@@ -84,12 +84,13 @@ export async function importJsonl(store: SqliteStore, dataDir: string, log: Logg
   const q = (s: string) => sql.prepare(s);
   const st = {
     dropEvent: q('DELETE FROM events WHERE id = ?'),
+    unsee: q('DELETE FROM seen WHERE id = ?'),
     event: q('INSERT INTO events (id, account, channel, key, at, event) VALUES (?, ?, ?, ?, ?, ?)'),
-    seen: q('INSERT OR IGNORE INTO events (id, account, channel, key, at, done_at) VALUES (?, \'\', \'\', \'\', ?, ?)'),
-    plan: q('UPDATE events SET plan = ? WHERE id = ? AND done_at IS NULL'),
-    step: q('UPDATE events SET step = ? WHERE id = ? AND done_at IS NULL'),
-    done: q('UPDATE events SET done_at = ?, event = NULL, plan = NULL, dead_reason = NULL, dead_at = NULL WHERE id = ? AND done_at IS NULL'),
-    dead: q('UPDATE events SET dead_reason = ?, dead_at = ? WHERE id = ? AND done_at IS NULL'),
+    seen: q('INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)'),
+    plan: q('UPDATE events SET plan = ? WHERE id = ?'),
+    step: q('UPDATE events SET step = ? WHERE id = ?'),
+    done: q('INSERT OR REPLACE INTO seen (id, at) SELECT id, ? FROM events WHERE id = ?'),
+    dead: q('UPDATE events SET dead_reason = ?, dead_at = ? WHERE id = ?'),
     revive: q('UPDATE events SET dead_reason = NULL, dead_at = NULL WHERE id = ?'),
     contact: q('INSERT OR REPLACE INTO contacts (account, key, data) VALUES (?, ?, ?)'),
     identity: q('INSERT OR IGNORE INTO identities (account, kind, value, contact) VALUES (?, ?, ?, ?)'),
@@ -111,21 +112,22 @@ export async function importJsonl(store: SqliteStore, dataDir: string, log: Logg
         const id = r.id as string;
         switch (r.t) {
           case 'snap':
-            for (const [sid, at] of r.seen as [string, number][]) st.seen.run(sid, at, at);
+            for (const [sid, at] of r.seen as [string, number][]) st.seen.run(sid, at);
             break;
           case 'e':
             // After a compaction the snapshot lists pending ids among the seen ones: the 'e' record
             // that follows is the event itself, queued after those before it, as it was.
             st.dropEvent.run(id);
+            st.unsee.run(id);
             st.event.run(id, r.account, r.channel, r.key, r.at, json(r.event));
             events++;
             break;
           case 'p': st.plan.run(json(r.plan), id); break;
           case 's': st.step.run(r.step, id); break;
-          case 'd': st.done.run(now, id); break;
+          case 'd': st.done.run(now, id); st.dropEvent.run(id); break;
           case 'x': st.dead.run(r.reason, r.at, id); break;
           case 'r': st.revive.run(id); break;
-          case 'n': st.seen.run(id, r.at, r.at); break;
+          case 'n': st.seen.run(id, r.at); break;
         }
       });
     }
@@ -170,7 +172,7 @@ export async function importJsonl(store: SqliteStore, dataDir: string, log: Logg
   // Only once the import is committed: a crash before this imports again, idempotently.
   await moveAside();
   store.journal.reload();
-  const dead = sql.prepare('SELECT count(*) FROM events WHERE done_at IS NULL AND dead_at IS NOT NULL').pluck().get() as number;
+  const dead = sql.prepare('SELECT count(*) FROM events WHERE dead_at IS NOT NULL').pluck().get() as number;
   const result = { events, pending: store.journal.pending.size, dead, accounts: accounts.length, skipped };
   log.info({ ...result, ms: Date.now() - t0, keptAs: `*${SUFFIX}` }, 'imported the data directory of an older relay into relay.db');
   if (skipped) log.warn({ skipped }, 'the old files had torn or corrupt lines; they were skipped (the originals are kept)');

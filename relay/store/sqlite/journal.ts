@@ -31,9 +31,10 @@ function entryOf(r: Row): Entry {
 }
 
 /**
- * The journal as rows of `events`. An event's id is its primary key, so a resend is a duplicate by
- * the database's own rule. A finished event keeps only its id and times (for dedupe, until
- * retention deletes it); its payload and plan are dropped when it is done.
+ * The journal as rows of `events`, pending events and dead letters; a finished event's id moves to
+ * `seen` (with the ids of the relay's own sent messages), where it stays a duplicate until
+ * retention deletes it. An id is taken once across both: a resend is a duplicate by the
+ * database's own unique keys, checked in the same write.
  */
 export class SqliteJournal implements Journal {
   readonly pending = new Map<string, Entry>();
@@ -43,16 +44,18 @@ export class SqliteJournal implements Journal {
     const q = (sql: string) => db.sql.prepare(sql);
     this.st = {
       insert: q('INSERT OR IGNORE INTO events (id, account, channel, key, at, event) VALUES (?, ?, ?, ?, ?, ?)'),
-      seen: q('INSERT OR IGNORE INTO events (id, account, channel, key, at, done_at) VALUES (?, \'\', \'\', \'\', ?, ?)'),
-      has: q('SELECT 1 FROM events WHERE id = ?').pluck(),
+      finished: q('SELECT 1 FROM seen WHERE id = ?').pluck(),
+      markSeen: q('INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)'),
+      has: q('SELECT 1 FROM events WHERE id = ? UNION ALL SELECT 1 FROM seen WHERE id = ?').pluck(),
       plan: q('UPDATE events SET plan = ? WHERE seq = ?'),
       step: q('UPDATE events SET step = ? WHERE seq = ?'),
       retry: q('UPDATE events SET attempts = ?, next_at = ? WHERE seq = ?'),
-      done: q('UPDATE events SET done_at = ?, event = NULL, plan = NULL, dead_reason = NULL, dead_at = NULL WHERE seq = ?'),
+      drop: q('DELETE FROM events WHERE seq = ?'),
+      done: q('INSERT OR REPLACE INTO seen (id, at) VALUES (?, ?)'),
       dead: q('UPDATE events SET dead_reason = ?, dead_at = ? WHERE seq = ?'),
-      open: q('SELECT * FROM events WHERE done_at IS NULL AND dead_at IS NULL ORDER BY seq'),
-      deadOf: q('SELECT * FROM events WHERE done_at IS NULL AND dead_at IS NOT NULL AND account = ? ORDER BY seq'),
-      deadOne: q('SELECT * FROM events WHERE id = ? AND account = ? AND done_at IS NULL AND dead_at IS NOT NULL'),
+      open: q('SELECT * FROM events WHERE dead_at IS NULL ORDER BY seq'),
+      deadOf: q('SELECT * FROM events WHERE dead_at IS NOT NULL AND account = ? ORDER BY seq'),
+      deadOne: q('SELECT * FROM events WHERE id = ? AND account = ? AND dead_at IS NOT NULL'),
       revive: q('UPDATE events SET dead_reason = NULL, dead_at = NULL, attempts = 0, next_at = NULL WHERE seq = ?'),
     };
     this.reload();
@@ -65,7 +68,7 @@ export class SqliteJournal implements Journal {
   }
 
   seen(ids: string[]): Promise<Set<string>> {
-    return Promise.resolve(new Set(ids.filter((id) => this.st.has.get(id) !== undefined)));
+    return Promise.resolve(new Set(ids.filter((id) => this.st.has.get(id, id) !== undefined)));
   }
 
   async add(items: NewEntry[]): Promise<Entry[]> {
@@ -74,6 +77,7 @@ export class SqliteJournal implements Journal {
     // resolves when that one is committed, and fails with it.
     await this.db.write(() => {
       for (const it of items) {
+        if (this.st.finished.get(it.id) !== undefined) continue;
         const r = this.st.insert.run(it.id, it.account, it.channel, it.key, it.at, JSON.stringify(it.event));
         if (r.changes) fresh.push({ ...it, seq: Number(r.lastInsertRowid), step: 0 });
       }
@@ -84,7 +88,7 @@ export class SqliteJournal implements Journal {
 
   markSeen(id: string): Promise<void> {
     const now = Date.now();
-    return this.db.write(() => void this.st.seen.run(id, now, now));
+    return this.db.write(() => void this.st.markSeen.run(id, now));
   }
 
   async setPlan(e: Entry, plan: Op[]): Promise<void> {
@@ -105,8 +109,13 @@ export class SqliteJournal implements Journal {
   }
 
   async done(e: Entry): Promise<void> {
-    await this.db.write(() => void this.st.done.run(Date.now(), e.seq));
+    await this.db.write(() => this.finish(e.seq, e.id));
     this.pending.delete(e.id);
+  }
+
+  private finish(seq: number, id: string): void {
+    this.st.drop.run(seq);
+    this.st.done.run(id, Date.now());
   }
 
   async dead(e: Entry, reason: string): Promise<void> {
@@ -132,8 +141,8 @@ export class SqliteJournal implements Journal {
   async dismiss(account: string, id: string): Promise<boolean> {
     const r = this.st.deadOne.get(id, account) as Row | undefined;
     if (!r) return false;
-    // Marked done, not deleted: a provider resending it later is still a duplicate.
-    await this.db.write(() => void this.st.done.run(Date.now(), r.seq));
+    // Finished, not forgotten: a provider resending it later is still a duplicate.
+    await this.db.write(() => this.finish(r.seq, r.id));
     return true;
   }
 

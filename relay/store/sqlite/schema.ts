@@ -117,17 +117,32 @@ const STEPS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // A finished event leaves \`events\` for \`seen\`, which keeps only its id (a resend is still a
+  // duplicate) until retention: emptied in place, its row kept ~3.9 KB of a page unused for as long.
+  `
+  CREATE TABLE seen (
+    id TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX seen_at ON seen (at);
+  INSERT INTO seen (id, at) SELECT id, done_at FROM events WHERE done_at IS NOT NULL;
+  DELETE FROM events WHERE done_at IS NOT NULL;
+  DROP INDEX events_open;
+  DROP INDEX events_done;
+  ALTER TABLE events DROP COLUMN done_at;
+  `,
 ];
 
 export const SCHEMA_VERSION = STEPS.length;
 
-export function migrate(db: Database.Database): void {
+/** Brings the database up to this relay's schema (`to`: an older one, for the upgrade's tests). */
+export function migrate(db: Database.Database, to = SCHEMA_VERSION): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new Error(`the database was written by a newer relay (schema ${version}, this one knows up to ${SCHEMA_VERSION}): run that version or restore a backup`);
   }
   db.transaction(() => {
-    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(STEPS[v]!);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    for (let v = version; v < to; v++) db.exec(STEPS[v]!);
+    if (to > version) db.pragma(`user_version = ${to}`);
   })();
 }

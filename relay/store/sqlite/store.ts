@@ -27,10 +27,11 @@ export class SqliteStore implements Store {
     // Each step deletes a chunk of what is older than the cut-off per write; its statements run in
     // order on the same chunk, and the last one's count says whether a chunk is left. Kept for ever:
     // the identity index and contacts (they prevent duplicate contacts, and are small), Planfix
-    // contacts by phone, pending events and dead letters (until retried or dismissed).
+    // contacts by phone, pending events and dead letters (until retried or dismissed): only the ids
+    // of finished events (\`seen\`) go.
     const older = (table: string, col: string) => `SELECT rowid FROM ${table} WHERE ${col} < ? ORDER BY ${col}, rowid LIMIT ${PRUNE_CHUNK}`;
     this.prune_ = [
-      [q(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE done_at IS NOT NULL AND done_at < ? ORDER BY done_at, seq LIMIT ${PRUNE_CHUNK})`)],
+      [q(`DELETE FROM seen WHERE id IN (SELECT id FROM seen WHERE at < ? ORDER BY at LIMIT ${PRUNE_CHUNK})`)],
       // A conversation's tasks go in the same write, found through the chunk about to be deleted:
       // a scan for orphans stalled webhooks for most of a second at 1,000,000 stored, and a join on
       // every old conversation would rescan the chunks already emptied of tasks, each time.
@@ -55,7 +56,8 @@ export class SqliteStore implements Store {
         this.db.sql.prepare(`DELETE FROM ${table} WHERE account = ?`).run(account);
       }
       // Its events are done for: the channels that sent them are gone with the account.
-      this.db.sql.prepare('UPDATE events SET done_at = ?, event = NULL, plan = NULL WHERE account = ? AND done_at IS NULL').run(Date.now(), account);
+      this.db.sql.prepare('INSERT OR REPLACE INTO seen (id, at) SELECT id, ? FROM events WHERE account = ?').run(Date.now(), account);
+      this.db.sql.prepare('DELETE FROM events WHERE account = ?').run(account);
     }).then(() => {
       for (const [id, e] of this.journal.pending) if (e.account === account) this.journal.pending.delete(id);
     });
