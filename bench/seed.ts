@@ -141,7 +141,8 @@ export async function seedConversationsFast(dataDir: string, accountIds: string[
         }
         const writes: Promise<unknown>[] = [];
         for (const { ev, phone, contact: pending } of bound) {
-          const contact = await pending;
+          const { contact, written } = await pending;
+          writes.push(written);
           const key = contact.key;
           const chatId = `${channel.id}:${key}`;
           const meta = mergeMeta(

@@ -6,7 +6,7 @@ import test from 'ava';
 import Database from 'better-sqlite3';
 import { migrate, SCHEMA_VERSION } from '../relay/store/sqlite/schema.ts';
 import { DB_FILE, SqliteStore } from '../relay/store/sqlite/store.ts';
-import { conversation, item, P1, Stores } from './helpers/store.ts';
+import { bindNow, conversation, item, P1, Stores } from './helpers/store.ts';
 
 test('the writes of one turn share one COMMIT, and another connection sees all of them once the first resolves, none before', async (t) => {
   const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
@@ -30,7 +30,7 @@ test('the writes of one turn share one COMMIT, and another connection sees all o
     store.journal.add([item('m1')]),
     store.journal.add([item('m2')]),
     store.journal.markSeen('ch1:echo'),
-    s.bind({ client: 'ch1/v1', phone: P1 }, () => ({ name: 'Olga' })),
+    bindNow(s, { client: 'ch1/v1', phone: P1 }, () => ({ name: 'Olga' })),
     s.putConversation(conversation('ch1:k1', P1)),
   ];
   t.deepEqual(visible(), { events: 0, identities: 0, conversations: 0 }, 'nothing is visible while the turn is open');

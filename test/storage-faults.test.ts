@@ -7,7 +7,7 @@ import { StorageError } from '../relay/errors.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import type { MessageEvent } from '../relay/core/events.ts';
 import { BIG, diskFull, failingCommits, failingWriteOf } from './helpers/sqlite-faults.ts';
-import { clock, conversation, item, P1, Stores } from './helpers/store.ts';
+import { bindNow, clock, conversation, item, P1, Stores } from './helpers/store.ts';
 
 async function open(t: ExecutionContext): Promise<{ stores: Stores<SqliteStore>; store: SqliteStore }> {
   const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
@@ -51,7 +51,7 @@ test('a full disk rejects the write itself with a StorageError, and the store is
   t.false(store.healthy);
   await store.db.settled().catch(() => undefined);
   const s = store.state('acc1');
-  await t.throwsAsync(s.bind({ client: 'ch1/v1', phone: P1 }, () => ({ name: BIG })), { instanceOf: StorageError });
+  await t.throwsAsync(bindNow(s, { client: 'ch1/v1', phone: P1 }, () => ({ name: BIG })), { instanceOf: StorageError });
   await t.throwsAsync(s.putConversation(conversation('ch1:k1', P1, { clientId: BIG })), { instanceOf: StorageError });
 });
 
@@ -104,7 +104,7 @@ test('a failing commit rejects every write of its turn with a StorageError, memo
     store.journal.add([item('m1', { text: 'resent' })]),
     store.journal.markSeen('ch1:echo'),
     store.journal.done(earlier!),
-    s.bind({ client: 'ch1/v1', phone: P1 }, () => ({ name: 'Olga' })),
+    bindNow(s, { client: 'ch1/v1', phone: P1 }, () => ({ name: 'Olga' })),
     s.putConversation(conversation('ch1:k1', P1)),
     commits.poison(),
   ];

@@ -9,7 +9,7 @@ import { StorageError } from '../relay/errors.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import type { CallRecord, Contact } from '../relay/store/records.ts';
 import type { Entry, Store } from '../relay/store/store.ts';
-import { clock, conversation, item, meta, P1, P2, P3, PLAN, routing, Stores } from './helpers/store.ts';
+import { bindNow, clock, conversation, item, meta, P1, P2, P3, PLAN, routing, Stores } from './helpers/store.ts';
 
 interface Engine {
   name: string;
@@ -206,9 +206,9 @@ contract('revive and dismiss find nothing for an unknown id, another account\'s 
 
 contract('bind: a new customer\'s key is the first known of phone, e-mail and client id', async (t, stores, store) => {
   const s = store.state('acc1');
-  t.like(await s.bind({ client: 'ch1/v1', phone: P1, email: E1 }, noDetails), { key: P1, phones: [P1], emails: [E1], clients: ['ch1/v1'] });
-  t.like(await s.bind({ client: 'ch1/v2', email: E2 }, noDetails), { key: E2, phones: [], emails: [E2], clients: ['ch1/v2'] });
-  t.like(await s.bind({ client: 'ch1/v3' }, noDetails), { key: 'ch1/v3', phones: [], emails: [], clients: ['ch1/v3'] });
+  t.like(await bindNow(s, { client: 'ch1/v1', phone: P1, email: E1 }, noDetails), { key: P1, phones: [P1], emails: [E1], clients: ['ch1/v1'] });
+  t.like(await bindNow(s, { client: 'ch1/v2', email: E2 }, noDetails), { key: E2, phones: [], emails: [E2], clients: ['ch1/v2'] });
+  t.like(await bindNow(s, { client: 'ch1/v3' }, noDetails), { key: 'ch1/v3', phones: [], emails: [], clients: ['ch1/v3'] });
   const again = (await stores.reopen(store)).state('acc1');
   t.is(await again.byPhone(P1), P1);
   t.is(await again.byClient('ch1/v1'), P1);
@@ -220,18 +220,18 @@ contract('bind: a new customer\'s key is the first known of phone, e-mail and cl
 
 contract('bind: a known client id wins over a known phone, a phone over an e-mail; an identifier bound to another contact stays with it', async (t, stores, store) => {
   const s = store.state('acc1');
-  await s.bind({ client: 'ch1/a', phone: P1, email: E1 }, noDetails);
-  await s.bind({ client: 'ch1/b' }, noDetails);
-  await s.bind({ client: 'ch1/d', phone: P3 }, noDetails);
+  await bindNow(s, { client: 'ch1/a', phone: P1, email: E1 }, noDetails);
+  await bindNow(s, { client: 'ch1/b' }, noDetails);
+  await bindNow(s, { client: 'ch1/d', phone: P3 }, noDetails);
 
   // Someone's known client id now comes with a phone another contact has.
-  t.like(await s.bind({ client: 'ch1/b', phone: P1 }, noDetails), { key: 'ch1/b', phones: [] });
+  t.like(await bindNow(s, { client: 'ch1/b', phone: P1 }, noDetails), { key: 'ch1/b', phones: [] });
   // A new client id with an unknown phone and a known e-mail: the e-mail's contact, which gets the phone.
-  t.like(await s.bind({ client: 'ch1/c', phone: P2, email: E1 }, noDetails), { key: P1, phones: [P1, P2], clients: ['ch1/a', 'ch1/c'] });
+  t.like(await bindNow(s, { client: 'ch1/c', phone: P2, email: E1 }, noDetails), { key: P1, phones: [P1, P2], clients: ['ch1/a', 'ch1/c'] });
   // A known phone and an e-mail known for someone else: the phone's contact; the e-mail stays.
-  t.like(await s.bind({ client: 'ch1/e', phone: P3, email: E1 }, noDetails), { key: P3, emails: [], clients: ['ch1/d', 'ch1/e'] });
+  t.like(await bindNow(s, { client: 'ch1/e', phone: P3, email: E1 }, noDetails), { key: P3, emails: [], clients: ['ch1/d', 'ch1/e'] });
   // A client id bound to one contact is not moved by a phone of another.
-  t.like(await s.bind({ client: 'ch1/a', phone: P3 }, noDetails), { key: P1, phones: [P1, P2] });
+  t.like(await bindNow(s, { client: 'ch1/a', phone: P3 }, noDetails), { key: P1, phones: [P1, P2] });
 
   const again = (await stores.reopen(store)).state('acc1');
   t.is(await again.byPhone(P1), P1);
@@ -247,8 +247,8 @@ contract('bind: a known client id wins over a known phone, a phone over an e-mai
 contract('bind: the details callback sees the previous contact; empty details never erase; each identifier is listed once', async (t, _s, store) => {
   const s = store.state('acc1');
   const seen: (Contact | undefined)[] = [];
-  const first = await s.bind({ client: 'ch1/v1', phone: P1 }, (prev) => { seen.push(prev); return { name: 'Olga', lastName: 'Petrenko' }; });
-  const second = await s.bind({ client: 'ch1/v1', phone: P1 }, (prev) => { seen.push(prev); return { name: '', lastName: undefined, displayName: 'Pumpkin Ninja' }; });
+  const first = await bindNow(s, { client: 'ch1/v1', phone: P1 }, (prev) => { seen.push(prev); return { name: 'Olga', lastName: 'Petrenko' }; });
+  const second = await bindNow(s, { client: 'ch1/v1', phone: P1 }, (prev) => { seen.push(prev); return { name: '', lastName: undefined, displayName: 'Pumpkin Ninja' }; });
   t.deepEqual(seen, [undefined, first]);
   t.deepEqual(second, { key: P1, phones: [P1], emails: [], clients: ['ch1/v1'], customer: { name: 'Olga', lastName: 'Petrenko', displayName: 'Pumpkin Ninja' } });
   t.deepEqual(await s.contact(P1), second);
@@ -257,7 +257,7 @@ contract('bind: the details callback sees the previous contact; empty details ne
 contract('bind: two first messages of one new customer at once, on two channels, make one contact', async (t, _s, store) => {
   const s = store.state('acc1');
   const ids: Identifiers[] = [{ client: 'chatra1/v1', phone: P1 }, { client: 'viber1/u7', phone: P1, email: E1 }];
-  const [a, b] = await Promise.all(ids.map((i) => s.bind(i, noDetails)));
+  const [a, b] = await Promise.all(ids.map((i) => bindNow(s, i, noDetails)));
   t.is(a!.key, b!.key);
   t.deepEqual(await s.contact(a!.key), { key: P1, phones: [P1], emails: [E1], clients: ['chatra1/v1', 'viber1/u7'], customer: {} });
   t.is(await s.byClient('viber1/u7'), P1);
@@ -265,7 +265,7 @@ contract('bind: two first messages of one new customer at once, on two channels,
 
 contract('markContactSent records the fingerprint of what Planfix has; an unknown contact is not made', async (t, stores, store) => {
   const s = store.state('acc1');
-  await s.bind({ client: 'ch1/v1', phone: P1 }, () => ({ name: 'Olga' }));
+  await bindNow(s, { client: 'ch1/v1', phone: P1 }, () => ({ name: 'Olga' }));
   await s.markContactSent(P1, 'fp-1');
   await s.markContactSent('nobody', 'fp-1');
   t.is(await s.contact('nobody'), undefined);
@@ -413,7 +413,7 @@ contract('taskView: the task\'s calls newest first (those of one second in the o
 contract('accounts are isolated: the same keys in two accounts do not mix', async (t, stores, store) => {
   const fill = async (account: string, n: number) => {
     const s = store.state(account);
-    await s.bind({ client: 'ch1/v1', phone: P1 }, () => ({ name: `Customer of ${account}` }));
+    await bindNow(s, { client: 'ch1/v1', phone: P1 }, () => ({ name: `Customer of ${account}` }));
     await s.markContactSent(P1, `fp-${n}`);
     await s.putConversation(conversation('ch1:k1', P1, { clientId: `client-${n}`, meta: meta({ context: account }) }));
     await s.setTask('ch1:k1', 10 + n, true);
@@ -447,7 +447,7 @@ contract('accounts are isolated: the same keys in two accounts do not mix', asyn
 contract('forget deletes one account\'s state, activity, pending events and dead letters, and nothing of another\'s', async (t, stores, store) => {
   const fill = async (account: string, channel: string) => {
     const s = store.state(account);
-    await s.bind({ client: `${channel}/v1`, phone: P1, email: E1 }, () => ({ name: 'Olga' }));
+    await bindNow(s, { client: `${channel}/v1`, phone: P1, email: E1 }, () => ({ name: 'Olga' }));
     await s.putConversation(conversation(`${channel}:k1`, P1));
     await s.setTask(`${channel}:k1`, 10, true);
     await s.putOutbound(`${channel}:prov-1`, 'msg-1');
@@ -531,7 +531,7 @@ contract.serial('prune deletes what was last written before the cut-off, and kee
   const j = store.journal;
 
   // At T0.
-  await s.bind({ client: 'ch1/v1', phone: P1, email: E1 }, () => ({ name: 'Olga' }));
+  await bindNow(s, { client: 'ch1/v1', phone: P1, email: E1 }, () => ({ name: 'Olga' }));
   await s.putPlanfixContact(P1, { id: 5, phone: P1 });
   await s.putConversation(conversation('ch1:old', P1));
   await s.setTask('ch1:old', 10, true);
@@ -604,7 +604,7 @@ contract('a write resolves only once another connection to the store sees it', a
   when(store.journal.add([item('m1')]), 'add', () => seenThere('ch1:m1'));
   when(store.journal.add([item('m1', { text: 'resent' })]), 'a duplicate of an event being written', () => seenThere('ch1:m1'));
   when(store.journal.markSeen('ch1:echo'), 'markSeen', () => seenThere('ch1:echo'));
-  when(store.state('acc1').bind({ client: 'ch1/v1', phone: P1 }, noDetails), 'bind', async () => (await other.state('acc1').byClient('ch1/v1')) === P1);
+  when(bindNow(store.state('acc1'), { client: 'ch1/v1', phone: P1 }, noDetails), 'bind', async () => (await other.state('acc1').byClient('ch1/v1')) === P1);
   when(store.state('acc1').putConversation(conversation('ch1:k1', P1)), 'putConversation', async () => (await other.state('acc1').conversation('ch1:k1')) !== undefined);
   when(store.state('acc1').putCall(call('c1')), 'putCall', async () => (await other.state('acc1').call('c1')) !== undefined);
   await Promise.all(visible);
@@ -615,7 +615,7 @@ contract('a write resolves only once another connection to the store sees it', a
 contract('close() waits for the writes in flight, those not waited for too', async (t, stores, store) => {
   const added = store.journal.add([item('m1')]);
   store.activity.add('acc1', outcome(1));
-  const bound = store.state('acc1').bind({ client: 'ch1/v1', phone: P1 }, noDetails);
+  const bound = bindNow(store.state('acc1'), { client: 'ch1/v1', phone: P1 }, noDetails);
   await stores.close(store);
   t.is((await added).length, 1);
   t.is((await bound).key, P1);
@@ -629,7 +629,7 @@ contract('a write that throws undoes only itself: the writes of the same tick ar
   const s = store.state('acc1');
   const added = store.journal.add([item('m1')]);
   // The callback runs after the identifiers are claimed: those claims must be undone with it.
-  const failed = s.bind({ client: 'ch1/v1', phone: P1, email: E1 }, () => { throw new Error('a bug in the caller'); });
+  const failed = bindNow(s, { client: 'ch1/v1', phone: P1, email: E1 }, () => { throw new Error('a bug in the caller'); });
   const put = s.putConversation(conversation('ch1:k1', 'k1'));
   const err = await t.throwsAsync(failed, { message: 'a bug in the caller' });
   t.false(err instanceof StorageError, 'a caller\'s error is not a storage fault');
@@ -647,5 +647,5 @@ contract('a write that throws undoes only itself: the writes of the same tick ar
   await check(store);
   const again = await stores.reopen(store);
   await check(again);
-  t.like(await again.state('acc1').bind({ client: 'ch1/v1', phone: P1 }, noDetails), { key: P1, clients: ['ch1/v1'] }, 'the customer can be bound afterwards');
+  t.like(await bindNow(again.state('acc1'), { client: 'ch1/v1', phone: P1 }, noDetails), { key: P1, clients: ['ch1/v1'] }, 'the customer can be bound afterwards');
 });

@@ -23,18 +23,19 @@ export interface DeliverDeps extends CallDeps {
 /**
  * Applies an inbound event to the account's state (identity binding, conversation, widget
  * metadata) and returns what the planner needs. Runs once per event, before its plan is fixed.
- * The conversation's write goes into `writes`, to be on disk before the event is marked done.
+ * Its writes (the binding, the conversation) go into `writes`, to be on disk with the plan's.
  */
 async function resolve(event: InboundEvent, account: Account, channel: ChannelConfig, state: AccountState, writes: Promise<unknown>[]): Promise<PlanContext> {
   const adapter = adapters[channel.kind]!;
   const c = event.customer;
   const phone = toE164(c.phone, account.defaultCountry);
   const ids = { client: `${channel.id}/${c.clientId}`, phone, email: normalEmail(c.email) };
-  const contact = await state.bind(ids, (prev) => ({
+  const { contact, written } = await state.bind(ids, (prev) => ({
     name: c.name, lastName: c.lastName, displayName: c.displayName, email: ids.email, avatar: c.avatar,
     // A number that does not parse is kept as given only while no E.164 one is known, and never matched.
     phone: phone ?? (prev?.customer.phone ? undefined : c.phone),
   }));
+  writes.push(written);
   const key = contact.key;
   const chatId = `${channel.id}:${key}`;
   const prev = await state.conversation(chatId);

@@ -58,6 +58,12 @@ export interface Journal {
   readonly healthy: boolean;
 }
 
+/** The contact bind() decided on, and the moment that binding is on disk. */
+export interface Bound {
+  contact: Contact;
+  written: Promise<void>;
+}
+
 /** One account's conversations, contacts, calls and message ids. */
 export interface AccountState {
   byPhone(e164: string): Promise<string | undefined>;
@@ -66,9 +72,11 @@ export interface AccountState {
   /**
    * Finds the customer's contact by the identity rules (core/identity.ts) and binds the
    * identifiers and details to it, in one step: two first messages of one customer at once make
-   * one contact. An identifier bound to another customer stays with that one.
+   * one contact. An identifier bound to another customer stays with that one. Resolves with the
+   * contact once it is decided; `written` resolves once the binding is durable, so a caller can
+   * make its other writes meanwhile and wait for them all at once.
    */
-  bind(ids: Identifiers, details: (prev: Contact | undefined) => Omit<Customer, 'clientId'>): Promise<Contact>;
+  bind(ids: Identifiers, details: (prev: Contact | undefined) => Omit<Customer, 'clientId'>): Promise<Bound>;
   markContactSent(key: string, fingerprint: string): Promise<void>;
   conversation(chatId: string): Promise<Conversation | undefined>;
   /** The contact's conversations, without their widget metadata. */

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import type { MessageEvent, Visit } from '../../relay/core/events.ts';
 import type { Op } from '../../relay/core/plan.ts';
-import type { Conversation, WidgetMeta } from '../../relay/store/records.ts';
-import type { NewEntry, Store } from '../../relay/store/store.ts';
+import type { Contact, Conversation, WidgetMeta } from '../../relay/store/records.ts';
+import type { AccountState, NewEntry, Store } from '../../relay/store/store.ts';
 
 // What the store tests share: a data directory per test, stores opened on it and closed at the
 // end, and events and records to put in them.
@@ -97,4 +97,11 @@ export function clock(t: ExecutionContext, start = Date.now()): { now: number; s
   Date.now = () => c.now;
   t.teardown(() => { Date.now = real; });
   return c;
+}
+
+/** bind() as a caller that waits for the binding to be on disk: the contact, once it is. */
+export async function bindNow(s: AccountState, ...args: Parameters<AccountState['bind']>): Promise<Contact> {
+  const { contact, written } = await s.bind(...args);
+  await written;
+  return contact;
 }

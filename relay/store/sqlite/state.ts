@@ -1,7 +1,7 @@
 import type { Customer } from '../../core/events.ts';
 import { contactKey, type Identifiers, type IdentityIndex } from '../../core/identity.ts';
 import type { CallRecord, Contact, Conversation, DeliveryStatus, PlanfixContact, TaskView, WidgetMeta } from '../records.ts';
-import type { AccountState } from '../store.ts';
+import type { AccountState, Bound } from '../store.ts';
 import type { Db } from './db.ts';
 
 /** Calls the widget lists for one task or contact; older ones stay in the database. */
@@ -71,24 +71,29 @@ export class SqliteAccountState implements AccountState {
 
   contact(key: string) { return Promise.resolve(this.contactNow(key)); }
 
-  bind(ids: Identifiers, details: (prev: Contact | undefined) => Omit<Customer, 'clientId'>): Promise<Contact> {
-    return this.db.write(() => {
-      const key = contactKey(this.index, ids);
-      const prev = this.contactNow(key);
-      const c: Contact = prev ?? { key, phones: [], emails: [], clients: [], customer: {} };
-      const next: Contact = { ...c, phones: [...c.phones], emails: [...c.emails], clients: [...c.clients], customer: { ...c.customer } };
-      const claim = (kind: Kind, value: string | undefined, list: string[]) => {
-        if (value && this.st.bindIdentity.run(this.account, kind, value, key).changes) list.push(value);
-      };
-      claim('c', ids.client, next.clients);
-      claim('p', ids.phone, next.phones);
-      claim('e', ids.email, next.emails);
-      for (const [k, v] of Object.entries(details(prev)) as [keyof Contact['customer'], string | undefined][]) {
-        if (v) next.customer[k] = v;
-      }
-      if (!prev || JSON.stringify(next) !== JSON.stringify(c)) this.st.putContact.run(this.account, key, JSON.stringify(next));
-      return next;
-    });
+  bind(ids: Identifiers, details: (prev: Contact | undefined) => Omit<Customer, 'clientId'>): Promise<Bound> {
+    // The write runs at once: its contact is known now, and it is on disk when the write resolves.
+    let contact: Contact | undefined;
+    const written = this.db.write(() => (contact = this.bindNow(ids, details)));
+    return contact ? Promise.resolve({ contact, written: written.then(() => undefined) }) : written.then((c) => ({ contact: c, written: Promise.resolve() }));
+  }
+
+  private bindNow(ids: Identifiers, details: (prev: Contact | undefined) => Omit<Customer, 'clientId'>): Contact {
+    const key = contactKey(this.index, ids);
+    const prev = this.contactNow(key);
+    const c: Contact = prev ?? { key, phones: [], emails: [], clients: [], customer: {} };
+    const next: Contact = { ...c, phones: [...c.phones], emails: [...c.emails], clients: [...c.clients], customer: { ...c.customer } };
+    const claim = (kind: Kind, value: string | undefined, list: string[]) => {
+      if (value && this.st.bindIdentity.run(this.account, kind, value, key).changes) list.push(value);
+    };
+    claim('c', ids.client, next.clients);
+    claim('p', ids.phone, next.phones);
+    claim('e', ids.email, next.emails);
+    for (const [k, v] of Object.entries(details(prev)) as [keyof Contact['customer'], string | undefined][]) {
+      if (v) next.customer[k] = v;
+    }
+    if (!prev || JSON.stringify(next) !== JSON.stringify(c)) this.st.putContact.run(this.account, key, JSON.stringify(next));
+    return next;
   }
 
   markContactSent(key: string, fingerprint: string): Promise<void> {
