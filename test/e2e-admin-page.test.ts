@@ -1,6 +1,6 @@
 // The admin page in Debian's Chromium against the relay process, the Planfix simulator and the
 // Chatra fake: sign in, create an account and a channel, see what to paste where, see a
-// validation error next to its field, watch an event arrive, retry a dead letter.
+// validation error next to its field, watch an event arrive, retry or dismiss a dead letter.
 import { mkdir } from 'node:fs/promises';
 import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
@@ -150,6 +150,29 @@ test('a dead letter is listed with its reason and the Retry button delivers it o
   const task = await pf.waitFor(() => pf.tasks[0]);
   t.true(task.comments[0]!.text.startsWith('Lost?'));
   await t.notThrowsAsync(page.locator('h3', { hasText: 'Dead letters (0)' }).waitFor({ timeout: 10_000 }));
+  t.deepEqual(errors, [], 'no script errors on the page');
+});
+
+test('the Dismiss button deletes a dead letter without delivering it, and the provider resending it later is a duplicate', async (t) => {
+  const { pf, relay, page, errors } = await signIn(t);
+  const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', planfix: { url: pf.origin, chatToken: 'wrong-token' } })).body;
+  const channel = (await relay.api('POST', `/api/accounts/${account.id}/channels`, { kind: 'chatra', name: 'Chat', settings: { publicKey: 'p', secretKey: 's' } })).body;
+  const spam = JSON.stringify({ eventName: 'chatFragment', client: { id: 'v3' }, messages: [{ id: 's1', type: 'client', message: 'Buy followers' }] });
+  await relay.post(channel.webhookUrl, spam);
+  await page.goto(`${relay.url}/admin#${account.id}`);
+  const row = page.locator('table.dead tr', { hasText: 'Invalid token' });
+  await t.notThrowsAsync(row.waitFor({ timeout: 15_000 }));
+
+  await row.locator('button.dismiss').click();
+  await t.notThrowsAsync(page.locator('h3', { hasText: 'Dead letters (0)' }).waitFor({ timeout: 10_000 }));
+  t.deepEqual((await relay.api('GET', `/api/accounts/${account.id}/dead-letters`)).body, []);
+
+  // With Planfix reachable again, the resend is a duplicate; the customer's next message is delivered alone.
+  await relay.api('PATCH', `/api/accounts/${account.id}`, { planfix: { chatToken: 'pf-chat-token' } });
+  t.like((await relay.post(channel.webhookUrl, spam)).body, { accepted: 0, duplicates: 1 });
+  await relay.post(channel.webhookUrl, JSON.stringify({ eventName: 'chatFragment', client: { id: 'v3' }, messages: [{ id: 's2', type: 'client', message: 'Sorry, wrong chat' }] }));
+  const task = await pf.waitFor(() => pf.tasks[0]);
+  t.deepEqual(task.comments.map((c) => c.text.split('\n')[0]), ['Sorry, wrong chat']);
   t.deepEqual(errors, [], 'no script errors on the page');
 });
 

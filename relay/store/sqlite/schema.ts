@@ -119,17 +119,34 @@ const STEPS: string[] = [
   `,
   // A finished event leaves \`events\` for \`seen\`, which keeps only its id (a resend is still a
   // duplicate) until retention: emptied in place, its row kept ~3.9 KB of a page unused for as long.
+  // The pending rows are copied to a new table and the old one dropped: deleting the finished rows
+  // one by one would rewrite nearly every page of the table into the WAL (gigabytes at a million).
   `
   CREATE TABLE seen (
     id TEXT PRIMARY KEY,
     at INTEGER NOT NULL
   ) WITHOUT ROWID;
-  CREATE INDEX seen_at ON seen (at);
   INSERT INTO seen (id, at) SELECT id, done_at FROM events WHERE done_at IS NOT NULL;
-  DELETE FROM events WHERE done_at IS NOT NULL;
-  DROP INDEX events_open;
-  DROP INDEX events_done;
-  ALTER TABLE events DROP COLUMN done_at;
+  CREATE INDEX seen_at ON seen (at);
+  CREATE TABLE events2 (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    account TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    event TEXT,
+    plan TEXT,
+    step INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER,
+    dead_reason TEXT,
+    dead_at INTEGER
+  );
+  INSERT INTO events2 SELECT seq, id, account, channel, key, at, event, plan, step, attempts, next_at, dead_reason, dead_at
+    FROM events WHERE done_at IS NULL;
+  DROP TABLE events;
+  ALTER TABLE events2 RENAME TO events;
   `,
 ];
 
