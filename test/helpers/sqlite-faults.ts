@@ -5,11 +5,13 @@ import type { SqliteStore } from '../../relay/store/sqlite/store.ts';
 
 /**
  * The database may not grow by a single page, as on a full disk: a write that needs a new page
- * fails with SQLITE_FULL, one that fits in the pages there are still succeeds. `heal()` gives the
- * room back.
+ * fails with SQLITE_FULL, one that fits in the pages there are still succeeds. Free pages (a
+ * migration's dropped table) would be room: the file is compacted first. `heal()` gives the room
+ * back. Called between turns (no transaction open).
  */
 export function diskFull(store: SqliteStore): { heal(): void } {
   const sql = store.db.sql;
+  sql.exec('VACUUM');
   const max = sql.pragma('max_page_count', { simple: true }) as number;
   sql.pragma(`max_page_count = ${sql.pragma('page_count', { simple: true }) as number}`);
   return { heal: () => void sql.pragma(`max_page_count = ${max}`) };
