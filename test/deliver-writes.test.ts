@@ -38,7 +38,7 @@ async function world(t: ExecutionContext) {
     const [e] = await store.journal.add([{ id: `ch1:${eventId}`, account: 'acc1', channel: 'ch1', key: 'ch1:v1', at: Date.now(), event }]);
     return e!;
   };
-  const run = (e: Entry) => deliver(e, account, state, deps);
+  const run = (e: Entry, written?: Promise<unknown>) => deliver(e, account, state, deps, written);
   const newMessages = () => sim.commands.filter((c) => c.cmd === 'newMessage').length;
   // The customer has no phone or e-mail: the contact key is the provider's client id.
   const chatId = 'ch1:ch1/v1';
@@ -104,4 +104,38 @@ test('a full disk during a delivery fails it retryably, with a StorageError', as
   const first = await w.add('m1', { pages });
   diskFull(w.store);
   await t.throwsAsync(w.run(first), { instanceOf: StorageError });
+});
+
+test('an event taken before its journal write committed: when that commit fails, no Planfix call is made, and the resend is delivered once', async (t) => {
+  const w = await world(t);
+  const first = await w.add('m1');
+  await w.run(first);
+  await w.store.journal.done(first);
+  t.is(w.newMessages(), 1);
+
+  const item = () => ({ id: 'ch1:m2', account: 'acc1', channel: 'ch1', key: 'ch1:v1', at: Date.now(), event: { ...message('m2'), at: Date.now() } });
+  let taken: Entry[] = [];
+  const commits = failingCommits(w.store);
+  // As the inbox does: the worker starts on the entry in the turn that wrote it.
+  const added = w.store.journal.add([item()], (fresh) => { taken = fresh; });
+  t.is(taken.length, 1, 'told before add() returned');
+  const delivering = w.run(taken[0]!, added);
+  void commits.poison().catch(() => undefined);
+  await t.throwsAsync(added, { instanceOf: StorageError });
+  await t.throwsAsync(delivering, { instanceOf: StorageError });
+  t.is(w.newMessages(), 1, 'nothing went to Planfix for an event that is not journaled');
+  t.false(w.store.journal.pending.has('ch1:m2'));
+
+  // A delivery that starts only after the failed commit has no write of its own in it: the entry's
+  // own write is what stops it.
+  const lost = w.store.journal.add([item()], (fresh) => { taken = fresh; });
+  void commits.poison().catch(() => undefined);
+  await t.throwsAsync(lost, { instanceOf: StorageError });
+  await t.throwsAsync(w.run(taken[0]!, lost), { instanceOf: StorageError });
+  t.is(w.newMessages(), 1);
+
+  const [resent] = await w.store.journal.add([item()]);
+  t.truthy(resent, 'the resend is not a duplicate');
+  await w.run(resent!);
+  t.is(w.newMessages(), 2);
 });

@@ -70,15 +70,17 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
 
 /**
  * Delivers one journaled event: fixes its plan the first time, then runs the ops not yet done.
- * The conversation and plan records are committed (one commit, shared with whatever else was
- * written in that turn) before the first Planfix call: were they lost after it, the retry would
- * plan again and repeat that call, and the conversation would be gone.
+ * The event itself (`written`, when the worker took it before its journal write was committed),
+ * the conversation and the plan are committed (one commit, shared with whatever else was written
+ * in that turn) before the first Planfix call: were they lost after it, the retry would plan again
+ * and repeat that call, and the conversation would be gone.
  */
-export async function deliver(entry: Entry, account: Account, state: AccountState, deps: DeliverDeps): Promise<{ skipped: string[] }> {
+export async function deliver(entry: Entry, account: Account, state: AccountState, deps: DeliverDeps, written?: Promise<unknown>): Promise<{ skipped: string[] }> {
   const channel = account.channels.find((c) => c.id === entry.channel);
   if (!channel) throw new TerminalError('the channel was deleted');
   let ops = entry.plan;
-  const writes: Promise<unknown>[] = [];
+  // The entry's own journal write, when it is not committed yet: nothing goes to Planfix before it is.
+  const writes: Promise<unknown>[] = written ? [written] : [];
   if (!ops) {
     const ev = entry.event;
     // Replies and receipts concern a conversation already known: no identity to resolve.

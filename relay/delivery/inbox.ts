@@ -52,9 +52,16 @@ export class Inbox {
 
   private async accept(kind: string, items: NewEntry[]): Promise<Entry[]> {
     eventsReceived.inc({ kind }, items.length);
-    const fresh = await this.journal.add(items);
+    // The worker takes the new entries at once, so that their delivery's first writes (the
+    // binding, the conversation, the plan) share the webhook's commit; it makes no Planfix call
+    // for them before that commit, and drops them if it fails (the sender is answered 503).
+    let added: Promise<Entry[]> | undefined;
+    let early: Entry[] | undefined;
+    // SQLite tells them before add() returns; an engine across the network, later.
+    added = this.journal.add(items, (taken) => (added ? this.worker.enqueue(taken, added) : (early = taken)));
+    if (early) this.worker.enqueue(early, added);
+    const fresh = await added;
     eventsJournaled.inc({ kind }, fresh.length);
-    this.worker.enqueue(fresh);
     return fresh;
   }
 }

@@ -46,6 +46,8 @@ export class Worker {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** When each entry came to this process: latency counts from here (events loaded at start count from the start). */
   private readonly enqueuedAt = new Map<string, number>();
+  /** Entries taken before their journal write was committed: that write, until it settles. */
+  private readonly unwritten = new Map<string, Promise<unknown>>();
   /** Entries in the queues per account, for admission's backlog cap (counting the queues would cost each webhook). */
   private readonly pendingByAccount = new Map<string, number>();
   private stopping = false;
@@ -89,8 +91,17 @@ export class Worker {
     return this.queues.has(key);
   }
 
-  enqueue(entries: Entry[]): void {
+  /**
+   * Queues entries. `written`, for entries taken before their journal write is committed: no
+   * Planfix call is made for them before it is, and they are dropped if it fails.
+   */
+  enqueue(entries: Entry[], written?: Promise<unknown>): void {
     const now = Date.now();
+    if (written) {
+      for (const e of entries) this.unwritten.set(e.id, written);
+      const settle = () => { for (const e of entries) if (this.unwritten.get(e.id) === written) this.unwritten.delete(e.id); };
+      written.then(settle, settle);
+    }
     for (const e of entries) {
       if (!this.enqueuedAt.has(e.id)) this.enqueuedAt.set(e.id, now);
       this.pendingByAccount.set(e.account, this.pendingFor(e.account) + 1);
@@ -234,13 +245,19 @@ export class Worker {
         ...(skipped.length ? { skipped } : {}),
       });
     };
+    const written = this.unwritten.get(entry.id);
     try {
-      const result = account ? await deliver(entry, account, this.store.state(account.id), this.deps) : undefined;
+      const result = account ? await deliver(entry, account, this.store.state(account.id), this.deps, written) : undefined;
       await this.journal.done(entry);
       this.stats.delivered++;
       note('delivered', (entry.attempts ?? 0) + 1, undefined, result?.skipped);
       finish();
     } catch (err) {
+      if (written && !(await written.then(() => true, () => false))) {
+        // Never journaled: the sender was answered 503 and sends it again.
+        finish();
+        return;
+      }
       const e = err as Error;
       const attempts = (entry.attempts ?? 0) + 1;
       const expired = Date.now() - entry.at > this.opts.retry.giveUpAfterMs;

@@ -40,8 +40,11 @@ export interface Journal {
   /**
    * Journals the events that are not duplicates (a unique id) and resolves with them once they are
    * durable. A duplicate of an event still being written resolves only when that write does.
+   * `taken`, when given, is told the new entries as soon as they are decided, possibly before they
+   * are durable (the worker starts on them so that their delivery's first writes share the commit);
+   * if they then fail to be written, add rejects.
    */
-  add(items: NewEntry[]): Promise<Entry[]>;
+  add(items: NewEntry[], taken?: (fresh: Entry[]) => void): Promise<Entry[]>;
   /** Remembers an id without an event: our own messages coming back in provider webhooks. */
   markSeen(id: string): Promise<void>;
   setPlan(e: Entry, plan: Op[]): Promise<void>;

@@ -71,17 +71,22 @@ export class SqliteJournal implements Journal {
     return Promise.resolve(new Set(ids.filter((id) => this.st.has.get(id, id) !== undefined)));
   }
 
-  async add(items: NewEntry[]): Promise<Entry[]> {
+  async add(items: NewEntry[], taken?: (fresh: Entry[]) => void): Promise<Entry[]> {
     const fresh: Entry[] = [];
     // A duplicate of an event written earlier in this turn is in the same transaction: this write
     // resolves when that one is committed, and fails with it.
-    await this.db.write(() => {
+    let written = false;
+    const write = this.db.write(() => {
       for (const it of items) {
         if (this.st.finished.get(it.id) !== undefined) continue;
         const r = this.st.insert.run(it.id, it.account, it.channel, it.key, it.at, JSON.stringify(it.event));
         if (r.changes) fresh.push({ ...it, seq: Number(r.lastInsertRowid), step: 0 });
       }
+      written = true;
     });
+    // The rows are in the open transaction: what the taker writes now commits with them, or fails with them.
+    if (written && fresh.length) taken?.(fresh);
+    await write;
     for (const e of fresh) this.pending.set(e.id, e);
     return fresh;
   }
