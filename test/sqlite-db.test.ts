@@ -4,7 +4,10 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import Database from 'better-sqlite3';
+import { StorageError } from '../relay/errors.ts';
 import { migrate, SCHEMA_VERSION } from '../relay/store/sqlite/schema.ts';
+import type { Entry } from '../relay/store/store.ts';
+import { failingCommits } from './helpers/sqlite-faults.ts';
 import { DB_FILE, SqliteStore } from '../relay/store/sqlite/store.ts';
 import { bindNow, conversation, item, P1, Stores } from './helpers/store.ts';
 
@@ -92,4 +95,25 @@ test('a database of schema 1 is upgraded: finished events keep only their ids, s
   t.deepEqual(sql.prepare('SELECT id FROM events ORDER BY seq').pluck().all(), ['ch1:pending', 'ch1:dead', 'ch1:new']);
   t.deepEqual(sql.prepare('SELECT id, at FROM seen ORDER BY id').all(), [{ id: 'ch1:done', at: 2000 }, { id: 'ch1:echo', at: 4000 }]);
   t.is(sql.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+});
+
+test('a write for an entry that is gone lands on nothing, though a new entry has its seq: rows rolled back with a failed commit leave their seq free', async (t) => {
+  const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
+  const store = await stores.open();
+  const commits = failingCommits(store);
+  let lost: Entry[] = [];
+  const failed = store.journal.add([item('b')], (fresh) => { lost = fresh; });
+  void commits.poison().catch(() => undefined);
+  await t.throwsAsync(failed, { instanceOf: StorageError });
+  const [c] = await store.journal.add([item('c')]);
+  t.is(c!.seq, lost[0]!.seq, 'SQLite gives the next row the seq the rolled-back one had');
+  // What the worker might still do for the entry it took before that commit failed.
+  const ghost = lost[0]!;
+  await store.journal.setPlan(ghost, [{ do: 'learnTask', chatId: 'ch1:ghost' }]);
+  await store.journal.setStep(ghost, 1);
+  await store.journal.dead(ghost, 'ghost');
+  await store.journal.done(ghost);
+  const again = await stores.reopen(store);
+  t.deepEqual([...again.journal.pending.values()].map((e) => ({ id: e.id, plan: e.plan, step: e.step, dead: e.dead })), [{ id: 'ch1:c', plan: undefined, step: 0, dead: undefined }]);
+  t.is((await again.journal.seen(['ch1:b'])).size, 0, 'nor is the lost entry taken for done');
 });

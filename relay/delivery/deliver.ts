@@ -35,7 +35,7 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
     // A number that does not parse is kept as given only while no E.164 one is known, and never matched.
     phone: phone ?? (prev?.customer.phone ? undefined : c.phone),
   }));
-  writes.push(written);
+  hold(writes, written);
   const key = contact.key;
   const chatId = `${channel.id}:${key}`;
   const prev = await state.conversation(chatId);
@@ -47,7 +47,7 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
   // Writing again is subscribing again (Viber subscribes a user who messages the bot).
   const unsubscribed = event.kind === 'customer' && event.subscribed !== undefined ? !event.subscribed
     : event.kind === 'message' && !event.echo ? undefined : prev?.unsubscribed;
-  writes.push(state.putConversation({
+  hold(writes, state.putConversation({
     chatId, channel: channel.id, contactKey: key, clientId: c.clientId, taskNumber: prev?.taskNumber,
     fresh: prev?.fresh ?? true, ...(prev?.fieldsSent ? { fieldsSent: prev.fieldsSent } : {}),
     ...(unsubscribed ? { unsubscribed } : {}), updatedAt: event.at, meta,
@@ -90,13 +90,14 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
       : ev.kind === 'reply' ? plan(ev, bare)
       : ev.kind === 'status' ? plan(ev, { ...bare, outbound: await state.outboundOf(`${channel.id}:${ev.providerMessageId}`) })
       : plan(ev, await resolve(ev, account, channel, state, writes));
-    writes.push(deps.journal.setPlan(entry, ops));
+    hold(writes, deps.journal.setPlan(entry, ops));
   }
   await Promise.all(writes);
   // From here on an op's writes and its step record go to disk together (one turn, one commit,
   // all or nothing) while the next op runs, and the delivery is finished once all are on disk.
   // Waiting for each commit before the next op only delayed it: a crash loses the same writes.
   const later: Promise<unknown>[] = [];
+  const start = entry.step;
   try {
     for (let i = entry.step; i < ops.length; i++) {
       const op = ops[i]!;
@@ -111,15 +112,29 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
         throw err;
       }
       // The last op needs no step record: the worker's done record follows and marks it.
-      if (i + 1 < ops.length) later.push(deps.journal.setStep(entry, i + 1));
+      if (i + 1 < ops.length) hold(later, deps.journal.setStep(entry, i + 1));
       else entry.step = i + 1;
     }
   } finally {
     // Also when an op failed: what the ops before it wrote is on disk before a retry is planned.
-    await Promise.allSettled(later);
+    // If any of it is not, the retry starts where this attempt did (on disk), not at a step whose
+    // record, or whose op's state, was lost with it.
+    if ((await Promise.allSettled(later)).some((r) => r.status === 'rejected')) entry.step = start;
   }
   await Promise.all(later);
   return { skipped: entry.event.kind === 'call' ? callSkips(entry.event, keysOf(account)) : [] };
+}
+
+/**
+ * Keeps a write to be waited for with others. Marked handled at once: it may fail (a commit) while
+ * the delivery still waits on Planfix, before anything awaits it, and Node reports such a
+ * rejection as unhandled; whoever awaits the list still gets it.
+ */
+function hold(writes: Promise<unknown>[], ...ps: Promise<unknown>[]): void {
+  for (const p of ps) {
+    p.catch(() => undefined);
+    writes.push(p);
+  }
 }
 
 const keysOf = (account: Account) => ({ hasRest: !!account.planfix.restToken, hasTelephony: !!account.planfix.telephonyToken });
@@ -132,8 +147,8 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
     case 'newMessage':
     case 'updateContact':
       await chat.call(account, op.do, op.params);
-      writes.push(state.markContactSent(op.contactKey, op.fingerprint));
-      if (op.do === 'newMessage' && op.fields) writes.push(state.setFieldsSent(op.fields.chatId, op.fields.sent));
+      hold(writes, state.markContactSent(op.contactKey, op.fingerprint));
+      if (op.do === 'newMessage' && op.fields) hold(writes, state.setFieldsSent(op.fields.chatId, op.fields.sent));
       return;
     case 'learnTask': {
       const task = await chat.getTask(account, op.chatId);
@@ -142,7 +157,7 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
         if ((await state.conversation(op.chatId))?.fresh === false) return;
         throw new RetryableError('Planfix has no task for this chat yet');
       }
-      writes.push(state.setTask(op.chatId, task.number, task.statusIsActive ?? true));
+      hold(writes, state.setTask(op.chatId, task.number, task.statusIsActive ?? true));
       return;
     }
     case 'visitComment': {
@@ -156,12 +171,12 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
       const n = (await state.conversation(op.chatId))?.taskNumber ?? (await chat.getTask(account, op.chatId))?.number;
       if (!n) return;
       const task = await rest.task(account, n);
-      if (task.status && !task.status.isActive) return void writes.push(state.markFresh(op.chatId));
+      if (task.status && !task.status.isActive) return hold(writes, state.markFresh(op.chatId));
       if (!task.processId) throw new TerminalError(`Planfix did not say which process task ${n} is in`);
       const status = pickCompleteStatus(await rest.statuses(account, task.processId), account.planfix.completeStatus);
       if (!status) throw new TerminalError(`no task status matches completeStatus ${JSON.stringify(account.planfix.completeStatus ?? 'completed')}`);
       await rest.setTaskStatus(account, n, status.id);
-      writes.push(state.markFresh(op.chatId));
+      hold(writes, state.markFresh(op.chatId));
       return;
     }
     case 'send': {
@@ -172,12 +187,12 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
       const adapter = adapters[channel.kind]!;
       if (!adapter.send) throw new TerminalError(`${adapter.title} channels take no replies`);
       const { providerMessageIds } = await adapter.send(reply, { account, channel, policy: deps.policy, timeoutMs: deps.timeoutMs });
-      for (const id of providerMessageIds) writes.push(deps.journal.markSeen(`${channel.id}:${id}`), state.putOutbound(`${channel.id}:${id}`, reply.messageId));
+      for (const id of providerMessageIds) hold(writes, deps.journal.markSeen(`${channel.id}:${id}`), state.putOutbound(`${channel.id}:${id}`, reply.messageId));
       return;
     }
     case 'messageStatus': {
       await chat.call(account, 'messageStatus', { messageId: op.messageId, messageStatus: op.status, messageStatusText: op.text });
-      writes.push(state.setStatus(op.messageId, op.status));
+      hold(writes, state.setStatus(op.messageId, op.status));
       return;
     }
     default:

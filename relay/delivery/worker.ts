@@ -46,8 +46,10 @@ export class Worker {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** When each entry came to this process: latency counts from here (events loaded at start count from the start). */
   private readonly enqueuedAt = new Map<string, number>();
-  /** Entries taken before their journal write was committed: that write, until it settles. */
+  /** Entries taken before their journal write was committed: that write, until they are finished. */
   private readonly unwritten = new Map<string, Promise<unknown>>();
+  /** Of those, the ones whose write failed: never journaled, dropped when they come to the head. */
+  private readonly lost = new Set<string>();
   /** Entries in the queues per account, for admission's backlog cap (counting the queues would cost each webhook). */
   private readonly pendingByAccount = new Map<string, number>();
   private stopping = false;
@@ -97,10 +99,11 @@ export class Worker {
    */
   enqueue(entries: Entry[], written?: Promise<unknown>): void {
     const now = Date.now();
+    // Kept until the entry is finished: one queued behind others may come to the head long after
+    // its write failed, and must still be dropped then, before anything is written for it.
     if (written) {
       for (const e of entries) this.unwritten.set(e.id, written);
-      const settle = () => { for (const e of entries) if (this.unwritten.get(e.id) === written) this.unwritten.delete(e.id); };
-      written.then(settle, settle);
+      written.catch(() => { for (const e of entries) this.lost.add(e.id); });
     }
     for (const e of entries) {
       if (!this.enqueuedAt.has(e.id)) this.enqueuedAt.set(e.id, now);
@@ -231,6 +234,7 @@ export class Worker {
       else this.pendingByAccount.delete(entry.account);
       if (!q.length) this.queues.delete(key);
       this.enqueuedAt.delete(entry.id);
+      this.unwritten.delete(entry.id);
     };
     const kind = this.accounts.channel(entry.channel)?.channel.kind ?? 'planfix';
     const note = (outcome: 'delivered' | 'retrying' | 'dead', attempts: number, error?: string, skipped: string[] = []) => {
@@ -246,6 +250,11 @@ export class Worker {
       });
     };
     const written = this.unwritten.get(entry.id);
+    if (this.lost.delete(entry.id)) {
+      // Never journaled: the sender was answered 503 and sends it again.
+      finish();
+      return;
+    }
     try {
       const result = account ? await deliver(entry, account, this.store.state(account.id), this.deps, written) : undefined;
       await this.journal.done(entry);
@@ -254,7 +263,7 @@ export class Worker {
       finish();
     } catch (err) {
       if (written && !(await written.then(() => true, () => false))) {
-        // Never journaled: the sender was answered 503 and sends it again.
+        this.lost.delete(entry.id);
         finish();
         return;
       }

@@ -34,7 +34,9 @@ function entryOf(r: Row): Entry {
  * The journal as rows of `events`, pending events and dead letters; a finished event's id moves to
  * `seen` (with the ids of the relay's own sent messages), where it stays a duplicate until
  * retention deletes it. An id is taken once across both: a resend is a duplicate by the
- * database's own unique keys, checked in the same write.
+ * database's own unique keys, checked in the same write. Rows leave the table, so a seq may be
+ * used again: every write names the row by seq and id, and one meant for an entry that is gone
+ * (finished, forgotten, or rolled back with a failed commit) changes nothing.
  */
 export class SqliteJournal implements Journal {
   readonly pending = new Map<string, Entry>();
@@ -47,16 +49,16 @@ export class SqliteJournal implements Journal {
       finished: q('SELECT 1 FROM seen WHERE id = ?').pluck(),
       markSeen: q('INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)'),
       has: q('SELECT 1 FROM events WHERE id = ? UNION ALL SELECT 1 FROM seen WHERE id = ?').pluck(),
-      plan: q('UPDATE events SET plan = ? WHERE seq = ?'),
-      step: q('UPDATE events SET step = ? WHERE seq = ?'),
-      retry: q('UPDATE events SET attempts = ?, next_at = ? WHERE seq = ?'),
-      drop: q('DELETE FROM events WHERE seq = ?'),
+      plan: q('UPDATE events SET plan = ? WHERE seq = ? AND id = ?'),
+      step: q('UPDATE events SET step = ? WHERE seq = ? AND id = ?'),
+      retry: q('UPDATE events SET attempts = ?, next_at = ? WHERE seq = ? AND id = ?'),
+      drop: q('DELETE FROM events WHERE seq = ? AND id = ?'),
       done: q('INSERT OR REPLACE INTO seen (id, at) VALUES (?, ?)'),
-      dead: q('UPDATE events SET dead_reason = ?, dead_at = ? WHERE seq = ?'),
+      dead: q('UPDATE events SET dead_reason = ?, dead_at = ? WHERE seq = ? AND id = ?'),
       open: q('SELECT * FROM events WHERE dead_at IS NULL ORDER BY seq'),
       deadOf: q('SELECT * FROM events WHERE dead_at IS NOT NULL AND account = ? ORDER BY seq'),
       deadOne: q('SELECT * FROM events WHERE id = ? AND account = ? AND dead_at IS NOT NULL'),
-      revive: q('UPDATE events SET dead_reason = NULL, dead_at = NULL, attempts = 0, next_at = NULL WHERE seq = ?'),
+      revive: q('UPDATE events SET dead_reason = NULL, dead_at = NULL, attempts = 0, next_at = NULL WHERE seq = ? AND id = ?'),
     };
     this.reload();
   }
@@ -97,20 +99,20 @@ export class SqliteJournal implements Journal {
   }
 
   async setPlan(e: Entry, plan: Op[]): Promise<void> {
-    await this.db.write(() => void this.st.plan.run(JSON.stringify(plan), e.seq));
+    await this.db.write(() => void this.st.plan.run(JSON.stringify(plan), e.seq, e.id));
     // Only once it is on disk: a retry after a failed commit must plan (and record) again.
     e.plan = plan;
   }
 
   setStep(e: Entry, step: number): Promise<void> {
     e.step = step;
-    return this.db.write(() => void this.st.step.run(step, e.seq));
+    return this.db.write(() => void this.st.step.run(step, e.seq, e.id));
   }
 
   retryAt(e: Entry, attempts: number, at: number): void {
     e.attempts = attempts;
     e.nextAt = at;
-    this.db.writeLater(() => void this.st.retry.run(attempts, at, e.seq));
+    this.db.writeLater(() => void this.st.retry.run(attempts, at, e.seq, e.id));
   }
 
   async done(e: Entry): Promise<void> {
@@ -119,13 +121,12 @@ export class SqliteJournal implements Journal {
   }
 
   private finish(seq: number, id: string): void {
-    this.st.drop.run(seq);
-    this.st.done.run(id, Date.now());
+    if (this.st.drop.run(seq, id).changes) this.st.done.run(id, Date.now());
   }
 
   async dead(e: Entry, reason: string): Promise<void> {
     const at = Date.now();
-    await this.db.write(() => void this.st.dead.run(reason, at, e.seq));
+    await this.db.write(() => void this.st.dead.run(reason, at, e.seq, e.id));
     e.dead = { reason, at };
     this.pending.delete(e.id);
   }
@@ -137,7 +138,7 @@ export class SqliteJournal implements Journal {
   async revive(account: string, id: string): Promise<Entry | undefined> {
     const r = this.st.deadOne.get(id, account) as Row | undefined;
     if (!r) return undefined;
-    await this.db.write(() => void this.st.revive.run(r.seq));
+    await this.db.write(() => void this.st.revive.run(r.seq, r.id));
     const e = entryOf({ ...r, dead_at: null, dead_reason: null, attempts: 0, next_at: null });
     this.pending.set(e.id, e);
     return e;
