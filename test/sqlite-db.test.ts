@@ -117,3 +117,17 @@ test('a write for an entry that is gone lands on nothing, though a new entry has
   t.deepEqual([...again.journal.pending.values()].map((e) => ({ id: e.id, plan: e.plan, step: e.step, dead: e.dead })), [{ id: 'ch1:c', plan: undefined, step: 0, dead: undefined }]);
   t.is((await again.journal.seen(['ch1:b'])).size, 0, 'nor is the lost entry taken for done');
 });
+
+test('a finished event\'s seq is not given to a later one: seqs keep the order events came in, which the worker queues by', async (t) => {
+  const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
+  const store = await stores.open();
+  const [a] = await store.journal.add([item('a')]);
+  const [b] = await store.journal.add([item('b')]);
+  await store.journal.done(b!);
+  await store.journal.done(a!);
+  const [c] = await store.journal.add([item('c')]);
+  t.true(c!.seq > b!.seq, `a ${a!.seq}, b ${b!.seq}, c ${c!.seq}`);
+  const again = await stores.reopen(store);
+  const [d] = await again.journal.add([item('d')]);
+  t.true(d!.seq > c!.seq, `after a restart: c ${c!.seq}, d ${d!.seq}`);
+});

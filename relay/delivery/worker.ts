@@ -228,7 +228,8 @@ export class Worker {
     const account = this.accounts.get(entry.account);
     const q = this.queues.get(key)!;
     const finish = () => {
-      q.shift();
+      // The entry itself, wherever it is now: an entry put back in seq order may stand before it.
+      q.splice(q.indexOf(entry), 1);
       const left = this.pendingFor(entry.account) - 1;
       if (left > 0) this.pendingByAccount.set(entry.account, left);
       else this.pendingByAccount.delete(entry.account);

@@ -121,6 +121,8 @@ const STEPS: string[] = [
   // duplicate) until retention: emptied in place, its row kept ~3.9 KB of a page unused for as long.
   // The pending rows are copied to a new table and the old one dropped: deleting the finished rows
   // one by one would rewrite nearly every page of the table into the WAL (gigabytes at a million).
+  // seq is AUTOINCREMENT: finished rows now leave the table, and a seq given again would put a new
+  // event before older ones still queued (the worker orders a queue by seq).
   `
   CREATE TABLE seen (
     id TEXT PRIMARY KEY,
@@ -129,7 +131,7 @@ const STEPS: string[] = [
   INSERT INTO seen (id, at) SELECT id, done_at FROM events WHERE done_at IS NOT NULL;
   CREATE INDEX seen_at ON seen (at);
   CREATE TABLE events2 (
-    seq INTEGER PRIMARY KEY,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     account TEXT NOT NULL,
     channel TEXT NOT NULL,
