@@ -3,7 +3,6 @@
 // On a real SqliteStore; Planfix is the simulator.
 import test, { type ExecutionContext } from 'ava';
 import pino from 'pino';
-import type { Account, ChannelConfig } from '../relay/core/account.ts';
 import type { MessageEvent, Visit } from '../relay/core/events.ts';
 import { deliver, type DeliverDeps } from '../relay/delivery/deliver.ts';
 import { StorageError } from '../relay/errors.ts';
@@ -14,17 +13,11 @@ import { TelephonyApi } from '../relay/planfix/telephony.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import type { Entry } from '../relay/store/store.ts';
 import { diskFull, failingCommits } from './helpers/sqlite-faults.ts';
+import { planfixAccount } from './helpers/planfix-account.ts';
 import { message, Stores } from './helpers/store.ts';
-import { PlanfixSim } from './sim/planfix.ts';
 
 async function world(t: ExecutionContext) {
-  const sim = await PlanfixSim.start({ chatToken: 'pf-chat' });
-  t.teardown(() => sim.close());
-  const channel = { id: 'ch1', kind: 'chatra', name: 'Site chat', secret: 's'.repeat(32), settings: { publicKey: 'p', secretKey: 's' }, options: {} } as unknown as ChannelConfig;
-  const account = {
-    id: 'acc1', name: 'Acme', defaultCountry: 'RU', planfix: { url: sim.origin, chatToken: 'pf-chat' },
-    callback: { chatToken: 'c', telephonyToken: 't' }, widget: { key: 'w' }, channels: [channel], createdAt: new Date().toISOString(),
-  } as Account;
+  const { sim, account, channel } = await planfixAccount(t);
   const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
   const store = await stores.open();
   const policy = new OutboundPolicy(['127.0.0.1']);

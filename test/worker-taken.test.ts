@@ -5,7 +5,6 @@
 // provoked inside SQLite (helpers/sqlite-faults.ts).
 import test from 'ava';
 import pino from 'pino';
-import type { Account, ChannelConfig } from '../relay/core/account.ts';
 import type { MessageEvent } from '../relay/core/events.ts';
 import { Inbox } from '../relay/delivery/inbox.ts';
 import { Worker } from '../relay/delivery/worker.ts';
@@ -17,17 +16,11 @@ import { TelephonyApi } from '../relay/planfix/telephony.ts';
 import { AccountStore } from '../relay/store/accounts.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import { failingCommits } from './helpers/sqlite-faults.ts';
+import { planfixAccount } from './helpers/planfix-account.ts';
 import { message, Stores, tmpDir } from './helpers/store.ts';
-import { PlanfixSim } from './sim/planfix.ts';
 
 test('an event queued behind another when its journal write fails is dropped at the head: Planfix never sees it, the resend is delivered once', async (t) => {
-  const sim = await PlanfixSim.start({ chatToken: 'pf-chat' });
-  t.teardown(() => sim.close());
-  const channel = { id: 'ch1', kind: 'chatra', name: 'Site chat', secret: 's'.repeat(32), settings: { publicKey: 'p', secretKey: 's' }, options: {} } as unknown as ChannelConfig;
-  const account = {
-    id: 'acc1', name: 'Acme', defaultCountry: 'RU', planfix: { url: sim.origin, chatToken: 'pf-chat' },
-    callback: { chatToken: 'c', telephonyToken: 't' }, widget: { key: 'w' }, channels: [channel], createdAt: new Date().toISOString(),
-  } as Account;
+  const { sim, account, channel } = await planfixAccount(t);
   const accounts = new AccountStore(await tmpDir(t));
   await accounts.open();
   await accounts.save(account);

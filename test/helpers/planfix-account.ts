@@ -1,0 +1,15 @@
+import type { ExecutionContext } from 'ava';
+import type { Account, ChannelConfig } from '../../relay/core/account.ts';
+import { PlanfixSim } from '../sim/planfix.ts';
+
+/** The Planfix simulator, and an account on it (id acc1) with one Chatra channel (id ch1), as the relay holds them. */
+export async function planfixAccount(t: ExecutionContext): Promise<{ sim: PlanfixSim; account: Account; channel: ChannelConfig }> {
+  const sim = await PlanfixSim.start({ chatToken: 'pf-chat' });
+  t.teardown(() => sim.close());
+  const channel = { id: 'ch1', kind: 'chatra', name: 'Site chat', secret: 's'.repeat(32), settings: { publicKey: 'p', secretKey: 's' }, options: {} } as unknown as ChannelConfig;
+  const account = {
+    id: 'acc1', name: 'Acme', defaultCountry: 'RU', planfix: { url: sim.origin, chatToken: 'pf-chat' },
+    callback: { chatToken: 'c', telephonyToken: 't' }, widget: { key: 'w' }, channels: [channel], createdAt: new Date().toISOString(),
+  } as Account;
+  return { sim, account, channel };
+}
