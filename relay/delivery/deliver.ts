@@ -94,8 +94,7 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
   }
   await Promise.all(writes);
   // From here on an op's writes and its step record go to disk together (one turn, one commit,
-  // all or nothing) while the next op runs, and the delivery is finished once all are on disk.
-  // Waiting for each commit before the next op only delayed it: a crash loses the same writes.
+  // all or nothing), and the delivery is finished once all are on disk.
   const later: Promise<unknown>[] = [];
   const start = entry.step;
   try {
@@ -111,9 +110,13 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
         }
         throw err;
       }
-      // The last op needs no step record: the worker's done record follows and marks it.
-      if (i + 1 < ops.length) hold(later, deps.journal.setStep(entry, i + 1));
-      else entry.step = i + 1;
+      // The last op needs no step record: the worker's done record follows and marks it. Any other
+      // op's step, with what it wrote, is on disk before the next op starts: a crash then repeats
+      // at most the op under way, never the one before it too.
+      if (i + 1 < ops.length) {
+        hold(later, deps.journal.setStep(entry, i + 1));
+        await Promise.all(later);
+      } else entry.step = i + 1;
     }
   } finally {
     // Also when an op failed: what the ops before it wrote is on disk before a retry is planned.
