@@ -129,9 +129,9 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
 }
 
 /**
- * Keeps a write to be waited for with others. Marked handled at once: it may fail (a commit) while
- * the delivery still waits on Planfix, before anything awaits it, and Node reports such a
- * rejection as unhandled; whoever awaits the list still gets it.
+ * Keeps a write to be waited for with others. Marked handled at once: it may fail (a commit) before
+ * the list is awaited (a call's record is awaited first), and Node reports such a rejection as
+ * unhandled; whoever awaits the list still gets it.
  */
 function hold(writes: Promise<unknown>[], ...ps: Promise<unknown>[]): void {
   for (const p of ps) {
@@ -142,7 +142,7 @@ function hold(writes: Promise<unknown>[], ...ps: Promise<unknown>[]): void {
 
 const keysOf = (account: Account) => ({ hasRest: !!account.planfix.restToken, hasTelephony: !!account.planfix.telephonyToken });
 
-/** Runs one op; what it changes in the state goes into `writes`, not waited for (see deliver). */
+/** Runs one op; what it changes in the state goes into `writes`, committed with its step (see deliver). */
 async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfig, state: AccountState, deps: DeliverDeps, writes: Promise<unknown>[]): Promise<void> {
   const { chat, rest } = deps;
   if (entry.event.kind === 'call') return runCallOp(op, entry.event, account, channel, state, deps);

@@ -251,11 +251,9 @@ export class Worker {
       });
     };
     const written = this.unwritten.get(entry.id);
-    if (this.lost.delete(entry.id)) {
-      // Never journaled: the sender was answered 503 and sends it again.
-      finish();
-      return;
-    }
+    // Never journaled: the sender was answered 503 and sends it again.
+    const dropIfLost = () => (this.lost.delete(entry.id) ? (finish(), true) : false);
+    if (dropIfLost()) return;
     try {
       const result = account ? await deliver(entry, account, this.store.state(account.id), this.deps, written) : undefined;
       await this.journal.done(entry);
@@ -263,11 +261,9 @@ export class Worker {
       note('delivered', (entry.attempts ?? 0) + 1, undefined, result?.skipped);
       finish();
     } catch (err) {
-      if (written && !(await written.then(() => true, () => false))) {
-        this.lost.delete(entry.id);
-        finish();
-        return;
-      }
+      // The write may have failed while the delivery ran: `lost` knows once it has settled.
+      await written?.catch(() => undefined);
+      if (dropIfLost()) return;
       const e = err as Error;
       const attempts = (entry.attempts ?? 0) + 1;
       const expired = Date.now() - entry.at > this.opts.retry.giveUpAfterMs;

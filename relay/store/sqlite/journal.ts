@@ -34,9 +34,9 @@ function entryOf(r: Row): Entry {
  * The journal as rows of `events`, pending events and dead letters; a finished event's id moves to
  * `seen` (with the ids of the relay's own sent messages), where it stays a duplicate until
  * retention deletes it. An id is taken once across both: a resend is a duplicate by the
- * database's own unique keys, checked in the same write. Rows leave the table, so a seq may be
- * used again: every write names the row by seq and id, and one meant for an entry that is gone
- * (finished, forgotten, or rolled back with a failed commit) changes nothing.
+ * database's own unique keys, checked in the same write. seq is AUTOINCREMENT, yet the seq of a
+ * row rolled back with a failed commit is given again: every write names its row by seq and id,
+ * so one meant for an entry that is gone (rolled back, finished, forgotten) changes nothing.
  */
 export class SqliteJournal implements Journal {
   readonly pending = new Map<string, Entry>();
