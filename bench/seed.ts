@@ -4,7 +4,7 @@
 // account's state in the relay's store, against a Planfix stub that answers at once; its message
 // id goes into the journal (Journal.markSeen, as a delivered event leaves it). Nothing is written
 // in a format of the bench's own.
-import { chatra } from '../relay/channels/chatra.ts';
+import { chatra } from '../relay/channels/chatra/adapter.ts';
 import { taskFieldName } from '../relay/core/account.ts';
 import type { MessageEvent } from '../relay/core/events.ts';
 import { normalEmail, toE164 } from '../relay/core/identity.ts';

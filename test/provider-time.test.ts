@@ -3,7 +3,7 @@
 // threw RangeError (Invalid time value), answered 500.
 import test from 'ava';
 import { time } from '../relay/channels/read.ts';
-import { verbox } from '../relay/channels/verbox.ts';
+import { verbox } from '../relay/channels/verbox/adapter.ts';
 import type { ChannelConfig } from '../relay/core/account.ts';
 
 test('time(): a number or digit string beyond what a Date holds is no time', (t) => {

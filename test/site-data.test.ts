@@ -2,7 +2,7 @@
 // relay/channels/site-data.ts and how the Chatra adapter uses it.
 import test from 'ava';
 import fc from 'fast-check';
-import { chatra } from '../relay/channels/chatra.ts';
+import { chatra } from '../relay/channels/chatra/adapter.ts';
 import { readSiteData, SITE_DATA_LIMITS } from '../relay/channels/site-data.ts';
 import type { ChannelConfig } from '../relay/core/account.ts';
 import type { MessageEvent } from '../relay/core/events.ts';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { chatra } from '../relay/channels/chatra.ts';
+import { chatra } from '../relay/channels/chatra/adapter.ts';
 import type { ChannelConfig } from '../relay/core/account.ts';
 import { looksLikeUserAgent, parseUserAgent } from '../relay/core/user-agent.ts';
 

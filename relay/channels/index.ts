@@ -1,8 +1,8 @@
 import type { ChannelAdapter } from './channel.ts';
-import { chatra } from './chatra.ts';
-import { ringostat } from './ringostat.ts';
-import { verbox } from './verbox.ts';
-import { viber } from './viber.ts';
+import { chatra } from './chatra/adapter.ts';
+import { ringostat } from './ringostat/adapter.ts';
+import { verbox } from './verbox/adapter.ts';
+import { viber } from './viber/adapter.ts';
 
 /**
  * Every provider the relay speaks; adding one is adding it here. Looked up by a kind an admin

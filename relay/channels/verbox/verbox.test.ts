@@ -1,11 +1,11 @@
 // The Verbox adapter at unit level: token check, default and renamed field maps, form bodies,
 // operator echoes, transcripts and receipts.
 import test from 'ava';
-import type { ChannelConfig } from '../relay/core/account.ts';
-import type { CustomerEvent, EndEvent, MessageEvent, StatusEvent } from '../relay/core/events.ts';
-import { HttpError } from '../relay/errors.ts';
-import type { InboundRequest } from '../relay/channels/channel.ts';
-import { verbox } from '../relay/channels/verbox.ts';
+import type { ChannelConfig } from '../../core/account.ts';
+import type { CustomerEvent, EndEvent, MessageEvent, StatusEvent } from '../../core/events.ts';
+import { HttpError } from '../../errors.ts';
+import type { InboundRequest } from '../channel.ts';
+import { verbox } from './adapter.ts';
 
 const TOKEN = 'verbox-shared-token-0123456789';
 

@@ -1,12 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { onOwnPlanfix } from '../core/account.ts';
-import type { Attachment, Customer, CustomerEvent, MessageContent, MessageEvent, ReplyEvent, StatusEvent } from '../core/events.ts';
-import { AuthError, HttpError, RetryableError, TerminalError } from '../errors.ts';
-import { send } from '../net/outbound.ts';
-import type { ChannelAdapter, InboundRequest, SendContext } from './channel.ts';
-import { bodyHash, header, httpUrl, isObj, str, time, urlFileName, type Obj } from './read.ts';
-import { parseViberJson } from './viber-json.ts';
+import { onOwnPlanfix } from '../../core/account.ts';
+import type { Attachment, Customer, CustomerEvent, MessageContent, MessageEvent, ReplyEvent, StatusEvent } from '../../core/events.ts';
+import { AuthError, HttpError, RetryableError, TerminalError } from '../../errors.ts';
+import { send } from '../../net/outbound.ts';
+import type { ChannelAdapter, InboundRequest, SendContext } from '../channel.ts';
+import { bodyHash, header, httpUrl, isObj, str, time, urlFileName, type Obj } from '../read.ts';
+import { parseViberJson } from './json.ts';
 
 // Viber REST Bot API (channels.md §1). Every callback is signed; tokens are 64-bit and kept as strings.
 

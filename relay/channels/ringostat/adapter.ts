@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { UTM_KEYS, type CallEvent, type CallMoment, type CallOutcome, type Visit } from '../core/events.ts';
-import { HttpError, TerminalError } from '../errors.ts';
-import { errorText, send } from '../net/outbound.ts';
-import { callOptionsShape, findEmployee } from '../core/call-options.ts';
-import type { ChannelAdapter } from './channel.ts';
-import { FieldReader, bodyHash, httpUrl, isObj, readJsonOrForm, str, time } from './read.ts';
+import { UTM_KEYS, type CallEvent, type CallMoment, type CallOutcome, type Visit } from '../../core/events.ts';
+import { HttpError, TerminalError } from '../../errors.ts';
+import { errorText, send } from '../../net/outbound.ts';
+import { callOptionsShape, findEmployee } from '../../core/call-options.ts';
+import type { ChannelAdapter } from '../channel.ts';
+import { FieldReader, bodyHash, httpUrl, isObj, readJsonOrForm, str, time } from '../read.ts';
 
 // Ringostat (channels.md §3) signs nothing and lets each customer name the webhook keys, pick
 // the moments and the format (query, form or JSON). The secret URL authenticates; the field map

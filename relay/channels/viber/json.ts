@@ -1,4 +1,4 @@
-import { parseJsonBody, type Obj } from './read.ts';
+import { parseJsonBody, type Obj } from '../read.ts';
 
 // Viber's `message_token` (and in some SDK vectors `timestamp`) are 64-bit integers; a plain
 // JSON.parse rounds them above 2^53, so two different tokens could become the same Number.

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { UTM_KEYS, type Attachment, type CustomerEvent, type EndEvent, type InboundEvent, type MessageEvent, type Visit } from '../core/events.ts';
-import { looksLikeUserAgent, parseUserAgent } from '../core/user-agent.ts';
-import { HttpError, TerminalError } from '../errors.ts';
-import { errorText, send } from '../net/outbound.ts';
-import type { ChannelAdapter } from './channel.ts';
-import { readSiteData, type SiteData } from './site-data.ts';
-import { bodyHash, httpUrl, isObj, parseJsonBody, readPages, readUtm, str, time, type Obj } from './read.ts';
+import { UTM_KEYS, type Attachment, type CustomerEvent, type EndEvent, type InboundEvent, type MessageEvent, type Visit } from '../../core/events.ts';
+import { looksLikeUserAgent, parseUserAgent } from '../../core/user-agent.ts';
+import { HttpError, TerminalError } from '../../errors.ts';
+import { errorText, send } from '../../net/outbound.ts';
+import type { ChannelAdapter } from '../channel.ts';
+import { readSiteData, type SiteData } from '../site-data.ts';
+import { bodyHash, httpUrl, isObj, parseJsonBody, readPages, readUtm, str, time, type Obj } from '../read.ts';
 
 /** Marks the relay's own messages, so Chatra webhooks that carry them back are not imported. */
 export const RECEIVED_FROM = 'planfix-relay';

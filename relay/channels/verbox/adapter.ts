@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { UTM_KEYS, type Attachment, type Customer, type InboundEvent, type MessageEvent, type Visit } from '../core/events.ts';
-import { AuthError, HttpError, TerminalError } from '../errors.ts';
-import { errorText, send } from '../net/outbound.ts';
-import { safeEqual } from '../http/secure.ts';
-import type { ChannelAdapter } from './channel.ts';
-import { FieldReader, bodyHash, header, httpUrl, isObj, readJsonOrForm, readPages, readUtm, str, time, urlFileName } from './read.ts';
+import { UTM_KEYS, type Attachment, type Customer, type InboundEvent, type MessageEvent, type Visit } from '../../core/events.ts';
+import { AuthError, HttpError, TerminalError } from '../../errors.ts';
+import { errorText, send } from '../../net/outbound.ts';
+import { safeEqual } from '../../http/secure.ts';
+import type { ChannelAdapter } from '../channel.ts';
+import { FieldReader, bodyHash, header, httpUrl, isObj, readJsonOrForm, readPages, readUtm, str, time, urlFileName } from '../read.ts';
 
 // Verbox publishes no server webhook format (channels.md §4): whatever forwards its chats (a CRM
 // hook, the site's own code, a small middleware) posts a flat body whose key names are

@@ -1,15 +1,15 @@
 // The Ringostat adapter at unit level: merged query/form/JSON bodies, the field map, moments,
 // outcomes, bad input; the call plan; the call comment's escaping; phone search spellings.
 import test from 'ava';
-import type { Account, ChannelConfig } from '../relay/core/account.ts';
-import type { CallEvent } from '../relay/core/events.ts';
-import { phoneSearchForms } from '../relay/core/identity.ts';
-import { callPlan, callSkips } from '../relay/core/plan.ts';
-import { findEmployee } from '../relay/core/call-options.ts';
-import { HttpError } from '../relay/errors.ts';
-import type { InboundRequest } from '../relay/channels/channel.ts';
-import { outcomeOf, ringostat } from '../relay/channels/ringostat.ts';
-import { callHtml } from '../relay/delivery/calls.ts';
+import type { Account, ChannelConfig } from '../../core/account.ts';
+import type { CallEvent } from '../../core/events.ts';
+import { phoneSearchForms } from '../../core/identity.ts';
+import { callPlan, callSkips } from '../../core/plan.ts';
+import { findEmployee } from '../../core/call-options.ts';
+import { HttpError } from '../../errors.ts';
+import type { InboundRequest } from '../channel.ts';
+import { outcomeOf, ringostat } from './adapter.ts';
+import { callHtml } from '../../delivery/calls.ts';
 
 const EN = { language: 'en', timeZone: 'UTC' } as const;
 

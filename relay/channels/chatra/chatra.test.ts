@@ -1,9 +1,9 @@
 // Chatra webhooks → normalised events (channels.md §2.1), relay/channels/chatra.ts `parse`.
 import test from 'ava';
-import type { ChannelConfig } from '../relay/core/account.ts';
-import type { CustomerEvent, EndEvent, InboundEvent, MessageEvent } from '../relay/core/events.ts';
-import { chatra, RECEIVED_FROM } from '../relay/channels/chatra.ts';
-import { HttpError } from '../relay/errors.ts';
+import type { ChannelConfig } from '../../core/account.ts';
+import type { CustomerEvent, EndEvent, InboundEvent, MessageEvent } from '../../core/events.ts';
+import { chatra, RECEIVED_FROM } from './adapter.ts';
+import { HttpError } from '../../errors.ts';
 
 function channel(options: Record<string, unknown> = {}): ChannelConfig {
   return {
