@@ -175,6 +175,32 @@ test('makeCall from Planfix rings the employee first through Ringostat\'s extend
   t.is(rs.callbacks.length, 1, 'nothing rang');
 });
 
+test('makeCall goes through the telephony channel that knows the employee who clicked, not the first one', async (t) => {
+  const { pf, rs, relay, account } = await setup(t);
+  // A second office on its own Ringostat project, with its own employee (short number 22).
+  const other = await RingostatFake.start({ projectId: '22222' });
+  t.teardown(() => other.close());
+  const second = await relay.api('POST', `/api/accounts/${account.id}/channels`, {
+    kind: 'ringostat', name: 'Kyiv office',
+    settings: { authKey: other.authKey, apiUrl: other.apiUrl, projectId: '22222' },
+    options: { employees: [{ id: 'kyiv-sip-7', ext: '22' }] },
+  });
+  t.is(second.status, 201, JSON.stringify(second.body));
+  const tel = account.connect.planfixTelephony;
+  t.is((await pf.telephonySetup({ relayUrl: tel.url.replace(/^http:\/\/[^/]+/, relay.url), token: tel.token })).status, 200);
+
+  t.is((await pf.makeCall({ from: '22', to: '067 123 45 67' })).status, 200);
+  t.is(rs.callbacks.length, 0, 'the first channel rang nobody');
+  t.like(other.callbacks[0], { caller: 'kyiv-sip-7', callee: '380671234567', projectId: '22222' });
+
+  t.is((await pf.makeCall({ from: '11', to: '067 123 45 67' })).status, 200);
+  t.like(rs.callbacks[0], { caller: '380671112233', projectId: PROJECT });
+  // A short number no channel knows goes out through the first, as given.
+  t.is((await pf.makeCall({ from: '33', to: '067 123 45 67' })).status, 200);
+  t.like(rs.callbacks[1], { caller: '33' });
+  t.is(other.callbacks.length, 1);
+});
+
 test('bad input: unknown secret 404, no phone and no call id 400, nothing journaled; an unparseable number is kept on the call', async (t) => {
   const { pf, relay, channel, hook, idle } = await setup(t, { options: { callTarget: 'contact' } });
   const journal = () => journalEvents(relay.dataDir);

@@ -7,12 +7,13 @@ import type { MessageEvent } from '../relay/core/events.ts';
 import { escapeHtml } from '../relay/core/html.ts';
 import { HttpError } from '../relay/errors.ts';
 import type { InboundRequest } from '../relay/channels/channel.ts';
+import { asRecord } from '../relay/channels/channel.ts';
 import { adapters } from '../relay/channels/index.ts';
 import { FieldReader, MAX_JSON_DEPTH, parseJsonBody, urlFileName } from '../relay/channels/read.ts';
 
 function channel(kind: string, settings: Record<string, unknown> = {}): ChannelConfig {
   const adapter = adapters[kind]!;
-  return { id: `ch-${kind}`, kind, name: kind, secret: 's', settings, options: adapter.options.parse({}), createdAt: '2024-01-01T00:00:00.000Z' };
+  return { id: `ch-${kind}`, kind, name: kind, secret: 's', settings, options: asRecord(adapter.options.parse({})), createdAt: '2024-01-01T00:00:00.000Z' };
 }
 
 const req = (body: string): InboundRequest => ({ raw: Buffer.from(body), contentType: 'application/json', headers: {}, query: {} });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { InboundEvent, ReplyEvent } from '../core/events.ts';
 import type { Account, ChannelConfig } from '../core/account.ts';
+import type { CallOptions } from '../core/call-options.ts';
 import type { CheckResult } from '../core/check.ts';
 import type { OutboundPolicy } from '../net/outbound.ts';
 
@@ -18,46 +19,88 @@ export interface ParseResult {
   response?: unknown;
 }
 
-export interface SendContext {
+/** A channel as its adapter sees it: its settings and options as its own schemas give them. */
+export interface Channel<S = Record<string, unknown>, O = Record<string, unknown>> extends Omit<ChannelConfig, 'settings' | 'options'> {
+  settings: S;
+  options: O;
+}
+
+export interface SendContext<S = Record<string, unknown>, O = Record<string, unknown>> {
   account: Account;
-  channel: ChannelConfig;
+  channel: Channel<S, O>;
   policy: OutboundPolicy;
   timeoutMs: number;
 }
 
 /**
- * One provider. An adapter knows its provider and nothing of Planfix. `parse` must give every
- * event a stable `eventId`; `send` returns the provider's ids of the sent messages, and an inbound
- * event carrying that same `eventId` is recognised as the relay's own message coming back.
+ * One provider, declared with `defineChannel`. An adapter knows its provider and nothing of
+ * Planfix. `parse` must give every event a stable `eventId`; `send` returns the provider's ids of
+ * the sent messages, and an inbound event carrying that same `eventId` is recognised as the
+ * relay's own message coming back.
+ *
+ * `S` and `O` are what the `settings` and `options` schemas give: a channel's stored settings are
+ * parsed with them when they are written (admin API) and when the account file is read, so the
+ * adapter's methods get them typed, without casts.
  */
-export interface ChannelAdapter {
+export interface ChannelDef<S extends Record<string, unknown>, O extends Record<string, unknown>> {
   kind: string;
-  /** Human name of the provider, used in task titles and summaries. */
+  /** Human name of the provider, used in task titles, summaries, the widget and the admin page. */
   title: string;
-  settings: z.ZodType<Record<string, unknown>>;
-  options: z.ZodType<Record<string, unknown>>;
-  /** Settings keys holding secrets: stored 0600, masked in every answer. */
-  secretFields: readonly string[];
-  /** Settings keys holding provider API URLs: checked against the outbound allow-list. */
-  urlFields: readonly string[];
-  /** Checks a signature or token beyond the secret URL; throws HttpError(401). */
-  verify?(req: InboundRequest, channel: ChannelConfig): void;
+  /** Chats (messages both ways) or telephony (calls): how the widget and the admin page group it. */
+  family: 'chat' | 'telephony';
+  /** The provider's API hosts: the outbound policy lets the relay call them without RELAY_ALLOW_HOSTS. */
+  hosts: readonly string[];
+  settings: z.ZodType<S>;
+  options: z.ZodType<O>;
+  /** Settings keys holding secrets: stored 0600, masked in every answer, censored in logs. */
+  secretFields: readonly (keyof S & string)[];
+  /** Settings keys holding provider API URLs: checked against the outbound policy. */
+  urlFields: readonly (keyof S & string)[];
+  /** Checks a signature or token beyond the secret URL; throws an AuthError (401). */
+  verify?(req: InboundRequest, channel: Channel<S, O>): void;
   /** Turns the body into events; throws HttpError(400) for a body that is not the provider's shape. */
-  parse(req: InboundRequest, channel: ChannelConfig): ParseResult;
+  parse(req: InboundRequest, channel: Channel<S, O>): ParseResult;
   /** Delivers an employee's reply; throws RetryableError or TerminalError. Absent: the channel takes no replies. */
-  send?(reply: ReplyEvent, ctx: SendContext): Promise<{ providerMessageIds: string[] }>;
+  send?(reply: ReplyEvent, ctx: SendContext<S, O>): Promise<{ providerMessageIds: string[] }>;
   /** Click-to-call: has the provider ring the employee (its own id for them: number, extension or SIP login), then the customer (international number). */
-  makeCall?(call: { employee: string; destination: string }, ctx: SendContext): Promise<void>;
+  makeCall?(call: { employee: string; destination: string }, ctx: SendContext<S, O>): Promise<void>;
+  /** Telephony: how its calls land in Planfix (employees, targets, fields), from its options. */
+  callOptions?(channel: Channel<S, O>): CallOptions;
   /** "Test connection": checks the channel's keys with a call that changes nothing at the provider. */
-  check?(ctx: SendContext & { webhookUrl: string }): Promise<CheckResult>;
+  check?(ctx: SendContext<S, O> & { webhookUrl: string }): Promise<CheckResult>;
   /** The provider may send webhooks as GET with the data in the query (Ringostat can). */
   acceptsGet?: boolean;
   /** Called after the channel is created or on demand (e.g. Viber set_webhook); the result is shown to the admin. */
-  onConnect?(ctx: SendContext & { webhookUrl: string }): Promise<Record<string, unknown>>;
+  onConnect?(ctx: SendContext<S, O> & { webhookUrl: string }): Promise<Record<string, unknown>>;
   /** Called when the channel is deleted (e.g. removing the Viber webhook). */
-  onDisconnect?(ctx: SendContext): Promise<void>;
+  onDisconnect?(ctx: SendContext<S, O>): Promise<void>;
   /** What the admin must still fix before the channel fully works (shown with the channel); some depend on the account's Planfix keys. */
-  warnings?(channel: ChannelConfig, account: Account): string[];
+  warnings?(channel: Channel<S, O>, account: Account): string[];
   /** Extra read-only facts for the admin (e.g. the Viber deep link). */
-  describe?(channel: ChannelConfig): Record<string, unknown>;
+  describe?(channel: Channel<S, O>): Record<string, unknown>;
+}
+
+/**
+ * What the rest of the relay holds: any channel, its settings seen as plain records. Methods are
+ * declared as methods, so a `ChannelDef<S, O>` is one of these without a cast; what makes that
+ * sound is that every stored channel's settings went through its own schemas (see above).
+ */
+export type ChannelAdapter = Omit<ChannelDef<Record<string, unknown>, Record<string, unknown>>, 'settings' | 'options'> & {
+  // A schema is invariant in what it gives; seen from outside, it gives some object.
+  settings: z.ZodType<object>;
+  options: z.ZodType<object>;
+};
+
+/**
+ * Declares a channel: its methods see `channel.settings` and `channel.options` as its schemas type
+ * them. The declaration keeps its own shape (the methods it has are not optional to its tests) and
+ * is a ChannelAdapter wherever the registry holds it.
+ */
+export function defineChannel<S extends Record<string, unknown>, O extends Record<string, unknown>, D extends ChannelDef<S, O>>(def: D & ChannelDef<S, O>): D & ChannelAdapter {
+  return def;
+}
+
+/** What a channel's schema gave (always an object), as the plain record a ChannelConfig stores. */
+export function asRecord(parsed: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(parsed));
 }

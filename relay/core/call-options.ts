@@ -36,6 +36,8 @@ export const callOptionsShape = {
 
 const callOptions = z.object(callOptionsShape);
 export type CallOptions = z.infer<typeof callOptions>;
+/** What a channel that has no call options of its own lands calls with. */
+export const DEFAULT_CALL_OPTIONS: CallOptions = callOptions.parse({});
 export type Employee = z.infer<typeof employeeSchema>;
 
 const digits = (s: string) => s.replace(/\D/g, '');

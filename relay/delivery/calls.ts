@@ -4,7 +4,8 @@ import { phoneSearchForms, toE164 } from '../core/identity.ts';
 import { formatTime, localeOf, type Locale } from '../core/locale.ts';
 import { callName, textsOf } from '../core/planfix-texts.ts';
 import type { Op, TelephonyEvent } from '../core/plan.ts';
-import { findEmployee, type CallOptions } from '../core/call-options.ts';
+import { DEFAULT_CALL_OPTIONS, findEmployee, type CallOptions } from '../core/call-options.ts';
+import { adapters } from '../channels/index.ts';
 import { RetryableError, TerminalError } from '../errors.ts';
 import { escapeHtml as esc } from '../core/html.ts';
 import type { Logger } from '../log.ts';
@@ -27,7 +28,7 @@ export interface CallDeps {
 
 const STATUS_RANK: Record<CallRecord['status'], number> = { ringing: 0, accepted: 1, answered: 2, missed: 2, busy: 2, noanswer: 2, failed: 2 };
 
-const opts = (channel: ChannelConfig) => channel.options as CallOptions;
+const opts = (channel: ChannelConfig) => adapters[channel.kind]?.callOptions?.(channel) ?? DEFAULT_CALL_OPTIONS;
 const e164Of = (ev: CallEvent, account: Account) => toE164(ev.customer.phone, account.defaultCountry);
 
 /** Records the call for the widget before its plan runs; a late or repeated moment never moves it back. */

@@ -3,6 +3,7 @@ import { newRouter } from './router.ts';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { adapters } from '../channels/index.ts';
+import { asRecord } from '../channels/channel.ts';
 import type { Relay } from '../context.ts';
 import { accountInputSchema, isMasked, mask, type Account, type ChannelConfig } from '../core/account.ts';
 import { limitsSchema } from '../core/limits.ts';
@@ -136,8 +137,8 @@ export function adminRouter(relay: Relay): Router {
   const validChannel = (kind: string, settingsIn: unknown, optionsIn: unknown) => {
     const adapter = adapters[kind];
     if (!adapter) throw new HttpError(400, `kind: unknown channel kind (one of ${Object.keys(adapters).join(', ')})`);
-    const settings = parse(adapter.settings, settingsIn, 'settings');
-    const options = parse(adapter.options, optionsIn, 'options');
+    const settings = asRecord(parse(adapter.settings, settingsIn, 'settings'));
+    const options = asRecord(parse(adapter.options, optionsIn, 'options'));
     for (const k of adapter.urlFields) {
       const why = typeof settings[k] === 'string' ? relay.policy.check(settings[k] as string, 'provider') : undefined;
       if (why) throw new HttpError(400, `settings.${k}: ${why}`);

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import { newRouter } from './router.ts';
 import { adapters } from '../channels/index.ts';
 import { onOwnPlanfix, planfixOrigin } from '../core/account.ts';
-import { findEmployee, type Employee } from '../core/call-options.ts';
+import { findEmployee } from '../core/call-options.ts';
 import { toE164 } from '../core/identity.ts';
 import type { Relay } from '../context.ts';
 import { HttpError, RetryableError, TerminalError } from '../errors.ts';
@@ -56,15 +56,20 @@ export function telephonyRouter(relay: Relay): Router {
     if (!from || !to) throw invalid('from and to are required');
     const e164 = toE164(to, account.defaultCountry);
     if (!e164) throw invalid(`to: ${JSON.stringify(to.slice(0, 40))} is not a phone number`);
-    const channel = account.channels.find((c) => adapters[c.kind]?.makeCall);
-    if (!channel) throw new HttpError(409, 'no telephony channel in this account', { error: 'No telephony channel connected to the relay for this account' });
-    const adapter = adapters[channel.kind]!;
+    // The call goes out through the telephony channel that knows the employee who clicked (an
+    // account may have one per office or provider); the first one when none does.
+    const lines = account.channels.flatMap((channel) => {
+      const adapter = adapters[channel.kind];
+      return adapter?.makeCall ? [{ channel, adapter, makeCall: adapter.makeCall.bind(adapter), employees: adapter.callOptions?.(channel).employees ?? [] }] : [];
+    });
+    if (!lines.length) throw new HttpError(409, 'no telephony channel in this account', { error: 'No telephony channel connected to the relay for this account' });
     // Planfix names the employee by short number; the provider by its own extension or SIP.
-    const employees = (channel.options.employees ?? []) as Employee[];
-    const employee = employees.find((e) => e.ext === from) ?? findEmployee(employees, from);
+    const line = lines.find((l) => l.employees.some((e) => e.ext === from)) ?? lines.find((l) => findEmployee(l.employees, from)) ?? lines[0]!;
+    const { channel } = line;
+    const employee = line.employees.find((e) => e.ext === from) ?? findEmployee(line.employees, from);
     if (!employee) relay.log.warn({ account: account.id, ext: from }, 'makeCall: short number not in the employees map; passed on as is');
     try {
-      await adapter.makeCall!({ employee: employee?.id ?? from, destination: e164.slice(1) }, { account, channel, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs });
+      await line.makeCall({ employee: employee?.id ?? from, destination: e164.slice(1) }, { account, channel, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs });
     } catch (err) {
       // Ringing an employee minutes later would surprise them: a failed click-to-call is not retried.
       if (err instanceof TerminalError || err instanceof RetryableError) {

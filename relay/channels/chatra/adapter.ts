@@ -3,7 +3,7 @@ import { UTM_KEYS, type Attachment, type CustomerEvent, type EndEvent, type Inbo
 import { looksLikeUserAgent, parseUserAgent } from '../../core/user-agent.ts';
 import { HttpError, TerminalError } from '../../errors.ts';
 import { errorText, send } from '../../net/outbound.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import { defineChannel } from '../channel.ts';
 import { readSiteData, type SiteData } from '../site-data.ts';
 import { bodyHash, httpUrl, isObj, parseJsonBody, readPages, readUtm, str, time, type Obj } from '../read.ts';
 
@@ -68,9 +68,11 @@ function readAttachments(m: Obj): Attachment[] {
   });
 }
 
-export const chatra = {
+export const chatra = defineChannel({
   kind: 'chatra',
   title: 'Chatra',
+  family: 'chat',
+  hosts: ['app.chatra.io'],
   settings,
   options,
   // The public key is half of the API credential (Chatra.Simple public:secret), not the widget id.
@@ -83,7 +85,7 @@ export const chatra = {
   },
 
   async check({ channel, policy, timeoutMs }) {
-    const s = channel.settings as z.infer<typeof settings>;
+    const s = channel.settings;
     // A visitor id no one has: "not found" means the keys were accepted.
     const res = await send(policy, 'provider', `${(s.apiUrl ?? 'https://app.chatra.io/api').replace(/\/+$/, '')}/clients/relay-check/`, {
       method: 'GET', headers: { authorization: `Chatra.Simple ${s.publicKey}:${s.secretKey}` }, timeoutMs,
@@ -150,8 +152,8 @@ export const chatra = {
   },
 
   async send(reply, { channel, policy, timeoutMs }) {
-    const s = channel.settings as z.infer<typeof settings>;
-    const o = channel.options as z.infer<typeof options>;
+    const s = channel.settings;
+    const o = channel.options;
     const fullName = [reply.user.name, reply.user.lastName].filter(Boolean).join(' ');
     // Own keys only: an employee named "constructor" must not read what every object inherits.
     const employeeEmail = o.sendAsEmployee && o.employees && Object.hasOwn(o.employees, fullName) ? o.employees[fullName] : undefined;
@@ -183,4 +185,4 @@ export const chatra = {
     }
     return { providerMessageIds: ids };
   },
-} satisfies ChannelAdapter;
+});

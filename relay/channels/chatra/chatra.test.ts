@@ -312,7 +312,7 @@ test('attachments and visited pages with non-http(s) URLs are dropped', (t) => {
 });
 
 test('a channel with no agent to send as warns the admin; one with agentEmail or agentId does not', (t) => {
-  const bare = channel();
+  const bare = { ...channel(), settings: chatra.settings.parse({ publicKey: 'pk', secretKey: 'sk' }), options: chatra.options.parse({}) };
   t.regex(chatra.warnings!(bare).join(' '), /agentEmail/);
   t.deepEqual(chatra.warnings!({ ...bare, settings: { ...bare.settings, agentEmail: 'support@acme.test' } }), []);
   t.deepEqual(chatra.warnings!({ ...bare, settings: { ...bare.settings, agentId: 'ag1' } }), []);

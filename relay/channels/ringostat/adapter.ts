@@ -3,7 +3,7 @@ import { UTM_KEYS, type CallEvent, type CallMoment, type CallOutcome, type Visit
 import { HttpError, TerminalError } from '../../errors.ts';
 import { errorText, send } from '../../net/outbound.ts';
 import { callOptionsShape, findEmployee } from '../../core/call-options.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import { defineChannel } from '../channel.ts';
 import { FieldReader, bodyHash, httpUrl, isObj, readJsonOrForm, str, time } from '../read.ts';
 
 // Ringostat (channels.md §3) signs nothing and lets each customer name the webhook keys, pick
@@ -158,17 +158,20 @@ function recordingOf(r: FieldReader<RingostatField>, moment: CallMoment): Pick<C
   return has ? { hasRecording: true, ...(url ? { recordingUrl: url } : {}) } : has === false ? { hasRecording: false } : {};
 }
 
-export const ringostat = {
+export const ringostat = defineChannel({
   kind: 'ringostat',
   title: 'Ringostat',
+  family: 'telephony',
+  hosts: ['api.ringostat.net'],
   settings,
   options,
   secretFields: ['authKey'],
   urlFields: ['apiUrl'],
   acceptsGet: true,
+  callOptions: (channel) => channel.options,
 
   warnings(channel, account) {
-    const s = channel.settings as RingostatSettings;
+    const s = channel.settings;
     return [
       ...(account.planfix.telephonyToken ? [] : [
         'Planfix Telephony is not connected (no planfix.telephonyToken): calls get no pop-ups and no call history in Planfix, only the call comment. '
@@ -180,12 +183,12 @@ export const ringostat = {
   },
 
   describe(channel) {
-    const s = channel.settings as RingostatSettings;
+    const s = channel.settings;
     return { fieldMap: { ...DEFAULT_FIELD_MAP, ...s.fieldMap }, eventNames: { ...DEFAULT_EVENT_NAMES, ...s.eventNames } };
   },
 
   async check({ channel, policy, timeoutMs }) {
-    const s = channel.settings as RingostatSettings;
+    const s = channel.settings;
     if (!s.authKey) return { ok: true, message: 'Webhooks need no key. Click-to-call is off until authKey is set.' };
     const res = await send(policy, 'provider', `${(s.apiUrl ?? RINGOSTAT_API_URL).replace(/\/+$/, '')}/sipstatus/online`, {
       method: 'GET', headers: { 'auth-key': s.authKey, ...(s.projectId ? { 'x-project-id': s.projectId } : {}) }, timeoutMs,
@@ -198,7 +201,7 @@ export const ringostat = {
   },
 
   parse(req, channel) {
-    const s = channel.settings as RingostatSettings;
+    const s = channel.settings;
     // Static parameters (event=…) can only go in the URL: the query and the body are one map.
     const body = { ...req.query, ...readJsonOrForm(req.raw, req.contentType) };
     const r = new FieldReader<RingostatField>(body, DEFAULT_FIELD_MAP, s.fieldMap);
@@ -214,7 +217,7 @@ export const ringostat = {
     }
     // Without Ringostat's id the events of one call cannot be tied together; the body is the id.
     const callId = givenId ?? `h${bodyHash(Buffer.from(JSON.stringify(body)))}`;
-    const employeeId = employeeOf(r, direction, channel.options as RingostatOptions);
+    const employeeId = employeeOf(r, direction, channel.options);
     const billsec = seconds(r.str('billsec'));
     const outcome = outcomeOf(r.str('disposition'), billsec);
     const duration = seconds(r.str('duration')) ?? seconds(r.str('durationMs'), 1000);
@@ -253,7 +256,7 @@ export const ringostat = {
    * HTTP 200 as a JSON-RPC `error`.
    */
   async makeCall(call, { channel, policy, timeoutMs }) {
-    const s = channel.settings as RingostatSettings;
+    const s = channel.settings;
     if (!s.authKey) throw new TerminalError('the Ringostat channel has no authKey: set it to use click-to-call');
     if (!s.projectId) throw new TerminalError('the Ringostat channel has no projectId: set it to use click-to-call');
     const res = await send(policy, 'provider', `${(s.apiUrl ?? RINGOSTAT_API_URL).replace(/\/+$/, '')}/a/v2`, {
@@ -278,4 +281,4 @@ export const ringostat = {
     }
     throw new TerminalError(rpcError ? `Ringostat refused the call: ${why || 'JSON-RPC error'}` : `Ringostat answered ${res.status}${why ? `: ${why}` : ''}`);
   },
-} satisfies ChannelAdapter;
+});

@@ -3,7 +3,7 @@ import { UTM_KEYS, type Attachment, type Customer, type InboundEvent, type Messa
 import { AuthError, HttpError, TerminalError } from '../../errors.ts';
 import { errorText, send } from '../../net/outbound.ts';
 import { safeEqual } from '../../http/secure.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import { defineChannel } from '../channel.ts';
 import { FieldReader, bodyHash, header, httpUrl, isObj, readJsonOrForm, readPages, readUtm, str, time, urlFileName } from '../read.ts';
 
 // Verbox publishes no server webhook format (channels.md §4): whatever forwards its chats (a CRM
@@ -144,16 +144,18 @@ function transcriptDates(r: Reader): MessageEvent['dates'] {
   return d.started || d.ended || d.postponedUntil ? d : undefined;
 }
 
-export const verbox = {
+export const verbox = defineChannel({
   kind: 'verbox',
   title: 'Verbox',
+  family: 'chat',
+  hosts: [],
   settings,
   options,
   secretFields: ['token', 'replyToken'],
   urlFields: ['replyUrl'],
 
   warnings(channel) {
-    const s = channel.settings as Settings;
+    const s = channel.settings;
     return [
       ...(s.replyUrl ? [] : ['Replies from Planfix cannot be sent until replyUrl is set.']),
       ...(s.token ? [] : ['Only the secret URL protects this webhook: set token for a second check.']),
@@ -161,7 +163,7 @@ export const verbox = {
   },
 
   describe(channel) {
-    const s = channel.settings as Settings;
+    const s = channel.settings;
     return {
       tokenHeader: s.tokenHeader ?? DEFAULT_TOKEN_HEADER,
       fieldMap: { ...DEFAULT_FIELD_MAP, ...s.fieldMap },
@@ -170,7 +172,7 @@ export const verbox = {
   },
 
   verify(req, channel) {
-    const s = channel.settings as Settings;
+    const s = channel.settings;
     if (!s.token) return;
     const bearer = header(req, 'authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
     const got = header(req, (s.tokenHeader ?? DEFAULT_TOKEN_HEADER).toLowerCase()) ?? bearer;
@@ -179,8 +181,8 @@ export const verbox = {
   },
 
   parse(req, channel) {
-    const s = channel.settings as Settings;
-    const o = channel.options as Options;
+    const s = channel.settings;
+    const o = channel.options;
     const body = readJsonOrForm(req.raw, req.contentType);
     if (!Object.keys(body).length) throw new HttpError(400, 'body is empty');
     const r = new FieldReader<VerboxField>(body, DEFAULT_FIELD_MAP, s.fieldMap);
@@ -234,8 +236,8 @@ export const verbox = {
   },
 
   async send(reply, { channel, policy, timeoutMs }) {
-    const s = channel.settings as Settings;
-    const o = channel.options as Options;
+    const s = channel.settings;
+    const o = channel.options;
     if (!s.replyUrl) throw new TerminalError('the Verbox channel has no replyUrl: set it in the channel settings');
     const fullName = [reply.user.name, reply.user.lastName].filter(Boolean).join(' ');
     const own = o.sendAsEmployee ? o.operators.find((x) => x.name === fullName) : undefined;
@@ -261,4 +263,4 @@ export const verbox = {
     const id = str(res.json, 'messageId', 'id');
     return { providerMessageIds: id ? [id] : [] };
   },
-} satisfies ChannelAdapter;
+});

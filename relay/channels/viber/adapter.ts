@@ -4,7 +4,7 @@ import { onOwnPlanfix } from '../../core/account.ts';
 import type { Attachment, Customer, CustomerEvent, MessageContent, MessageEvent, ReplyEvent, StatusEvent } from '../../core/events.ts';
 import { AuthError, HttpError, RetryableError, TerminalError } from '../../errors.ts';
 import { send } from '../../net/outbound.ts';
-import type { ChannelAdapter, InboundRequest, SendContext } from '../channel.ts';
+import { defineChannel, type InboundRequest, type SendContext } from '../channel.ts';
 import { bodyHash, header, httpUrl, isObj, str, time, urlFileName, type Obj } from '../read.ts';
 import { parseViberJson } from './json.ts';
 
@@ -36,6 +36,7 @@ const options = z.object({
 }).strict();
 
 type Settings = z.infer<typeof settings>;
+type Ctx = SendContext<Settings, z.infer<typeof options>>;
 
 export const STATUS_NAMES: Record<number, string> = {
   0: 'ok', 1: 'invalidUrl', 2: 'invalidAuthToken', 3: 'badData', 4: 'missingData', 5: 'receiverNotRegistered',
@@ -198,7 +199,7 @@ const isImage = (a: Attachment) => {
  * asked (HEAD). A link elsewhere, even on an allowed host, is not probed: an employee's attachment
  * must not make the relay knock on any path and port. Without an answer the file goes as a link.
  */
-async function withSizes(reply: ReplyEvent, ctx: SendContext): Promise<ReplyEvent> {
+async function withSizes(reply: ReplyEvent, ctx: Ctx): Promise<ReplyEvent> {
   const attachments = await Promise.all(reply.attachments.map(async (a) => {
     if (a.size || isImage(a) || !onOwnPlanfix(ctx.account, a.url)) return a;
     try {
@@ -262,8 +263,8 @@ function viberError(status: number, message: string | undefined): Error {
 }
 
 /** One POST to a Viber API method; the answer's `status` must be 0. */
-async function call(ctx: SendContext, method: string, body: unknown): Promise<{ status: number; message?: string; token?: string; body: Obj }> {
-  const s = ctx.channel.settings as Settings;
+async function call(ctx: Ctx, method: string, body: unknown): Promise<{ status: number; message?: string; token?: string; body: Obj }> {
+  const s = ctx.channel.settings;
   const res = await send(ctx.policy, 'provider', `${apiUrl(s)}/${method}`, {
     method: 'POST',
     headers: { 'x-viber-auth-token': s.authToken, 'content-type': 'application/json' },
@@ -291,16 +292,18 @@ function remember(key: string, token: string): void {
 
 // ---------------------------------------------------------------- adapter
 
-export const viber = {
+export const viber = defineChannel({
   kind: 'viber',
   title: 'Viber',
+  family: 'chat',
+  hosts: ['chatapi.viber.com'],
   settings,
   options,
   secretFields: ['authToken'],
   urlFields: ['apiUrl'],
 
   verify(req, channel) {
-    const token = (channel.settings as Settings).authToken;
+    const token = channel.settings.authToken;
     const got = header(req, 'x-viber-content-signature');
     if (typeof got !== 'string' || !got.trim()) throw new AuthError('webhook', 401, 'X-Viber-Content-Signature is missing');
     const want = Buffer.from(viberSignature(req.raw, token), 'utf8');
@@ -324,7 +327,7 @@ export const viber = {
         // Without a token there is nothing to match the receipt to.
         return { events: token ? [statusEvent(body, event, token, at)] : [] };
       case 'conversation_started': {
-        const s = channel.settings as Settings;
+        const s = channel.settings;
         // The deep link's context says where the user came from: kept for the widget, no task yet.
         const context = str(body, 'context');
         const userId = str(body.user, 'id');
@@ -353,7 +356,7 @@ export const viber = {
   },
 
   async send(reply, ctx) {
-    const s = ctx.channel.settings as Settings;
+    const s = ctx.channel.settings;
     const sender = senderOf(reply, s, ctx.channel.options.sendAsEmployee === true);
     const ids: string[] = [];
     const keys: string[] = [];
@@ -417,8 +420,8 @@ export const viber = {
   },
 
   describe(channel) {
-    const botName = (channel.settings as Partial<Settings>).botName;
+    const botName = channel.settings.botName;
     return botName ? { deepLink: `viber://pa?chatURI=${encodeURIComponent(botName)}` } : {};
   },
-} satisfies ChannelAdapter;
+});
 
