@@ -6,6 +6,7 @@ import { nanoid } from 'nanoid';
 import { buildApp } from './app.ts';
 import { loadConfig, type Config } from './config.ts';
 import type { Relay } from './context.ts';
+import { providerHosts, secretFields } from './channels/index.ts';
 import { createLogger } from './log.ts';
 import { OutboundPolicy } from './net/outbound.ts';
 import { ChatApi } from './planfix/chat.ts';
@@ -39,7 +40,7 @@ async function adminToken(config: Config): Promise<string> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, secretFields());
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const looser = await enforcePrivateDir(config.dataDir);
   if (looser) log.warn({ dir: config.dataDir, was: looser }, 'the data directory was readable by others: set it to 0700');
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   // A data directory written before the SQLite store (journal.jsonl, state/<account>/state.jsonl).
   await importJsonl(store, config.dataDir, log);
 
-  const policy = new OutboundPolicy(config.allowHosts);
+  const policy = new OutboundPolicy(config.allowHosts, providerHosts());
   const chat = new ChatApi(policy, config.httpTimeoutMs);
   const rest = new RestApi(policy, config.httpTimeoutMs);
   const telephony = new TelephonyApi(policy, config.httpTimeoutMs);

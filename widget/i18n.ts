@@ -91,15 +91,9 @@ export function labels(lang: Lang): Labels {
   return lang === 'ru' ? ru : en;
 }
 
-const KINDS: Record<string, string> = { chatra: 'Chatra', viber: 'Viber', verbox: 'Verbox', ringostat: 'Ringostat' };
-
 /** A known name, or the value itself: `?? ` on a plain object would find "constructor" too. */
 function known(map: Record<string, string>, key: string): string {
   return Object.prototype.hasOwnProperty.call(map, key) ? map[key]! : key;
-}
-
-export function kindName(kind: string): string {
-  return known(KINDS, kind);
 }
 
 export function statusName(t: Labels, status: string): string {

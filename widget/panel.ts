@@ -1,6 +1,6 @@
 import type { Loaded } from './api.ts';
 import { el, link, safeUrl, type Child } from './dom.ts';
-import { duration, kindName, labels, pageLang, statusName, when, type Labels, type Lang } from './i18n.ts';
+import { duration, labels, pageLang, statusName, when, type Labels, type Lang } from './i18n.ts';
 import { CSS } from './styles.ts';
 import type { TaskData, WidgetCall, WidgetChat } from './types.ts';
 
@@ -102,8 +102,8 @@ export class Panel {
     const utm = { ...Object.assign({}, ...d.calls.map((c) => c.utm ?? {})), ...chat?.utm } as Record<string, string>;
     const list = [
       section('channel', t.channel, channel && el('div', {},
-        el('div', {}, [kindName(channel.kind), channel.name].filter(Boolean).join(' · ')),
-        dashboard && link(dashboard, `${t.openIn} ${kindName(channel.kind)}`))),
+        el('div', {}, [channel.title, channel.name].filter(Boolean).join(' · ')),
+        dashboard && link(dashboard, `${t.openIn} ${channel.title}`))),
       chat && section('customer', t.customer, rows([[t.name, chat.customer.name], [t.phone, chat.customer.phone], [t.email, chat.customer.email]])),
       chat && section('visitor', t.visitor, rows([
         [t.browser, chat.visitor.browser], [t.os, chat.visitor.os], [t.device, chat.visitor.device],

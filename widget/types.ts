@@ -3,6 +3,8 @@
 
 export interface WidgetChannel {
   kind: string;
+  /** The provider's name as its channel declares it ("Chatra"): the widget keeps no list of its own. */
+  title: string;
   name: string;
 }
 

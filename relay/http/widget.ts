@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { adapters } from '../channels/index.ts';
 import type { TaskData, WidgetChannel, WidgetConfig } from '../../widget/types.ts';
 import type { Relay } from '../context.ts';
 import { planfixOrigin, type Account } from '../core/account.ts';
@@ -71,18 +72,20 @@ ${bundle.code}
 `;
 }
 
+const titleOf = (kind: string) => adapters[kind]?.title ?? kind;
+
 /** The task's metadata as the widget reads it: channel names as they are now, no internal ids. */
 function taskData(a: Account, task: number, v: TaskView): TaskData {
   const channel = (id: string, fallback?: WidgetChannel): WidgetChannel | undefined => {
     const c = a.channels.find((x) => x.id === id);
-    return c ? { kind: c.kind, name: c.name } : fallback;
+    return c ? { kind: c.kind, title: titleOf(c.kind), name: c.name } : fallback;
   };
   const chat = v.chat;
   return {
     task,
     ...(chat ? {
       chat: {
-        channel: channel(chat.channel.id, { kind: chat.channel.kind, name: chat.channel.name })!,
+        channel: channel(chat.channel.id, { kind: chat.channel.kind, title: titleOf(chat.channel.kind), name: chat.channel.name })!,
         customer: chat.customer,
         visitor: chat.visitor,
         pages: chat.pages,

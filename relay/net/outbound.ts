@@ -2,15 +2,15 @@ import http from 'node:http';
 import https from 'node:https';
 import { RetryableError, TerminalError } from '../errors.ts';
 
-// Planfix accounts live on these domains; providers' API hosts are fixed. Anything else must be
-// listed in RELAY_ALLOW_HOSTS, so a leaked admin token cannot turn the relay into a proxy.
+// Planfix accounts live on these domains; providers' API hosts are fixed (each channel declares
+// its own). Anything else must be listed in RELAY_ALLOW_HOSTS, so a leaked admin token cannot turn
+// the relay into a proxy.
 const PLANFIX_SUFFIXES = ['planfix.ru', 'planfix.com', 'planfix.ua', 'planfix.by', 'planfix.kz'];
-const PROVIDER_HOSTS = ['app.chatra.io', 'chatapi.viber.com', 'api.ringostat.net'];
 
 export type UrlKind = 'planfix' | 'provider';
 
 export class OutboundPolicy {
-  constructor(private readonly allowHosts: string[]) {}
+  constructor(private readonly allowHosts: string[], private readonly providerHosts: readonly string[] = []) {}
 
   /** Returns a reason when the URL may not be called, undefined when it may. */
   check(raw: string, kind: UrlKind): string | undefined {
@@ -30,7 +30,7 @@ export class OutboundPolicy {
     if (url.protocol !== 'https:') return 'must be an https URL';
     const ok = kind === 'planfix'
       ? PLANFIX_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))
-      : PROVIDER_HOSTS.includes(host);
+      : this.providerHosts.includes(host);
     if (ok) return undefined;
     return kind === 'planfix'
       ? `host ${host} is not a Planfix domain (${PLANFIX_SUFFIXES.join(', ')}) nor in RELAY_ALLOW_HOSTS`
