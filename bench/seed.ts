@@ -4,6 +4,7 @@
 // account's state in the relay's store, against a Planfix stub that answers at once; its message
 // id goes into the journal (Journal.markSeen, as a delivered event leaves it). Nothing is written
 // in a format of the bench's own.
+import { checkStoredAccount } from '../relay/channels/stored.ts';
 import { chatra } from '../relay/channels/chatra/adapter.ts';
 import { taskFieldName } from '../relay/core/account.ts';
 import type { MessageEvent } from '../relay/core/events.ts';
@@ -62,7 +63,7 @@ function chatraAccount(accounts: AccountStore, accountId: string) {
  */
 export async function seedConversations(dataDir: string, accountIds: string[], perAccount: number, opts: { firstVisitor?: number; inFlight?: number } = {}): Promise<void> {
   const accounts = new AccountStore(dataDir);
-  await accounts.open();
+  await accounts.open(checkStoredAccount);
   const store = new SqliteStore(dataDir);
   const journal = store.journal;
   const inFlight = opts.inFlight ?? 256;
@@ -107,7 +108,7 @@ export async function seedConversations(dataDir: string, accountIds: string[], p
  */
 export async function seedConversationsFast(dataDir: string, accountIds: string[], perAccount: number, opts: { firstVisitor?: number; batch?: number; progress?: (done: number) => void } = {}): Promise<void> {
   const accounts = new AccountStore(dataDir);
-  await accounts.open();
+  await accounts.open(checkStoredAccount);
   const store = new SqliteStore(dataDir);
   const journal = store.journal;
   const batch = opts.batch ?? 500;

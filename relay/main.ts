@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import { loadConfig, type Config } from './config.ts';
 import type { Relay } from './context.ts';
 import { providerHosts, secretFields } from './channels/index.ts';
+import { checkStoredAccount } from './channels/stored.ts';
 import { createLogger } from './log.ts';
 import { OutboundPolicy } from './net/outbound.ts';
 import { ChatApi } from './planfix/chat.ts';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   const token = await adminToken(config);
 
   const accounts = new AccountStore(config.dataDir);
-  await accounts.open();
+  await accounts.open(checkStoredAccount);
   if (token.length < MIN_ADMIN_TOKEN) {
     // A short token already guarding accounts keeps working, so an upgrade does not lock the admin out.
     if (!accounts.list().length) throw new Error(`Invalid configuration: RELAY_ADMIN_TOKEN: must be at least ${MIN_ADMIN_TOKEN} characters (e.g. openssl rand -hex 24)`);

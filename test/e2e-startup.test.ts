@@ -1,7 +1,7 @@
 // What the relay checks of its own files and configuration when it starts, and how /healthz
 // probes the disk without following a planted link.
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
-import { chmod, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -57,4 +57,27 @@ test('an admin token under 32 characters is refused for a new installation and k
   t.regex(proc.output, /RELAY_ADMIN_TOKEN is shorter than 32 characters/);
   const list = await fetch(`http://127.0.0.1:${proc.port}/api/accounts`, { headers: { authorization: `Bearer ${short}` } });
   t.is(list.status, 200);
+});
+
+test('account files are checked when read: an older file gets the options\' defaults, a broken one stops the start with its name and the field', async (t) => {
+  const relay = await RelayProcess.start();
+  t.teardown(() => relay.stop());
+  const a = (await relay.api('POST', '/api/accounts', { name: 'Acme', planfix: { url: 'http://127.0.0.1:9/', chatToken: 'x' } })).body;
+  const c = (await relay.api('POST', `/api/accounts/${a.id}/channels`, { kind: 'chatra', name: 'Site', settings: { publicKey: 'pk', secretKey: 'sk-secret-value-1' } })).body;
+  await relay.kill('SIGTERM');
+  const file = join(relay.dataDir, 'accounts', `${a.id}.json`);
+  const stored = JSON.parse(await readFile(file, 'utf8'));
+  // As a relay before closeTaskOnChatEnd existed wrote it: no options at all.
+  stored.channels[0].options = {};
+  await writeFile(file, JSON.stringify(stored));
+  await relay.restart();
+  const seen = (await relay.api('GET', `/api/accounts/${a.id}`)).body;
+  t.like(seen.channels.find((x: { id: string }) => x.id === c.id)?.options, { closeTaskOnChatEnd: true, sendAsEmployee: false });
+  await relay.kill('SIGTERM');
+
+  stored.channels[0].settings = { publicKey: 'pk' };
+  await writeFile(file, JSON.stringify(stored));
+  const err = await t.throwsAsync(start(relay.dataDir, 'x'.repeat(40)));
+  t.regex(err!.message, new RegExp(`account file .*${a.id}\\.json is not valid: channels\\.0\\.settings\\.secretKey`));
+  t.notRegex(err!.message, /sk-secret-value-1/);
 });

@@ -3,6 +3,7 @@
 // head of its queue, it is dropped, and nothing of it reaches Planfix; the sender's resend is
 // delivered once. Real SqliteStore, AccountStore and Planfix simulator; the commit failure is
 // provoked inside SQLite (helpers/sqlite-faults.ts).
+import { checkStoredAccount } from '../relay/channels/stored.ts';
 import test from 'ava';
 import pino from 'pino';
 import type { MessageEvent } from '../relay/core/events.ts';
@@ -22,7 +23,7 @@ import { message, Stores, tmpDir } from './helpers/store.ts';
 test('an event queued behind another when its journal write fails is dropped at the head: Planfix never sees it, the resend is delivered once', async (t) => {
   const { sim, account, channel } = await planfixAccount(t);
   const accounts = new AccountStore(await tmpDir(t));
-  await accounts.open();
+  await accounts.open(checkStoredAccount);
   await accounts.save(account);
   const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
   const store = await stores.open();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UTM_KEYS } from './events.ts';
-import type { Limits } from './limits.ts';
+import { limitsSchema, type Limits } from './limits.ts';
 import { isTimeZone, LANGUAGES, type Language } from './locale.ts';
 
 /** Visitor details that can be written to task fields with `data_<name>`. */
@@ -63,6 +63,28 @@ export interface Account {
   channels: ChannelConfig[];
   createdAt: string;
 }
+
+const channelRecordSchema = z.object({
+  id: z.string().min(1),
+  kind: z.string().min(1),
+  name: z.string(),
+  secret: z.string().min(1),
+  // Each channel's own schemas check these (relay/channels/stored.ts): only the registry knows them.
+  settings: z.record(z.string(), z.unknown()),
+  options: z.record(z.string(), z.unknown()),
+  limits: limitsSchema.optional(),
+  createdAt: z.string(),
+});
+
+/** An account file as the relay writes it, checked when it is read like any record from disk. */
+export const storedAccountSchema = z.object({
+  ...accountInputSchema.shape,
+  id: z.string().min(1),
+  callback: z.object({ chatToken: z.string().min(1), telephonyToken: z.string().min(1) }),
+  widget: z.object({ key: z.string().min(1) }),
+  channels: z.array(channelRecordSchema),
+  createdAt: z.string(),
+});
 
 export const DEFAULT_PROVIDER_ID = 'planfix-relay';
 

@@ -4,6 +4,7 @@ import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { adapters } from '../channels/index.ts';
 import { asRecord } from '../channels/channel.ts';
+import { issueText } from '../core/issue.ts';
 import type { Relay } from '../context.ts';
 import { accountInputSchema, isMasked, mask, type Account, type ChannelConfig } from '../core/account.ts';
 import { limitsSchema } from '../core/limits.ts';
@@ -16,17 +17,9 @@ import { preview } from '../delivery/activity.ts';
 import { checkChat, checkRest, checkTelephony } from '../planfix/checks.ts';
 
 /** The first zod issue as "field.path: message", so the admin sees which field is wrong. */
-function zodError(err: z.ZodError, prefix = ''): HttpError {
-  const issue = err.issues[0]!;
-  const keys = (issue as { keys?: string[] }).keys;
-  const path = [prefix, ...issue.path.map(String), ...(issue.code === 'unrecognized_keys' && keys ? [keys[0]!] : [])].filter(Boolean).join('.');
-  const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
-  return new HttpError(400, `${path || 'body'}: ${message}`);
-}
-
 function parse<T>(schema: z.ZodType<T>, value: unknown, prefix = ''): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw zodError(r.error, prefix);
+  if (!r.success) throw new HttpError(400, issueText(r.error, prefix));
   return r.data;
 }
 
