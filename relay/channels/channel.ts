@@ -60,6 +60,12 @@ export interface ChannelDef<S extends Record<string, unknown>, O extends Record<
   verify?(req: InboundRequest, channel: Channel<S, O>): void;
   /** Turns the body into events; throws HttpError(400) for a body that is not the provider's shape. */
   parse(req: InboundRequest, channel: Channel<S, O>): ParseResult;
+  /**
+   * An async step before the event is delivered, for what parse cannot do without a call to the
+   * provider (a file id that becomes a URL). Runs at every attempt, on the journaled event, before
+   * its plan is fixed and before each resumed op: it must change nothing at the provider.
+   */
+  prepare?(event: InboundEvent, ctx: SendContext<S, O>): Promise<InboundEvent>;
   /** Delivers an employee's reply; throws RetryableError or TerminalError. Absent: the channel takes no replies. */
   send?(reply: ReplyEvent, ctx: SendContext<S, O>): Promise<{ providerMessageIds: string[] }>;
   /** Click-to-call: has the provider ring the employee (its own id for them: number, extension or SIP login), then the customer (international number). */

@@ -1,5 +1,5 @@
 import { providerId, taskFieldName, type Account, type ChannelConfig } from '../core/account.ts';
-import type { InboundEvent, ReplyEvent } from '../core/events.ts';
+import type { InboundEvent } from '../core/events.ts';
 import { escapeHtml } from '../core/html.ts';
 import { normalEmail, toE164 } from '../core/identity.ts';
 import { callPlan, callSkips, plan, type Op, type PlanContext } from '../core/plan.ts';
@@ -79,10 +79,11 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
   const channel = account.channels.find((c) => c.id === entry.channel);
   if (!channel) throw new TerminalError('the channel was deleted');
   let ops = entry.plan;
+  const event = await prepared(entry.event, account, channel, deps);
   // The entry's own journal write, when it is not committed yet: nothing goes to Planfix before it is.
   const writes: Promise<unknown>[] = written ? [written] : [];
   if (!ops) {
-    const ev = entry.event;
+    const ev = event;
     // Replies and receipts concern a conversation already known: no identity to resolve.
     const bare = { channel: { id: channel.id, title: '', name: channel.name, options: channel.options }, locale: localeOf(account) } as PlanContext;
     if (ev.kind === 'call') await recordCall(ev, account, channel, state);
@@ -101,11 +102,11 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
     for (let i = entry.step; i < ops.length; i++) {
       const op = ops[i]!;
       try {
-        await run(op, entry, account, channel, state, deps, later);
+        await run(op, event, account, channel, state, deps, later);
       } catch (err) {
         // A reply the provider refused is not a dead letter: Planfix shows the employee the reason.
-        if (op.do === 'send' && err instanceof TerminalError && entry.event.kind === 'reply') {
-          await deps.chat.call(account, 'messageStatus', { messageId: entry.event.messageId, messageStatus: 'error', messageStatusText: err.message.slice(0, 500) });
+        if (op.do === 'send' && err instanceof TerminalError && event.kind === 'reply') {
+          await deps.chat.call(account, 'messageStatus', { messageId: event.messageId, messageStatus: 'error', messageStatusText: err.message.slice(0, 500) });
           return { skipped: [] };
         }
         throw err;
@@ -125,7 +126,14 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
     if ((await Promise.allSettled(later)).some((r) => r.status === 'rejected')) entry.step = start;
   }
   await Promise.all(later);
-  return { skipped: entry.event.kind === 'call' ? callSkips(entry.event, keysOf(account)) : [] };
+  return { skipped: event.kind === 'call' ? callSkips(event, keysOf(account)) : [] };
+}
+
+/** The event as the channel's `prepare` step makes it (see ChannelDef); a reply is the relay's own. */
+function prepared(event: Entry['event'], account: Account, channel: ChannelConfig, deps: DeliverDeps): Promise<Entry['event']> | Entry['event'] {
+  const adapter = adapters[channel.kind];
+  if (!adapter?.prepare || event.kind === 'reply') return event;
+  return adapter.prepare(event, { account, channel, policy: deps.policy, timeoutMs: deps.timeoutMs });
 }
 
 /**
@@ -143,9 +151,9 @@ function hold(writes: Promise<unknown>[], ...ps: Promise<unknown>[]): void {
 const keysOf = (account: Account) => ({ hasRest: !!account.planfix.restToken, hasTelephony: !!account.planfix.telephonyToken });
 
 /** Runs one op; what it changes in the state goes into `writes`, committed with its step (see deliver). */
-async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfig, state: AccountState, deps: DeliverDeps, writes: Promise<unknown>[]): Promise<void> {
+async function run(op: Op, event: Entry['event'], account: Account, channel: ChannelConfig, state: AccountState, deps: DeliverDeps, writes: Promise<unknown>[]): Promise<void> {
   const { chat, rest } = deps;
-  if (entry.event.kind === 'call') return runCallOp(op, entry.event, account, channel, state, deps);
+  if (event.kind === 'call') return runCallOp(op, event, account, channel, state, deps);
   switch (op.do) {
     case 'newMessage':
     case 'updateContact':
@@ -183,7 +191,8 @@ async function run(op: Op, entry: Entry, account: Account, channel: ChannelConfi
       return;
     }
     case 'send': {
-      const reply = entry.event as ReplyEvent;
+      if (event.kind !== 'reply') throw new Error('a send op belongs to a reply');
+      const reply = event;
       if ((await state.conversation(reply.chatId))?.unsubscribed) {
         throw new TerminalError(`the customer unsubscribed from ${channel.name}: nothing can be sent until they write again`);
       }

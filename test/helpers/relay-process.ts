@@ -13,10 +13,11 @@ export class RelayProcess {
   private proc: Proc | undefined;
   port = 0;
 
-  private constructor(readonly dataDir: string, private readonly env: Record<string, string>) {}
+  private constructor(readonly dataDir: string, private readonly env: Record<string, string>, private readonly script: string) {}
 
-  static async start(env: Record<string, string> = {}, dataDir?: string): Promise<RelayProcess> {
-    const r = new RelayProcess(dataDir ?? (await mkdtemp(join(tmpdir(), 'relay-e2e-'))), env);
+  /** `script`: another build of the relay (one with a test-only channel registered). */
+  static async start(env: Record<string, string> = {}, dataDir?: string, script = 'dist/relay.js'): Promise<RelayProcess> {
+    const r = new RelayProcess(dataDir ?? (await mkdtemp(join(tmpdir(), 'relay-e2e-'))), env, script);
     await r.spawn();
     return r;
   }
@@ -44,7 +45,7 @@ export class RelayProcess {
   }
 
   private async spawn(): Promise<void> {
-    this.proc = await Proc.start(['dist/relay.js'], {
+    this.proc = await Proc.start([this.script], {
       HOST: '127.0.0.1',
       PORT: String(this.port),
       RELAY_DATA_DIR: this.dataDir,

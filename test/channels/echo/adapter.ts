@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { defineChannel } from '../../../relay/channels/channel.ts';
+import { isObj, parseJsonBody, str } from '../../../relay/channels/read.ts';
+import type { MessageEvent } from '../../../relay/core/events.ts';
+import { HttpError, RetryableError, TerminalError } from '../../../relay/errors.ts';
+import { send } from '../../../relay/net/outbound.ts';
+
+// "Echo", a chat provider that exists only in the test suite: the worked example of README's
+// "Adding a channel". Its webhook is `{ id, from: { id, name?, phone? }, text?, fileId? }`; a file
+// comes as an id that its API turns into a link (`GET /files/<id>`), and replies are POSTed to
+// `/send` with the channel's token.
+
+const FILE = 'echo-file:';
+
+const settings = z.object({
+  apiUrl: z.string().url(),
+  token: z.string().min(8),
+}).strict();
+
+const options = z.object({
+  /** Added under every reply. */
+  signature: z.string().max(50).optional(),
+}).strict();
+
+const apiOf = (s: z.infer<typeof settings>) => s.apiUrl.replace(/\/+$/, '');
+
+export const echo = defineChannel({
+  kind: 'echo',
+  title: 'Echo',
+  family: 'chat',
+  hosts: [],
+  settings,
+  options,
+  secretFields: ['token'],
+  urlFields: ['apiUrl'],
+
+  parse(req) {
+    const body = parseJsonBody(req.raw);
+    const id = str(body, 'id');
+    const from = body.from;
+    if (!id || !isObj(from) || !str(from, 'id')) throw new HttpError(400, 'not an Echo webhook: id and from.id are required');
+    const fileId = str(body, 'fileId');
+    const ev: MessageEvent = {
+      kind: 'message',
+      eventId: id,
+      customer: { clientId: str(from, 'id')!, name: str(from, 'name'), phone: str(from, 'phone') },
+      at: Date.now(),
+      text: str(body, 'text') ?? '',
+      // The link is asked for in `prepare`, where an await is allowed.
+      attachments: fileId ? [{ name: `file-${fileId}`, url: `${FILE}${fileId}` }] : [],
+    };
+    return { events: [ev] };
+  },
+
+  async prepare(event, { channel, policy, timeoutMs }) {
+    if (event.kind !== 'message' || !event.attachments.some((a) => a.url.startsWith(FILE))) return event;
+    const attachments = await Promise.all(event.attachments.map(async (a) => {
+      if (!a.url.startsWith(FILE)) return a;
+      const res = await send(policy, 'provider', `${apiOf(channel.settings)}/files/${encodeURIComponent(a.url.slice(FILE.length))}`, {
+        headers: { authorization: `Bearer ${channel.settings.token}` }, timeoutMs,
+      });
+      if (res.status >= 500) throw new RetryableError(`Echo answered ${res.status}`);
+      const url = str(res.json, 'url');
+      if (res.status !== 200 || !url) throw new TerminalError(`Echo has no file ${a.name} (${res.status})`);
+      return { ...a, url };
+    }));
+    return { ...event, attachments };
+  },
+
+  async send(reply, { channel, policy, timeoutMs }) {
+    const text = [reply.text, channel.options.signature].filter(Boolean).join('\n— ');
+    const res = await send(policy, 'provider', `${apiOf(channel.settings)}/send`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${channel.settings.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: reply.clientId, text }),
+      timeoutMs,
+    });
+    if (res.status >= 500) throw new RetryableError(`Echo answered ${res.status}`);
+    if (res.status !== 200) throw new TerminalError(`Echo refused the reply (${res.status})`);
+    const id = str(res.json, 'id');
+    return { providerMessageIds: id ? [id] : [] };
+  },
+});
