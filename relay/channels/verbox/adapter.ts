@@ -98,8 +98,6 @@ const options = z.object({
   operators: z.array(operatorSchema).default([]),
 }).strict();
 
-type Settings = z.infer<typeof settings>;
-type Options = z.infer<typeof options>;
 type Operator = z.infer<typeof operatorSchema>;
 
 type Reader = FieldReader<VerboxField>;

@@ -1,52 +1,18 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
-import { onOwnPlanfix } from '../../core/account.ts';
-import type { Attachment, Customer, CustomerEvent, MessageContent, MessageEvent, ReplyEvent, StatusEvent } from '../../core/events.ts';
-import { AuthError, HttpError, RetryableError, TerminalError } from '../../errors.ts';
-import { send } from '../../net/outbound.ts';
-import { defineChannel, type InboundRequest, type SendContext } from '../channel.ts';
+import type { Attachment, Customer, CustomerEvent, MessageContent, MessageEvent, StatusEvent } from '../../core/events.ts';
+import { AuthError, HttpError, TerminalError } from '../../errors.ts';
+import { defineChannel } from '../channel.ts';
 import { bodyHash, header, httpUrl, isObj, str, time, urlFileName, type Obj } from '../read.ts';
+import { call, partial, remember, STATUS_NAMES, viberError } from './api.ts';
 import { parseViberJson } from './json.ts';
+import { botSender, messagesOf, senderOf, withSizes } from './outgoing.ts';
+import { options, settings } from './settings.ts';
 
 // Viber REST Bot API (channels.md §1). Every callback is signed; tokens are 64-bit and kept as strings.
 
-export const VIBER_API_URL = 'https://chatapi.viber.com/pa';
 export const WEBHOOK_EVENTS = ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'] as const;
 /** Events Viber documents; one the relay does not use is acknowledged with no events so Viber stops retrying. */
 const KNOWN_EVENTS = new Set(['webhook', 'message', 'subscribed', 'unsubscribed', 'conversation_started', 'delivered', 'seen', 'failed']);
-const SENDER_NAME_MAX = 28;
-const TEXT_MAX = 7000;
-const IMAGE = /\.(jpe?g|png|gif)$/i;
-/** Viber's limit for a file message; a bigger file goes as a link. */
-const FILE_MAX = 50 * 1024 * 1024;
-
-const settings = z.object({
-  authToken: z.string().min(1),
-  /** The name shown as the sender, and the bot's chat URI in the deep link. */
-  botName: z.string().min(1),
-  avatar: z.string().url().optional(),
-  apiUrl: z.string().url().optional(),
-  /** Sent as the answer to `conversation_started` (the one message a non-subscriber may get). */
-  welcomeText: z.string().min(1).max(TEXT_MAX).optional(),
-}).strict();
-
-const options = z.object({
-  /** Show the Planfix employee's name and avatar as the sender instead of the bot's. */
-  sendAsEmployee: z.boolean().default(false),
-}).strict();
-
-type Settings = z.infer<typeof settings>;
-type Ctx = SendContext<Settings, z.infer<typeof options>>;
-
-export const STATUS_NAMES: Record<number, string> = {
-  0: 'ok', 1: 'invalidUrl', 2: 'invalidAuthToken', 3: 'badData', 4: 'missingData', 5: 'receiverNotRegistered',
-  6: 'receiverNotSubscribed', 7: 'publicAccountBlocked', 8: 'publicAccountNotFound', 9: 'publicAccountSuspended',
-  10: 'webhookNotSet', 11: 'receiverNoSuitableDevice', 12: 'tooManyRequests', 13: 'apiVersionNotSupported',
-  14: 'incompatibleWithVersion', 15: 'publicAccountNotAuthorized', 16: 'inchatReplyMessageNotAllowed',
-  17: 'publicAccountIsNotInline', 18: 'noPublicChat', 19: 'cannotSendBroadcast', 20: 'broadcastNotAllowed',
-};
-
-const apiUrl = (s: Settings) => (s.apiUrl ?? VIBER_API_URL).replace(/\/+$/, '');
 
 // ---------------------------------------------------------------- inbound
 
@@ -147,149 +113,6 @@ function statusEvent(body: Obj, event: 'delivered' | 'seen' | 'failed', token: s
   };
 }
 
-// ---------------------------------------------------------------- outbound
-
-type Outgoing = Record<string, unknown> & { type: string };
-
-function cut(s: string, max: number): string {
-  let out = '';
-  for (const ch of s) {
-    if (out.length + ch.length > max) break;
-    out += ch;
-  }
-  return out;
-}
-
-function senderOf(reply: ReplyEvent, s: Settings, sendAsEmployee: boolean): { name: string; avatar?: string } {
-  const employee = sendAsEmployee ? `${reply.user.name ?? ''} ${reply.user.lastName ?? ''}`.replace(/\s+/g, ' ').trim() : '';
-  const name = cut(employee || s.botName, SENDER_NAME_MAX);
-  const avatar = (employee && reply.user.ico) || s.avatar;
-  return avatar ? { name, avatar } : { name };
-}
-
-function splitText(text: string): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length) {
-    const part = cut(rest, TEXT_MAX);
-    parts.push(part);
-    rest = rest.slice(part.length);
-  }
-  return parts;
-}
-
-const linkLine = (a: Attachment) => `📎 ${a.name}: ${a.url}`;
-
-/**
- * The Viber messages of one reply, in order: the text (split at 7000 characters), then one per
- * attachment. Images go as `picture`. Anything else would be a `file`, which Viber accepts only with
- * its `size` in bytes; Planfix gives no size and `send()` exposes no response headers to learn it
- * from a HEAD, so such a file goes as a text line with its name and link (Viber makes it clickable).
- */
-const isImage = (a: Attachment) => {
-  try {
-    return IMAGE.test(new URL(a.url).pathname) || IMAGE.test(a.name);
-  } catch {
-    return IMAGE.test(a.name);
-  }
-};
-
-/**
- * Viber sends a file only with its size, which Planfix does not give: the account's own Planfix is
- * asked (HEAD). A link elsewhere, even on an allowed host, is not probed: an employee's attachment
- * must not make the relay knock on any path and port. Without an answer the file goes as a link.
- */
-async function withSizes(reply: ReplyEvent, ctx: Ctx): Promise<ReplyEvent> {
-  const attachments = await Promise.all(reply.attachments.map(async (a) => {
-    if (a.size || isImage(a) || !onOwnPlanfix(ctx.account, a.url)) return a;
-    try {
-      const res = await send(ctx.policy, 'planfix', a.url, { method: 'HEAD', timeoutMs: Math.min(ctx.timeoutMs, 5000) });
-      const size = Number(res.headers.get('content-length'));
-      return res.status >= 200 && res.status < 300 && size > 0 ? { ...a, size } : a;
-    } catch {
-      return a;
-    }
-  }));
-  return { ...reply, attachments };
-}
-
-function messagesOf(reply: ReplyEvent): Outgoing[] {
-  const out: Outgoing[] = splitText(reply.text.trim()).map((text) => ({ type: 'text', text }));
-  for (const a of reply.attachments) {
-    const size = a.size;
-    if (isImage(a)) out.push({ type: 'picture', media: a.url, text: '', fallback: linkLine(a) });
-    else if (typeof size === 'number' && size > 0 && size <= FILE_MAX) out.push({ type: 'file', media: a.url, size, file_name: cut(a.name, 256), fallback: linkLine(a) });
-    else out.push({ type: 'text', text: linkLine(a) });
-  }
-  return out;
-}
-
-/** The status code and token of a Viber API answer; the token read from the text so it stays exact. */
-function answerOf(res: { status: number; text: string }): { status?: number; message?: string; token?: string; body: Obj } {
-  let body: Obj = {};
-  try {
-    body = parseViberJson(res.text);
-  } catch { /* not JSON: status stays undefined */ }
-  const code = typeof body.status === 'number' ? body.status : typeof body.status === 'string' && /^\d+$/.test(body.status) ? Number(body.status) : undefined;
-  return { status: code, message: str(body, 'status_message'), token: str(body, 'message_token'), body };
-}
-
-function viberError(status: number, message: string | undefined): Error {
-  const said = `Viber status ${status}${message ? `: ${message}` : STATUS_NAMES[status] ? `: ${STATUS_NAMES[status]}` : ''}`;
-  switch (status) {
-    case 5:
-    case 6:
-      return new TerminalError(`the Viber user is not subscribed to the bot (or left) (${said})`);
-    case 12:
-      return new RetryableError(`rate limited by Viber (${said})`);
-    case 2:
-      return new TerminalError(`bad bot token: Viber refused the channel's authToken (${said})`);
-    case 7:
-      return new TerminalError(`bot blocked by Viber (${said})`);
-    case 8:
-      return new TerminalError(`bot not found by Viber (${said})`);
-    case 9:
-      return new TerminalError(`bot suspended by Viber (${said})`);
-    case 15:
-      return new TerminalError(`bot not authorized by Viber (${said})`);
-    case 10:
-      return new TerminalError(`webhook not set: connect the channel again so the relay calls set_webhook (${said})`);
-    case 3:
-    case 4:
-      return new TerminalError(`bad request (relay bug) (${said})`);
-    default:
-      return new TerminalError(`Viber error ${status}: ${message ?? STATUS_NAMES[status] ?? 'unknown error'}`);
-  }
-}
-
-/** One POST to a Viber API method; the answer's `status` must be 0. */
-async function call(ctx: Ctx, method: string, body: unknown): Promise<{ status: number; message?: string; token?: string; body: Obj }> {
-  const s = ctx.channel.settings;
-  const res = await send(ctx.policy, 'provider', `${apiUrl(s)}/${method}`, {
-    method: 'POST',
-    headers: { 'x-viber-auth-token': s.authToken, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    timeoutMs: ctx.timeoutMs,
-  });
-  if (res.status !== 200) throw new TerminalError(`Viber ${method} answered HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}`);
-  const a = answerOf(res);
-  if (a.status === undefined) throw new TerminalError(`Viber ${method} answered without a status: ${res.text.slice(0, 200)}`);
-  return { ...a, status: a.status };
-}
-
-/**
- * Tokens of messages already accepted by Viber for replies whose send failed part-way (e.g. status 12
- * on the third of four messages): the worker's retry then skips them instead of repeating them to
- * the customer. In memory only; bounded.
- */
-const partial = new Map<string, string>();
-const PARTIAL_MAX = 5000;
-
-function remember(key: string, token: string): void {
-  partial.set(key, token);
-  while (partial.size > PARTIAL_MAX) partial.delete(partial.keys().next().value!);
-}
-
 // ---------------------------------------------------------------- adapter
 
 export const viber = defineChannel({
@@ -335,8 +158,7 @@ export const viber = defineChannel({
           ? [{ kind: 'customer', eventId: `cs-${token ?? bodyHash(req.raw)}`, customer: userOf(body.user as Obj, userId), visit: { context }, at } satisfies CustomerEvent]
           : [];
         if (!s.welcomeText) return { events };
-        const sender = s.avatar ? { name: cut(s.botName, SENDER_NAME_MAX), avatar: s.avatar } : { name: cut(s.botName, SENDER_NAME_MAX) };
-        return { events, response: { sender, type: 'text', text: s.welcomeText } };
+        return { events, response: { sender: botSender(s), type: 'text', text: s.welcomeText } };
       }
       case 'subscribed':
       case 'unsubscribed': {
