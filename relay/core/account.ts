@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlUnder } from './url.ts';
 import { UTM_KEYS } from './events.ts';
 import { limitsSchema, type Limits } from './limits.ts';
 import { isTimeZone, LANGUAGES, type Language } from './locale.ts';
@@ -89,13 +90,13 @@ export const storedAccountSchema = z.object({
 export const DEFAULT_PROVIDER_ID = 'planfix-relay';
 
 export function chatApiUrl(a: Account): string {
-  return a.planfix.chatApiUrl ?? `${a.planfix.url.replace(/\/+$/, '')}/webchat/api`;
+  return a.planfix.chatApiUrl ?? urlUnder(a.planfix.url, 'webchat/api');
 }
 export function restUrl(a: Account): string {
-  return a.planfix.restUrl ?? `${a.planfix.url.replace(/\/+$/, '')}/rest`;
+  return a.planfix.restUrl ?? urlUnder(a.planfix.url, 'rest');
 }
 export function telephonyApiUrl(a: Account): string {
-  return a.planfix.telephonyApiUrl ?? `${a.planfix.url.replace(/\/+$/, '')}/tel/api`;
+  return a.planfix.telephonyApiUrl ?? urlUnder(a.planfix.url, 'tel/api');
 }
 /**
  * Where the account's Planfix lives (scheme, host, port of planfix.url): the one origin its

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlUnder } from '../../core/url.ts';
 import { UTM_KEYS, type Attachment, type CustomerEvent, type EndEvent, type InboundEvent, type MessageEvent, type Visit } from '../../core/events.ts';
 import { looksLikeUserAgent, parseUserAgent } from '../../core/user-agent.ts';
 import { HttpError, TerminalError } from '../../errors.ts';
@@ -9,6 +10,7 @@ import { bodyHash, httpUrl, isObj, parseJsonBody, readPages, readUtm, str, time,
 
 /** Marks the relay's own messages, so Chatra webhooks that carry them back are not imported. */
 export const RECEIVED_FROM = 'planfix-relay';
+const CHATRA_API_URL = 'https://app.chatra.io/api';
 const EVENTS = new Set(['chatStarted', 'chatFragment', 'chatTranscript']);
 
 const settings = z.object({
@@ -87,7 +89,7 @@ export const chatra = defineChannel({
   async check({ channel, policy, timeoutMs }) {
     const s = channel.settings;
     // A visitor id no one has: "not found" means the keys were accepted.
-    const res = await send(policy, 'provider', `${(s.apiUrl ?? 'https://app.chatra.io/api').replace(/\/+$/, '')}/clients/relay-check/`, {
+    const res = await send(policy, 'provider', urlUnder(s.apiUrl ?? CHATRA_API_URL, 'clients/relay-check/'), {
       method: 'GET', headers: { authorization: `Chatra.Simple ${s.publicKey}:${s.secretKey}` }, timeoutMs,
     });
     if (res.status === 401 || res.status === 403) {
@@ -168,7 +170,7 @@ export const chatra = defineChannel({
     const ids: string[] = [];
     // Chatra takes at most 5000 characters per message; a longer answer goes as several.
     for (let i = 0; i < Math.max(text.length, 1); i += 5000) {
-      const res = await send(policy, 'provider', `${(s.apiUrl ?? 'https://app.chatra.io/api').replace(/\/+$/, '')}/messages/`, {
+      const res = await send(policy, 'provider', urlUnder(s.apiUrl ?? CHATRA_API_URL, 'messages/'), {
         method: 'POST',
         headers: { authorization: `Chatra.Simple ${s.publicKey}:${s.secretKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ clientId: reply.clientId, text: text.slice(i, i + 5000), ...agent, receivedFrom: RECEIVED_FROM }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlUnder } from '../../core/url.ts';
 import { UTM_KEYS, type CallEvent, type CallMoment, type CallOutcome, type Visit } from '../../core/events.ts';
 import { HttpError, TerminalError } from '../../errors.ts';
 import { errorText, send } from '../../net/outbound.ts';
@@ -79,7 +80,6 @@ const settings = z.object({
 
 const options = z.object(callOptionsShape).strict();
 
-export type RingostatSettings = z.infer<typeof settings>;
 export type RingostatOptions = z.infer<typeof options>;
 function flag(v: string | undefined): boolean | undefined {
   if (v === undefined) return undefined;
@@ -190,7 +190,7 @@ export const ringostat = defineChannel({
   async check({ channel, policy, timeoutMs }) {
     const s = channel.settings;
     if (!s.authKey) return { ok: true, message: 'Webhooks need no key. Click-to-call is off until authKey is set.' };
-    const res = await send(policy, 'provider', `${(s.apiUrl ?? RINGOSTAT_API_URL).replace(/\/+$/, '')}/sipstatus/online`, {
+    const res = await send(policy, 'provider', urlUnder(s.apiUrl ?? RINGOSTAT_API_URL, 'sipstatus/online'), {
       method: 'GET', headers: { 'auth-key': s.authKey, ...(s.projectId ? { 'x-project-id': s.projectId } : {}) }, timeoutMs,
     });
     if (res.status === 401 || res.status === 403) {
@@ -259,7 +259,7 @@ export const ringostat = defineChannel({
     const s = channel.settings;
     if (!s.authKey) throw new TerminalError('the Ringostat channel has no authKey: set it to use click-to-call');
     if (!s.projectId) throw new TerminalError('the Ringostat channel has no projectId: set it to use click-to-call');
-    const res = await send(policy, 'provider', `${(s.apiUrl ?? RINGOSTAT_API_URL).replace(/\/+$/, '')}/a/v2`, {
+    const res = await send(policy, 'provider', urlUnder(s.apiUrl ?? RINGOSTAT_API_URL, 'a/v2'), {
       method: 'POST',
       headers: { 'auth-key': s.authKey, 'content-type': 'application/json' },
       body: JSON.stringify({

@@ -56,7 +56,7 @@ export function viberError(status: number, message: string | undefined): Error {
 /** One POST to a Viber API method; the answer's `status` must be 0. */
 export async function call(ctx: Ctx, method: string, body: unknown): Promise<{ status: number; message?: string; token?: string; body: Obj }> {
   const s = ctx.channel.settings;
-  const res = await send(ctx.policy, 'provider', `${apiUrl(s)}/${method}`, {
+  const res = await send(ctx.policy, 'provider', apiUrl(s, method), {
     method: 'POST',
     headers: { 'x-viber-auth-token': s.authToken, 'content-type': 'application/json' },
     body: JSON.stringify(body),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlUnder } from '../../core/url.ts';
 import type { SendContext } from '../channel.ts';
 
 // Viber REST Bot API (channels.md §1): the channel's settings and options.
@@ -26,4 +27,4 @@ export type Settings = z.infer<typeof settings>;
 export type Ctx = SendContext<Settings, z.infer<typeof options>>;
 export { settings, options };
 
-export const apiUrl = (s: Settings) => (s.apiUrl ?? VIBER_API_URL).replace(/\/+$/, '');
+export const apiUrl = (s: Settings, method: string) => urlUnder(s.apiUrl ?? VIBER_API_URL, method);

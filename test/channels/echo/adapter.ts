@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlUnder } from '../../../relay/core/url.ts';
 import { defineChannel } from '../../../relay/channels/channel.ts';
 import { isObj, parseJsonBody, str } from '../../../relay/channels/read.ts';
 import type { MessageEvent } from '../../../relay/core/events.ts';
@@ -21,8 +22,6 @@ const options = z.object({
   /** Added under every reply. */
   signature: z.string().max(50).optional(),
 }).strict();
-
-const apiOf = (s: z.infer<typeof settings>) => s.apiUrl.replace(/\/+$/, '');
 
 export const echo = defineChannel({
   kind: 'echo',
@@ -56,7 +55,7 @@ export const echo = defineChannel({
     if (event.kind !== 'message' || !event.attachments.some((a) => a.url.startsWith(FILE))) return event;
     const attachments = await Promise.all(event.attachments.map(async (a) => {
       if (!a.url.startsWith(FILE)) return a;
-      const res = await send(policy, 'provider', `${apiOf(channel.settings)}/files/${encodeURIComponent(a.url.slice(FILE.length))}`, {
+      const res = await send(policy, 'provider', urlUnder(channel.settings.apiUrl, `files/${encodeURIComponent(a.url.slice(FILE.length))}`), {
         headers: { authorization: `Bearer ${channel.settings.token}` }, timeoutMs,
       });
       if (res.status >= 500) throw new RetryableError(`Echo answered ${res.status}`);
@@ -69,7 +68,7 @@ export const echo = defineChannel({
 
   async send(reply, { channel, policy, timeoutMs }) {
     const text = [reply.text, channel.options.signature].filter(Boolean).join('\n— ');
-    const res = await send(policy, 'provider', `${apiOf(channel.settings)}/send`, {
+    const res = await send(policy, 'provider', urlUnder(channel.settings.apiUrl, 'send'), {
       method: 'POST',
       headers: { authorization: `Bearer ${channel.settings.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ to: reply.clientId, text }),
