@@ -1,29 +1,19 @@
 import './admin.css';
 import { api, ApiError, token } from './api.ts';
-import { clear, copyField, h, time } from './dom.ts';
+import { clear, copyField, h } from './dom.ts';
 import { clearErrors, collect, field, fieldsOf, showError, type JsonSchema } from './forms.ts';
+import { renderActivity } from './activity.ts';
+import { channelCard, channelForm, renderAdmission, type PageContext } from './channels.ts';
+import { checkLine } from './checks.ts';
+import type { Account, Check, Kind } from './types.ts';
 
 // The admin page: one screen per account, everything through the admin API.
 
-interface Kind { kind: string; title: string; settings: JsonSchema; options: JsonSchema; limits: JsonSchema; secretFields: string[]; canConnect: boolean; canCheck: boolean }
-type Refusals = Record<'rate' | 'new_conversations' | 'new_contacts' | 'backlog', number>;
-interface Admission { refused: Refusals; previousHour: Refusals; lastRefusedAt?: string; biting: boolean }
-interface Channel {
-  id: string; kind: string; name: string; settings: Record<string, unknown>; options: Record<string, unknown>; limits: Record<string, unknown>;
-  admission: Admission; webhookUrl: string; warnings: string[]; deepLink?: string; connect?: { ok: boolean; error?: string };
-}
-interface Account {
-  id: string; name: string; defaultCountry: string; planfix: Record<string, unknown>; channels: Channel[];
-  language?: string; timeZone?: string;
-  locale: { language: string; timeZone: string; chosen: { language: boolean; timeZone: boolean } };
-  connect: { planfixChat: { url: string; token: string; providerId: string }; planfixTelephony: { url: string; token: string } };
-  widget: { key: string; userscriptUrl: string };
-}
-interface Check { ok: boolean; message: string; fix?: string; details?: { scopes?: Record<string, string> } }
 
 const root = document.getElementById('app')!;
 let kinds: Kind[] = [];
 let refresh: ReturnType<typeof setInterval> | undefined;
+const page: PageContext = { get kinds() { return kinds; }, reload: (id) => showAccount(id) };
 
 /** The account's own fields; language and timeZone left empty follow the Planfix domain (shown as the placeholder). */
 const accountSchema = (a?: Account): JsonSchema => ({
@@ -134,7 +124,7 @@ async function showAccount(id: string): Promise<void> {
     h('h1', {}, a.name),
     connectPanel(a),
     checkPanel(a),
-    h('section', { class: 'card', id: 'channels' }, h('h2', {}, 'Channels'), ...a.channels.map((c) => channelCard(a, c)), channelForm(a)),
+    h('section', { class: 'card', id: 'channels' }, h('h2', {}, 'Channels'), ...a.channels.map((c) => channelCard(page, a, c)), channelForm(page, a)),
     activity,
     accountForm(a),
     h('section', { class: 'card danger' }, h('button', {
@@ -167,13 +157,6 @@ function connectPanel(a: Account): HTMLElement {
     copyField('Userscript install link', a.widget.userscriptUrl, 'Open it in the browser where the userscript manager is installed; every employee installs it once.'));
 }
 
-function checkLine(name: string, c: Check): HTMLElement {
-  return h('li', { class: c.ok ? 'ok' : 'bad', 'data-check': name },
-    h('strong', {}, `${c.ok ? '✓' : '✗'} ${name}: `), c.message,
-    c.fix ? h('div', { class: 'fix' }, `Fix: ${c.fix}`) : undefined,
-    c.details?.scopes ? h('div', { class: 'muted' }, Object.entries(c.details.scopes).map(([k, v]) => `${k}: ${v}`).join(' · ')) : undefined);
-}
-
 function checkPanel(a: Account): HTMLElement {
   const out = h('ul', { class: 'checks' });
   const button = h('button', {
@@ -190,155 +173,6 @@ function checkPanel(a: Account): HTMLElement {
     },
   }, 'Test Planfix connection');
   return h('section', { class: 'card', id: 'check' }, h('h2', {}, 'Test connection'), button, out);
-}
-
-function channelCard(a: Account, c: Channel): HTMLElement {
-  const kind = kinds.find((k) => k.kind === c.kind);
-  const result = h('ul', { class: 'checks' });
-  const editBox = h('div', { class: 'edit-box', hidden: true }, kind ? channelEditForm(a, c, kind) : undefined);
-  const act = (label: string, path: string) => h('button', {
-    type: 'button', onclick: async () => {
-      clear(result, h('li', { class: 'muted' }, '…'));
-      try {
-        const r = await api<Check & { error?: string }>('POST', `/accounts/${a.id}/channels/${c.id}/${path}`);
-        clear(result, checkLine(label, { ok: r.ok, message: r.message ?? r.error ?? (r.ok ? 'done' : 'failed'), fix: r.fix }));
-      } catch (err) {
-        clear(result, h('li', { class: 'bad' }, (err as Error).message));
-      }
-    },
-  }, label);
-  return h('article', { class: 'channel', 'data-channel': c.id },
-    h('h3', {}, `${c.name} `, h('span', { class: 'muted' }, kind?.title ?? c.kind)),
-    copyField(`Webhook URL for ${kind?.title ?? c.kind}`, c.webhookUrl, 'Paste it into the provider\'s webhook settings; it holds the channel\'s secret.'),
-    c.deepLink ? copyField('Deep link for your site', c.deepLink) : undefined,
-    ...c.warnings.map((w) => h('p', { class: 'warning' }, w)),
-    admissionLine(c.admission),
-    c.connect && !c.connect.ok ? h('p', { class: 'warning' }, `Connect failed: ${c.connect.error ?? ''}`) : undefined,
-    h('div', { class: 'actions' },
-      kind ? h('button', { type: 'button', class: 'edit', onclick: () => { editBox.hidden = !editBox.hidden; } }, 'Edit') : undefined,
-      kind?.canCheck ? act('Test', 'check') : undefined,
-      kind?.canConnect ? act('Connect', 'connect') : undefined,
-      h('button', {
-        type: 'button', class: 'danger', onclick: async () => {
-          if (!confirm(`Delete channel "${c.name}"?`)) return;
-          await api('DELETE', `/accounts/${a.id}/channels/${c.id}`);
-          await showAccount(a.id);
-        },
-      }, 'Delete')),
-    result,
-    editBox);
-}
-
-/** The channel's settings and options, prefilled; secrets stay empty unless the admin types a new one. */
-function channelEditForm(a: Account, c: Channel, kind: Kind): HTMLElement {
-  const form = h('form', { class: 'edit-channel', novalidate: true },
-    field({ path: 'name', label: 'name', schema: { type: 'string' }, required: true, value: c.name }),
-    ...fieldsOf('settings', kind.settings, c.settings, kind.secretFields).map(field),
-    h('h4', {}, 'Options'),
-    ...fieldsOf('options', kind.options, c.options).map(field),
-    h('h4', {}, 'Admission limits (empty: the default)'),
-    ...fieldsOf('limits', kind.limits, c.limits).map(field),
-    h('div', { class: 'form-error', role: 'alert' }),
-    h('button', { type: 'submit' }, 'Save channel'));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    try {
-      const name = form.querySelector<HTMLInputElement>('.field[data-path="name"] input')!.value.trim();
-      await api('PATCH', `/accounts/${a.id}/channels/${c.id}`, { name, settings: collect(form, 'settings'), options: collect(form, 'options'), limits: collect(form, 'limits') });
-      await showAccount(a.id);
-    } catch (err) {
-      showError(form, err as ApiError);
-    }
-  });
-  return form;
-}
-
-const REASONS: [keyof Refusals, string][] = [['rate', 'rate'], ['new_conversations', 'new conversations'], ['new_contacts', 'new callers'], ['backlog', 'backlog']];
-
-/** Refusals by the channel's admission limits this clock hour and the one before; nothing when there were none. */
-function admissionLine(ad: Admission): HTMLElement {
-  const sum = (r: Refusals) => REASONS.reduce((n, [k]) => n + r[k], 0);
-  const now = sum(ad.refused);
-  const before = sum(ad.previousHour);
-  const line = h('p', { class: `admission${ad.biting ? ' warning biting' : ''}`, hidden: !now && !before });
-  if (!now && !before) return line;
-  const parts = REASONS.filter(([k]) => ad.refused[k]).map(([k, label]) => `${label}: ${ad.refused[k]}`).join(', ');
-  clear(line, ad.biting ? 'Limits biting: ' : 'Limits refused webhooks: ',
-    `${now} refused this hour${parts ? ` (${parts})` : ''}, ${before} the hour before`,
-    ad.lastRefusedAt ? `; the last at ${time(ad.lastRefusedAt)}` : '',
-    '. If this is real traffic, raise the channel\'s admission limits (Edit).');
-  return line;
-}
-
-async function renderAdmission(accountId: string): Promise<void> {
-  const a = await api<Account>('GET', `/accounts/${accountId}`);
-  for (const c of a.channels) document.querySelector(`article.channel[data-channel="${CSS.escape(c.id)}"] .admission`)?.replaceWith(admissionLine(c.admission));
-}
-
-function channelForm(a: Account): HTMLElement {
-  const select = h('select', { id: 'new-kind' }, ...kinds.map((k) => h('option', { value: k.kind }, k.title)));
-  const fields = h('div', { class: 'kind-fields' });
-  const render = () => {
-    const k = kinds.find((x) => x.kind === (select as HTMLSelectElement).value)!;
-    clear(fields, ...fieldsOf('settings', k.settings, {}, k.secretFields).map(field), h('h4', {}, 'Options'), ...fieldsOf('options', k.options).map(field),
-      h('h4', {}, 'Admission limits (empty: the default)'), ...fieldsOf('limits', k.limits).map(field));
-  };
-  select.addEventListener('change', render);
-  const form = h('form', { class: 'new-channel', id: 'channel-create', novalidate: true }, h('h3', {}, 'Add a channel'),
-    h('div', { class: 'field', 'data-path': 'kind' }, h('label', { for: 'new-kind' }, 'Kind'), select, h('div', { class: 'error' })),
-    field({ path: 'name', label: 'name', schema: { type: 'string' }, required: true }),
-    fields, h('div', { class: 'form-error', role: 'alert' }), h('button', { type: 'submit' }, 'Add channel'));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    try {
-      const name = form.querySelector<HTMLInputElement>('.field[data-path="name"] input')!.value.trim();
-      await api('POST', `/accounts/${a.id}/channels`, {
-        kind: (select as HTMLSelectElement).value, name, settings: collect(form, 'settings'), options: collect(form, 'options'), limits: collect(form, 'limits'),
-      });
-      await showAccount(a.id);
-    } catch (err) {
-      showError(form, err as ApiError);
-    }
-  });
-  render();
-  return form;
-}
-
-interface ActivityItem { at: number; event: string; channel: string; kind: string; outcome: string; latencyMs: number; attempts: number; error?: string; preview?: string; skipped?: string[] }
-interface DeadLetter { eventId: string; channel: string; kind: string; failedAt: string; reason: string; preview?: string }
-
-async function renderActivity(a: Account, box: HTMLElement): Promise<void> {
-  const [items, dead] = await Promise.all([
-    api<ActivityItem[]>('GET', `/accounts/${a.id}/activity`),
-    api<DeadLetter[]>('GET', `/accounts/${a.id}/dead-letters`),
-  ]);
-  const channelName = (id: string) => a.channels.find((c) => c.id === id)?.name ?? id;
-  clear(box, h('h2', {}, 'Activity'),
-    items.length ? h('table', { class: 'activity' },
-      h('thead', {}, h('tr', {}, ...['Time', 'Channel', 'Kind', 'Outcome', 'Latency', 'Preview / error'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, ...items.map((i) => h('tr', { class: i.outcome },
-        h('td', {}, time(i.at)), h('td', {}, channelName(i.channel)), h('td', {}, i.kind),
-        h('td', {}, i.outcome === 'retrying' ? `retrying (${i.attempts})` : i.outcome), h('td', {}, `${i.latencyMs} ms`),
-        h('td', {}, i.error ?? [i.preview, ...(i.skipped ?? []).map((x) => `skipped: ${x}`)].filter(Boolean).join(' · ')))))) : h('p', { class: 'muted' }, 'Nothing yet.'),
-    h('h3', {}, `Dead letters (${dead.length})`),
-    dead.length ? h('table', { class: 'dead' },
-      h('tbody', {}, ...dead.map((d) => h('tr', { 'data-event': d.eventId },
-        h('td', {}, time(d.failedAt)), h('td', {}, channelName(d.channel)), h('td', {}, d.kind), h('td', {}, d.reason), h('td', {}, d.preview ?? ''),
-        h('td', {}, h('button', {
-          type: 'button', class: 'retry', onclick: async (e: Event) => {
-            (e.target as HTMLButtonElement).disabled = true;
-            await api('POST', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}/retry`);
-            await renderActivity(a, box);
-          },
-        }, 'Retry'), ' ', h('button', {
-          type: 'button', class: 'dismiss', title: 'Delete it without delivering', onclick: async (e: Event) => {
-            (e.target as HTMLButtonElement).disabled = true;
-            await api('DELETE', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}`);
-            await renderActivity(a, box);
-          },
-        }, 'Dismiss')))))) : h('p', { class: 'muted' }, 'None.'));
 }
 
 window.addEventListener('hashchange', () => void start());

@@ -1,0 +1,18 @@
+// What the admin API answers, as the page reads it.
+import type { JsonSchema } from './forms.ts';
+
+export interface Kind { kind: string; title: string; settings: JsonSchema; options: JsonSchema; limits: JsonSchema; secretFields: string[]; canConnect: boolean; canCheck: boolean }
+export type Refusals = Record<'rate' | 'new_conversations' | 'new_contacts' | 'backlog', number>;
+export interface Admission { refused: Refusals; previousHour: Refusals; lastRefusedAt?: string; biting: boolean }
+export interface Channel {
+  id: string; kind: string; name: string; settings: Record<string, unknown>; options: Record<string, unknown>; limits: Record<string, unknown>;
+  admission: Admission; webhookUrl: string; warnings: string[]; deepLink?: string; connect?: { ok: boolean; error?: string };
+}
+export interface Account {
+  id: string; name: string; defaultCountry: string; planfix: Record<string, unknown>; channels: Channel[];
+  language?: string; timeZone?: string;
+  locale: { language: string; timeZone: string; chosen: { language: boolean; timeZone: boolean } };
+  connect: { planfixChat: { url: string; token: string; providerId: string }; planfixTelephony: { url: string; token: string } };
+  widget: { key: string; userscriptUrl: string };
+}
+export interface Check { ok: boolean; message: string; fix?: string; details?: { scopes?: Record<string, string> } }
