@@ -7,6 +7,7 @@ import { RetryableError, TerminalError } from '../relay/errors.ts';
 import { readAttachments } from '../relay/http/planfix.ts';
 import { OutboundPolicy } from '../relay/net/outbound.ts';
 import { ChatApi, ChatApiError, encodeForm, readNumber } from '../relay/planfix/chat.ts';
+import { RestApi, RestError } from '../relay/planfix/rest.ts';
 
 test('encodeForm: the documented newMessage example, attachments as repeated pairs in order', (t) => {
   const form = encodeForm({
@@ -195,4 +196,41 @@ test('readAttachments keeps only http(s) links: anything else never reaches the 
   t.deepEqual(readAttachments([{ name: 'x', url: 'data:text/html,<b>x</b>' }, { name: 'y', url: 'http://cdn.example/y.png' }]), [
     { name: 'y', url: 'http://cdn.example/y.png' },
   ]);
+});
+
+// REST answers are checked where they enter (relay/planfix/rest-answers.ts).
+
+async function fakeRest(t: ExecutionContext, answer: (path: string) => unknown) {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(req.url ?? ''))));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  const port = (server.address() as AddressInfo).port;
+  const account: Account = {
+    id: 'acc1', name: 'Acme', defaultCountry: 'RU',
+    planfix: { url: 'https://acme.planfix.ru', chatToken: 'pf-token', restToken: 'rest', restUrl: `http://127.0.0.1:${port}/rest`, restRps: 1000 },
+    callback: { chatToken: 'cb', telephonyToken: 'tel' }, widget: { key: 'w' }, channels: [], createdAt: '2024-01-01T00:00:00Z',
+  };
+  return { api: new RestApi(new OutboundPolicy([`127.0.0.1:${port}`]), 5000), account };
+}
+
+test('RestApi: answers are read through their schemas, prefixed ids included; an unexpected shape is a clear error, not an undefined', async (t) => {
+  let shape: 'good' | 'bad' = 'good';
+  const { api, account } = await fakeRest(t, (path) => {
+    if (path.startsWith('/rest/contact/list')) {
+      return shape === 'good' ? { result: 'success', contacts: [{ id: 'contact:12', phones: [{ number: '+380 67 123 45 67' }, { number: 380671234567 }] }] } : { result: 'success', contacts: 'none' };
+    }
+    if (path.startsWith('/rest/task/7')) return shape === 'good' ? { result: 'success', task: { id: 7, processId: 3, status: { id: 2, name: 'Done', isActive: false } } } : { result: 'success' };
+    if (path === '/rest/task/') return { result: 'success', id: shape === 'good' ? 'task:99' : 0 };
+    return { result: 'success' };
+  });
+  t.deepEqual(await api.contactsByPhone(account, '380671234567'), [{ id: 12, phones: ['+380 67 123 45 67', '380671234567'] }]);
+  t.like(await api.task(account, 7), { id: 7, processId: 3, status: { name: 'Done', isActive: false } });
+  t.is(await api.createTask(account, { name: 'x' }), 99);
+  shape = 'bad';
+  await t.throwsAsync(api.contactsByPhone(account, '380671234567'), { instanceOf: RestError, message: /\/contact\/list failed: unexpected answer: answer\.contacts/ });
+  await t.throwsAsync(api.task(account, 7), { instanceOf: RestError, message: /unexpected answer: answer\.task/ });
+  await t.throwsAsync(api.createTask(account, { name: 'x' }), { instanceOf: RestError, message: /answer\.id: not an id/ });
 });

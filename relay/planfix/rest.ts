@@ -2,24 +2,18 @@ import { restUrl, type Account } from '../core/account.ts';
 import { RetryableError, TerminalError } from '../errors.ts';
 import { errorText, send, type OutboundPolicy } from '../net/outbound.ts';
 import { countPlanfix } from '../metrics.ts';
+import { answers, read, type RestTask, type TaskStatus } from './rest-answers.ts';
+import { RestError } from './rest-error.ts';
 import { Throttle } from './throttle.ts';
 
 // Planfix does not say when the daily quota resets; probing again after this long costs one request.
 const QUOTA_PAUSE_MS = 30 * 60_000;
 
-export class RestError extends TerminalError {
-  constructor(readonly path: string, readonly code: number | undefined, text: string) {
-    super(`Planfix REST ${path} failed${code !== undefined ? ` (code ${code})` : ''}: ${text}`);
-  }
-}
-
-export interface TaskStatus { id: number; name: string; isActive: boolean }
+export { RestError };
+export type { RestTask, TaskStatus };
 export interface RestContact { id: number; phones: string[] }
-export interface RestTask { id: number; processId?: number; status?: Partial<TaskStatus> }
 
 const PAGE = 100;
-/** Ids may come back bare or prefixed ("contact:12"). */
-const idOf = (v: unknown): number => Number(String(v ?? '').replace(/^\w+:/, ''));
 
 /** The REST v2 subset the relay needs, every request through the account's limiter. */
 export class RestApi {
@@ -72,14 +66,14 @@ export class RestApi {
     return this.call(account, 'GET', '/ping');
   }
 
-  async task(account: Account, id: number): Promise<{ id: number; processId?: number; status?: TaskStatus }> {
-    const json = await this.call(account, 'GET', `/task/${id}?fields=id,processId,status`);
-    return json.task as { id: number; processId?: number; status?: TaskStatus };
+  async task(account: Account, id: number): Promise<RestTask> {
+    const path = `/task/${id}?fields=id,processId,status`;
+    return read(answers.task, await this.call(account, 'GET', path), path).task;
   }
 
   async statuses(account: Account, processId: number): Promise<TaskStatus[]> {
-    const json = await this.call(account, 'GET', `/process/task/${processId}/statuses?fields=id,name,isActive`);
-    return (json.statuses as TaskStatus[] | undefined) ?? [];
+    const path = `/process/task/${processId}/statuses?fields=id,name,isActive`;
+    return read(answers.statuses, await this.call(account, 'GET', path), path).statuses;
   }
 
   setTaskStatus(account: Account, id: number, statusId: number) {
@@ -88,55 +82,41 @@ export class RestApi {
 
   /** Contacts whose phone text contains `value` (filter 4003), every page. */
   async contactsByPhone(account: Account, value: string): Promise<RestContact[]> {
-    const out: RestContact[] = [];
+    const found = await this.pages(account, '/contact/list', { fields: 'id,name,lastname,phones', filters: [{ type: 4003, operator: 'equal', value }] },
+      (json) => read(answers.contacts, json, '/contact/list').contacts);
+    return found.map((c) => ({ id: c.id, phones: c.phones.map((p) => String(p.number ?? '')).filter(Boolean) }));
+  }
+
+  /** Every page of a list request, read with `page`. */
+  private async pages<T>(account: Account, path: string, body: Record<string, unknown>, page: (json: unknown) => T[]): Promise<T[]> {
+    const out: T[] = [];
     for (let offset = 0; ; offset += PAGE) {
-      const json = await this.call(account, 'POST', '/contact/list', {
-        offset, pageSize: PAGE, fields: 'id,name,lastname,phones',
-        filters: [{ type: 4003, operator: 'equal', value }],
-      });
-      const page = Array.isArray(json.contacts) ? json.contacts as Record<string, unknown>[] : [];
-      for (const c of page) {
-        const phones = Array.isArray(c.phones) ? c.phones.map((p) => String((p as { number?: unknown }).number ?? '')).filter(Boolean) : [];
-        out.push({ id: idOf(c.id), phones });
-      }
-      if (page.length < PAGE) return out;
+      const items = page(await this.call(account, 'POST', path, { offset, pageSize: PAGE, ...body }));
+      out.push(...items);
+      if (items.length < PAGE) return out;
     }
   }
 
   /** The account's first contact template: Planfix refuses a contact without one. */
   async firstContactTemplate(account: Account): Promise<number> {
-    const json = await this.call(account, 'GET', '/contact/templates?isCompany=false&fields=id,name');
-    const id = idOf((json.templates as { id?: unknown }[] | undefined)?.[0]?.id);
-    if (!id) throw new RestError('/contact/templates', undefined, 'the account has no contact template; set contactTemplateId');
+    const path = '/contact/templates?isCompany=false&fields=id,name';
+    const id = read(answers.templates, await this.call(account, 'GET', path), path).templates[0]?.id;
+    if (!id || !(id > 0)) throw new RestError('/contact/templates', undefined, 'the account has no contact template; set contactTemplateId');
     return id;
   }
 
   async createContact(account: Account, body: Record<string, unknown>): Promise<number> {
-    const json = await this.call(account, 'POST', '/contact/', body);
-    const id = idOf(json.id);
-    if (!id) throw new RestError('/contact/', undefined, 'no id in the answer');
-    return id;
+    return read(answers.created, await this.call(account, 'POST', '/contact/', body), '/contact/').id;
   }
 
   /** The tasks whose counterparty is the contact (filter 7), with their status. */
-  async contactTasks(account: Account, contactId: number): Promise<RestTask[]> {
-    const out: RestTask[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const json = await this.call(account, 'POST', '/task/list', {
-        offset, pageSize: PAGE, fields: 'id,name,status,processId',
-        filters: [{ type: 7, operator: 'equal', value: `contact:${contactId}` }],
-      });
-      const page = Array.isArray(json.tasks) ? json.tasks as Record<string, unknown>[] : [];
-      for (const t of page) out.push({ id: idOf(t.id), processId: typeof t.processId === 'number' ? t.processId : undefined, status: t.status as RestTask['status'] });
-      if (page.length < PAGE) return out;
-    }
+  contactTasks(account: Account, contactId: number): Promise<RestTask[]> {
+    return this.pages(account, '/task/list', { fields: 'id,name,status,processId', filters: [{ type: 7, operator: 'equal', value: `contact:${contactId}` }] },
+      (json) => read(answers.tasks, json, '/task/list').tasks);
   }
 
   async createTask(account: Account, body: Record<string, unknown>): Promise<number> {
-    const json = await this.call(account, 'POST', '/task/', body);
-    const id = idOf(json.id);
-    if (!id) throw new RestError('/task/', undefined, 'no id in the answer');
-    return id;
+    return read(answers.created, await this.call(account, 'POST', '/task/', body), '/task/').id;
   }
 
   updateTask(account: Account, id: number, body: Record<string, unknown>) {
@@ -152,9 +132,9 @@ export class RestApi {
     const json = await this.call(account, 'POST', '/user/list', {
       offset: 0, pageSize: PAGE, fields: 'id,email', filters: [{ type: 9003, operator: 'equal', value: email }],
     });
-    const users = Array.isArray(json.users) ? json.users as Record<string, unknown>[] : [];
-    const hit = users.find((u) => String(u.email ?? '').toLowerCase() === email.toLowerCase()) ?? users[0];
-    return hit ? idOf(hit.id) || undefined : undefined;
+    const { users } = read(answers.users, json, '/user/list');
+    const hit = users.find((u) => (u.email ?? '').toLowerCase() === email.toLowerCase()) ?? users[0];
+    return hit && hit.id > 0 ? hit.id : undefined;
   }
 
   /** Contact comments are not in the published REST subset; the path mirrors task comments (unconfirmed). */

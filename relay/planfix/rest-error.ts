@@ -1,0 +1,7 @@
+import { TerminalError } from '../errors.ts';
+
+export class RestError extends TerminalError {
+  constructor(readonly path: string, readonly code: number | undefined, text: string) {
+    super(`Planfix REST ${path} failed${code !== undefined ? ` (code ${code})` : ''}: ${text}`);
+  }
+}
