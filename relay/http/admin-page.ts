@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
+import { readAsset } from './assets.ts';
 import { newRouter } from './router.ts';
 import type { Relay } from '../context.ts';
 import { HttpError } from '../errors.ts';
@@ -10,14 +8,7 @@ import { HttpError } from '../errors.ts';
 // The admin page: a static shell and its bundle (built by scripts/build.ts next to dist/relay.js).
 // It talks only to the admin API, with the token the admin types in.
 
-function asset(name: string): string | undefined {
-  for (const path of [fileURLToPath(new URL(`./${name}`, import.meta.url)), resolve('dist', name)]) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch { /* try the next place */ }
-  }
-  return undefined;
-}
+const asset = (name: string) => readAsset(name)?.text;
 
 const SHELL = `<!doctype html>
 <html lang="en">

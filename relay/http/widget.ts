@@ -1,9 +1,7 @@
 import type Router from '@koa/router';
+import { readAsset } from './assets.ts';
 import { newRouter } from './router.ts';
 import type { Context } from 'koa';
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { adapters } from '../channels/index.ts';
 import type { TaskData, WidgetChannel, WidgetConfig } from '../../widget/types.ts';
 import type { Relay } from '../context.ts';
@@ -18,18 +16,14 @@ interface Bundle {
   version: string;
 }
 
-/** dist/widget.js next to the built relay, or under the working directory when run from source. */
+/** dist/widget.js, with a version from its build time. */
 function loadBundle(): Bundle | undefined {
-  for (const path of [fileURLToPath(new URL('./widget.js', import.meta.url)), resolve('dist/widget.js')]) {
-    try {
-      const code = readFileSync(path, 'utf8');
-      const t = statSync(path).mtime;
-      const two = (n: number) => String(n).padStart(2, '0');
-      const version = `${t.getUTCFullYear()}.${two(t.getUTCMonth() + 1)}${two(t.getUTCDate())}.${two(t.getUTCHours())}${two(t.getUTCMinutes())}${two(t.getUTCSeconds())}`;
-      return { code, version };
-    } catch { /* try the next place */ }
-  }
-  return undefined;
+  const asset = readAsset('widget.js');
+  if (!asset) return undefined;
+  const t = asset.builtAt;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const version = `${t.getUTCFullYear()}.${two(t.getUTCMonth() + 1)}${two(t.getUTCDate())}.${two(t.getUTCHours())}${two(t.getUTCMinutes())}${two(t.getUTCSeconds())}`;
+  return { code: asset.text, version };
 }
 
 /** Where an employee installs the account's userscript; it carries the key, as the script does. */
