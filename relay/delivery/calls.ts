@@ -179,7 +179,7 @@ async function tolerate400(deps: CallDeps, ev: CallEvent, fn: () => Promise<unkn
     await fn();
   } catch (err) {
     if (err instanceof TerminalError && / answered 400/.test(err.message)) {
-      deps.log.warn({ callId: ev.callId, err: err.message }, 'Planfix refused a telephony event; the call is still recorded');
+      deps.log.warn({ callId: ev.callId, err }, 'Planfix refused a telephony event; the call is still recorded');
       return;
     }
     throw err;

@@ -92,7 +92,7 @@ export function adminRouter(relay: Relay): Router {
     try {
       return { ok: true, ...(await adapter.onConnect({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) })) };
     } catch (err) {
-      relay.log.warn({ account: a.id, channel: c.id, err: (err as Error).message }, 'channel connect step failed');
+      relay.log.warn({ account: a.id, channel: c.id, err }, 'channel connect step failed');
       return { ok: false, error: (err as Error).message };
     }
   };
@@ -128,7 +128,7 @@ export function adminRouter(relay: Relay): Router {
     try {
       await relay.accounts.save(a);
     } catch (err) {
-      relay.log.error({ account: a.id, err: (err as Error).message }, 'saving account failed');
+      relay.log.error({ account: a.id, err }, 'saving account failed');
       throw new HttpError(503, 'storage unavailable, retry later');
     }
   };
@@ -257,7 +257,7 @@ export function adminRouter(relay: Relay): Router {
     try {
       await adapters[c.kind]!.onDisconnect?.({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs });
     } catch (err) {
-      relay.log.warn({ account: a.id, channel: c.id, err: (err as Error).message }, 'channel disconnect step failed');
+      relay.log.warn({ account: a.id, channel: c.id, err }, 'channel disconnect step failed');
     }
     ctx.status = 204;
   });

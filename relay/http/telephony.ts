@@ -68,7 +68,7 @@ export function telephonyRouter(relay: Relay): Router {
     } catch (err) {
       // Ringing an employee minutes later would surprise them: a failed click-to-call is not retried.
       if (err instanceof TerminalError || err instanceof RetryableError) {
-        relay.log.warn({ account: account.id, err: err.message }, 'makeCall failed');
+        relay.log.warn({ account: account.id, err }, 'makeCall failed');
         throw new HttpError(502, err.message, { error: err.message });
       }
       throw err;
