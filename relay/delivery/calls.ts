@@ -5,12 +5,12 @@ import { formatTime, localeOf, type Locale } from '../core/locale.ts';
 import { callName, textsOf } from '../core/planfix-texts.ts';
 import type { Op, TelephonyEvent } from '../core/plan.ts';
 import { findEmployee, type CallOptions } from '../core/call-options.ts';
-import { RetryableError, TerminalError } from '../errors.ts';
+import { RetryableError } from '../errors.ts';
 import { escapeHtml as esc } from '../core/html.ts';
 import type { Logger } from '../log.ts';
 import type { ChatApi } from '../planfix/chat.ts';
 import type { RestApi } from '../planfix/rest.ts';
-import type { TelephonyApi } from '../planfix/telephony.ts';
+import { TelephonyApiError, type TelephonyApi } from '../planfix/telephony.ts';
 import type { CallRecord, PlanfixContact } from '../store/records.ts';
 import type { AccountState, Journal } from '../store/store.ts';
 
@@ -178,7 +178,7 @@ async function tolerate400(deps: CallDeps, ev: CallEvent, fn: () => Promise<unkn
   try {
     await fn();
   } catch (err) {
-    if (err instanceof TerminalError && / answered 400/.test(err.message)) {
+    if (err instanceof TelephonyApiError && err.status === 400) {
       deps.log.warn({ callId: ev.callId, err }, 'Planfix refused a telephony event; the call is still recorded');
       return;
     }
