@@ -65,7 +65,12 @@ export function loggerOptions(level: string): LoggerOptions {
 }
 
 export function createLogger(level: string): Logger {
-  return pino(loggerOptions(level));
+  // Each line is written when it is logged, not buffered for later. The buffered destination is
+  // written out at exit (and by fatal()) in a loop that retries a failed write for ever: with its
+  // reader gone (journald restarted: EPIPE) the relay then never exits, neither on SIGTERM nor
+  // after a fatal error. Written at once, a broken pipe is seen on the write and logging stops.
+  // The relay logs little per request (nothing at info on the delivery path), so the write per line is cheap.
+  return pino(loggerOptions(level), pino.destination({ dest: 1, sync: true }));
 }
 
 export type { Logger };
