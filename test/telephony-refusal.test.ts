@@ -40,7 +40,7 @@ test('a telephony event Planfix answers 400 is logged and passed over', async (t
   t.deepEqual(sim.telephonyCommands.map((c) => [c.cmd, c.status]), [['record', 400]], 'Planfix was asked, and refused');
   const warn = logged.find((l) => l.msg === 'Planfix refused a telephony event; the call is still recorded');
   t.truthy(warn, JSON.stringify(logged));
-  t.like(warn, { level: 40, callId: 'never-rang', err: { type: 'TelephonyApiError', status: 400 } });
+  t.like(warn, { level: 40, account: 'acc1', channel: 'ch1', callId: 'never-rang', err: { type: 'TelephonyApiError', status: 400 } });
 });
 
 test('any other refusal of a telephony event fails the op as a Telephony API error with its status', async (t) => {

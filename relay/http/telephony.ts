@@ -59,16 +59,17 @@ export function telephonyRouter(relay: Relay): Router {
     const channel = account.channels.find((c) => adapters[c.kind]?.makeCall);
     if (!channel) throw new HttpError(409, 'no telephony channel in this account', { error: 'No telephony channel connected to the relay for this account' });
     const adapter = adapters[channel.kind]!;
+    const log = relay.log.child({ account: account.id, channel: channel.id });
     // Planfix names the employee by short number; the provider by its own extension or SIP.
     const employees = (channel.options.employees ?? []) as Employee[];
     const employee = employees.find((e) => e.ext === from) ?? findEmployee(employees, from);
-    if (!employee) relay.log.warn({ account: account.id, ext: from }, 'makeCall: short number not in the employees map; passed on as is');
+    if (!employee) log.warn({ ext: from }, 'makeCall: short number not in the employees map; passed on as is');
     try {
       await adapter.makeCall!({ employee: employee?.id ?? from, destination: e164.slice(1) }, { account, channel, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs });
     } catch (err) {
       // Ringing an employee minutes later would surprise them: a failed click-to-call is not retried.
       if (err instanceof TerminalError || err instanceof RetryableError) {
-        relay.log.warn({ account: account.id, err }, 'makeCall failed');
+        log.warn({ err }, 'makeCall failed');
         throw new HttpError(502, err.message, { error: err.message });
       }
       throw err;
