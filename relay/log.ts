@@ -22,7 +22,7 @@ const SECRET_TEXT: [RegExp, string][] = [
   [/(\/\/)[^/\s@:]*:[^/\s@]*@/g, '$1…@'],
 ];
 
-export function scrubSecrets(text: string): string {
+function scrubSecrets(text: string): string {
   for (const [re, to] of SECRET_TEXT) text = text.replace(re, to);
   return text;
 }

@@ -111,8 +111,8 @@ async function main(): Promise<void> {
   // After an uncaught exception the process is in a state no code planned for (a write half made,
   // a slot never freed, a promise that will never settle), and carrying on would serve from it.
   // Exiting is safe: every accepted event is in the journal and is delivered again from its step
-  // after the restart, which systemd (Restart=always) makes at once. pino's fatal() writes the
-  // line synchronously, so it is out before exit.
+  // after the restart, which systemd makes (Restart=always). The log's writes are synchronous
+  // (log.ts), so the fatal line is out before exit.
   const die = (err: unknown, what: string) => {
     log.fatal({ err }, what);
     process.exit(1);
