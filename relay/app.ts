@@ -27,8 +27,8 @@ export function buildApp(relay: Relay): Koa {
   // (a client gone in the middle of its body), which its default handler would print as a stack
   // trace on stderr, outside the JSON log, for anyone who opens and drops connections. No path:
   // a webhook's holds its secret.
-  app.on('error', (err: Error & { code?: string }, ctx?: Koa.Context) => {
-    relay.log.debug({ err: err.message, code: err.code, method: ctx?.method }, 'client connection failed');
+  app.on('error', (err: Error, ctx?: Koa.Context) => {
+    relay.log.debug({ err, method: ctx?.method }, 'client connection failed');
   });
   app.use(async (ctx, next) => {
     try {
@@ -55,7 +55,7 @@ export function buildApp(relay: Relay): Koa {
       }
       if (err instanceof StorageError) {
         // Nothing of the request was kept: a provider that gets this retries, an admin tries again.
-        relay.log.error({ err: err.message }, 'storage write failed');
+        relay.log.error({ err }, 'storage write failed');
         ctx.status = 503;
         ctx.set('Retry-After', '5');
         ctx.body = { error: 'storage unavailable, retry later' };
@@ -69,7 +69,7 @@ export function buildApp(relay: Relay): Koa {
         return;
       }
       // A webhook path holds its channel's secret: it never reaches the log.
-      relay.log.error({ err: e.message, path: ctx.path.replace(/^(\/hooks\/[^/]+\/)[^/]+/, '$1…') }, 'unhandled error');
+      relay.log.error({ err, path: ctx.path.replace(/^(\/hooks\/[^/]+\/)[^/]+/, '$1…') }, 'unhandled error');
       ctx.status = 500;
       ctx.body = { error: 'internal error' };
     } finally {

@@ -110,9 +110,23 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  // One bad request or a bug in one delivery must not take every other conversation down with it.
-  process.on('unhandledRejection', (err) => log.error({ err: (err as Error)?.message }, 'unhandled rejection'));
-  process.on('uncaughtException', (err) => log.error({ err: err.message, stack: err.stack }, 'uncaught exception'));
+  // After an uncaught exception the process is in a state no code planned for (a write half made,
+  // a slot never freed, a promise that will never settle), and carrying on would serve from it.
+  // Exiting is safe: every accepted event is in the journal and is delivered again from its step
+  // after the restart, which systemd makes (Restart=always). The log's writes are synchronous
+  // (log.ts), so the fatal line is out before exit.
+  const die = (err: unknown, what: string) => {
+    log.fatal({ err }, what);
+    process.exit(1);
+  };
+  process.on('uncaughtException', (err) => die(err, 'uncaught exception: exiting'));
+  // A rejection no one handles is the same kind of bug, and Node (since v15) turns it into an
+  // uncaught exception when nothing listens: the relay marks every promise it may leave pending
+  // as handled (deliver.ts hold()), so one that is not is a failure nobody saw, typically a write
+  // the process believes made. Exiting lets the restart read the truth from the disk. Handled here
+  // rather than left to Node so the log says it was a rejection, and a reason that is not an
+  // Error is logged as it is.
+  process.on('unhandledRejection', (reason) => die(reason, 'unhandled rejection: exiting'));
 }
 
 main().catch((err: Error) => {

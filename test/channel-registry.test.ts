@@ -2,12 +2,13 @@
 // their own: log redaction, the outbound policy, the widget's titles.
 import test from 'ava';
 import { adapters, providerHosts, register, secretFields } from '../relay/channels/index.ts';
-import { createLogger } from '../relay/log.ts';
+import { pino } from 'pino';
+import { loggerOptions } from '../relay/log.ts';
 import { OutboundPolicy } from '../relay/net/outbound.ts';
 
 test('every secret settings field a channel declares is censored in the log', (t) => {
   const lines: string[] = [];
-  const log = createLogger('info', secretFields(), { write: (s: string) => void lines.push(s) });
+  const log = pino(loggerOptions('info', secretFields()), { write: (s: string) => void lines.push(s) });
   for (const a of Object.values(adapters)) {
     for (const k of a.secretFields) log.info({ settings: { [k]: `SECRET-${a.kind}-${k}` } }, 'settings');
   }

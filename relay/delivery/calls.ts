@@ -6,12 +6,12 @@ import { callName, textsOf } from '../core/planfix-texts.ts';
 import type { Op, TelephonyEvent } from '../core/plan.ts';
 import { DEFAULT_CALL_OPTIONS, findEmployee, type CallOptions } from '../core/call-options.ts';
 import { adapters } from '../channels/index.ts';
-import { RetryableError, TerminalError } from '../errors.ts';
+import { RetryableError } from '../errors.ts';
 import { escapeHtml as esc } from '../core/html.ts';
 import type { Logger } from '../log.ts';
 import type { ChatApi } from '../planfix/chat.ts';
 import type { RestApi } from '../planfix/rest.ts';
-import type { TelephonyApi } from '../planfix/telephony.ts';
+import { TelephonyApiError, type TelephonyApi } from '../planfix/telephony.ts';
 import type { CallRecord, PlanfixContact } from '../store/records.ts';
 import type { AccountState, Journal } from '../store/store.ts';
 
@@ -52,14 +52,16 @@ export async function recordCall(ev: CallEvent, account: Account, channel: Chann
   });
 }
 
-export async function runCallOp(op: Op, ev: CallEvent, account: Account, channel: ChannelConfig, state: AccountState, deps: CallDeps): Promise<void> {
+export async function runCallOp(op: Op, ev: CallEvent, account: Account, channel: ChannelConfig, state: AccountState, callDeps: CallDeps): Promise<void> {
+  // What the op logs is about this call: every line names its account, channel and call.
+  const deps = { ...callDeps, log: callDeps.log.child({ account: account.id, channel: channel.id, callId: ev.callId }) };
   switch (op.do) {
     case 'callContact':
       return void await callContact(ev, account, channel, state, deps);
     case 'telephony':
       return telephonyEvent(op.event, ev, account, channel, state, deps);
     case 'telephonyRecord':
-      return tolerate400(deps, ev, () => deps.telephony.call(account, 'record', { callid: ev.callId, record_link: ev.recordingUrl }));
+      return tolerate400(deps, () => deps.telephony.call(account, 'record', { callid: ev.callId, record_link: ev.recordingUrl }));
     case 'callAttach':
       return callAttach(ev, account, channel, state, deps);
     case 'recordingNote':
@@ -87,7 +89,7 @@ async function callContact(ev: CallEvent, account: Account, channel: ChannelConf
       .filter((c): c is PlanfixContact => !!c.phone && c.id > 0)
       .sort((a, b) => a.id - b.id);
     if (hits.length) {
-      if (hits.length > 1) deps.log.warn({ account: account.id, contacts: hits.map((h) => h.id) }, 'several Planfix contacts hold one number; the oldest is used');
+      if (hits.length > 1) deps.log.warn({ contacts: hits.map((h) => h.id) }, 'several Planfix contacts hold one number; the oldest is used');
       await state.putPlanfixContact(e164, hits[0]!);
       return hits[0];
     }
@@ -132,7 +134,7 @@ const PLANFIX_STATUS: Record<'in' | 'out', Record<CallOutcome, string>> = {
 /** The employee's Planfix short number; an employee missing from the map is logged and sent as Ringostat names them. */
 function extOf(ev: CallEvent, channel: ChannelConfig, deps: CallDeps): string | undefined {
   const emp = findEmployee(opts(channel).employees, ev.employee);
-  if (ev.employee && !emp?.ext) deps.log.warn({ channel: channel.id, employee: ev.employee }, 'call employee is not in the channel\'s employees map (no Planfix short number)');
+  if (ev.employee && !emp?.ext) deps.log.warn({ employee: ev.employee }, 'call employee is not in the channel\'s employees map (no Planfix short number)');
   return emp?.ext ?? ev.employee ?? opts(channel).defaultExt;
 }
 
@@ -149,7 +151,7 @@ async function telephonyEvent(event: TelephonyEvent, ev: CallEvent, account: Acc
   }
   const ext = extOf(ev, channel, deps);
   const common = { type: ev.direction, phone, diversion: ev.line, callid: ev.callId };
-  await tolerate400(deps, ev, () => deps.telephony.call(account, 'event', {
+  await tolerate400(deps, () => deps.telephony.call(account, 'event', {
     ...common,
     event,
     ext,
@@ -169,18 +171,18 @@ async function telephonyEvent(event: TelephonyEvent, ev: CallEvent, account: Acc
   if (event === 'COMPLETED') {
     for (const other of call?.rang ?? []) {
       if (other === ext) continue;
-      await tolerate400(deps, ev, () => deps.telephony.call(account, 'event', { ...common, event: 'COMPLETED', ext: other, duration: 0, is_recorded: 0, status: 'Cancelled' }));
+      await tolerate400(deps, () => deps.telephony.call(account, 'event', { ...common, event: 'COMPLETED', ext: other, duration: 0, is_recorded: 0, status: 'Cancelled' }));
     }
   }
 }
 
 /** Planfix refusing one pop-up event (e.g. no employee to show it to) must not hold the call's record back. */
-async function tolerate400(deps: CallDeps, ev: CallEvent, fn: () => Promise<unknown>): Promise<void> {
+async function tolerate400(deps: CallDeps, fn: () => Promise<unknown>): Promise<void> {
   try {
     await fn();
   } catch (err) {
-    if (err instanceof TerminalError && / answered 400/.test(err.message)) {
-      deps.log.warn({ callId: ev.callId, err: err.message }, 'Planfix refused a telephony event; the call is still recorded');
+    if (err instanceof TelephonyApiError && err.status === 400) {
+      deps.log.warn({ err }, 'Planfix refused a telephony event; the call is still recorded');
       return;
     }
     throw err;
@@ -256,7 +258,7 @@ async function callAttach(ev: CallEvent, account: Account, channel: ChannelConfi
   const e164 = e164Of(ev, account);
   const contact = e164 ? await state.planfixContact(e164) : undefined;
   if (!contact) {
-    deps.log.info({ callId: ev.callId }, 'call not attached: its number did not parse or no contact holds it');
+    deps.log.info('call not attached: its number did not parse or no contact holds it');
     return;
   }
   const o = opts(channel);

@@ -265,18 +265,20 @@ export class Worker {
       await written?.catch(() => undefined);
       if (dropIfLost()) return;
       const e = err as Error;
+      // Made here, not per delivery: only a failure logs, and most deliveries succeed.
+      const log = this.log.child({ account: entry.account, channel: entry.channel, event: entry.id });
       const attempts = (entry.attempts ?? 0) + 1;
       const expired = Date.now() - entry.at > this.opts.retry.giveUpAfterMs;
       if (err instanceof RetryableError && !expired && !this.stopping) {
         const delay = this.later(entry, attempts, err.retryAfterMs);
         this.stats.retried++;
         note('retrying', attempts, e.message);
-        this.log.warn({ account: entry.account, channel: entry.channel, event: entry.id, attempts, delayMs: Math.round(delay), err: e.message }, 'delivery failed, will retry');
+        log.warn({ attempts, delayMs: Math.round(delay), err }, 'delivery failed, will retry');
         return;
       }
       if (err instanceof RetryableError && this.stopping) return;
       const reason = expired ? `gave up after ${attempts} attempts: ${e.message}` : e.message;
-      this.log.error({ account: entry.account, channel: entry.channel, event: entry.id, err: reason }, 'delivery failed for good: dead letter');
+      log.error({ attempts, gaveUp: expired, err }, 'delivery failed for good: dead letter');
       try {
         await this.journal.dead(entry, reason);
         this.stats.dead++;
@@ -286,7 +288,7 @@ export class Worker {
         // Not recorded yet: the event stays at the head and is tried again after a backoff, like
         // any retry; at once would hammer Planfix for as long as the disk refuses the write.
         const delay = this.later(entry, attempts);
-        this.log.error({ account: entry.account, event: entry.id, delayMs: Math.round(delay), err: (jerr as Error).message }, 'journal write failed; dead letter not recorded yet');
+        log.error({ delayMs: Math.round(delay), err: jerr }, 'journal write failed; dead letter not recorded yet');
       }
     }
   }

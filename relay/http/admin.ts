@@ -58,6 +58,8 @@ export function adminRouter(relay: Relay): Router {
   });
 
   const url = () => relay.publicUrl();
+  /** The log of an account, or of one of its channels: every line about them names them the same way. */
+  const logOf = (a: Account, c?: ChannelConfig) => relay.log.child(c ? { account: a.id, channel: c.id } : { account: a.id });
 
   const checkPlanfixUrls = (a: Account) => {
     for (const k of ['url', 'chatApiUrl', 'restUrl', 'telephonyApiUrl'] as const) {
@@ -86,7 +88,7 @@ export function adminRouter(relay: Relay): Router {
     try {
       return { ok: true, ...(await adapter.onConnect({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) })) };
     } catch (err) {
-      relay.log.warn({ account: a.id, channel: c.id, err: (err as Error).message }, 'channel connect step failed');
+      logOf(a, c).warn({ err }, 'channel connect step failed');
       return { ok: false, error: (err as Error).message };
     }
   };
@@ -122,7 +124,7 @@ export function adminRouter(relay: Relay): Router {
     try {
       await relay.accounts.save(a);
     } catch (err) {
-      relay.log.error({ account: a.id, err: (err as Error).message }, 'saving account failed');
+      logOf(a).error({ err }, 'saving account failed');
       throw new HttpError(503, 'storage unavailable, retry later');
     }
   };
@@ -151,7 +153,7 @@ export function adminRouter(relay: Relay): Router {
     };
     checkPlanfixUrls(a);
     await save(a);
-    relay.log.info({ account: a.id }, 'account created');
+    logOf(a).info('account created');
     ctx.status = 201;
     ctx.body = accountView(a);
   });
@@ -195,7 +197,7 @@ export function adminRouter(relay: Relay): Router {
     const a = account(ctx.params.id!);
     await relay.accounts.remove(a.id);
     await relay.store.forget(a.id);
-    relay.log.info({ account: a.id }, 'account deleted');
+    logOf(a).info('account deleted');
     ctx.status = 204;
   });
 
@@ -208,7 +210,7 @@ export function adminRouter(relay: Relay): Router {
     };
     const next = { ...a, channels: [...a.channels, c] };
     await save(next);
-    relay.log.info({ account: a.id, channel: c.id, kind: c.kind }, 'channel created');
+    logOf(a, c).info({ kind: c.kind }, 'channel created');
     const connected = await connect(next, c);
     ctx.status = 201;
     ctx.body = { ...channelView(next, c), ...(connected ? { connect: connected } : {}) };
@@ -251,7 +253,7 @@ export function adminRouter(relay: Relay): Router {
     try {
       await adapters[c.kind]!.onDisconnect?.({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs });
     } catch (err) {
-      relay.log.warn({ account: a.id, channel: c.id, err: (err as Error).message }, 'channel disconnect step failed');
+      logOf(a, c).warn({ err }, 'channel disconnect step failed');
     }
     ctx.status = 204;
   });
@@ -261,7 +263,7 @@ export function adminRouter(relay: Relay): Router {
     const a = account(ctx.params.id!);
     const next: Account = { ...a, widget: { ...a.widget, key: nanoid(32) } };
     await save(next);
-    relay.log.info({ account: a.id }, 'widget key rotated');
+    logOf(a).info('widget key rotated');
     ctx.body = widgetView(next);
   });
 
@@ -327,7 +329,7 @@ export function adminRouter(relay: Relay): Router {
   router.delete('/accounts/:id/dead-letters/:eventId', async (ctx) => {
     const a = account(ctx.params.id!);
     if (!(await relay.worker.dismissDead(a.id, ctx.params.eventId!))) throw new HttpError(404, 'dead letter not found');
-    relay.log.info({ account: a.id, event: ctx.params.eventId }, 'dead letter dismissed');
+    logOf(a).info({ event: ctx.params.eventId }, 'dead letter dismissed');
     ctx.status = 204;
   });
 

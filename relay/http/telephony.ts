@@ -66,14 +66,15 @@ export function telephonyRouter(relay: Relay): Router {
     // Planfix names the employee by short number; the provider by its own extension or SIP.
     const line = lines.find((l) => l.employees.some((e) => e.ext === from)) ?? lines.find((l) => findEmployee(l.employees, from)) ?? lines[0]!;
     const { channel } = line;
+    const log = relay.log.child({ account: account.id, channel: channel.id });
     const employee = line.employees.find((e) => e.ext === from) ?? findEmployee(line.employees, from);
-    if (!employee) relay.log.warn({ account: account.id, ext: from }, 'makeCall: short number not in the employees map; passed on as is');
+    if (!employee) log.warn({ ext: from }, 'makeCall: short number not in the employees map; passed on as is');
     try {
       await line.makeCall({ employee: employee?.id ?? from, destination: e164.slice(1) }, { account, channel, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs });
     } catch (err) {
       // Ringing an employee minutes later would surprise them: a failed click-to-call is not retried.
       if (err instanceof TerminalError || err instanceof RetryableError) {
-        relay.log.warn({ account: account.id, err: err.message }, 'makeCall failed');
+        log.warn({ err }, 'makeCall failed');
         throw new HttpError(502, err.message, { error: err.message });
       }
       throw err;

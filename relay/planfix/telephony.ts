@@ -19,8 +19,14 @@ export class TelephonyApi {
         timeoutMs: this.timeoutMs,
       });
       if (res.status >= 200 && res.status < 300) return res.json;
-      const why = errorText(res.json, res.text);
-      throw new TerminalError(`Planfix Telephony API ${cmd} answered ${res.status}${why ? `: ${why}` : ''}`);
+      throw new TelephonyApiError(cmd, res.status, errorText(res.json, res.text));
     }, (err) => err instanceof RetryableError);
+  }
+}
+
+/** A command Planfix's Telephony API refused (4xx other than 429), with its status for callers to tell refusals apart. */
+export class TelephonyApiError extends TerminalError {
+  constructor(readonly cmd: string, readonly status: number, text: string) {
+    super(`Planfix Telephony API ${cmd} answered ${status}${text ? `: ${text}` : ''}`);
   }
 }

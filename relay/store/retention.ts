@@ -16,7 +16,7 @@ export function startRetention(store: Store, retentionMs: number, log: Logger): 
       const deleted = await store.prune(Date.now() - retentionMs);
       if (deleted) log.info({ deleted, ms: Date.now() - t0 }, 'retention: deleted rows older than the retention period');
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'retention: pruning failed; it runs again later');
+      log.warn({ err }, 'retention: pruning failed; it runs again later');
     } finally {
       running = false;
     }
