@@ -6,6 +6,7 @@ import { deliver, type DeliverDeps } from './deliver.ts';
 import type { AccountStore } from '../store/accounts.ts';
 import type { ActivityLog, Entry, Journal, Store } from '../store/store.ts';
 import { currentSlot, type Slot } from '../slot.ts';
+import { Fifo } from './fifo.ts';
 
 export interface WorkerOptions {
   retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
@@ -330,30 +331,5 @@ export class Worker {
 
   get alive(): boolean {
     return !this.stopping;
-  }
-}
-
-/** A first-in first-out queue with O(1) shift (Array.prototype.shift moves every element). */
-class Fifo<T> {
-  private items: (T | undefined)[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head++] = undefined;
-    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
   }
 }
