@@ -6,13 +6,12 @@ import { adapters } from '../channels/index.ts';
 import { asRecord } from '../channels/channel.ts';
 import { issueText } from '../core/issue.ts';
 import type { Relay } from '../context.ts';
-import { accountInputSchema, isMasked, mask, type Account, type ChannelConfig } from '../core/account.ts';
+import { accountInputSchema, isMasked, type Account, type ChannelConfig } from '../core/account.ts';
 import { limitsSchema } from '../core/limits.ts';
-import { localeOf } from '../core/locale.ts';
 import { AuthError, HttpError } from '../errors.ts';
 import { BODY_LIMIT, parseBody } from './hooks.ts';
+import { adminViews } from './admin-views.ts';
 import { safeEqual } from './secure.ts';
-import { userscriptUrl } from './widget.ts';
 import { preview } from '../delivery/activity.ts';
 import { checkChat, checkRest, checkTelephony } from '../planfix/checks.ts';
 
@@ -69,18 +68,6 @@ export function adminRouter(relay: Relay): Router {
     }
   };
 
-  const channelView = (a: Account, c: ChannelConfig) => {
-    const adapter = adapters[c.kind]!;
-    const settings = { ...c.settings };
-    for (const k of adapter.secretFields) if (settings[k] !== undefined) settings[k] = mask(settings[k]);
-    return {
-      id: c.id, kind: c.kind, name: c.name, settings, options: c.options, limits: c.limits ?? {}, admission: relay.admission.stats(c),
-      webhookUrl: webhookUrl(c), warnings: adapter.warnings?.(c, a) ?? [],
-      ...adapter.describe?.(c), createdAt: c.createdAt,
-    };
-  };
-  const webhookUrl = (c: ChannelConfig) => `${url()}/hooks/${c.id}/${c.secret}`;
-
   /** Runs the adapter's connect step (e.g. Viber set_webhook); its outcome is shown, never fatal to saving. */
   const connect = async (a: Account, c: ChannelConfig) => {
     const adapter = adapters[c.kind]!;
@@ -93,26 +80,7 @@ export function adminRouter(relay: Relay): Router {
     }
   };
 
-  const widgetView = (a: Account) => ({ key: a.widget.key, userscriptUrl: userscriptUrl(url(), a) });
-
-  const accountView = (a: Account) => ({
-    id: a.id,
-    name: a.name,
-    defaultCountry: a.defaultCountry,
-    planfix: { ...a.planfix, chatToken: mask(a.planfix.chatToken), restToken: mask(a.planfix.restToken), telephonyToken: mask(a.planfix.telephonyToken) },
-    taskFields: a.taskFields,
-    language: a.language,
-    timeZone: a.timeZone,
-    // What Planfix texts are actually written in, and whether the admin chose it or the domain decided.
-    locale: { ...localeOf(a), chosen: { language: !!a.language, timeZone: !!a.timeZone } },
-    channels: a.channels.map((c) => channelView(a, c)),
-    connect: {
-      planfixChat: { url: `${url()}/planfix/${a.id}/chat`, token: a.callback.chatToken, providerId: a.planfix.providerId ?? 'planfix-relay' },
-      planfixTelephony: { url: `${url()}/planfix/${a.id}/telephony`, token: a.callback.telephonyToken },
-    },
-    widget: widgetView(a),
-    createdAt: a.createdAt,
-  });
+  const { accountView, channelView, webhookUrl, widgetView } = adminViews(relay);
 
   const account = (id: string) => {
     const a = relay.accounts.get(id);

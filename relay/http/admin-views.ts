@@ -1,0 +1,48 @@
+import { adapters } from '../channels/index.ts';
+import type { Relay } from '../context.ts';
+import { mask, type Account, type ChannelConfig } from '../core/account.ts';
+import { localeOf } from '../core/locale.ts';
+import { userscriptUrl } from './widget.ts';
+
+/**
+ * Accounts and channels as the admin API answers them: secrets masked, the URLs and tokens to
+ * paste into Planfix and the providers, what each channel still needs.
+ */
+export function adminViews(relay: Relay) {
+  const url = () => relay.publicUrl();
+  const channelView = (a: Account, c: ChannelConfig) => {
+    const adapter = adapters[c.kind]!;
+    const settings = { ...c.settings };
+    for (const k of adapter.secretFields) if (settings[k] !== undefined) settings[k] = mask(settings[k]);
+    return {
+      id: c.id, kind: c.kind, name: c.name, settings, options: c.options, limits: c.limits ?? {}, admission: relay.admission.stats(c),
+      webhookUrl: webhookUrl(c), warnings: adapter.warnings?.(c, a) ?? [],
+      ...adapter.describe?.(c), createdAt: c.createdAt,
+    };
+  };
+  const webhookUrl = (c: ChannelConfig) => `${url()}/hooks/${c.id}/${c.secret}`;
+
+
+  const widgetView = (a: Account) => ({ key: a.widget.key, userscriptUrl: userscriptUrl(url(), a) });
+
+  const accountView = (a: Account) => ({
+    id: a.id,
+    name: a.name,
+    defaultCountry: a.defaultCountry,
+    planfix: { ...a.planfix, chatToken: mask(a.planfix.chatToken), restToken: mask(a.planfix.restToken), telephonyToken: mask(a.planfix.telephonyToken) },
+    taskFields: a.taskFields,
+    language: a.language,
+    timeZone: a.timeZone,
+    // What Planfix texts are actually written in, and whether the admin chose it or the domain decided.
+    locale: { ...localeOf(a), chosen: { language: !!a.language, timeZone: !!a.timeZone } },
+    channels: a.channels.map((c) => channelView(a, c)),
+    connect: {
+      planfixChat: { url: `${url()}/planfix/${a.id}/chat`, token: a.callback.chatToken, providerId: a.planfix.providerId ?? 'planfix-relay' },
+      planfixTelephony: { url: `${url()}/planfix/${a.id}/telephony`, token: a.callback.telephonyToken },
+    },
+    widget: widgetView(a),
+    createdAt: a.createdAt,
+  });
+
+  return { accountView, channelView, webhookUrl, widgetView };
+}
