@@ -34,3 +34,17 @@ test('setDelay delays every answer', async (t) => {
   t.true(Date.now() - started >= 140);
   s.setDelay(0);
 });
+
+test('holdBefore holds the matching requests before Planfix acts on them; openRequests counts those not yet answered', async (t) => {
+  const s = await sim(t);
+  t.is(s.openRequests, 0);
+  s.holdBefore(/^\/webchat\/api/, 1000);
+  const held = msg(s, { message: 'held' });
+  await s.waitFor(() => s.openRequests === 1);
+  t.is(s.tasks.length, 0, 'read, not acted on yet');
+  t.is((await rest(s, 'GET', '/ping')).status, 200, 'another path is not held');
+  await s.waitFor(() => s.openRequests === 1); // the answered REST request is no longer open, the held one still is
+  t.is((await held).status, 200);
+  t.deepEqual(s.tasks[0]!.comments.map((c) => c.text), ['held']);
+  await s.waitFor(() => s.openRequests === 0);
+});
