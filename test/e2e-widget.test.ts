@@ -245,7 +245,7 @@ test('moving to another task swaps the data without a reload; Planfix re-renderi
   const { site, chatTask, callTask } = t.context;
   const { page } = await open(t, site.url(chatTask, { lang: 'en', nav: [chatTask, callTask] }));
   await panelReady(page, chatTask);
-  await page.evaluate(() => { (window as unknown as { marker: number }).marker = 42; });
+  await page.evaluate(() => { (window as Window & { marker?: number }).marker = 42; });
   // Other tests load pages meanwhile; only this one's links carry `nav`.
   const loads = () => site.loads.filter((l) => l.includes('nav=')).length;
   t.is(loads(), 1);
@@ -260,7 +260,7 @@ test('moving to another task swaps the data without a reload; Planfix re-renderi
   t.is(await row(page, 'customer', 'Name'), 'Olga Petrenko');
 
   // Planfix throws its view away and draws it again: the panel comes back next to the new anchor.
-  await page.evaluate(() => (window as unknown as { __sim: { render(): void } }).__sim.render());
+  await page.evaluate(() => (window as Window & { __sim?: { render(): void } }).__sim!.render());
   await page.waitForFunction((tag) => document.querySelector(tag)?.previousElementSibling?.matches('.taskview-actions'), HOST);
   // A second run of the userscript (installed twice) adds no second panel.
   await page.evaluate(managerScript(t.context.userscript));
@@ -273,7 +273,7 @@ test('moving to another task swaps the data without a reload; Planfix re-renderi
   await panelReady(page, chatTask);
 
   t.is(await page.locator(HOST).count(), 1);
-  t.is(await page.evaluate(() => (window as unknown as { marker: number }).marker), 42, 'the same document');
+  t.is(await page.evaluate(() => (window as Window & { marker?: number }).marker), 42, 'the same document');
   t.is(loads(), 1, 'no page load');
 });
 
@@ -357,7 +357,7 @@ test('script, HTML and javascript: URLs in every visitor field render as inert t
     return {
       injected: root.querySelectorAll('img, script, iframe, object, embed, svg').length + document.querySelectorAll('img').length,
       hrefs: Array.from(root.querySelectorAll('a'), (a) => a.getAttribute('href')),
-      pwned: (window as unknown as { __pwned?: number }).__pwned,
+      pwned: (window as Window & { __pwned?: number }).__pwned,
     };
   }, HOST);
   t.is(found.injected, 0, 'no element was injected');
@@ -367,7 +367,7 @@ test('script, HTML and javascript: URLs in every visitor field render as inert t
   // Clicking the would-be links runs nothing either.
   await page.locator(`${HOST} [data-section="source"] dd`).first().click();
   t.is(found.pwned, undefined);
-  t.is(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  t.is(await page.evaluate(() => (window as Window & { __pwned?: number }).__pwned), undefined);
   t.deepEqual(dialogs, []);
 });
 

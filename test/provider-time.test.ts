@@ -16,7 +16,7 @@ test('time(): a number or digit string beyond what a Date holds is no time', (t)
 });
 
 test('a Verbox transcript with absurd dates is parsed, the dates left out', (t) => {
-  const channel = { id: 'ch1', kind: 'verbox', name: 'Verbox', secret: 's', settings: {}, options: { sendAsEmployee: true, closeTaskOnChatEnd: true, operators: [] }, createdAt: '' } as unknown as ChannelConfig;
+  const channel: ChannelConfig = { id: 'ch1', kind: 'verbox', name: 'Verbox', secret: 's', settings: {}, options: { sendAsEmployee: true, closeTaskOnChatEnd: true, operators: [] }, createdAt: '' };
   const raw = Buffer.from(JSON.stringify({ clientId: 'v1', title: 'Chat', description: 'text', startedAt: 1e300, endedAt: '99999999999999999999999' }));
   const { events } = verbox.parse({ raw, contentType: 'application/json', headers: {}, query: {} }, channel);
   t.true(events.length > 0);

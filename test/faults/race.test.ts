@@ -7,7 +7,6 @@ import { request, type Answer } from './helpers/http.ts';
 import { eventRequest, newPhone, type Item, type ItemKind } from './helpers/load.ts';
 import { scale, TIMEOUT } from './helpers/scale.ts';
 import { drained } from './helpers/tally.ts';
-import { holdBefore } from './helpers/planfix-open.ts';
 import { loadTarget, startWorld } from './helpers/world.ts';
 
 test.after.always(() => finish(import.meta.url));
@@ -86,7 +85,7 @@ test('race: a call and a chat from the same new number at once make one Planfix 
   t.timeout(TIMEOUT);
   const w = await startWorld(t, { kinds: ['chatra', 'ringostat'] });
   // Planfix takes the chat's newMessage a moment after the call's REST search, every round, not by luck.
-  holdBefore(w.pf, /^\/webchat\/api/, 1000);
+  w.pf.holdBefore(/^\/webchat\/api/, 1000);
   const target = { relay: w.relay, account: w.account, viberToken: w.viber.authToken, verboxToken: '' };
   const perRound: number[] = [];
   for (let r = 0; r < 3; r++) {

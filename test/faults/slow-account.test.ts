@@ -1,11 +1,12 @@
 // One slow account: its Planfix answers every request in 2 s. Another account's deliveries must
 // not queue behind it, even when the slow one has more conversations waiting than the worker has
-// delivery slots in all. Latencies are measured and reported; only a generous relation is asserted.
+// delivery slots in all. Latencies are measured and reported; only a generous relation is asserted,
+// and only under `npm run test:faults` (helpers/scale.ts, latencyBound).
 import test from 'ava';
 import { finish, record } from './helpers/results.ts';
 import { percentile, sleep } from './helpers/http.ts';
 import { Load } from './helpers/load.ts';
-import { debug, scale, TIMEOUT } from './helpers/scale.ts';
+import { debug, latencyBound, scale, TIMEOUT } from './helpers/scale.ts';
 import { arrivals, drained } from './helpers/tally.ts';
 import { startWorld } from './helpers/world.ts';
 
@@ -63,7 +64,7 @@ test('one slow account does not slow another account down', async (t) => {
   t.true(during.length > 10, `the fast account kept delivering (${during.length} measured)`);
   t.true(percentile(slowLat, 50) >= SLOW_MS, 'the slow account really was slow');
   // Generous: the fast account does not wait behind the slow one's 2 s answers.
-  t.true(percentile(during, 95) < SLOW_MS, `fast account p95 ${percentile(during, 95)} ms stays below the slow account's ${SLOW_MS} ms`);
+  latencyBound(t, percentile(during, 95) < SLOW_MS, `fast account p95 ${percentile(during, 95)} ms stays below the slow account's ${SLOW_MS} ms`);
   t.deepEqual(fastResult.lost, []);
   t.deepEqual(slowResult.lost, []);
   t.is(fastResult.duplicated + slowResult.duplicated, 0);

@@ -6,10 +6,11 @@ import { PlanfixSim } from '../sim/planfix.ts';
 export async function planfixAccount(t: ExecutionContext): Promise<{ sim: PlanfixSim; account: Account; channel: ChannelConfig }> {
   const sim = await PlanfixSim.start({ chatToken: 'pf-chat' });
   t.teardown(() => sim.close());
-  const channel = { id: 'ch1', kind: 'chatra', name: 'Site chat', secret: 's'.repeat(32), settings: { publicKey: 'p', secretKey: 's' }, options: {} } as unknown as ChannelConfig;
-  const account = {
+  const createdAt = new Date().toISOString();
+  const channel: ChannelConfig = { id: 'ch1', kind: 'chatra', name: 'Site chat', secret: 's'.repeat(32), settings: { publicKey: 'p', secretKey: 's' }, options: {}, createdAt };
+  const account: Account = {
     id: 'acc1', name: 'Acme', defaultCountry: 'RU', planfix: { url: sim.origin, chatToken: 'pf-chat' },
-    callback: { chatToken: 'c', telephonyToken: 't' }, widget: { key: 'w' }, channels: [channel], createdAt: new Date().toISOString(),
-  } as Account;
+    callback: { chatToken: 'c', telephonyToken: 't' }, widget: { key: 'w' }, channels: [channel], createdAt,
+  };
   return { sim, account, channel };
 }

@@ -1,5 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
+/** Children still running; killed when this process exits (a test that failed before its teardown, a forced exit). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /**
  * A child `node` process that prints `listening on port N` when it is ready: the relay, the bare
  * Koa baseline, the bench's simulator host. Its stdout and stderr are kept in `output`.
@@ -12,7 +18,11 @@ export class Proc {
   private readonly exited: Promise<number | null>;
 
   private constructor(readonly proc: ChildProcess) {
-    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+    running.add(proc);
+    this.exited = new Promise((resolve) => proc.once('exit', (code) => {
+      running.delete(proc);
+      resolve(code);
+    }));
     proc.stdout!.on('data', (d) => { this.output += d; });
     proc.stderr!.on('data', (d) => { this.output += d; });
   }
@@ -23,7 +33,11 @@ export class Proc {
     const stdio = opts.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] as const : ['ignore', 'pipe', 'pipe'] as const;
     const p = new Proc(spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: [...stdio] }));
     p.port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${p.output}`)), opts.readyTimeoutMs ?? 30_000);
+      // Nobody gets a handle to a child that did not start: stop it here, or it outlives the test run.
+      const timer = setTimeout(() => {
+        p.proc.kill('SIGKILL');
+        reject(new Error(`${args.join(' ')} did not start:\n${p.output}`));
+      }, opts.readyTimeoutMs ?? 30_000);
       const onData = () => {
         const m = /listening on port (\d+)/.exec(p.output);
         if (m) { clearTimeout(timer); p.proc.stdout!.off('data', onData); resolve(Number(m[1])); }

@@ -105,6 +105,8 @@ export class PlanfixSim {
   readonly telephonyToken: string;
   private mode: SimMode = 'up';
   private delayMs = 0;
+  private hold: { path: RegExp; ms: number } | undefined;
+  private open = 0;
   private readonly rest: RestApi;
 
   private constructor(
@@ -189,6 +191,23 @@ export class PlanfixSim {
 
   setDelay(ms: number): void {
     this.delayMs = ms;
+  }
+
+  /**
+   * Holds the requests whose path (and query) matches for `ms` once read, before Planfix acts on
+   * them (setDelay delays only the answer): a way to decide which of two racing operations Planfix
+   * sees first. Until called again.
+   */
+  holdBefore(path: RegExp, ms: number): void {
+    this.hold = { path, ms };
+  }
+
+  /**
+   * Requests received and not yet answered. Such a request may have changed the account while its
+   * answer never reaches the relay (Planfix going away meanwhile): an operation in flight.
+   */
+  get openRequests(): number {
+    return this.open;
   }
 
   waitFor<T>(fn: () => T | undefined | false | PromiseLike<T | undefined | false>, timeoutMs?: number): Promise<T> {
@@ -290,8 +309,11 @@ export class PlanfixSim {
   }
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.open++;
+    res.once('close', () => { this.open--; });
     try {
       const raw = await readBody(req);
+      if (this.hold?.path.test(req.url ?? '')) await sleep(this.hold.ms);
       const url = new URL(req.url ?? '/', this.origin);
       const method = req.method ?? 'GET';
       const answer = this.answer(method, url, raw, req.headers);
