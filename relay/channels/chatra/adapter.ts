@@ -147,7 +147,8 @@ export const chatra = defineChannel({
     if (newVisit && !events.length) {
       events.push({ kind: 'customer', eventId: `visit-${bodyHash(req.raw)}`, customer, visit, at: now, newVisit: true } satisfies CustomerEvent);
     }
-    if (eventName === 'chatTranscript' && channel.options.closeTaskOnChatEnd !== false) {
+    // The chat ended; whether its task is completed is the planner's decision (closeTaskOnChatEnd).
+    if (eventName === 'chatTranscript') {
       events.push({ kind: 'end', eventId: `end-${bodyHash(req.raw)}`, customer, visit, at: now } satisfies EndEvent);
     }
     return { events };

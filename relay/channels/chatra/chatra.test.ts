@@ -265,9 +265,9 @@ test('chatTranscript: the messages, then an end event', (t) => {
   t.deepEqual(parse(body({ eventName: 'chatTranscript', messages: [] })).map((e) => e.kind), ['end']);
 });
 
-test('chatTranscript with closeTaskOnChatEnd false gives no end event', (t) => {
+test('chatTranscript ends the chat whatever closeTaskOnChatEnd says: completing the task is the planner\'s decision (plan.test.ts)', (t) => {
   const b = body({ eventName: 'chatTranscript' });
-  t.deepEqual(parse(b, { closeTaskOnChatEnd: false }).map((e) => e.kind), ['message']);
+  t.deepEqual(parse(b, { closeTaskOnChatEnd: false }).map((e) => e.kind), ['message', 'end']);
   t.deepEqual(parse(b, { closeTaskOnChatEnd: true }).map((e) => e.kind), ['message', 'end']);
 });
 

@@ -229,7 +229,8 @@ export const verbox = defineChannel({
       events.push({ kind: 'customer', eventId: messageId ?? digest, customer, visit, at, newVisit: kind === 'start' });
     }
     const ended = kind === 'end' || (kind === 'message' && !r.str('text') && !!r.str('endedAt'));
-    if (ended && o.closeTaskOnChatEnd !== false) events.push({ kind: 'end', eventId: `end-${r.str('chatId') ?? digest}`, customer, at });
+    // Whether the task is completed is the planner's decision (closeTaskOnChatEnd).
+    if (ended) events.push({ kind: 'end', eventId: `end-${r.str('chatId') ?? digest}`, customer, at });
     return { events };
   },
 

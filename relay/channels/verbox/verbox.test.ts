@@ -90,7 +90,7 @@ test('a CRM-style transcript carries its title and dates and closes the task', (
   // The dates go as data: the planner writes them in the account's language and zone (plan.test.ts).
   t.deepEqual(m.dates, { started: Date.parse('2024-11-14T08:15:02Z'), ended: Date.parse('2024-11-14T08:21:40Z'), postponedUntil: Date.parse('2024-11-20T09:00:00Z') });
   t.is((events[1] as EndEvent).eventId, 'end-c-9');
-  t.deepEqual(verbox.parse(req({ chatId: 'c-9', clientId: 'v-9', description: 'x', endedAt: '2024-11-14T10:21:40Z' }), channel({}, { closeTaskOnChatEnd: false })).events.map((e) => e.kind), ['message']);
+  t.deepEqual(verbox.parse(req({ chatId: 'c-9', clientId: 'v-9', description: 'x', endedAt: '2024-11-14T10:21:40Z' }), channel({}, { closeTaskOnChatEnd: false })).events.map((e) => e.kind), ['message', 'end'], 'the planner decides whether the task is completed');
 });
 
 test('start, contact, end and status events; an unknown event is acknowledged and ignored', (t) => {
