@@ -139,6 +139,15 @@ export async function send(policy: OutboundPolicy, kind: UrlKind, url: string, i
 }
 
 /** The provider's own error words, for dead letters and messageStatus texts. */
+/**
+ * A provider's non-2xx answer as the error Planfix and the log show: a refusal of the keys (401 or
+ * 403) names the setting to check; anything else is the status with the provider's words.
+ */
+export function providerError(who: string, status: number, why: string, keys: { refused: string; check: string }): TerminalError {
+  const said = `${status}${why ? `: ${why}` : ''}`;
+  return new TerminalError(status === 401 || status === 403 ? `${who} ${keys.refused} (${said}); ${keys.check}` : `${who} answered ${said}`);
+}
+
 export function errorText(json: unknown, text: string): string {
   if (json && typeof json === 'object') {
     const o = json as Record<string, unknown>;

@@ -3,7 +3,7 @@ import { urlUnder } from '../../core/url.ts';
 import { UTM_KEYS, type Attachment, type CustomerEvent, type EndEvent, type InboundEvent, type MessageEvent, type Visit } from '../../core/events.ts';
 import { looksLikeUserAgent, parseUserAgent } from '../../core/user-agent.ts';
 import { HttpError, TerminalError } from '../../errors.ts';
-import { errorText, send } from '../../net/outbound.ts';
+import { errorText, providerError, send } from '../../net/outbound.ts';
 import { defineChannel } from '../channel.ts';
 import { readSiteData, type SiteData } from '../site-data.ts';
 import { bodyHash, httpUrl, isObj, parseJsonBody, readPages, readUtm, str, time, type Obj } from '../read.ts';
@@ -178,10 +178,9 @@ export const chatra = defineChannel({
         timeoutMs,
       });
       if (res.status < 200 || res.status >= 300) {
-        const why = errorText(res.json, res.text);
-        throw new TerminalError(res.status === 401 || res.status === 403
-          ? `Chatra refused the API keys (${res.status}${why ? `: ${why}` : ''}); check the public and secret keys and that the Chatra plan includes the API`
-          : `Chatra answered ${res.status}${why ? `: ${why}` : ''}`);
+        throw providerError('Chatra', res.status, errorText(res.json, res.text), {
+          refused: 'refused the API keys', check: 'check the public and secret keys and that the Chatra plan includes the API',
+        });
       }
       const id = str(res.json, 'id', '_id');
       if (id) ids.push(id);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { urlUnder } from '../../core/url.ts';
 import { UTM_KEYS, type CallEvent, type CallMoment, type CallOutcome, type Visit } from '../../core/events.ts';
 import { HttpError, TerminalError } from '../../errors.ts';
-import { errorText, send } from '../../net/outbound.ts';
+import { errorText, providerError, send } from '../../net/outbound.ts';
 import { callOptionsShape, findEmployee } from '../../core/call-options.ts';
 import { defineChannel } from '../channel.ts';
 import { FieldReader, bodyHash, httpUrl, isObj, readJsonOrForm, str, time } from '../read.ts';
@@ -276,9 +276,7 @@ export const ringostat = defineChannel({
     const why = rpcError
       ? [str(rpcError, 'message'), str(rpcError, 'code') && `code ${str(rpcError, 'code')}`, str(rpcError, 'data')].filter(Boolean).join(', ').slice(0, 300)
       : errorText(res.json, res.text);
-    if (res.status === 401 || res.status === 403) {
-      throw new TerminalError(`Ringostat refused the Auth-key (${res.status}${why ? `: ${why}` : ''}); check the channel's authKey`);
-    }
-    throw new TerminalError(rpcError ? `Ringostat refused the call: ${why || 'JSON-RPC error'}` : `Ringostat answered ${res.status}${why ? `: ${why}` : ''}`);
+    if (rpcError && res.status !== 401 && res.status !== 403) throw new TerminalError(`Ringostat refused the call: ${why || 'JSON-RPC error'}`);
+    throw providerError('Ringostat', res.status, why, { refused: 'refused the Auth-key', check: 'check the channel\'s authKey' });
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UTM_KEYS, type Attachment, type Customer, type InboundEvent, type MessageEvent, type Visit } from '../../core/events.ts';
 import { AuthError, HttpError, TerminalError } from '../../errors.ts';
-import { errorText, send } from '../../net/outbound.ts';
+import { errorText, providerError, send } from '../../net/outbound.ts';
 import { safeEqual } from '../../http/secure.ts';
 import { defineChannel } from '../channel.ts';
 import { FieldReader, bodyHash, header, httpUrl, isObj, readJsonOrForm, readPages, readUtm, str, time, urlFileName } from '../read.ts';
@@ -254,10 +254,7 @@ export const verbox = defineChannel({
       timeoutMs,
     });
     if (res.status < 200 || res.status >= 300) {
-      const why = errorText(res.json, res.text);
-      throw new TerminalError(res.status === 401 || res.status === 403
-        ? `replyUrl refused the relay (${res.status}${why ? `: ${why}` : ''}); check replyToken`
-        : `replyUrl answered ${res.status}${why ? `: ${why}` : ''}`);
+      throw providerError('replyUrl', res.status, errorText(res.json, res.text), { refused: 'refused the relay', check: 'check replyToken' });
     }
     const id = str(res.json, 'messageId', 'id');
     return { providerMessageIds: id ? [id] : [] };
