@@ -130,7 +130,7 @@ export function adminRouter(relay: Relay): Router {
   router.get('/kinds', (ctx) => {
     const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
     ctx.body = Object.values(adapters).map((a) => ({
-      kind: a.kind, title: a.title, settings: schema(a.settings), options: schema(a.options), limits: schema(limitsSchema),
+      kind: a.kind, title: a.title, family: a.family, settings: schema(a.settings), options: schema(a.options), limits: schema(limitsSchema),
       secretFields: a.secretFields, canConnect: !!a.onConnect, canCheck: !!a.check,
     }));
   });

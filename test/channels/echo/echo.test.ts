@@ -33,8 +33,8 @@ test('a channel in its own folder, registered through the registry: webhook → 
   t.teardown(() => relay.stop());
 
   // The admin API knows the kind from its declaration, and checks its settings with its schema.
-  const kinds = (await relay.api('GET', '/api/kinds')).body as { kind: string; title: string; secretFields: string[] }[];
-  t.like(kinds.find((k) => k.kind === 'echo'), { title: 'Echo', secretFields: ['token'] });
+  const kinds = (await relay.api('GET', '/api/kinds')).body as { kind: string; title: string; family: string; secretFields: string[] }[];
+  t.like(kinds.find((k) => k.kind === 'echo'), { title: 'Echo', family: 'chat', secretFields: ['token'] });
   const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', planfix: { url: pf.origin, chatToken: 'pf-chat-token', restToken: 'pf-rest-token' } })).body;
   const refused = await relay.api('POST', `/api/accounts/${account.id}/channels`, { kind: 'echo', name: 'Echo', settings: { apiUrl: echo.apiUrl, token: 'short' } });
   t.is(refused.status, 400);
