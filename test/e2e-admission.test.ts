@@ -100,8 +100,9 @@ test('over the new-conversation cap: new customers get 429, existing conversatio
 test('over the new-caller cap of a Ringostat channel: a new number gets 429, known numbers keep calling', async (t) => {
   await clearOfHourEnd();
   const pf = await PlanfixSim.start();
+  t.teardown(() => pf.close());
   const relay = await RelayProcess.start();
-  t.teardown(async () => { await relay.stop(); await pf.close(); });
+  t.teardown(() => relay.stop());
   const account = (await relay.api('POST', '/api/accounts', {
     name: 'Acme', defaultCountry: 'UA', planfix: { url: pf.origin, chatToken: 'pf-chat-token', telephonyToken: 'pf-tel-token' },
   })).body;

@@ -11,9 +11,11 @@ const call = (id: string, caller: string, extra: Record<string, unknown> = {}) =
 
 test('calls waiting for Planfix REST do not hold back a known caller\'s pop-up; the known call\'s own events stay in order', async (t) => {
   const pf = await PlanfixSim.start();
+  t.teardown(() => pf.close());
   const rs = await RingostatFake.start({ projectId: PROJECT });
+  t.teardown(() => rs.close());
   const relay = await RelayProcess.start();
-  t.teardown(async () => { await relay.stop(); await pf.close(); await rs.close(); });
+  t.teardown(() => relay.stop());
   const account = (await relay.api('POST', '/api/accounts', {
     name: 'Acme', defaultCountry: 'UA',
     planfix: { url: pf.origin, chatToken: 'pf-chat-token', restToken: 'pf-rest-token', telephonyToken: 'pf-tel-token' },

@@ -7,8 +7,9 @@ import { RelayProcess } from './helpers/relay-process.ts';
 
 test('language and timeZone: shown with their effective values, settable, bad values refused naming the field', async (t) => {
   const pf = await PlanfixSim.start();
+  t.teardown(() => pf.close());
   const relay = await RelayProcess.start();
-  t.teardown(async () => { await relay.stop(); await pf.close(); });
+  t.teardown(() => relay.stop());
   const planfix = { url: pf.origin, chatToken: 'pf-chat-token' };
 
   const badZone = await relay.api('POST', '/api/accounts', { name: 'Acme', planfix, timeZone: 'Europe/Atlantis' });
@@ -43,8 +44,9 @@ test('language and timeZone: shown with their effective values, settable, bad va
 
 test('a Russian account: the call comment, the new contact, the late recording and the chat summary arrive in Russian with Moscow time', async (t) => {
   const pf = await PlanfixSim.start();
+  t.teardown(() => pf.close());
   const relay = await RelayProcess.start();
-  t.teardown(async () => { await relay.stop(); await pf.close(); });
+  t.teardown(() => relay.stop());
   const account = (await relay.api('POST', '/api/accounts', {
     name: 'Acme', defaultCountry: 'RU', language: 'ru', timeZone: 'Europe/Moscow',
     planfix: { url: pf.origin, chatToken: 'pf-chat-token', restToken: 'pf-rest-token' },

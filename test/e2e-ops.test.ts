@@ -92,8 +92,9 @@ test('channel checks: Chatra keys, Viber token and webhook, Ringostat Auth-key',
   t.like((await relay.api('POST', `/api/accounts/${account.id}/channels/${channel.id}/check`)).body, { ok: false });
 
   const viber = await ViberFake.start();
+  t.teardown(() => viber.close());
   const rs = await RingostatFake.start();
-  t.teardown(async () => { await viber.close(); await rs.close(); });
+  t.teardown(() => rs.close());
   const vb = (await relay.api('POST', `/api/accounts/${account.id}/channels`, { kind: 'viber', name: 'Bot', settings: { authToken: viber.authToken, botName: 'acmebot', apiUrl: viber.apiUrl } })).body;
   const vCheck = (await relay.api('POST', `/api/accounts/${account.id}/channels/${vb.id}/check`)).body;
   t.like(vCheck, { ok: true });

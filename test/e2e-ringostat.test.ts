@@ -14,9 +14,11 @@ const CARD = 'https://app.ringostat.com/project/callcards/card/1731571502.48213/
 
 async function setup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; settings?: Record<string, unknown>; options?: Record<string, unknown>; planfix?: Record<string, unknown> } = {}) {
   const pf = await PlanfixSim.start(opts.sim);
+  t.teardown(() => pf.close());
   const rs = await RingostatFake.start({ projectId: PROJECT });
+  t.teardown(() => rs.close());
   const relay = await RelayProcess.start();
-  t.teardown(async () => { await relay.stop(); await pf.close(); await rs.close(); });
+  t.teardown(() => relay.stop());
   pf.addEmployee({ email: 'ivan@acme.test', name: 'Ivan', lastName: 'Ivanenko', ext: '11' });
   const account = (await relay.api('POST', '/api/accounts', {
     name: 'Acme', defaultCountry: 'UA',

@@ -17,9 +17,11 @@ const FIELD_MAP = {
 
 async function setup(t: import('ava').ExecutionContext) {
   const pf = await PlanfixSim.start();
+  t.teardown(() => pf.close());
   const source = await VerboxSource.start();
+  t.teardown(() => source.close());
   const relay = await RelayProcess.start();
-  t.teardown(async () => { await relay.stop(); await pf.close(); await source.close(); });
+  t.teardown(() => relay.stop());
   const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', defaultCountry: 'RU', planfix: { url: pf.origin, chatToken: 'pf-chat-token' } })).body;
   const channel = await relay.api('POST', `/api/accounts/${account.id}/channels`, {
     kind: 'verbox', name: 'Verbox chat',

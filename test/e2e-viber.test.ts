@@ -12,9 +12,11 @@ const message = (msg: Record<string, unknown>) => ({ event: 'message', timestamp
 
 async function setup(t: import('ava').ExecutionContext, options: Record<string, unknown> = {}, language?: string) {
   const pf = await PlanfixSim.start();
+  t.teardown(() => pf.close());
   const viber = await ViberFake.start({ authToken: 'bot-token-0123456789abcdef' });
+  t.teardown(() => viber.close());
   const relay = await RelayProcess.start();
-  t.teardown(async () => { await relay.stop(); await pf.close(); await viber.close(); });
+  t.teardown(() => relay.stop());
   const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', defaultCountry: 'UA', planfix: { url: pf.origin, chatToken: 'pf-chat-token' }, ...(language ? { language } : {}) })).body;
   const channel = await relay.api('POST', `/api/accounts/${account.id}/channels`, {
     kind: 'viber', name: 'Acme bot', settings: { authToken: viber.authToken, botName: 'acmebot', apiUrl: viber.apiUrl, welcomeText: 'Hi! Ask us anything.' }, options,

@@ -5,14 +5,14 @@ import { RelayProcess } from './relay-process.ts';
 
 /** A Planfix simulator, a Chatra fake and a relay with one account and one Chatra channel. */
 export async function chatraSetup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; channelOptions?: Record<string, unknown>; env?: Record<string, string> } = {}) {
+  // Each as soon as it runs (AVA tears down in reverse order): a relay that fails to start must not
+  // leave the simulators listening, which would keep the test worker, and the whole run, alive.
   const pf = await PlanfixSim.start(opts.sim);
+  t.teardown(() => pf.close());
   const chatra = await ChatraFake.start();
+  t.teardown(() => chatra.close());
   const relay = await RelayProcess.start(opts.env);
-  t.teardown(async () => {
-    await relay.stop();
-    await pf.close();
-    await chatra.close();
-  });
+  t.teardown(() => relay.stop());
   const account = await relay.api('POST', '/api/accounts', {
     name: 'Acme',
     defaultCountry: 'UA',
