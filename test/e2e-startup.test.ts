@@ -80,4 +80,10 @@ test('account files are checked when read: an older file gets the options\' defa
   const err = await t.throwsAsync(start(relay.dataDir, 'x'.repeat(40)));
   t.regex(err!.message, new RegExp(`account file .*${a.id}\\.json is not valid: channels\\.0\\.settings\\.secretKey`));
   t.notRegex(err!.message, /sk-secret-value-1/);
+
+  // A file cut in the middle: JSON.parse would quote the text around the fault, here a secret.
+  await writeFile(file, JSON.stringify({ ...stored, channels: [] }).replace('"chatToken":"x"', '"chatToken": sk-secret-value-2'));
+  const torn = await t.throwsAsync(start(relay.dataDir, 'x'.repeat(40)));
+  t.regex(torn!.message, new RegExp(`account file .*${a.id}\\.json is not valid: not JSON`));
+  t.notRegex(torn!.message, /sk-secret-value-2/);
 });

@@ -51,13 +51,15 @@ export class AccountStore {
     for (let i = 0; i < files.length; i += 16) {
       const dbs = await Promise.all(files.slice(i, i + 16).map(async (f) => {
         const path = join(this.dir, f);
-        const raw = await new SecretJsonFile<unknown>(path).read();
-        if (raw === null) return undefined;
         let account: Account;
         try {
+          const raw = await new SecretJsonFile<unknown>(path).read();
+          if (raw === null) return undefined;
           account = check(raw);
         } catch (err) {
-          throw new Error(`the account file ${path} is not valid: ${(err as Error).message}. Fix it, or restore it from a backup`);
+          // JSON.parse quotes the text around the fault, and this file holds secrets: only the position.
+          const why = err instanceof SyntaxError ? `not JSON${/position \d+/.exec(err.message)?.[0].replace(/^/, ' at ') ?? ''}` : (err as Error).message;
+          throw new Error(`the account file ${path} is not valid: ${why}. Fix it, or restore it from a backup`);
         }
         return new Low<Account>(new SecretJsonFile(path), account);
       }));
