@@ -3,7 +3,7 @@ import test from 'ava';
 import { onOwnPlanfix, type Account } from '../relay/core/account.ts';
 import { TerminalError } from '../relay/errors.ts';
 import { providerHosts } from '../relay/channels/index.ts';
-import { OutboundPolicy, send } from '../relay/net/outbound.ts';
+import { errorText, OutboundPolicy, send } from '../relay/net/outbound.ts';
 import { pickCompleteStatus, type TaskStatus } from '../relay/planfix/rest.ts';
 
 // The providers' hosts as the relay starts with them: each channel declares its own.
@@ -175,4 +175,10 @@ test('pickCompleteStatus: a configured id or name (any case) wins; an unknown on
   t.is(pickCompleteStatus(STATUSES, 'отмененная')?.id, 6);
   t.is(pickCompleteStatus(STATUSES, 'ЗАВЕРШЕННАЯ')?.id, 3);
   t.is(pickCompleteStatus(STATUSES, 'Closed'), undefined, 'a configured name is not replaced by a guess');
+});
+
+test('a provider\'s error words are bounded whichever field they come in', (t) => {
+  t.is(errorText({ error: 'x'.repeat(5000) }, ''), 'x'.repeat(300));
+  t.is(errorText(undefined, 'y'.repeat(5000)), 'y'.repeat(200));
+  t.is(errorText({ message: 'short' }, 'body'), 'short');
 });

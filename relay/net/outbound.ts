@@ -138,7 +138,6 @@ export async function send(policy: OutboundPolicy, kind: UrlKind, url: string, i
   return { status: res.status, headers, text, json };
 }
 
-/** The provider's own error words, for dead letters and messageStatus texts. */
 /**
  * A provider's non-2xx answer as the error Planfix and the log show: a refusal of the keys (401 or
  * 403) names the setting to check; anything else is the status with the provider's words.
@@ -148,11 +147,15 @@ export function providerError(who: string, status: number, why: string, keys: { 
   return new TerminalError(status === 401 || status === 403 ? `${who} ${keys.refused} (${said}); ${keys.check}` : `${who} answered ${said}`);
 }
 
+/**
+ * The provider's own error words, for dead letters and messageStatus texts: bounded, whichever
+ * field they come in (a provider's JSON `error` is as long as it likes).
+ */
 export function errorText(json: unknown, text: string): string {
   if (json && typeof json === 'object') {
     const o = json as Record<string, unknown>;
     for (const k of ['error', 'message', 'status_message', 'description']) {
-      if (typeof o[k] === 'string' && o[k]) return o[k] as string;
+      if (typeof o[k] === 'string' && o[k]) return (o[k] as string).slice(0, 300);
     }
   }
   return text.slice(0, 200);
