@@ -38,9 +38,10 @@ function errSerializer(err: unknown): unknown {
   if (err === undefined || err === null) return err;
   const std = pino.stdSerializers.err(err as Error);
   // Not error-like (a thrown string or object): logged as text, scrubbed like a message.
-  if ((std as unknown) === err) return scrubSecrets(typeof err === 'string' ? err : textOf(err));
-  const out: Record<string, unknown> = { type: std.type, message: scrubSecrets(std.message) };
-  if (std.stack) out.stack = scrubSecrets(std.stack);
+  if ((std as unknown) === err) return scrubSecrets((typeof err === 'string' ? err : textOf(err)).slice(0, 2000));
+  // Bounded: a message quotes what its thrower was answered, which a provider makes as long as it likes.
+  const out: Record<string, unknown> = { type: std.type, message: scrubSecrets(std.message.slice(0, 2000)) };
+  if (std.stack) out.stack = scrubSecrets(std.stack.slice(0, 8000));
   for (const k of ERROR_FIELDS) {
     const v = (err as Record<string, unknown>)[k];
     if (typeof v === 'number' || typeof v === 'boolean') out[k] = v;
