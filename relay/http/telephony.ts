@@ -60,7 +60,7 @@ export function telephonyRouter(relay: Relay): Router {
     // account may have one per office or provider); the first one when none does.
     const lines = account.channels.flatMap((channel) => {
       const adapter = adapters[channel.kind];
-      return adapter?.makeCall ? [{ channel, adapter, makeCall: adapter.makeCall.bind(adapter), employees: adapter.callOptions?.(channel).employees ?? [] }] : [];
+      return adapter?.makeCall ? [{ channel, makeCall: adapter.makeCall.bind(adapter), employees: adapter.callOptions?.(channel).employees ?? [] }] : [];
     });
     if (!lines.length) throw new HttpError(409, 'no telephony channel in this account', { error: 'No telephony channel connected to the relay for this account' });
     // Planfix names the employee by short number; the provider by its own extension or SIP.
