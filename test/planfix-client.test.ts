@@ -234,3 +234,13 @@ test('RestApi: answers are read through their schemas, prefixed ids included; an
   await t.throwsAsync(api.task(account, 7), { instanceOf: RestError, message: /unexpected answer: answer\.task/ });
   await t.throwsAsync(api.createTask(account, { name: 'x' }), { instanceOf: RestError, message: /answer\.id: not an id/ });
 });
+
+test('RestApi: a list whose pages never end (the server ignores offset) stops with an error instead of reading for ever', async (t) => {
+  let requests = 0;
+  const { api, account } = await fakeRest(t, () => {
+    requests++;
+    return { result: 'success', tasks: Array.from({ length: 100 }, (_, i) => ({ id: i + 1 })) };
+  });
+  await t.throwsAsync(api.contactTasks(account, 12), { instanceOf: RestError, message: /more than 5000 results/ });
+  t.is(requests, 50);
+});

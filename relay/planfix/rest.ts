@@ -14,6 +14,11 @@ export type { RestTask, TaskStatus };
 export interface RestContact { id: number; phones: string[] }
 
 const PAGE = 100;
+/**
+ * The most pages one list request reads. A server that ignores `offset` (a proxy, a change on
+ * Planfix's side) answers a full page for ever: the loop and what it collects must end.
+ */
+const MAX_PAGES = 50;
 
 /** The REST v2 subset the relay needs, every request through the account's limiter. */
 export class RestApi {
@@ -90,11 +95,12 @@ export class RestApi {
   /** Every page of a list request, read with `page`. */
   private async pages<T>(account: Account, path: string, body: Record<string, unknown>, page: (json: unknown) => T[]): Promise<T[]> {
     const out: T[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const items = page(await this.call(account, 'POST', path, { offset, pageSize: PAGE, ...body }));
+    for (let n = 0; n < MAX_PAGES; n++) {
+      const items = page(await this.call(account, 'POST', path, { offset: n * PAGE, pageSize: PAGE, ...body }));
       out.push(...items);
       if (items.length < PAGE) return out;
     }
+    throw new RestError(path, undefined, `more than ${MAX_PAGES * PAGE} results, or the server ignores offset`);
   }
 
   /** The account's first contact template: Planfix refuses a contact without one. */
