@@ -83,14 +83,13 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
   // The entry's own journal write, when it is not committed yet: nothing goes to Planfix before it is.
   const writes: Promise<unknown>[] = written ? [written] : [];
   if (!ops) {
-    const ev = event;
     // Replies and receipts concern a conversation already known: no identity to resolve.
     const bare = { channel: { id: channel.id, title: '', name: channel.name, options: channel.options }, locale: localeOf(account) } as PlanContext;
-    if (ev.kind === 'call') await recordCall(ev, account, channel, state);
-    ops = ev.kind === 'call' ? callPlan(ev, keysOf(account))
-      : ev.kind === 'reply' ? plan(ev, bare)
-      : ev.kind === 'status' ? plan(ev, { ...bare, outbound: await state.outboundOf(`${channel.id}:${ev.providerMessageId}`) })
-      : plan(ev, await resolve(ev, account, channel, state, writes));
+    if (event.kind === 'call') await recordCall(event, account, channel, state);
+    ops = event.kind === 'call' ? callPlan(event, keysOf(account))
+      : event.kind === 'reply' ? plan(event, bare)
+      : event.kind === 'status' ? plan(event, { ...bare, outbound: await state.outboundOf(`${channel.id}:${event.providerMessageId}`) })
+      : plan(event, await resolve(event, account, channel, state, writes));
     hold(writes, deps.journal.setPlan(entry, ops));
   }
   await Promise.all(writes);
