@@ -154,7 +154,7 @@ const BROWSERS = [['Chrome 120', 'Windows 10'], ['Safari 17', 'iOS 17.2'], ['Chr
 const SOURCES = [['google', 'cpc', 'https://www.google.com/'], ['facebook', 'social', 'https://l.facebook.com/'], ['newsletter', 'email', undefined], ['bing', 'cpc', 'https://www.bing.com/']] as const;
 
 /**
- * A Chatra `chatFragment` webhook as the reference (channels.md §2.1) shows one: a described
+ * A Chatra `chatFragment` webhook as the reference (docs/reference/channels.md §2.1) shows one: a described
  * visitor with location, browser, referrer, UTM and three visited pages, and one new message.
  * `visitor` picks the conversation (and varies the visit as real traffic does: a dozen cities,
  * a few browsers and traffic sources, 40 categories and 2,000 products); `id` the message (the

@@ -1,4 +1,4 @@
-// Identity rules (DESIGN.md, "Identity and threading"): E.164 phones, lower-cased e-mails, contact keys.
+// Identity rules (docs/DESIGN.md, "Identity and threading"): E.164 phones, lower-cased e-mails, contact keys.
 import test from 'ava';
 import { contactKey, normalEmail, toE164, type IdentityIndex } from '../relay/core/identity.ts';
 

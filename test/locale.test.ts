@@ -4,7 +4,7 @@ import type { CallEvent, MessageEvent, StatusEvent, Visit } from '../relay/core/
 import { formatTime, isTimeZone, LANGUAGES, localeOf, type Locale } from '../relay/core/locale.ts';
 import { callName, fillTemplate, TEXTS, type PlanfixTexts } from '../relay/core/planfix-texts.ts';
 import { visitAction, visitSummary } from '../relay/core/summary.ts';
-import { callHtml } from '../relay/delivery/calls.ts';
+import { callHtml } from '../relay/core/call-html.ts';
 import { plan, type PlanContext } from '../relay/core/plan.ts';
 
 const account = (url: string, over: { language?: Locale['language']; timeZone?: string } = {}) => ({ planfix: { url }, ...over });

@@ -141,7 +141,7 @@ test('onOwnPlanfix: the scheme, host and port of the account\'s planfix.url, and
   t.false(onOwnPlanfix(sim, 'http://localhost:4100/tel/api'));
 });
 
-// pickCompleteStatus: the status a finished chat's task moves to (planfix-api.md §3.7, statuses).
+// pickCompleteStatus: the status a finished chat's task moves to (docs/reference/planfix-api.md §3.7, statuses).
 
 const STATUSES: TaskStatus[] = [
   { id: 1, name: 'Новая', isActive: true },

@@ -1,4 +1,4 @@
-// The planner: which Planfix Chat API / REST operations deliver one event (planfix-api.md §1.3).
+// The planner: which Planfix Chat API / REST operations deliver one event (docs/reference/planfix-api.md §1.3).
 import test from 'ava';
 import type { FieldKey } from '../relay/core/account.ts';
 import type { CustomerEvent, EndEvent, MessageEvent, ReplyEvent, StatusEvent, Visit } from '../relay/core/events.ts';

@@ -1,4 +1,4 @@
-// The Planfix Chat API client (planfix-api.md §1): form encoding, answers, and Planfix's own form as the relay reads it.
+// The Planfix Chat API client (docs/reference/planfix-api.md §1): form encoding, answers, and Planfix's own form as the relay reads it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';

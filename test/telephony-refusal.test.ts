@@ -30,7 +30,8 @@ async function world(t: ExecutionContext, token?: string) {
     kind: 'call', eventId: 'rec-1', callId: 'never-rang', moment: 'record', direction: 'in', at: Date.now(),
     customer: { clientId: '+79051234567', phone: '+79051234567' }, hasRecording: true, recordingUrl: 'https://records.example/1.mp3',
   };
-  const record = () => runCallOp({ do: 'telephonyRecord' }, ev, account, channel, store.state(account.id), deps);
+  const op = { do: 'telephony', command: 'record', params: { callid: ev.callId, record_link: ev.recordingUrl } } as const;
+  const record = () => runCallOp(op, ev, account, channel, store.state(account.id), deps, []);
   return { sim, record, logged };
 }
 

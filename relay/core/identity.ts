@@ -49,7 +49,7 @@ export interface IdentityIndex {
 }
 
 /**
- * The contact key of a customer (DESIGN.md, Identity): a provider client already bound keeps its
+ * The contact key of a customer (docs/DESIGN.md, Identity): a provider client already bound keeps its
  * key; otherwise a known phone, then a known email, binds it to that customer; otherwise the key
  * is the first known of E.164 phone, lower-cased email, provider client id.
  */

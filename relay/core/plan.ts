@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FieldKey } from './account.ts';
+import type { CallOp } from './call-plan.ts';
 import type { CallEvent, Customer, CustomerEvent, MessageEvent, RelayEvent, Visit } from './events.ts';
 import { formatTime, type Locale } from './locale.ts';
 import { contentText, textsOf } from './planfix-texts.ts';
@@ -23,52 +24,7 @@ export type Op =
   | { do: 'completeTask'; chatId: string }
   | { do: 'send' }
   | { do: 'messageStatus'; messageId: string; status: 'sent' | 'read' | 'error'; text?: string }
-  // Calls: each op reads the event and what earlier ops stored (contact, task) from the state.
-  | { do: 'callContact' }
-  | { do: 'telephony'; event: TelephonyEvent }
-  | { do: 'telephonyRecord' }
-  | { do: 'callAttach' }
-  | { do: 'recordingNote' };
-
-export type TelephonyEvent = 'INCOMING' | 'OUTGOING' | 'ACCEPTED' | 'COMPLETED';
-
-/** What a call's plan depends on: which Planfix APIs the account has keys for. */
-export interface CallPlanContext {
-  hasRest: boolean;
-  hasTelephony: boolean;
-}
-
-/**
- * A call moment's ops. The contact is resolved first so the Telephony API gets the number as
- * Planfix stores it and never auto-creates a second contact; the REST attach comes last.
- */
-export function callPlan(event: CallEvent, ctx: CallPlanContext): Op[] {
-  const tel = (e: TelephonyEvent): Op[] => (ctx.hasTelephony ? [{ do: 'telephony', event: e }] : []);
-  const contact: Op[] = ctx.hasRest ? [{ do: 'callContact' }] : [];
-  switch (event.moment) {
-    case 'ringing':
-      return [...contact, ...tel(event.direction === 'in' ? 'INCOMING' : 'OUTGOING')];
-    case 'accepted':
-      return [...contact, ...tel('ACCEPTED')];
-    case 'completed':
-      return [...contact, ...tel('COMPLETED'), ...(ctx.hasRest ? [{ do: 'callAttach' } as const] : [])];
-    case 'record':
-      if (!event.recordingUrl) return [];
-      return [...(ctx.hasTelephony ? [{ do: 'telephonyRecord' } as const] : []), ...(ctx.hasRest ? [{ do: 'recordingNote' } as const] : [])];
-  }
-}
-
-/**
- * What a call moment's plan leaves out for want of a Planfix key. Delivery still succeeds (the
- * rest of the call is useful), so the admin is told what Planfix did not get.
- */
-export function callSkips(event: CallEvent, ctx: CallPlanContext): string[] {
-  if (event.moment === 'record' && !event.recordingUrl) return [];
-  return [
-    ...(ctx.hasTelephony ? [] : ['Planfix Telephony (no telephony token): no call pop-up, no call history']),
-    ...(ctx.hasRest || (event.moment !== 'completed' && event.moment !== 'record') ? [] : ['call comment (no REST token)']),
-  ];
-}
+  | CallOp;
 
 /** What the planner may know of the world; it reads nothing else and does no I/O. */
 export interface PlanContext {

@@ -1,10 +1,12 @@
 import { providerId, taskFieldName, type Account, type ChannelConfig } from '../core/account.ts';
-import type { InboundEvent } from '../core/events.ts';
+import type { CallEvent, InboundEvent } from '../core/events.ts';
 import { escapeHtml } from '../core/html.ts';
 import { normalEmail, toE164 } from '../core/identity.ts';
-import { callPlan, callSkips, plan, type Op, type PlanContext } from '../core/plan.ts';
+import { callPlan, callPlanAfter, callSkips } from '../core/call-plan.ts';
+import { plan, type Op, type PlanContext } from '../core/plan.ts';
 import { localeOf } from '../core/locale.ts';
-import { recordCall, runCallOp, type CallDeps } from './calls.ts';
+import { callContext, recordCall, runCallOp, type CallDeps } from './calls.ts';
+import { hold } from './hold.ts';
 import { adapters } from '../channels/index.ts';
 import { RetryableError, TerminalError } from '../errors.ts';
 import type { OutboundPolicy } from '../net/outbound.ts';
@@ -78,15 +80,21 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
 export async function deliver(entry: Entry, account: Account, state: AccountState, deps: DeliverDeps, written?: Promise<unknown>): Promise<{ skipped: string[] }> {
   const channel = account.channels.find((c) => c.id === entry.channel);
   if (!channel) throw new TerminalError('the channel was deleted');
-  let ops = entry.plan;
   const event = await prepared(entry.event, account, channel, deps);
   // The entry's own journal write, when it is not committed yet: nothing goes to Planfix before it is.
   const writes: Promise<unknown>[] = written ? [written] : [];
+  let ops = entry.plan;
+  if (ops && event.kind === 'call' && ops.some((op) => LEGACY_CALL_OPS.has(op.do) || (op.do === 'telephony' && !op.command))) {
+    // A call journaled by an earlier version, whose ops carried no data: planned again
+    // from the start. Its telephony events may reach Planfix twice; Planfix keeps one call per callid.
+    ops = undefined;
+    hold(writes, deps.journal.setStep(entry, 0));
+  }
   if (!ops) {
     // Replies and receipts concern a conversation already known: no identity to resolve.
     const bare = { channel: { id: channel.id, title: '', name: channel.name, options: channel.options }, locale: localeOf(account) } as PlanContext;
     if (event.kind === 'call') await recordCall(event, account, channel, state);
-    ops = event.kind === 'call' ? callPlan(event, keysOf(account))
+    ops = event.kind === 'call' ? callPlan(event, await callContext(event, account, channel, state, deps))
       : event.kind === 'reply' ? plan(event, bare)
       : event.kind === 'status' ? plan(event, { ...bare, outbound: await state.outboundOf(`${channel.id}:${event.providerMessageId}`) })
       : plan(event, await resolve(event, account, channel, state, writes));
@@ -99,9 +107,17 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
   const start = entry.step;
   try {
     for (let i = entry.step; i < ops.length; i++) {
-      const op = ops[i]!;
+      const op: Op = ops[i]!;
       try {
-        await run(op, event, account, channel, state, deps, later);
+        if (event.kind !== 'call') await run(op, event, account, channel, state, deps, later);
+        else {
+          const answer = await runCallOp(op, event, account, channel, state, deps, later);
+          // Planfix answered what the plan asked: the rest is planned from it, and journaled with this step.
+          if (answer) {
+            ops = [...ops.slice(0, i + 1), ...callPlanAfter(op, answer, event, await callContext(event, account, channel, state, deps))];
+            hold(later, deps.journal.setPlan(entry, ops));
+          }
+        }
       } catch (err) {
         // A reply the provider refused is not a dead letter: Planfix shows the employee the reason.
         if (op.do === 'send' && err instanceof TerminalError && event.kind === 'reply') {
@@ -135,24 +151,14 @@ function prepared(event: Entry['event'], account: Account, channel: ChannelConfi
   return adapter.prepare(event, { account, channel, policy: deps.policy, timeoutMs: deps.timeoutMs });
 }
 
-/**
- * Keeps a write to be waited for with others. Marked handled at once: it may fail (a commit) before
- * the list is awaited (a call's record is awaited first), and Node reports such a rejection as
- * unhandled; whoever awaits the list still gets it.
- */
-function hold(writes: Promise<unknown>[], ...ps: Promise<unknown>[]): void {
-  for (const p of ps) {
-    p.catch(() => undefined);
-    writes.push(p);
-  }
-}
+/** The ops of call plans journaled before calls had a planner (they carried no data). */
+const LEGACY_CALL_OPS = new Set(['callContact', 'callAttach', 'telephonyRecord', 'recordingNote']);
 
 const keysOf = (account: Account) => ({ hasRest: !!account.planfix.restToken, hasTelephony: !!account.planfix.telephonyToken });
 
 /** Runs one op; what it changes in the state goes into `writes`, committed with its step (see deliver). */
-async function run(op: Op, event: Entry['event'], account: Account, channel: ChannelConfig, state: AccountState, deps: DeliverDeps, writes: Promise<unknown>[]): Promise<void> {
+async function run(op: Op, event: Exclude<Entry['event'], CallEvent>, account: Account, channel: ChannelConfig, state: AccountState, deps: DeliverDeps, writes: Promise<unknown>[]): Promise<void> {
   const { chat, rest } = deps;
-  if (event.kind === 'call') return runCallOp(op, event, account, channel, state, deps);
   switch (op.do) {
     case 'newMessage':
     case 'updateContact':

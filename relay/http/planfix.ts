@@ -11,7 +11,7 @@ import type { AccountState } from '../store/store.ts';
 import { BODY_LIMIT, parseBody } from './hooks.ts';
 import { safeEqual } from './secure.ts';
 
-// Planfix's own answers for a refused callback (planfix-api.md §1.4, §2.2); the reason helps a human.
+// Planfix's own answers for a refused callback (docs/reference/planfix-api.md §1.4, §2.2); the reason helps a human.
 export const invalidToken = (face: 'planfix-chat' | 'planfix-telephony') => new AuthError(face, 401, 'Invalid token', { error: 'Invalid token' });
 export const invalid = (reason: string) => new HttpError(400, reason, { error: 'Invalid parameters', reason });
 

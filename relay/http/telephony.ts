@@ -10,7 +10,7 @@ import { BODY_LIMIT, parseBody } from './hooks.ts';
 import { field, invalid, invalidToken } from './planfix.ts';
 import { safeEqual } from './secure.ts';
 
-// Planfix → PBX commands of the Telephony API (planfix-api.md §2.2): the relay is the PBX URL
+// Planfix → PBX commands of the Telephony API (docs/reference/planfix-api.md §2.2): the relay is the PBX URL
 // pasted into Planfix, and forwards click-to-call to the account's telephony channel.
 
 const text = (b: Record<string, unknown>, k: string): string | undefined => field(b, k)?.trim() || undefined;

@@ -4,7 +4,7 @@ import { countPlanfix } from '../metrics.ts';
 import { errorText, send, type OutboundPolicy } from '../net/outbound.ts';
 import { encodeForm, type FormParams } from './chat.ts';
 
-/** Planfix's Telephony API (planfix-api.md §2.3): form POSTs to /tel/api with planfix_token. */
+/** Planfix's Telephony API (docs/reference/planfix-api.md §2.3): form POSTs to /tel/api with planfix_token. */
 export class TelephonyApi {
   constructor(private readonly policy: OutboundPolicy, private readonly timeoutMs: number) {}
 

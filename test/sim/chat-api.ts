@@ -1,5 +1,5 @@
 // Chat API ("API ПланФикса для чатов"), relay → Planfix: POST /webchat/api, form in,
-// JSON out. Reference: planfix-api.md §1.3, §4.3, §5.
+// JSON out. Reference: docs/reference/planfix-api.md §1.3, §4.3, §5.
 import { attachmentsOf, fieldsOf, parseForm } from './form.ts';
 import { DEFAULT_EMPLOYEE, type SimState, type SimTask } from './state.ts';
 

@@ -1,5 +1,5 @@
 // ChatraFake: Chatra's REST API as the relay uses it (POST/GET /api/messages/), plus
-// builders for Chatra webhook bodies (channels.md §2).
+// builders for Chatra webhook bodies (docs/reference/channels.md §2).
 import type http from 'node:http';
 import { customAlphabet } from 'nanoid';
 import { HOST, RestartableServer, parseMaybeJson, readBody, waitFor } from './http.ts';
@@ -153,7 +153,7 @@ export class ChatraFake {
   }
 }
 
-// ---- webhook bodies (channels.md §2.1; key names beyond the core are unconfirmed) ----
+// ---- webhook bodies (docs/reference/channels.md §2.1; key names beyond the core are unconfirmed) ----
 
 export interface ChatraClient {
   id: string;

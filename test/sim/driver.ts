@@ -1,5 +1,5 @@
 // Planfix → relay: the newMessage Planfix posts when an employee answers in a chat task,
-// or starts a conversation from a contact card (planfix-api.md §1.4).
+// or starts a conversation from a contact card (docs/reference/planfix-api.md §1.4).
 import { nanoid } from 'nanoid';
 import { encodeForm, type Attachment } from './form.ts';
 import { postForm } from './http.ts';

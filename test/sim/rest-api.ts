@@ -1,4 +1,4 @@
-// REST API v2 subset (planfix-api.md §3): Bearer auth, {"result":...} envelopes, error
+// REST API v2 subset (docs/reference/planfix-api.md §3): Bearer auth, {"result":...} envelopes, error
 // codes, prefixed ids, `fields` selection and the optional rate-limit / quota switches.
 // Contacts, tasks and employees live in rest-contacts.ts, rest-tasks.ts and rest-users.ts.
 import { scopeOf } from './rest-scopes.ts';

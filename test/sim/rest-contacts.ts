@@ -1,4 +1,4 @@
-// REST contacts (planfix-api.md §3.6): list with filters, read, create, update, templates
+// REST contacts (docs/reference/planfix-api.md §3.6): list with filters, read, create, update, templates
 // and the contact comments the relay writes for visits and calls.
 import { phoneContains } from './phones.ts';
 import {

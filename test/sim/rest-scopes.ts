@@ -1,4 +1,4 @@
-// Which REST scope (planfix-api.md §3.4) each simulated endpoint needs; a token limited to some
+// Which REST scope (docs/reference/planfix-api.md §3.4) each simulated endpoint needs; a token limited to some
 // scopes gets code 5 for the others, before any validation, as a scoped Planfix token would.
 
 export const ALL_SCOPES = [

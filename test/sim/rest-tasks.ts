@@ -1,4 +1,4 @@
-// REST tasks (planfix-api.md §3.7, §3.8): list with filters, read, create, update and
+// REST tasks (docs/reference/planfix-api.md §3.7, §3.8): list with filters, read, create, update and
 // comments.
 import {
   Fail,

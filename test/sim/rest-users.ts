@@ -1,4 +1,4 @@
-// REST employees (planfix-api.md §3.11): POST /user/list with the employee filters the relay
+// REST employees (docs/reference/planfix-api.md §3.11): POST /user/list with the employee filters the relay
 // needs to map e-mails and short numbers.
 import { phoneContains } from './phones.ts';
 import { Fail, byOperator, contains, fieldsOfBody, filtersOf, page, select, type Filter, type Json } from './rest-util.ts';

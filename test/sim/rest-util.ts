@@ -1,5 +1,5 @@
 // Shared pieces of the REST simulator: the failure type every handler throws, body and id
-// readers, `fields` selection, list paging and the filter operators (planfix-api.md §3).
+// readers, `fields` selection, list paging and the filter operators (docs/reference/planfix-api.md §3).
 import type { SimAuthor, SimState } from './state.ts';
 
 export type Json = Record<string, unknown>;

@@ -1,4 +1,4 @@
-// RingostatFake: the part of Ringostat's API the relay calls (channels.md §3.5), with the
+// RingostatFake: the part of Ringostat's API the relay calls (docs/reference/channels.md §3.5), with the
 // `Auth-key` header:
 // - POST /a/v2, JSON-RPC 2.0 `Api\V2\Callback.external`: the extended callback, which rings
 //   `caller` (an employee's number or SIP login) and then `callee`. Errors come back as a
@@ -138,7 +138,7 @@ export class RingostatFake {
     projectId: string | undefined,
     body: unknown,
   ): Answer {
-    // SIP logins online (channels.md §3.5): what a key check can read without side effects.
+    // SIP logins online (docs/reference/channels.md §3.5): what a key check can read without side effects.
     if (method === 'GET' && /^\/sipstatus\/online\/?$/.test(path)) {
       return authKey === this.authKey ? { status: 200, body: [] } : { status: 401, body: { message: 'Unauthorized' } };
     }

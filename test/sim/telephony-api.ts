@@ -1,5 +1,5 @@
 // Telephony API ("API ПланФикса для телефонии"), PBX (relay) → Planfix: POST /tel/api, form
-// in, JSON out. Reference: planfix-api.md §2.3–§2.5 and §5.2.
+// in, JSON out. Reference: docs/reference/planfix-api.md §2.3–§2.5 and §5.2.
 import { fieldsOf, parseForm } from './form.ts';
 import type { CallEventName, CallType, SimCall, SimCallEvent, SimState } from './state.ts';
 

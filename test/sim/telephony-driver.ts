@@ -1,5 +1,5 @@
 // Planfix → PBX (relay) telephony commands: makeCall when an employee clicks a number, setup
-// when the integration is switched on (planfix-api.md §2.2). Form bodies, like the Chat API.
+// when the integration is switched on (docs/reference/planfix-api.md §2.2). Form bodies, like the Chat API.
 import { encodeForm } from './form.ts';
 import { postForm } from './http.ts';
 import type { SimState, SimTelOutbound } from './state.ts';

@@ -1,5 +1,5 @@
 // VerboxSource: what forwards a site's Verbox chats to the relay. Verbox publishes no server
-// webhook format (channels.md §4), so this posts whatever body the test builds, as JSON or as a
+// webhook format (docs/reference/channels.md §4), so this posts whatever body the test builds, as JSON or as a
 // form, with the channel's token header, and it is the `replyUrl` the relay posts replies to.
 import { HOST, RestartableServer, assertLoopback, parseMaybeJson, readBody, waitFor } from './http.ts';
 

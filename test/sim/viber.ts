@@ -1,4 +1,4 @@
-// ViberFake: the Viber REST Bot API as the relay uses it (send_message, set_webhook; channels.md §1),
+// ViberFake: the Viber REST Bot API as the relay uses it (send_message, set_webhook; docs/reference/channels.md §1),
 // plus helpers to post signed callbacks. Answers are HTTP 200 with `status` in the body, like Viber,
 // and every message_token is above 2^53, written into the JSON text as a bare integer.
 import { createHmac } from 'node:crypto';
@@ -158,7 +158,7 @@ export class ViberFake {
     return method === 'send_message' ? this.sendMessage(b) : this.setWebhook(b);
   }
 
-  /** The bot's public account as get_account_info describes it (channels.md §1). */
+  /** The bot's public account as get_account_info describes it (docs/reference/channels.md §1). */
   private accountInfo(): Answer {
     const webhook = this.webhookUrl ? `,"webhook":${JSON.stringify(this.webhookUrl)}` : '';
     return { status: 0, extra: `,"id":"pa:5741311803571721087","name":"Acme Support","uri":"acmebot"${webhook},"subscribers_count":12` };

@@ -1,4 +1,4 @@
-// Chatra webhooks → normalised events (channels.md §2.1), relay/channels/chatra.ts `parse`.
+// Chatra webhooks → normalised events (docs/reference/channels.md §2.1), relay/channels/chatra.ts `parse`.
 import test from 'ava';
 import type { ChannelConfig } from '../../core/account.ts';
 import type { CustomerEvent, EndEvent, InboundEvent, MessageEvent } from '../../core/events.ts';
@@ -20,7 +20,7 @@ function messages(events: InboundEvent[]): MessageEvent[] {
   return events.filter((e): e is MessageEvent => e.kind === 'message');
 }
 
-/** The example envelope of channels.md §2.1, verbatim. */
+/** The example envelope of docs/reference/channels.md §2.1, verbatim. */
 const DOC_EXAMPLE = {
   eventName: 'chatStarted',
   client: {

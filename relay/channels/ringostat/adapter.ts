@@ -7,7 +7,7 @@ import { callOptionsShape, findEmployee } from '../../core/call-options.ts';
 import { defineChannel } from '../channel.ts';
 import { FieldReader, bodyHash, httpUrl, isObj, readJsonOrForm, str, time } from '../read.ts';
 
-// Ringostat (channels.md §3) signs nothing and lets each customer name the webhook keys, pick
+// Ringostat (docs/reference/channels.md §3) signs nothing and lets each customer name the webhook keys, pick
 // the moments and the format (query, form or JSON). The secret URL authenticates; the field map
 // defaults to Ringostat's own variable names.
 
@@ -52,7 +52,7 @@ export const DEFAULT_EVENT_NAMES: Record<CallMoment, string[]> = {
   record: ['record', 'recording', 'call_record'],
 };
 
-/** Sent as Ringostat's own example of the extended callback shows; their meaning is unconfirmed (channels.md §3.5). */
+/** Sent as Ringostat's own example of the extended callback shows; their meaning is unconfirmed (docs/reference/channels.md §3.5). */
 const CALLBACK_DEFAULTS = {
   caller_type: 'default', callee_type: 'default', manager_dst: 1, utmSource: 'planfix', utmMedium: 'crm', utmCampaign: 'click2call',
 };
@@ -96,7 +96,7 @@ function someone(v: string | undefined): string | undefined {
   return v === undefined || NOBODY.has(v) ? undefined : v;
 }
 
-/** Disposition → outcome as channels.md §3.4 proposes: talk time decides "answered". */
+/** Disposition → outcome as docs/reference/channels.md §3.4 proposes: talk time decides "answered". */
 export function outcomeOf(disposition: string | undefined, billsec: number | undefined): CallOutcome {
   const d = (disposition ?? '').toUpperCase();
   if (['ANSWERED', 'PROPER', 'REPEATED'].includes(d) && (billsec === undefined || billsec > 0)) return 'answered';
@@ -250,7 +250,7 @@ export const ringostat = defineChannel({
   },
 
   /**
-   * Click-to-call through the extended callback (channels.md §3.5): `caller` is the employee,
+   * Click-to-call through the extended callback (docs/reference/channels.md §3.5): `caller` is the employee,
    * rung first, `callee` the client. The simple /callback/outward_call takes only a project
    * number as its extension, so it cannot ring an employee. Ringostat reports errors inside an
    * HTTP 200 as a JSON-RPC `error`.

@@ -4,12 +4,12 @@ import test from 'ava';
 import type { Account, ChannelConfig } from '../../core/account.ts';
 import type { CallEvent } from '../../core/events.ts';
 import { phoneSearchForms } from '../../core/identity.ts';
-import { callPlan, callSkips } from '../../core/plan.ts';
+import { callPlan, callPlanAfter, callSkips, type CallContext } from '../../core/call-plan.ts';
 import { findEmployee } from '../../core/call-options.ts';
 import { HttpError } from '../../errors.ts';
 import type { InboundRequest } from '../channel.ts';
 import { outcomeOf, ringostat } from './adapter.ts';
-import { callHtml } from '../../delivery/calls.ts';
+import { callHtml } from '../../core/call-html.ts';
 
 const EN = { language: 'en', timeZone: 'UTC' } as const;
 
@@ -28,7 +28,7 @@ const one = (r: InboundRequest, ch = channel()) => {
   return events[0] as CallEvent;
 };
 
-// Written from the documented "after call" shape (channels.md §3.3), not copied traffic.
+// Written from the documented "after call" shape (docs/reference/channels.md §3.3), not copied traffic.
 const afterCall = {
   uniqueid: '1731571502.48213', calldate: '2024-11-14T10:15:02+0200', call_type: 'in', caller: '380501112233', dst: '380443334455',
   connected_with: '380671112233', employee_number: '101', employee_fio: 'Ivan Ivanenko', disposition: 'ANSWERED', duration: '95', billsec: '80',
@@ -96,15 +96,76 @@ test('bad input: no phone and no call id is a 400 naming the keys; bad JSON is a
   t.like(one(req({ uniqueid: 'x', caller: 'anonymous' })), { customer: { phone: 'anonymous' } });
 });
 
-test('the call plan: contact first, then the Telephony event, then the attach; only what the keys allow', (t) => {
+function ctx(over: Partial<CallContext> = {}): CallContext {
+  return { hasRest: true, hasTelephony: true, e164: '+380501112233', options: channel().options as CallContext['options'], ext: '11', locale: EN, ...over };
+}
+
+test('the call plan asks Planfix for the contact first; the pop-up then carries the number as Planfix spells it', (t) => {
   const ev = one(req(afterCall, { event: 'call_end' }));
-  const both = { hasRest: true, hasTelephony: true };
-  t.deepEqual(callPlan(ev, both), [{ do: 'callContact' }, { do: 'telephony', event: 'COMPLETED' }, { do: 'callAttach' }]);
-  t.deepEqual(callPlan({ ...ev, moment: 'ringing' }, both), [{ do: 'callContact' }, { do: 'telephony', event: 'INCOMING' }]);
-  t.deepEqual(callPlan({ ...ev, moment: 'ringing', direction: 'out' }, { hasRest: false, hasTelephony: true }), [{ do: 'telephony', event: 'OUTGOING' }]);
-  t.deepEqual(callPlan({ ...ev, moment: 'accepted' }, { hasRest: true, hasTelephony: false }), [{ do: 'callContact' }]);
-  t.deepEqual(callPlan({ ...ev, moment: 'record' }, both), [{ do: 'telephonyRecord' }, { do: 'recordingNote' }]);
-  t.deepEqual(callPlan({ ...ev, moment: 'record', recordingUrl: undefined }, both), []);
+  const ask = callPlan(ev, ctx());
+  t.like(ask, [{ do: 'findContact', e164: '+380501112233', forms: phoneSearchForms('+380501112233') }]);
+  t.is(ask.length, 1, 'nothing is planned past a question');
+  const after = callPlanAfter(ask[0]!, { contact: { id: 7, phone: '050 111 22 33' } }, ev, ctx());
+  t.deepEqual(after.map((o) => o.do), ['telephony', 'findActiveTask']);
+  t.like(after[0], { command: 'event', params: { event: 'COMPLETED', phone: '050 111 22 33', ext: '11', status: 'Success', duration: 80, is_recorded: 1 } });
+  t.like(after[1], { contactId: 7 });
+  // Known contact: no question; only what the keys allow.
+  const known = ctx({ contact: { id: 7, phone: '+380501112233' } });
+  t.deepEqual(callPlan({ ...ev, moment: 'ringing' }, known).map((o) => o.do), ['telephony', 'noteCall']);
+  t.like(callPlan({ ...ev, moment: 'ringing', direction: 'out' }, ctx({ hasRest: false })), [{ do: 'telephony', params: { event: 'OUTGOING' } }]);
+  t.deepEqual(callPlan({ ...ev, moment: 'accepted' }, { ...known, hasTelephony: false }), []);
+  t.deepEqual(callPlan({ ...ev, moment: 'record', recordingUrl: undefined }, known), []);
+});
+
+test('no contact holds the number: one is created unless the channel says not to, and the plan goes on from its id', (t) => {
+  const ev = one(req(afterCall, { event: 'call_end' }));
+  const [ask] = callPlan(ev, ctx());
+  const create = callPlanAfter(ask!, {}, ev, ctx());
+  t.like(create, [{ do: 'createContact', e164: '+380501112233', name: 'Client +380501112233' }]);
+  t.is(create.length, 1);
+  t.deepEqual(callPlanAfter(create[0]!, { contact: { id: 9, phone: '+380501112233' } }, ev, ctx()).map((o) => o.do), ['telephony', 'findActiveTask']);
+  const none = ctx({ options: channel({}, { createContacts: false }).options as CallContext['options'] });
+  const without = callPlanAfter(ask!, {}, ev, none);
+  t.deepEqual(without.map((o) => o.do), ['telephony'], 'no contact: the pop-up still goes, no comment');
+  t.like(without[0], { params: { phone: '+380501112233' } });
+});
+
+test('the comment goes to the active task Planfix names, else to a new task; a missed call to the contact', (t) => {
+  const ev = one(req(afterCall, { event: 'call_end' }));
+  const known = ctx({ contact: { id: 7, phone: '+380501112233' }, ownerEmail: 'ivan@example.com' });
+  const ask = callPlan(ev, known).at(-1)!;
+  t.like(ask, { do: 'findActiveTask', contactId: 7 });
+  const onTask = callPlanAfter(ask, { task: 41 }, ev, known);
+  t.deepEqual(onTask.map((o) => o.do), ['noteCall', 'taskComment', 'noteCall']);
+  t.like(onTask, [{ facts: { contactKey: 'pf:7', taskNumber: 41 } }, { task: 41, ownerEmail: 'ivan@example.com' }, { facts: { attached: true } }]);
+  const fresh = callPlanAfter(ask, {}, ev, known);
+  t.like(fresh, [{ do: 'createTask', contactId: 7, body: { counterparty: { id: 'contact:7' }, name: 'Call with +380501112233' } }]);
+  t.deepEqual(callPlanAfter(fresh[0]!, { task: 42 }, ev, known), [{ do: 'noteCall', facts: { contactKey: 'pf:7', taskNumber: 42, attached: true } }]);
+  const missed = { ...ev, outcome: 'missed' as const };
+  const toContact = callPlan(missed, known).slice(1);
+  t.like(toContact, [{ do: 'contactComment', contactId: 7 }, { do: 'noteCall', facts: { contactKey: 'pf:7', attached: true } }]);
+  t.false('ownerEmail' in toContact[0]!, 'nobody talked: the robot writes it');
+  t.deepEqual(callPlan(ev, { ...known, call: { attached: true } }).map((o) => o.do), ['telephony'], 'attached once, never twice');
+});
+
+test('a completed call closes the pop-up of every other employee whose phone rang', (t) => {
+  const ev = one(req(afterCall, { event: 'call_end' }));
+  const ops = callPlan(ev, ctx({ contact: { id: 7, phone: '+380501112233' }, hasRest: false, call: { rang: ['11', '12', '13'] } }));
+  t.deepEqual(ops.map((o) => o.do === 'telephony' && [o.params.ext, o.params.status]), [['11', 'Success'], ['12', 'Cancelled'], ['13', 'Cancelled']]);
+  const ringing = callPlan({ ...ev, moment: 'ringing' }, ctx({ hasRest: false, ext: '12', call: { rang: ['11'] } }));
+  t.like(ringing[1], { do: 'noteCall', facts: { rang: ['11', '12'] } });
+  t.is(callPlan({ ...ev, moment: 'ringing' }, ctx({ hasRest: false, ext: '11', call: { rang: ['11'] } })).length, 1, 'a pop-up that rang is not added twice');
+});
+
+test('a late recording goes where the comment of the call went', (t) => {
+  const ev = { ...one(req(afterCall, { event: 'call_end' })), moment: 'record' as const };
+  const at = Date.UTC(2024, 10, 14, 8, 15);
+  t.like(callPlan(ev, ctx({ call: { at, attached: true, taskNumber: 41 } })), [
+    { do: 'telephony', command: 'record', params: { record_link: ev.recordingUrl } },
+    { do: 'taskComment', task: 41, html: `🎧 Recording of the call of 2024-11-14 08:15 UTC: <a href="${ev.recordingUrl}" target="_blank" rel="noopener noreferrer">${ev.recordingUrl}</a>` },
+  ]);
+  t.like(callPlan(ev, ctx({ call: { at, attached: true, contactKey: 'pf:7' } }))[1], { do: 'contactComment', contactId: 7 });
+  t.is(callPlan(ev, ctx({ call: { at } })).length, 1, 'no comment yet: nothing to add the recording to');
 });
 
 test('the call comment escapes every webhook value and links the recording', (t) => {
@@ -132,7 +193,7 @@ test('phone search spellings cover unseparated and formatted numbers', (t) => {
 });
 
 // Issue 13: Ringostat's real traffic. Bodies are our own, in the shapes of its call-log export
-// (channels.md §3.2): sentinel values included.
+// (docs/reference/channels.md §3.2): sentinel values included.
 
 test('-1, 0 and "" name nobody: no employee, no department, whether sent as numbers or strings', (t) => {
   for (const nobody of [-1, '-1', 0, '0', '']) {

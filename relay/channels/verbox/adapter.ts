@@ -6,7 +6,7 @@ import { safeEqual } from '../../http/secure.ts';
 import { defineChannel } from '../channel.ts';
 import { FieldReader, bodyHash, header, httpUrl, isObj, readJsonOrForm, readPages, readUtm, str, time, urlFileName } from '../read.ts';
 
-// Verbox publishes no server webhook format (channels.md §4): whatever forwards its chats (a CRM
+// Verbox publishes no server webhook format (docs/reference/channels.md §4): whatever forwards its chats (a CRM
 // hook, the site's own code, a small middleware) posts a flat body whose key names are
 // configuration. The defaults below are the relay's own documented shape, not Verbox's.
 

@@ -8,7 +8,7 @@ import { parseViberJson } from './json.ts';
 import { botSender, messagesOf, senderOf, withSizes } from './outgoing.ts';
 import { options, settings } from './settings.ts';
 
-// Viber REST Bot API (channels.md §1). Every callback is signed; tokens are 64-bit and kept as strings.
+// Viber REST Bot API (docs/reference/channels.md §1). Every callback is signed; tokens are 64-bit and kept as strings.
 
 export const WEBHOOK_EVENTS = ['delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started'] as const;
 /** Events Viber documents; one the relay does not use is acknowledged with no events so Viber stops retrying. */

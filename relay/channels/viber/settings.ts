@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { urlUnder } from '../../core/url.ts';
 import type { SendContext } from '../channel.ts';
 
-// Viber REST Bot API (channels.md §1): the channel's settings and options.
+// Viber REST Bot API (docs/reference/channels.md §1): the channel's settings and options.
 
 export const VIBER_API_URL = 'https://chatapi.viber.com/pa';
 export const TEXT_MAX = 7000;

@@ -1,4 +1,4 @@
-import { callPlan } from '../../../relay/core/plan.ts';
+import { telephonyEventOf } from '../../../relay/core/call-plan.ts';
 import { SqliteStore } from '../../../relay/store/sqlite/store.ts';
 import type { PlanfixSim } from '../../sim/planfix.ts';
 import { sleep } from './http.ts';
@@ -117,7 +117,7 @@ export async function drained(relay: Relay, pfs: PlanfixSim[], items: Item[], ti
  * only these, may arrive twice after the restart.
  *
  * An event with no plan on disk may still have had its first op sent: the plan record is synced
- * while that op runs (relay/deliver.ts). Its first op is then the one a plan would start with:
+ * while that op runs (relay/delivery/deliver.ts). Its first op is then the one a plan would start with:
  * a chat message's newMessage, or a call's first telephony event when no REST lookup comes first
  * (one that does would have journaled the plan with its step before any telephony event).
  */
@@ -130,9 +130,10 @@ export async function inFlightAtKill(dataDir: string, pfs: PlanfixSim[]): Promis
     for (const e of journal.pending.values()) {
       if (e.dead) continue;
       const ev = e.event;
-      const op = e.plan ? e.plan[e.step] : ev.kind === 'call' ? callPlan(ev, { hasRest: false, hasTelephony: true })[0] : undefined;
+      const op = e.plan?.[e.step];
       const id = op?.do === 'newMessage' ? markersIn(String(op.params.message ?? ''))[0]
-        : op?.do === 'telephony' && ev.kind === 'call' ? `${ev.callId}#${op.event}`
+        : op?.do === 'telephony' && ev.kind === 'call' ? `${ev.callId}#${op.params.event}`
+        : !e.plan && ev.kind === 'call' && telephonyEventOf(ev) ? `${ev.callId}#${telephonyEventOf(ev)}`
         : !e.plan && ev.kind === 'message' ? markersIn(ev.text)[0] : undefined;
       if (id && counts.get(id)) ids.push(id);
     }
