@@ -2,9 +2,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * The worker's delivery slot held by the code running now, so the Planfix REST limiter can hand it
- * back while the delivery only waits its turn (see Worker). Carried by AsyncLocalStorage rather
- * than passed down, since every REST call of a delivery (call contact search, attach, comments)
- * would otherwise need one more parameter. Outside a delivery (admin checks) there is none.
+ * back while the delivery only waits its turn (see delivery/slots.ts). Carried by
+ * AsyncLocalStorage rather than passed down, since every REST call of a delivery (call contact
+ * search, attach, comments) would otherwise need one more parameter. Outside a delivery (admin
+ * checks) there is none.
  */
 export interface Slot {
   /** Gives the slot back: the delivery waits for something that is not the account's work slot. */

@@ -6,7 +6,8 @@ import type { Account } from '../relay/core/account.ts';
 import { RetryableError, TerminalError } from '../relay/errors.ts';
 import { readAttachments } from '../relay/http/planfix.ts';
 import { OutboundPolicy } from '../relay/net/outbound.ts';
-import { ChatApi, ChatApiError, encodeForm, readNumber } from '../relay/planfix/chat.ts';
+import { readNumbered } from '../relay/planfix/chat-answers.ts';
+import { ChatApi, ChatApiError, encodeForm } from '../relay/planfix/chat.ts';
 import { RestApi, RestError } from '../relay/planfix/rest.ts';
 
 test('encodeForm: the documented newMessage example, attachments as repeated pairs in order', (t) => {
@@ -54,17 +55,19 @@ test('encodeForm: data_ keys with Cyrillic and spaces are percent-encoded and de
   t.is([...back.keys()].length, 2);
 });
 
-test('readNumber: data as an object, as a JSON string, or number at the top level', (t) => {
-  t.deepEqual(readNumber({ data: { number: 1014 } }), { number: 1014, statusIsActive: undefined });
-  t.deepEqual(readNumber({ data: '{"number":1014,"statusIsActive":true}' }), { number: 1014, statusIsActive: true });
-  t.deepEqual(readNumber({ number: 1058 }), { number: 1058, statusIsActive: undefined });
-  t.deepEqual(readNumber({ data: {}, number: 1058 }), { number: 1058, statusIsActive: undefined });
-  t.deepEqual(readNumber({ data: 'not json', number: 7 }), { number: 7, statusIsActive: undefined });
-  t.deepEqual(readNumber({ data: { number: '1014' } }), { number: 1014, statusIsActive: undefined }, 'a number sent as a string');
+test('readNumbered: data as an object, as a JSON string, or number at the top level', (t) => {
+  t.deepEqual(readNumbered('getTask', { data: { number: 1014 } }), { number: 1014, statusIsActive: undefined });
+  t.deepEqual(readNumbered('getTask', { data: '{"number":1014,"statusIsActive":true}' }), { number: 1014, statusIsActive: true });
+  t.deepEqual(readNumbered('getTask', { number: 1058 }), { number: 1058, statusIsActive: undefined });
+  t.deepEqual(readNumbered('getTask', { data: {}, number: 1058 }), { number: 1058, statusIsActive: undefined });
+  t.deepEqual(readNumbered('getTask', { data: null, number: 7 }), { number: 7, statusIsActive: undefined });
+  t.deepEqual(readNumbered('getTask', { number: 7, statusIsActive: false }), { number: 7, statusIsActive: false }, 'statusIsActive beside a top-level number');
+  t.deepEqual(readNumbered('getTask', { data: { number: '1014' } }), { number: 1014, statusIsActive: undefined }, 'a number sent as a string');
+  t.deepEqual(readNumbered('getContact', { data: { number: 1058, name: 'extra fields are ignored' } }), { number: 1058, statusIsActive: undefined });
 });
 
-test('readNumber: statusIsActive as boolean, string or digit', (t) => {
-  const active = (v: unknown) => readNumber({ data: { number: 5, statusIsActive: v } })?.statusIsActive;
+test('readNumbered: statusIsActive as boolean, string or digit', (t) => {
+  const active = (v: unknown) => readNumbered('getTask', { data: { number: 5, statusIsActive: v } }).statusIsActive;
   t.is(active(true), true);
   t.is(active(false), false);
   t.is(active('true'), true);
@@ -74,17 +77,29 @@ test('readNumber: statusIsActive as boolean, string or digit', (t) => {
   t.is(active('1'), true);
   t.is(active('0'), false);
   t.is(active(undefined), undefined);
-  t.is(readNumber({ data: '{"number":5,"statusIsActive":false}' })?.statusIsActive, false);
+  t.is(active(null), undefined);
+  t.is(readNumbered('getTask', { data: '{"number":5,"statusIsActive":false}' }).statusIsActive, false);
 });
 
-for (const [label, v] of [
-  ['undefined', undefined], ['null', null], ['a string', '1014'], ['a number', 1014], ['an empty object', {}],
-  ['data null', { data: null }], ['unparsable data string', { data: '{"number":' }], ['number not numeric', { data: { number: 'abc' } }],
-  ['number zero', { data: { number: 0 } }], ['negative', { data: { number: -3 } }], ['fraction', { data: { number: 10.5 } }],
-  ['empty string number', { data: { number: '' } }], ['error answer', { error: 'task not found' }],
-] as [string, unknown][]) {
-  test(`readNumber: ${label} → undefined`, (t) => {
-    t.is(readNumber(v), undefined);
+// A shape Planfix did not promise is a ChatApiError naming the field, never its value (an answer
+// may carry anything), and never "no task".
+for (const [label, v, field] of [
+  ['undefined', undefined, 'answer'], ['null', null, 'answer'], ['a string', '1014', 'answer'], ['a number', 1014, 'answer'],
+  ['an empty object', {}, 'answer.data.number'], ['data null', { data: null }, 'answer.data.number'],
+  ['unparsable data string', { data: '{"number":' }, 'answer.data'], ['data not an object', { data: 5 }, 'answer.data'],
+  ['number not numeric', { data: { number: 'abc' } }, 'answer.data.number'], ['number zero', { data: { number: 0 } }, 'answer.data.number'],
+  ['negative', { data: { number: -3 } }, 'answer.data.number'], ['fraction', { data: { number: 10.5 } }, 'answer.data.number'],
+  ['empty string number', { data: { number: '' } }, 'answer.data.number'], ['number an object', { data: { number: { n: 1 } } }, 'answer.data.number'],
+  ['statusIsActive a word', { data: { number: 5, statusIsActive: 'yes' } }, 'answer.data.statusIsActive'],
+  ['top-level statusIsActive a word', { number: 5, statusIsActive: 'closed' }, 'answer.statusIsActive'],
+  ['an error answered with 200', { error: 'task not found' }, 'answer.data.number'],
+] as [string, unknown, string][]) {
+  test(`readNumbered: ${label} is refused naming ${field}`, (t) => {
+    const err = t.throws(() => readNumbered('getTask', v), { instanceOf: ChatApiError });
+    t.true(err!.message.startsWith(`Planfix Chat API getTask failed: unexpected answer: ${field}: `), err!.message);
+    t.false(err!.notFound);
+    t.is(err!.status, undefined);
+    for (const said of ['abc', 'yes', 'closed', 'task not found']) t.false(err!.message.includes(said), `the value is not quoted: ${err!.message}`);
   });
 }
 
@@ -161,6 +176,31 @@ test('ChatApi.getTask: "task not found" is no task yet, not an error', async (t)
   t.is(await api.getTask(account, 'ch1:k'), undefined);
 });
 
+test('ChatApi: "not found" is Planfix\'s documented 400 words, read from its error field; any other refusal stays an error', async (t) => {
+  let answer = { status: 400, body: '{"error":"Invalid parameters"}' };
+  const { api, account } = await fakeChatApi(t, () => answer);
+  const refused = await t.throwsAsync(api.getTask(account, 'ch1:k'), { instanceOf: ChatApiError });
+  t.is(refused!.status, 400);
+  t.false(refused!.notFound);
+  answer = { status: 400, body: '{"error":"Task Not Found "}' };
+  t.is(await api.getTask(account, 'ch1:k'), undefined, 'case and spaces aside');
+  answer = { status: 400, body: '{"message":"task not found"}' };
+  t.false((await t.throwsAsync(api.getTask(account, 'ch1:k'), { instanceOf: ChatApiError }))!.notFound, 'the words in another field');
+  answer = { status: 404, body: '{"error":"task not found"}' };
+  t.false((await t.throwsAsync(api.getTask(account, 'ch1:k'), { instanceOf: ChatApiError }))!.notFound, 'another status');
+  answer = { status: 400, body: 'task not found' };
+  t.false((await t.throwsAsync(api.getTask(account, 'ch1:k'), { instanceOf: ChatApiError }))!.notFound, 'the words outside JSON');
+  answer = { status: 400, body: '{"error":"unknown contact"}' };
+  t.is(await api.getContact(account, 'stranger'), undefined);
+  answer = { status: 400, body: '{"error":"Invalid token for unknown reasons"}' };
+  await t.throwsAsync(api.getContact(account, 'stranger'), { instanceOf: ChatApiError }, 'no longer any text that holds "unknown"');
+});
+
+test('ChatApi.getContact: an unreadable answer is an error naming the field, not an unknown contact', async (t) => {
+  const { api, account } = await fakeChatApi(t, () => ({ status: 200, body: '{"data":{"number":"none"}}' }));
+  await t.throwsAsync(api.getContact(account, 'known'), { instanceOf: ChatApiError, message: /getContact failed: unexpected answer: answer\.data\.number: / });
+});
+
 test('ChatApi.getContact: the number, or undefined for an unknown contact', async (t) => {
   const { api, account, seen } = await fakeChatApi(t, (f) => (f.get('contactId') === 'known'
     ? { status: 200, body: '{"data":{"number":1058}}' }
@@ -186,7 +226,7 @@ test('ChatApi.call: an empty 200 body is success; 401 is terminal; 5xx is retrya
 
 test('ChatApi.call: an unreadable getTask answer is terminal, not "no task"', async (t) => {
   const { api, account } = await fakeChatApi(t, () => ({ status: 200, body: '{"data":{}}' }));
-  await t.throwsAsync(api.getTask(account, 'ch1:k'), { instanceOf: TerminalError });
+  await t.throwsAsync(api.getTask(account, 'ch1:k'), { instanceOf: TerminalError, message: /answer\.data\.number: missing/ });
 });
 
 test('readAttachments keeps only http(s) links: anything else never reaches the customer', (t) => {

@@ -5,8 +5,9 @@ import { RetryableError } from '../errors.ts';
 import { deliver, type DeliverDeps } from './deliver.ts';
 import type { AccountStore } from '../store/accounts.ts';
 import type { ActivityLog, Entry, Journal, Store } from '../store/store.ts';
-import { currentSlot, type Slot } from '../slot.ts';
+import { currentSlot } from '../slot.ts';
 import { Fifo } from './fifo.ts';
+import { Slots } from './slots.ts';
 
 export interface WorkerOptions {
   retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
@@ -20,30 +21,15 @@ export interface WorkerOptions {
  * so Planfix sees its events in arrival order; keys run in parallel. A failing head blocks only
  * its own key while it backs off.
  *
- * Slots: a delivery holds one of its account's `perAccount` slots (and one of the `global` ones)
- * while it works, except while it waits for the account's Planfix REST limiter (1 request a
- * second): then it parks, its slot goes to the next key, and it takes a slot again after its
- * request, ahead of keys not started yet. Its key stays taken throughout, so the key's order
- * holds. Without parking, a hundred fake calls from new numbers (each ~6 REST requests) held all
- * eight slots for minutes while a known caller's pop-up, which needs no REST, waited behind them.
- * Chosen over a separate slot budget for REST-bound work because whether a delivery needs REST is
- * known only once it runs (a caller's number known or not), and over ordering the limiter's
- * waiters because the starved work does not wait at the limiter at all. Parked deliveries hold no
- * slot, so their number is bounded only by the account's queued keys (its backlog cap); each
- * costs a suspended call chain, no socket. A delivery resuming may pass the global cap, never its
- * account's: it is already under way, and holds the slot only until its next REST request.
+ * Deliveries run in the account's slots (./slots.ts), which a delivery waiting for Planfix REST
+ * gives back for the wait.
  */
 export class Worker {
   private readonly queues = new Map<string, Entry[]>();
   private readonly ready = new Fifo<string>();
   private readonly scheduled = new Set<string>();
-  private readonly waiting = new Map<string, Fifo<string>>();
   private readonly running = new Map<string, Promise<void>>();
-  /** Slots held, per account and in all; parked deliveries hold none. */
-  private readonly slotsByAccount = new Map<string, number>();
-  private slots = 0;
-  /** Parked deliveries whose REST request is answered, waiting for a slot of their account. */
-  private readonly resuming = new Map<string, Fifo<() => void>>();
+  private readonly slots: Slots;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** When each entry came to this process: latency counts from here (events loaded at start count from the start). */
   private readonly enqueuedAt = new Map<string, number>();
@@ -62,7 +48,13 @@ export class Worker {
     private readonly deps: DeliverDeps,
     private readonly opts: WorkerOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    const wake = (key: string) => {
+      this.scheduled.delete(key);
+      this.schedule(key);
+    };
+    this.slots = new Slots({ global: opts.global ?? 64, perAccount: opts.perAccount ?? 8 }, wake, () => this.pump());
+  }
 
   private get journal(): Journal { return this.store.journal; }
   private get activity(): ActivityLog { return this.store.activity; }
@@ -134,9 +126,7 @@ export class Worker {
   }
 
   private pump(): void {
-    const global = this.opts.global ?? 64;
-    const perAccount = this.opts.perAccount ?? 8;
-    while (!this.stopping && this.slots < global) {
+    while (!this.stopping && !this.slots.full) {
       const key = this.ready.shift();
       if (key === undefined) break;
       const head = this.queues.get(key)?.[0];
@@ -144,85 +134,18 @@ export class Worker {
         this.scheduled.delete(key);
         continue;
       }
-      if ((this.slotsByAccount.get(head.account) ?? 0) >= perAccount) {
-        // Still scheduled: it leaves the account's waiting line when one of its slots frees.
-        let w = this.waiting.get(head.account);
-        if (!w) this.waiting.set(head.account, (w = new Fifo<string>()));
-        w.push(key);
-        continue;
-      }
+      // None free: still scheduled, the key is woken when one of its account's slots frees.
+      const slot = this.slots.take(head.account, key);
+      if (!slot) continue;
       this.scheduled.delete(key);
-      this.take(head.account);
-      const slot = this.slot(head.account, perAccount);
       const p = currentSlot.run(slot, () => this.work(key, head)).finally(() => {
         this.running.delete(key);
-        slot.done = true;
-        if (!slot.parked) this.free(head.account);
+        slot.release();
         this.schedule(key);
         this.pump();
       });
       this.running.set(key, p);
     }
-  }
-
-  private take(account: string): void {
-    this.slots++;
-    this.slotsByAccount.set(account, (this.slotsByAccount.get(account) ?? 0) + 1);
-  }
-
-  /**
-   * One slot of the account freed: a parked delivery resuming takes it first (it is under way),
-   * else the key that waited longest is scheduled (the others keep waiting, so a finished event
-   * costs the same however many conversations are queued).
-   */
-  private free(account: string): void {
-    this.slots--;
-    const n = (this.slotsByAccount.get(account) ?? 1) - 1;
-    if (n > 0) this.slotsByAccount.set(account, n);
-    else this.slotsByAccount.delete(account);
-    const r = this.resuming.get(account);
-    const resume = r?.shift();
-    if (resume) {
-      if (!r!.length) this.resuming.delete(account);
-      this.take(account);
-      resume();
-      return;
-    }
-    const w = this.waiting.get(account);
-    const next = w?.shift();
-    if (next !== undefined) {
-      if (!w!.length) this.waiting.delete(account);
-      this.scheduled.delete(next);
-      this.schedule(next);
-    }
-  }
-
-  /** The slot one delivery holds, for the REST limiter to park (see the class comment). */
-  private slot(account: string, perAccount: number): Slot & { parked: number; done: boolean } {
-    const s = {
-      parked: 0,
-      done: false,
-      park: () => {
-        // A delivery with two REST requests in flight at once parks once.
-        if (s.parked++ > 0 || s.done) return;
-        this.free(account);
-        // Not from inside a pump that is starting this very delivery, whose key is not yet running.
-        queueMicrotask(() => this.pump());
-      },
-      unpark: (): Promise<void> => {
-        if (--s.parked > 0 || s.done) return Promise.resolve();
-        if ((this.slotsByAccount.get(account) ?? 0) < perAccount) {
-          this.take(account);
-          return Promise.resolve();
-        }
-        return new Promise<void>((resolve) => {
-          let q = this.resuming.get(account);
-          if (!q) this.resuming.set(account, (q = new Fifo<() => void>()));
-          q.push(resolve);
-        });
-      },
-    };
-    return s;
   }
 
   private async work(key: string, entry: Entry): Promise<void> {

@@ -1,0 +1,123 @@
+import type Router from '@koa/router';
+import { nanoid } from 'nanoid';
+import { z } from 'zod';
+import { adapters } from '../channels/index.ts';
+import { asRecord } from '../channels/channel.ts';
+import type { Account, ChannelConfig } from '../core/account.ts';
+import { limitsSchema } from '../core/limits.ts';
+import { HttpError } from '../errors.ts';
+import { parse, unmasked, type AdminContext } from './admin-context.ts';
+
+const channelInput = z.object({
+  kind: z.string(),
+  name: z.string().min(1).max(200),
+  settings: z.record(z.string(), z.unknown()).default({}),
+  options: z.record(z.string(), z.unknown()).default({}),
+  limits: limitsSchema.optional(),
+}).strict();
+
+const channelPatch = channelInput.omit({ kind: true }).partial().strict();
+
+/** Channels of an account: the kinds there are, and each channel's settings, connect step and check. */
+export function channelRoutes(router: Router, admin: AdminContext): void {
+  const { relay, body, logOf, account, channel, save, channelView, webhookUrl } = admin;
+
+  /** Runs the adapter's connect step (e.g. Viber set_webhook); its outcome is shown, never fatal to saving. */
+  const connect = async (a: Account, c: ChannelConfig) => {
+    const adapter = adapters[c.kind]!;
+    if (!adapter.onConnect) return undefined;
+    try {
+      return { ok: true, ...(await adapter.onConnect({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) })) };
+    } catch (err) {
+      logOf(a, c).warn({ err }, 'channel connect step failed');
+      return { ok: false, error: (err as Error).message };
+    }
+  };
+
+  const validChannel = (kind: string, settingsIn: unknown, optionsIn: unknown) => {
+    const adapter = adapters[kind];
+    if (!adapter) throw new HttpError(400, `kind: unknown channel kind (one of ${Object.keys(adapters).join(', ')})`);
+    const settings = asRecord(parse(adapter.settings, settingsIn, 'settings'));
+    const options = asRecord(parse(adapter.options, optionsIn, 'options'));
+    for (const k of adapter.urlFields) {
+      const why = typeof settings[k] === 'string' ? relay.policy.check(settings[k] as string, 'provider') : undefined;
+      if (why) throw new HttpError(400, `settings.${k}: ${why}`);
+    }
+    return { settings, options };
+  };
+
+  // What the admin page builds its channel forms from: each kind's settings and options as JSON Schema.
+  router.get('/kinds', (ctx) => {
+    const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+    ctx.body = Object.values(adapters).map((a) => ({
+      kind: a.kind, title: a.title, family: a.family, settings: schema(a.settings), options: schema(a.options), limits: schema(limitsSchema),
+      secretFields: a.secretFields, canConnect: !!a.onConnect, canCheck: !!a.check,
+    }));
+  });
+
+  router.post('/accounts/:id/channels', body, async (ctx) => {
+    const a = account(ctx.params.id!);
+    const input = parse(channelInput, ctx.request.body);
+    const { settings, options } = validChannel(input.kind, input.settings, input.options);
+    const c: ChannelConfig = {
+      id: nanoid(10), kind: input.kind, name: input.name, secret: nanoid(32), settings, options, ...(input.limits ? { limits: input.limits } : {}), createdAt: new Date().toISOString(),
+    };
+    const next = { ...a, channels: [...a.channels, c] };
+    await save(next);
+    logOf(a, c).info({ kind: c.kind }, 'channel created');
+    const connected = await connect(next, c);
+    ctx.status = 201;
+    ctx.body = { ...channelView(next, c), ...(connected ? { connect: connected } : {}) };
+  });
+
+  router.post('/accounts/:id/channels/:channelId/connect', async (ctx) => {
+    const a = account(ctx.params.id!);
+    const c = channel(a, ctx.params.channelId!);
+    const connected = await connect(a, c);
+    if (!connected) throw new HttpError(400, `${c.kind} channels have no connect step`);
+    ctx.body = connected;
+  });
+
+  router.get('/accounts/:id/channels/:channelId', (ctx) => {
+    const a = account(ctx.params.id!);
+    ctx.body = channelView(a, channel(a, ctx.params.channelId!));
+  });
+
+  router.patch('/accounts/:id/channels/:channelId', body, async (ctx) => {
+    const a = account(ctx.params.id!);
+    const c = channel(a, ctx.params.channelId!);
+    const patch = parse(channelPatch, ctx.request.body);
+    const { settings, options } = validChannel(c.kind, { ...c.settings, ...unmasked(patch.settings) }, { ...c.options, ...patch.options });
+    // Limits given are the channel's whole set (an empty object restores every default), as the page's form sends them.
+    const next: ChannelConfig = { ...c, name: patch.name ?? c.name, settings, options, ...(patch.limits ? { limits: patch.limits } : {}) };
+    await save({ ...a, channels: a.channels.map((x) => (x.id === c.id ? next : x)) });
+    ctx.body = channelView(a, next);
+  });
+
+  router.delete('/accounts/:id/channels/:channelId', async (ctx) => {
+    const a = account(ctx.params.id!);
+    const c = channel(a, ctx.params.channelId!);
+    await save({ ...a, channels: a.channels.filter((x) => x.id !== c.id) });
+    try {
+      await adapters[c.kind]!.onDisconnect?.({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs });
+    } catch (err) {
+      logOf(a, c).warn({ err }, 'channel disconnect step failed');
+    }
+    ctx.status = 204;
+  });
+
+  router.post('/accounts/:id/channels/:channelId/check', async (ctx) => {
+    const a = account(ctx.params.id!);
+    const c = channel(a, ctx.params.channelId!);
+    const adapter = adapters[c.kind]!;
+    if (!adapter.check) {
+      ctx.body = { ok: true, message: `${adapter.title} has no API the relay can check; send a test message through it.` };
+      return;
+    }
+    try {
+      ctx.body = await adapter.check({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) });
+    } catch (err) {
+      ctx.body = { ok: false, message: (err as Error).message, fix: 'Check the channel\'s API URL and that this server can reach the provider.' };
+    }
+  });
+}
