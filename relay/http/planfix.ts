@@ -5,22 +5,10 @@ import { toE164 } from '../core/identity.ts';
 import { plainText } from '../core/plain-text.ts';
 import { httpUrl } from '../channels/read.ts';
 import type { Relay } from '../context.ts';
-import { AuthError, HttpError } from '../errors.ts';
+import { HttpError } from '../errors.ts';
 import type { Conversation } from '../store/records.ts';
 import type { AccountState } from '../store/store.ts';
-import { BODY_LIMIT, parseBody } from './hooks.ts';
-import { safeEqual } from './secure.ts';
-
-// Planfix's own answers for a refused callback (docs/reference/planfix-api.md §1.4, §2.2); the reason helps a human.
-export const invalidToken = (face: 'planfix-chat' | 'planfix-telephony') => new AuthError(face, 401, 'Invalid token', { error: 'Invalid token' });
-export const invalid = (reason: string) => new HttpError(400, reason, { error: 'Invalid parameters', reason });
-
-/** One form field as a string: qs gives arrays for repeated keys, koa-body numbers for JSON. */
-export function field(body: Record<string, unknown>, k: string): string | undefined {
-  const v = body[k];
-  const s = Array.isArray(v) ? v[0] : v;
-  return typeof s === 'string' ? s : typeof s === 'number' ? String(s) : undefined;
-}
+import { callbackAccount, callbackBody, field, invalid } from './callback.ts';
 
 /**
  * Repeated `attachments[name]`/`attachments[url]` pairs, or indexed `attachments[0][name]`, parsed
@@ -51,13 +39,8 @@ export function readAttachments(v: unknown): Attachment[] {
 /** Planfix → relay Chat API callbacks: POST /planfix/<account id>/chat. */
 export function planfixRouter(relay: Relay): Router {
   const router = newRouter();
-  const body = parseBody({ urlencoded: true, json: true, text: false, multipart: false, formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT, queryString: { arrayLimit: 100 } } as Parameters<typeof parseBody>[0]);
-
-  router.post('/planfix/:accountId/chat', body, async (ctx) => {
-    const account = relay.accounts.get(ctx.params.accountId!);
-    const b = (ctx.request.body ?? {}) as Record<string, unknown>;
-    const token = field(b, 'token');
-    if (!account || !token || !safeEqual(token, account.callback.chatToken)) throw invalidToken('planfix-chat');
+  router.post('/planfix/:accountId/chat', callbackBody(), async (ctx) => {
+    const { account, b } = callbackAccount(relay, ctx, 'chat');
     const cmd = field(b, 'cmd');
     if (cmd !== 'newMessage') throw invalid(`unsupported cmd ${JSON.stringify(cmd ?? '')}`);
     const messageId = field(b, 'messageId');

@@ -6,9 +6,7 @@ import { findEmployee } from '../core/call-options.ts';
 import { toE164 } from '../core/identity.ts';
 import type { Relay } from '../context.ts';
 import { HttpError, RetryableError, TerminalError } from '../errors.ts';
-import { BODY_LIMIT, parseBody } from './hooks.ts';
-import { field, invalid, invalidToken } from './planfix.ts';
-import { safeEqual } from './secure.ts';
+import { callbackAccount, callbackBody, field, invalid } from './callback.ts';
 
 // Planfix → PBX commands of the Telephony API (docs/reference/planfix-api.md §2.2): the relay is the PBX URL
 // pasted into Planfix, and forwards click-to-call to the account's telephony channel.
@@ -17,13 +15,8 @@ const text = (b: Record<string, unknown>, k: string): string | undefined => fiel
 
 export function telephonyRouter(relay: Relay): Router {
   const router = newRouter();
-  const body = parseBody({ urlencoded: true, json: true, text: false, multipart: false, formLimit: BODY_LIMIT, jsonLimit: BODY_LIMIT });
-
-  router.post('/planfix/:accountId/telephony', body, async (ctx) => {
-    const account = relay.accounts.get(ctx.params.accountId!);
-    const b = (ctx.request.body ?? {}) as Record<string, unknown>;
-    const token = text(b, 'token');
-    if (!account || !token || !safeEqual(token, account.callback.telephonyToken)) throw invalidToken('planfix-telephony');
+  router.post('/planfix/:accountId/telephony', callbackBody(), async (ctx) => {
+    const { account, b } = callbackAccount(relay, ctx, 'telephony');
     const cmd = text(b, 'cmd');
 
     if (cmd === 'ping') {
