@@ -2,6 +2,7 @@ import { nanoid } from 'nanoid';
 import type { Account } from '../core/account.ts';
 import type { CheckResult } from '../core/check.ts';
 import { RetryableError } from '../errors.ts';
+import { safeEqual } from '../http/secure.ts';
 import { ChatApiError, type ChatApi } from './chat.ts';
 import { RestError, type RestApi } from './rest.ts';
 import type { TelephonyApi } from './telephony.ts';
@@ -97,7 +98,8 @@ export async function checkTelephony(telephony: TelephonyApi, account: Account, 
   if (typeof a.pbxUrl === 'string' && a.pbxUrl !== expected.url) {
     return { ok: false, message: `Planfix calls another PBX URL: ${a.pbxUrl}.`, fix: `Set the PBX URL in Planfix's telephony settings to ${expected.url}.` };
   }
-  if (typeof a.pbxToken === 'string' && a.pbxToken !== expected.token) {
+  // The token Planfix echoes is the account's secret: compared like every other credential.
+  if (typeof a.pbxToken === 'string' && !safeEqual(a.pbxToken, expected.token)) {
     return { ok: false, message: 'Planfix has another PBX token; its click-to-call would be refused.', fix: 'Paste the account\'s telephony token (connect.planfixTelephony.token) into Planfix as the PBX token.' };
   }
   return { ok: true, message: 'Planfix accepted the telephony token and has the relay as its PBX.' };

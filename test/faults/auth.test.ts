@@ -1,7 +1,7 @@
 // Auth matrix: every endpoint that takes a credential, tried with none, a wrong one, another
 // account's, a wrong Viber signature and a replayed Viber body under another body's signature.
 // Every try must be refused with 401/404, answered without a 5xx, and leave the journal as it was.
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { viberSign } from '../sim/viber.ts';
@@ -109,15 +109,17 @@ test('auth matrix: every endpoint refuses missing, wrong and foreign credentials
 
 test('every credential comparison goes through a constant-time compare', (t) => {
   // Read from the code, so a new `===` on a secret shows up here: the files that check a
-  // credential use safeEqual (hash + timingSafeEqual) or timingSafeEqual, and compare no token with ===.
-  const files = ['relay/http/hooks.ts', 'relay/http/planfix.ts', 'relay/http/telephony.ts', 'relay/http/admin.ts', 'relay/http/widget.ts', 'relay/channels/verbox/adapter.ts', 'relay/channels/viber/adapter.ts'];
+  // credential use safeEqual (hash + timingSafeEqual) or timingSafeEqual, and no production file
+  // compares a token with ===.
+  const checkers = ['relay/http/hooks.ts', 'relay/http/callback.ts', 'relay/http/admin.ts', 'relay/http/widget.ts', 'relay/channels/verbox/adapter.ts', 'relay/channels/viber/adapter.ts'];
+  for (const f of checkers) t.regex(readFileSync(f, 'utf8'), /safeEqual|timingSafeEqual/, `${f} uses a constant-time compare`);
+  // Two stored values compared (a channel still having the secret just checked) reveal nothing.
+  const credential = /\w*(token|secret|signature|widgetKey|authKey)\s*[!=]==|[!=]==\s*[\w.]*(token|secret|signature|widgetKey|authKey)\b/i;
+  const files = readdirSync('relay', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `relay/${f}`);
+  t.true(files.length > 20 && files.includes('relay/http/planfix.ts'), 'the production files are found');
   for (const f of files) {
-    const src = readFileSync(f, 'utf8');
-    t.regex(src, /safeEqual|timingSafeEqual/, `${f} uses a constant-time compare`);
-    // Two stored values compared (a channel still having the secret just checked) reveal nothing.
-    const credential = /\w*(token|secret|signature|widgetKey|authKey)\s*[!=]==|[!=]==\s*[\w.]*(token|secret|signature|widgetKey|authKey)\b/i;
-    // Presence checks (=== undefined) say nothing of the value.
-    const plain = src.split('\n').map((l) => l.replace(/\s*[!=]==\s*(undefined|null)\b/g, ''))
+    // Presence and type checks (=== undefined, typeof secret === 'string') say nothing of the value.
+    const plain = readFileSync(f, 'utf8').split('\n').map((l) => l.replace(/\s*[!=]==\s*(undefined|null)\b|typeof [\w.]+ [!=]== '\w+'/g, ''))
       .filter((l) => credential.test(l) && !/\.channel\.secret [!=]== \w+\.channel\.secret/.test(l));
     t.deepEqual(plain, [], `${f} compares no credential with === or !==`);
   }
