@@ -4,7 +4,7 @@
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { contextWithUserscript, launchChromium, managerScript } from './helpers/browser.ts';
 import { RelayProcess } from './helpers/relay-process.ts';
 import { ChatraFake, chatraWebhook, type ChatraClient } from './sim/chatra.ts';
@@ -26,6 +26,8 @@ interface World {
   callTask: number;
   /** Posts a Chatra webhook to the account's Chatra channel. */
   chatraHook: (body: unknown) => Promise<{ status: number }>;
+  /** Posts Ringostat's "after the call" webhook to the account's Ringostat channel. */
+  callEnded: (body: Record<string, unknown>) => Promise<{ status: number; body: unknown }>;
 }
 const test = anyTest as TestFn<World>;
 /** Chatra clients carry more keys than the fake names: ones the relay reads though unconfirmed. */
@@ -97,12 +99,13 @@ test.before(async (t) => {
     options: { employees: [{ id: '380671112233', ext: '11', email: 'ivan@acme.test', name: 'Ivan Petrov' }] },
   });
   if (calls.status !== 201) throw new Error(`ringostat channel: ${JSON.stringify(calls.body)}`);
-  const ended = await relay.post(`${calls.body.webhookUrl}?event=call_end`, JSON.stringify({
+  t.context.callEnded = (body) => relay.post(`${calls.body.webhookUrl}?event=call_end`, JSON.stringify(body));
+  const ended = await t.context.callEnded({
     uniqueid: 'call-1', calldate: new Date(Date.now() - 3_600_000).toISOString(), call_type: 'in', caller: '380671234567',
     dst: '380443334455', connected_with: '380671112233', disposition: 'ANSWERED', billsec: 125,
     has_recording: '1', recording: site.recordingUrl('call-1'), utm_source: 'ringostat-test',
     call_card: 'https://app.ringostat.com/project/callcards/card/call-1/?project_id=11111', client_id: '1169999034.1555555510',
-  }));
+  });
   if (ended.status !== 200) throw new Error(`ringostat webhook: ${JSON.stringify(ended.body)}`);
 
   const hook = t.context.chatraHook = (body: unknown) => relay.post(channel.body.webhookUrl, JSON.stringify(body));
@@ -134,8 +137,8 @@ test.after.always(async (t) => {
 });
 
 /** A page of a fresh browser context (its own localStorage) with the userscript installed. */
-async function open(t: ExecutionContext<World>, url: string, userscript = t.context.userscript) {
-  const context = await contextWithUserscript(t.context.browser, userscript);
+async function open(t: ExecutionContext<World>, url: string, userscript = t.context.userscript, options: BrowserContextOptions = {}) {
+  const context = await contextWithUserscript(t.context.browser, userscript, options);
   t.teardown(() => context.close());
   const page = await context.newPage();
   const dialogs: string[] = [];
@@ -145,6 +148,9 @@ async function open(t: ExecutionContext<World>, url: string, userscript = t.cont
 }
 
 const panelReady = (page: Page, task: number, state = 'data') => page.waitForSelector(`${HOST}[data-task="${task}"][data-state="${state}"]`);
+/** Waits until the widget has handled the relay's answer for the task, panel or not. */
+const answered = (page: Page, task: number, state: string) => page.waitForFunction(([task, state]) =>
+  performance.getEntriesByName('planfix-relay:rendered').some((m) => (m as PerformanceMark).detail?.task === task && (m as PerformanceMark).detail?.state === state), [task, state] as const);
 const texts = (page: Page, selector: string) => page.locator(`${HOST} ${selector}`).allTextContents();
 /** The value next to a label in a section's list. */
 const row = (page: Page, section: string, label: string) =>
@@ -295,16 +301,133 @@ test('coming back to the tab shows what arrived meanwhile, without a reload', as
   t.deepEqual(await texts(page, '[data-section="pages"] li a'), ['Second look', 'First look']);
 });
 
-test('a task without data says so, in the page language', async (t) => {
-  const { site } = t.context;
-  const en = await open(t, site.url(EMPTY_TASK, { lang: 'en' }));
-  await panelReady(en.page, EMPTY_TASK, 'empty');
-  t.deepEqual(await texts(en.page, '.note'), ['No channel data for this task.']);
-  t.is(await en.page.locator(`${HOST} section`).count(), 0);
-  const ru = await open(t, site.url(EMPTY_TASK, { lang: 'ru' }));
-  await panelReady(ru.page, EMPTY_TASK, 'empty');
-  t.deepEqual(await texts(ru.page, '.note'), ['Нет данных канала по этой задаче.']);
-  t.deepEqual(await texts(ru.page, '.head'), ['▾Данные канала#7777']);
+test('a task without data shows no panel and no text, in any language, until its data arrives', async (t) => {
+  const { site, pf, callEnded } = t.context;
+  for (const lang of ['en', 'ru', 'uk'] as const) {
+    const { page } = await open(t, site.url(EMPTY_TASK, { lang }));
+    await answered(page, EMPTY_TASK, 'empty');
+    t.is(await page.locator(HOST).count(), 0, lang);
+    t.false(/Channel data|Данные канала|Дані каналу|No channel data|Нет данных/.test(await page.locator('body').innerText()), lang);
+  }
+
+  // A customer's task that no channel has touched yet: then they call, and the call lands on it.
+  const caller = pf.addContact({ name: 'Mykola', phones: ['+380671239876'] });
+  const task = pf.addTask({ contactNumber: caller.number, name: 'Quote request' }).number;
+  const { page } = await open(t, site.url(task, { lang: 'en' }));
+  await answered(page, task, 'empty');
+  t.is(await page.locator(HOST).count(), 0);
+  const ended = await callEnded({
+    uniqueid: 'call-late', calldate: new Date().toISOString(), call_type: 'in', caller: '380671239876',
+    dst: '380443334455', connected_with: '380671112233', disposition: 'ANSWERED', billsec: 42,
+  });
+  t.is(ended.status, 200);
+  await pf.waitFor(async () => (await taskData(t.context, task))?.calls.length > 0, 20_000);
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await panelReady(page, task);
+  t.is(await page.locator(`${HOST} [data-section="calls"] li`).count(), 1);
+});
+
+test('a Ukrainian page gets Ukrainian labels, dates and call results', async (t) => {
+  const { site, chatTask, callTask } = t.context;
+  const chat = await open(t, site.url(chatTask, { lang: 'uk' }));
+  await panelReady(chat.page, chatTask);
+  t.deepEqual(await texts(chat.page, '.head'), [`▾Дані каналу#${chatTask}`]);
+  t.deepEqual(await texts(chat.page, 'h3'), ['Канал', 'Клієнт', 'Відвідувач', 'Переглянуті сторінки', 'Джерело', 'UTM', 'Дані сайту']);
+  t.is(await row(chat.page, 'customer', 'Ім’я'), 'Olga Petrenko');
+  t.is(await row(chat.page, 'visitor', 'Пристрій'), 'Desktop');
+  t.is(await row(chat.page, 'source', 'Реферер'), 'https://www.google.com/');
+  t.is(await chat.page.locator(`${HOST} [data-action="pages"]`).textContent(), 'Показати всі (7)');
+  t.is(await chat.page.locator(`${HOST} .head`).getAttribute('title'), 'Згорнути');
+
+  const call = await open(t, site.url(callTask, { lang: 'uk' }));
+  await panelReady(call.page, callTask);
+  const text = (await call.page.locator(`${HOST} [data-section="calls"] li`).textContent())!;
+  t.true(text.includes('Вхідний · з відповіддю · 2:05'), text);
+  t.true(text.includes('Завантажити запис'), text);
+  t.true(text.includes('Client ID аналітики: 1169999034.1555555510'), text);
+  t.deepEqual(await texts(call.page, '[data-section="calls"] h3'), ['Дзвінки']);
+});
+
+test("a page in a language the widget does not speak gets the account's, from the userscript", async (t) => {
+  const { relay, site } = t.context;
+  const created = await relay.api('POST', '/api/accounts', { name: 'Kyiv team', language: 'uk', planfix: { url: site.origin, chatToken: 'x' } });
+  t.is(created.status, 201);
+  const script = (await fetchText(created.body.widget.userscriptUrl)).text;
+  t.true(script.includes('"language":"uk"'));
+  // A wrong key: the only answer an account without data gets that shows a panel, to read its words.
+  const { page } = await open(t, site.url(EMPTY_TASK, { lang: 'de' }), script.replaceAll(created.body.widget.key, 'not-the-key'));
+  await panelReady(page, EMPTY_TASK, 'unauthorised');
+  t.regex((await page.locator(`${HOST} .error`).textContent())!, /^Ключ віджета більше не дійсний/);
+});
+
+/** The panel's background as the browser paints it. */
+const panelBackground = (page: Page) => page.locator(`${HOST} .panel`).evaluate((e) => getComputedStyle(e).backgroundColor);
+const LIGHT_BG = 'rgb(255, 255, 255)';
+const DARK_BG = 'rgb(31, 36, 43)';
+
+test('the panel is dark on a dark page, and follows the page when it switches theme without a reload', async (t) => {
+  const { site, chatTask } = t.context;
+  const { page } = await open(t, site.url(chatTask, { lang: 'en', theme: 'dark' }));
+  await panelReady(page, chatTask);
+  t.is(await panelBackground(page), DARK_BG);
+  t.true(await page.locator(HOST).evaluate((h) => h.hasAttribute('dark')));
+
+  // Planfix's switch animates the background: the widget must judge the colour it ends on.
+  const setTheme = (name: string) => page.evaluate((n) => (window as Window & { __sim?: { setTheme(n: string): void } }).__sim!.setTheme(n), name);
+  await setTheme('light');
+  await page.waitForFunction((tag) => !document.querySelector(tag)!.hasAttribute('dark'), HOST);
+  t.is(await panelBackground(page), LIGHT_BG);
+  await setTheme('dark');
+  await page.waitForFunction((tag) => document.querySelector(tag)!.hasAttribute('dark'), HOST);
+  t.is(await panelBackground(page), DARK_BG);
+
+  // Floating, it looks at the page behind it the same way.
+  const floating = await open(t, site.url(chatTask, { lang: 'en', theme: 'dark', anchor: false }));
+  await panelReady(floating.page, chatTask);
+  t.is(await floating.page.locator(HOST).getAttribute('floating'), '');
+  t.is(await panelBackground(floating.page), DARK_BG);
+});
+
+test("without a page background the system's colour scheme decides; a light page stays light on a dark system", async (t) => {
+  const { site, chatTask } = t.context;
+  const cases = [
+    { theme: 'bare', colorScheme: 'dark', bg: DARK_BG },
+    { theme: 'bare', colorScheme: 'light', bg: LIGHT_BG },
+    { theme: undefined, colorScheme: 'dark', bg: LIGHT_BG },
+  ] as const;
+  for (const c of cases) {
+    const { page } = await open(t, site.url(chatTask, { lang: 'en', theme: c.theme }), undefined, { colorScheme: c.colorScheme });
+    await panelReady(page, chatTask);
+    t.is(await panelBackground(page), c.bg, JSON.stringify(c));
+  }
+  // Text stays readable: the panel's text colour is the dark palette's, not the page's.
+  const { page } = await open(t, site.url(chatTask, { lang: 'en', theme: 'bare' }), undefined, { colorScheme: 'dark' });
+  await panelReady(page, chatTask);
+  t.is(await page.locator(`${HOST} .head`).evaluate((e) => getComputedStyle(e).color), 'rgb(227, 231, 236)');
+});
+
+test('on a narrow screen the floating panel starts collapsed, unless the employee expanded it before', async (t) => {
+  const { site, chatTask } = t.context;
+  const url = site.url(chatTask, { lang: 'en', anchor: false });
+  const body = (page: Page) => page.locator(`${HOST} .body`);
+
+  const wide = await open(t, url, undefined, { viewport: { width: 1280, height: 800 } });
+  await panelReady(wide.page, chatTask);
+  t.true(await body(wide.page).isVisible());
+  t.is(await wide.page.locator(`${HOST} .head`).getAttribute('aria-expanded'), 'true');
+
+  const { page } = await open(t, url, undefined, { viewport: { width: 360, height: 740 } });
+  await panelReady(page, chatTask);
+  t.true(await body(page).isHidden());
+  t.is(await page.locator(`${HOST} .head`).getAttribute('aria-expanded'), 'false');
+  const box = (await page.locator(HOST).boundingBox())!;
+  t.true(box.x >= 0 && box.x + box.width <= 360, `inside the screen: ${JSON.stringify(box)}`);
+
+  await page.locator(`${HOST} .head`).click();
+  t.true(await body(page).isVisible());
+  await page.reload();
+  await panelReady(page, chatTask);
+  t.true(await body(page).isVisible(), 'the remembered choice wins over the width');
 });
 
 test('the site data section is labelled in the page language', async (t) => {
@@ -415,7 +538,7 @@ test('a rotated key turns the installed userscript away and the panel asks for a
   const oldScript = await fetchText(old.userscriptUrl);
   t.is(oldScript.status, 200);
   const { page } = await open(t, site.url(EMPTY_TASK, { lang: 'en' }), oldScript.text);
-  await panelReady(page, EMPTY_TASK, 'empty');
+  await answered(page, EMPTY_TASK, 'empty');
 
   const rotated = await relay.api('POST', `/api/accounts/${created.body.id}/widget/rotate`);
   t.is(rotated.status, 200);
@@ -435,7 +558,7 @@ test('a rotated key turns the installed userscript away and the panel asks for a
   t.teardown(() => context.close());
   const again = await context.newPage();
   await again.goto(site.url(EMPTY_TASK, { lang: 'en' }));
-  await panelReady(again, EMPTY_TASK, 'empty');
+  await answered(again, EMPTY_TASK, 'empty');
 });
 
 test('the userscript has a proper header and the bundle is within budget', async (t) => {
@@ -452,7 +575,8 @@ test('the userscript has a proper header and the bundle is within budget', async
   has(new RegExp(`^// @updateURL\\s+${account.widget.userscriptUrl.replace(/[.?]/g, '\\$&')}$`));
   has(new RegExp(`^// @downloadURL\\s+${account.widget.userscriptUrl.replace(/[.?]/g, '\\$&')}$`));
   has(/^\/\/ @version\s+\d+\.\d+\.\d+$/);
-  t.true(userscript.includes(JSON.stringify({ relayUrl: relay.url, accountId: account.id, key: account.widget.key })));
+  // The account has no language and its Planfix address no country: English.
+  t.true(userscript.includes(JSON.stringify({ relayUrl: relay.url, accountId: account.id, key: account.widget.key, language: 'en' })));
   t.is((await fetchText(`${relay.url}/widget/${account.id}.user.js`)).status, 401, 'no key, no script');
 
   const bundle = await readFile('dist/widget.js');

@@ -18,14 +18,14 @@ declare const __PLANFIX_RELAY_REQUEST__: GmRequest | undefined;
 
 /**
  * The userscript's settings, or a plain `<script src=".../widget.js" data-account data-key>`
- * tag's: the bundle is also served on its own for other ways of injecting it.
+ * tag's (`data-lang` optional): the bundle is also served on its own for other ways of injecting it.
  */
 export function readConfig(): WidgetConfig | undefined {
   if (typeof __PLANFIX_RELAY__ !== 'undefined' && __PLANFIX_RELAY__) return __PLANFIX_RELAY__;
   const script = document.currentScript as HTMLScriptElement | null;
   const d = script?.dataset;
   if (!d?.account || !d.key || !script?.src) return undefined;
-  return { relayUrl: d.relay ?? new URL(script.src).origin, accountId: d.account, key: d.key };
+  return { relayUrl: d.relay ?? new URL(script.src).origin, accountId: d.account, key: d.key, language: d.lang };
 }
 
 export function gmRequest(): GmRequest | undefined {

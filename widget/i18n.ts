@@ -3,7 +3,6 @@ const en = {
   collapse: 'Collapse',
   expand: 'Expand',
   loading: 'Loading…',
-  noData: 'No channel data for this task.',
   reinstall: 'The widget key is no longer valid. Reinstall the userscript from the relay admin page.',
   unreachable: 'The relay is unreachable',
   retry: 'Retry',
@@ -45,7 +44,6 @@ const ru: Labels = {
   collapse: 'Свернуть',
   expand: 'Развернуть',
   loading: 'Загрузка…',
-  noData: 'Нет данных канала по этой задаче.',
   reinstall: 'Ключ виджета больше не действует. Переустановите юзерскрипт со страницы администратора релея.',
   unreachable: 'Релей недоступен',
   retry: 'Повторить',
@@ -80,15 +78,66 @@ const ru: Labels = {
   statuses: { ringing: 'звонит', accepted: 'принят', answered: 'отвечен', missed: 'пропущен', busy: 'занято', noanswer: 'нет ответа', failed: 'ошибка' },
 };
 
-export type Lang = 'ru' | 'en';
+const uk: Labels = {
+  title: 'Дані каналу',
+  collapse: 'Згорнути',
+  expand: 'Розгорнути',
+  loading: 'Завантаження…',
+  reinstall: 'Ключ віджета більше не дійсний. Перевстановіть юзерскрипт зі сторінки адміністратора релея.',
+  unreachable: 'Релей недоступний',
+  retry: 'Повторити',
+  channel: 'Канал',
+  openIn: 'Відкрити розмову в',
+  customer: 'Клієнт',
+  name: 'Ім’я',
+  phone: 'Телефон',
+  email: 'E-mail',
+  visitor: 'Відвідувач',
+  browser: 'Браузер',
+  os: 'ОС',
+  device: 'Пристрій',
+  ip: 'IP',
+  city: 'Місто',
+  country: 'Країна',
+  pages: 'Переглянуті сторінки',
+  showAll: 'Показати всі',
+  showFewer: 'Згорнути список',
+  source: 'Джерело',
+  referrer: 'Реферер',
+  landing: 'Сторінка входу',
+  utm: 'UTM',
+  siteData: 'Дані сайту',
+  calls: 'Дзвінки',
+  in: 'Вхідний',
+  out: 'Вихідний',
+  employee: 'Співробітник',
+  download: 'Завантажити запис',
+  analyticsId: 'Client ID аналітики',
+  callCard: 'Картка дзвінка',
+  statuses: { ringing: 'дзвонить', accepted: 'прийнятий', answered: 'з відповіддю', missed: 'пропущений', busy: 'зайнято', noanswer: 'без відповіді', failed: 'помилка' },
+};
 
-/** Planfix sets the interface language on <html lang>; it can change without a reload. */
-export function pageLang(): Lang {
-  return /^ru\b/i.test(document.documentElement.lang) ? 'ru' : 'en';
+const LABELS = { en, ru, uk };
+export type Lang = keyof typeof LABELS;
+const LOCALES: Record<Lang, string> = { en: 'en-GB', ru: 'ru-RU', uk: 'uk-UA' };
+
+/** A language the widget speaks from a tag like `uk-UA`; Planfix's Ukrainian may say `ua`. */
+function spoken(tag: string | undefined): Lang | undefined {
+  const code = /^([a-z]{2})(?:[-_]|$)/i.exec(tag ?? '')?.[1]?.toLowerCase();
+  if (code === 'ua') return 'uk';
+  return code && Object.prototype.hasOwnProperty.call(LABELS, code) ? code as Lang : undefined;
+}
+
+/**
+ * Planfix's interface language (it sets <html lang>, and can change it without a reload) wins;
+ * a page without one the widget speaks falls back to the account's language, then English.
+ */
+export function pageLang(accountLang?: string): Lang {
+  return spoken(document.documentElement.lang) ?? spoken(accountLang) ?? 'en';
 }
 
 export function labels(lang: Lang): Labels {
-  return lang === 'ru' ? ru : en;
+  return LABELS[lang];
 }
 
 /** A known name, or the value itself: `?? ` on a plain object would find "constructor" too. */
@@ -102,7 +151,7 @@ export function statusName(t: Labels, status: string): string {
 
 export function when(ms: number | undefined, lang: Lang): string | undefined {
   if (typeof ms !== 'number' || !Number.isFinite(ms)) return undefined;
-  return new Date(ms).toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+  return new Date(ms).toLocaleString(LOCALES[lang], { dateStyle: 'short', timeStyle: 'short' });
 }
 
 export function duration(sec: number | undefined): string | undefined {

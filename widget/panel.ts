@@ -10,18 +10,21 @@ export const HOST_TAG = 'planfix-relay-widget';
 const COLLAPSED_KEY = 'planfix-relay:collapsed';
 const FIRST_PAGES = 5;
 
-// Storage can be off (privacy settings); the panel then just starts expanded.
-function readCollapsed(): boolean {
+/** Below this width a floating panel would cover most of the task: it starts collapsed. */
+const NARROW_PX = 768;
+
+/** The employee's own choice, kept across pages; undefined until they make one. Storage can be off (privacy settings). */
+function readCollapsed(): boolean | undefined {
   try {
-    return localStorage.getItem(COLLAPSED_KEY) === '1';
+    const v = localStorage.getItem(COLLAPSED_KEY);
+    return v === '1' ? true : v === '0' ? false : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 function saveCollapsed(v: boolean): void {
   try {
-    if (v) localStorage.setItem(COLLAPSED_KEY, '1');
-    else localStorage.removeItem(COLLAPSED_KEY);
+    localStorage.setItem(COLLAPSED_KEY, v ? '1' : '0');
   } catch { /* not remembered, still works */ }
 }
 
@@ -42,11 +45,11 @@ export class Panel {
   readonly host: HTMLElement;
   private readonly root: ShadowRoot;
   private view: View | undefined;
-  private collapsed = readCollapsed();
+  private chosen = readCollapsed();
   private allPages = false;
   onRetry: (task: number) => void = () => {};
 
-  constructor() {
+  constructor(private readonly accountLang?: string) {
     this.host = document.createElement(HOST_TAG);
     this.root = this.host.attachShadow({ mode: 'open' });
   }
@@ -59,6 +62,20 @@ export class Panel {
     this.render();
   }
 
+  /** Whether there is anything to show: a task the relay knows nothing of shows no panel at all. */
+  get visible(): boolean {
+    return !!this.view && this.view.kind !== 'empty';
+  }
+
+  /** Forgets the task shown, until the next one's answer. */
+  clear(): void {
+    this.view = undefined;
+  }
+
+  private get collapsed(): boolean {
+    return this.chosen ?? (this.host.hasAttribute('floating') && innerWidth < NARROW_PX);
+  }
+
   /** Renders again, e.g. with the labels of a page language that changed. */
   refresh(): void {
     this.render();
@@ -67,24 +84,25 @@ export class Panel {
   private render(): void {
     const view = this.view;
     if (!view) return;
-    const lang = pageLang();
+    const lang = pageLang(this.accountLang);
     const t = labels(lang);
-    const head = el('button', { class: 'head', type: 'button', 'aria-expanded': String(!this.collapsed), title: this.collapsed ? t.expand : t.collapse },
+    const collapsed = this.collapsed;
+    const head = el('button', { class: 'head', type: 'button', 'aria-expanded': String(!collapsed), title: collapsed ? t.expand : t.collapse },
       el('span', { class: 'arrow', 'aria-hidden': 'true' }, '▾'), t.title, el('span', { class: 'task muted' }, `#${view.task}`));
     head.addEventListener('click', () => {
-      this.collapsed = !this.collapsed;
-      saveCollapsed(this.collapsed);
+      this.chosen = !collapsed;
+      saveCollapsed(this.chosen);
       this.render();
     });
     const body = el('div', { class: 'body' }, ...this.content(view, t, lang));
-    body.hidden = this.collapsed;
-    this.root.replaceChildren(el('style', {}, CSS), el('div', { class: this.collapsed ? 'panel collapsed' : 'panel' }, head, body));
+    body.hidden = collapsed;
+    this.root.replaceChildren(el('style', {}, CSS), el('div', { class: collapsed ? 'panel collapsed' : 'panel' }, head, body));
   }
 
   private content(view: View, t: Labels, lang: Lang): Child[] {
     switch (view.kind) {
       case 'loading': return [el('p', { class: 'note' }, t.loading)];
-      case 'empty': return [el('p', { class: 'note' }, t.noData)];
+      case 'empty': return [];
       case 'unauthorised': return [el('p', { class: 'error' }, t.reinstall)];
       case 'error': {
         const retry = el('button', { class: 'link', type: 'button' }, t.retry);
@@ -119,8 +137,7 @@ export class Panel {
       chat?.siteData && section('site', t.siteData, rows(Object.entries(chat.siteData))),
       d.calls.length > 0 && section('calls', t.calls, el('ul', {}, ...d.calls.map((c) => call(c, t, lang)))),
     ];
-    const shown = list.filter((x): x is HTMLElement => !!x);
-    return shown.length ? shown : [el('p', { class: 'note' }, t.noData)];
+    return list.filter((x): x is HTMLElement => !!x);
   }
 
   private pages(chat: WidgetChat, t: Labels, lang: Lang): HTMLElement | undefined {

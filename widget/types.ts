@@ -58,4 +58,6 @@ export interface WidgetConfig {
   relayUrl: string;
   accountId: string;
   key: string;
+  /** The account's language (ru, uk, en…): the labels' language when the Planfix page names none the widget speaks. */
+  language?: string;
 }

@@ -6,6 +6,7 @@ import { adapters } from '../channels/index.ts';
 import type { TaskData, WidgetChannel, WidgetConfig } from '../../widget/types.ts';
 import type { Relay } from '../context.ts';
 import { planfixOrigin, type Account } from '../core/account.ts';
+import { localeOf } from '../core/locale.ts';
 import { AuthError, HttpError } from '../errors.ts';
 import type { TaskView } from '../store/records.ts';
 import { safeEqual } from './secure.ts';
@@ -39,7 +40,7 @@ function jsLiteral(v: unknown): string {
 function userscript(publicUrl: string, a: Account, bundle: Bundle): string {
   const origin = planfixOrigin(a);
   const self = userscriptUrl(publicUrl, a);
-  const config: WidgetConfig = { relayUrl: publicUrl, accountId: a.id, key: a.widget.key };
+  const config: WidgetConfig = { relayUrl: publicUrl, accountId: a.id, key: a.widget.key, language: localeOf(a).language };
   const name = a.name.replace(/[\r\n\u2028\u2029]+/g, ' ').slice(0, 100);
   return `// ==UserScript==
 // @name         Planfix relay widget: ${name}

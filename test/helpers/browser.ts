@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 
 /** Debian's Chromium (the test command installs it); never a browser build downloaded by Playwright. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -56,9 +56,12 @@ export function managerScript(userscript: string): string {
 })();`;
 }
 
-/** A browser context with the userscript installed, as an employee's browser with Tampermonkey. */
-export async function contextWithUserscript(browser: Browser, userscript: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 820 } });
+/**
+ * A browser context with the userscript installed, as an employee's browser with Tampermonkey;
+ * `options` for another window size or the system's colour scheme.
+ */
+export async function contextWithUserscript(browser: Browser, userscript: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 820 }, ...options });
   // A panel that never shows fails its test in seconds, well inside AVA's own timeout.
   context.setDefaultTimeout(10_000);
   await context.addInitScript({ content: managerScript(userscript) });

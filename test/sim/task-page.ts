@@ -1,10 +1,12 @@
 // TaskPage: a fake Planfix task page for the widget's browser tests and the screenshot. It behaves
 // as Planfix does where the widget cares: task URLs `/task/<number>`, single-page navigation
 // between tasks (pushState, popstate, the content re-rendered from scratch), the known anchor
-// `.taskview-actions` present or absent, and the interface language on <html lang>.
+// `.taskview-actions` present or absent, the interface language on <html lang>, and a light or
+// dark theme switched by a class on <html>, without a reload, with a transition as apps do.
 //
-// Query switches, kept across its own links: `anchor=0` renders no known anchor, `lang=en|ru`
-// (default ru), `nav=1,2,3` puts links to those tasks in the top bar.
+// Query switches, kept across its own links: `anchor=0` renders no known anchor, `lang=en|uk|de…`
+// (default ru), `theme=dark|bare` (bare: no element paints a background; default light),
+// `nav=1,2,3` puts links to those tasks in the top bar.
 //
 // The userscript is not injected here: the tests install it into the browser the way a
 // userscript manager does (test/helpers/browser.ts), so that this page stays plain Planfix.
@@ -56,7 +58,11 @@ const SCRIPT = `
     render();
   });
   addEventListener('popstate', render);
-  window.__sim = { render, navigate: (path) => { history.pushState({}, '', path + keep); render(); } };
+  const setTheme = (name) => {
+    document.documentElement.classList.remove('dark', 'bare');
+    if (name !== 'light') document.documentElement.classList.add(name);
+  };
+  window.__sim = { render, setTheme, navigate: (path) => { history.pushState({}, '', path + keep); render(); } };
   render();
 })();
 `;
@@ -66,21 +72,26 @@ function escapeHtml(s: string): string {
 }
 
 function html(search: URLSearchParams): string {
-  const lang = search.get('lang') === 'en' ? 'en' : 'ru';
+  const lang = /^[a-z]{2}(?:-[A-Z]{2})?$/.test(search.get('lang') ?? '') ? search.get('lang') : 'ru';
+  const theme = ['dark', 'bare'].includes(search.get('theme') ?? '') ? search.get('theme') : '';
   const keep = search.toString() ? `?${search.toString()}` : '';
   const nav = (search.get('nav') ?? '').split(',').filter((n) => /^\d+$/.test(n))
     .map((n) => `<a data-spa href="/task/${n}${escapeHtml(keep)}">Task #${n}</a>`).join(' ');
   return `<!doctype html>
-<html lang="${lang}"><head><meta charset="utf-8"><title>Planfix</title>
+<html lang="${lang}" class="${theme}"><head><meta charset="utf-8"><title>Planfix</title>
 <style>
-  body { margin: 0; font: 14px/1.5 Arial, sans-serif; background: #eef1f4; color: #222; }
+  body { margin: 0; font: 14px/1.5 Arial, sans-serif; background: #eef1f4; color: #222; transition: background-color .2s, color .2s; }
   .topbar { display: flex; gap: 16px; align-items: center; padding: 10px 20px; background: #2b3a4a; color: #fff; }
   .topbar a { color: #cfe3ff; }
-  #app { max-width: 760px; margin: 20px auto; padding: 20px 24px; background: #fff; border-radius: 6px; }
+  #app { max-width: 760px; margin: 20px auto; padding: 20px 24px; background: #fff; border-radius: 6px; transition: background-color .2s; }
   h1 { margin: 0 0 10px; font-size: 20px; }
   .taskview-actions { display: flex; gap: 8px; }
   .taskview-actions button { padding: 4px 12px; }
   .comment { margin: 8px 0; padding: 8px 12px; background: #f6f8fa; border-radius: 4px; }
+  html.dark body { background: #15191e; color: #d8dde3; }
+  html.dark #app { background: #1d2329; }
+  html.dark .comment { background: #262d35; }
+  html.bare body, html.bare #app, html.bare .topbar, html.bare .comment { background: none; }
   /* Hostile page rules: the panel's shadow root must keep them out. */
   #app a, #app dd, #app dt, #app h3, #app li { color: rgb(255, 0, 0) !important; font-family: serif; }
   #app section { border: 3px solid rgb(255, 0, 0); }
@@ -132,10 +143,11 @@ export class TaskPage {
   }
 
   /** A task page URL; `nav` lists tasks the page links to (single-page navigation). */
-  url(task: number | string, opts: { anchor?: boolean; lang?: 'ru' | 'en'; nav?: number[] } = {}): string {
+  url(task: number | string, opts: { anchor?: boolean; lang?: string; theme?: 'dark' | 'bare'; nav?: number[] } = {}): string {
     const q = new URLSearchParams();
     if (opts.anchor === false) q.set('anchor', '0');
     if (opts.lang) q.set('lang', opts.lang);
+    if (opts.theme) q.set('theme', opts.theme);
     if (opts.nav?.length) q.set('nav', opts.nav.join(','));
     const path = typeof task === 'number' ? `/task/${task}` : task;
     return `${this.origin}${path}${q.size ? `?${q}` : ''}`;
