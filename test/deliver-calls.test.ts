@@ -3,18 +3,14 @@
 // op's step, so a restart resumes the decided ops and never asks or decides again. On a real
 // SqliteStore; Planfix is the simulator.
 import test, { type ExecutionContext } from 'ava';
-import pino from 'pino';
 import type { Account, ChannelConfig } from '../relay/core/account.ts';
 import type { CallEvent } from '../relay/core/events.ts';
 import type { Op } from '../relay/core/plan.ts';
 import { ringostat } from '../relay/channels/ringostat/adapter.ts';
-import { deliver, type DeliverDeps } from '../relay/delivery/deliver.ts';
-import { OutboundPolicy } from '../relay/net/outbound.ts';
-import { ChatApi } from '../relay/planfix/chat.ts';
-import { RestApi } from '../relay/planfix/rest.ts';
-import { TelephonyApi } from '../relay/planfix/telephony.ts';
+import { deliver } from '../relay/delivery/deliver.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import type { Entry } from '../relay/store/store.ts';
+import { deliverDeps } from './helpers/deliver-deps.ts';
 import { planfixAccount } from './helpers/planfix-account.ts';
 import { Stores } from './helpers/store.ts';
 
@@ -29,11 +25,7 @@ async function world(t: ExecutionContext) {
   };
   const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
   const store = await stores.open();
-  const policy = new OutboundPolicy(['127.0.0.1']);
-  const deps: DeliverDeps = {
-    journal: store.journal, chat: new ChatApi(policy, 5000), rest: new RestApi(policy, 5000), telephony: new TelephonyApi(policy, 5000),
-    policy, timeoutMs: 5000, log: pino({ level: 'silent' }),
-  };
+  const deps = deliverDeps(store.journal);
   const add = async (moment: CallEvent['moment'] = 'completed'): Promise<Entry> => {
     const event: CallEvent = {
       kind: 'call', eventId: `c1-${moment}`, callId: 'c1', moment, direction: 'in', at: Date.now(), employee: '101', durationSec: 42,

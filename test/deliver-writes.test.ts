@@ -2,17 +2,13 @@
 // runs, and the delivery is not finished (so the event is not marked done) until they are on disk.
 // On a real SqliteStore; Planfix is the simulator.
 import test, { type ExecutionContext } from 'ava';
-import pino from 'pino';
 import type { MessageEvent, Visit } from '../relay/core/events.ts';
-import { deliver, type DeliverDeps } from '../relay/delivery/deliver.ts';
+import { deliver } from '../relay/delivery/deliver.ts';
 import { StorageError } from '../relay/errors.ts';
-import { OutboundPolicy } from '../relay/net/outbound.ts';
-import { ChatApi } from '../relay/planfix/chat.ts';
-import { RestApi } from '../relay/planfix/rest.ts';
-import { TelephonyApi } from '../relay/planfix/telephony.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import type { Entry } from '../relay/store/store.ts';
 import { diskFull, failingCommits } from './helpers/sqlite-faults.ts';
+import { deliverDeps } from './helpers/deliver-deps.ts';
 import { planfixAccount } from './helpers/planfix-account.ts';
 import { message, Stores } from './helpers/store.ts';
 
@@ -20,11 +16,7 @@ async function world(t: ExecutionContext) {
   const { sim, account, channel } = await planfixAccount(t);
   const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
   const store = await stores.open();
-  const policy = new OutboundPolicy(['127.0.0.1']);
-  const deps: DeliverDeps = {
-    journal: store.journal, chat: new ChatApi(policy, 5000), rest: new RestApi(policy, 5000), telephony: new TelephonyApi(policy, 5000),
-    policy, timeoutMs: 5000, log: pino({ level: 'silent' }),
-  };
+  const deps = deliverDeps(store.journal);
   const state = store.state('acc1');
   const add = async (eventId: string, visit?: Visit): Promise<Entry> => {
     const event: MessageEvent = { ...message(eventId, `text of ${eventId}`, visit), at: Date.now() };
