@@ -1,40 +1,43 @@
 import { api } from './api.ts';
 import { clear, h, time } from './dom.ts';
+import { t } from './i18n.ts';
 import type { Account } from './types.ts';
 
-// The account's recent deliveries and its dead letters, with Retry and Dismiss.
+// The account's recent deliveries and its dead letters, with Retry and Dismiss. Each table
+// scrolls inside its card, so a narrow screen never scrolls the page sideways.
 
 interface ActivityItem { at: number; event: string; channel: string; kind: string; outcome: string; latencyMs: number; attempts: number; error?: string; preview?: string; skipped?: string[] }
 interface DeadLetter { eventId: string; channel: string; kind: string; failedAt: string; reason: string; preview?: string }
+
+const scroll = (table: HTMLElement) => h('div', { class: 'table-scroll' }, table);
+const own = (words: Record<string, string>, k: string) => (Object.hasOwn(words, k) ? words[k]! : k);
 
 export async function renderActivity(a: Account, box: HTMLElement): Promise<void> {
   const [items, dead] = await Promise.all([
     api<ActivityItem[]>('GET', `/accounts/${a.id}/activity`),
     api<DeadLetter[]>('GET', `/accounts/${a.id}/dead-letters`),
   ]);
+  const words = t().activity;
   const channelName = (id: string) => a.channels.find((c) => c.id === id)?.name ?? id;
-  clear(box, h('h2', {}, 'Activity'),
-    items.length ? h('table', { class: 'activity' },
-      h('thead', {}, h('tr', {}, ...['Time', 'Channel', 'Kind', 'Outcome', 'Latency', 'Preview / error'].map((t) => h('th', {}, t)))),
+  const button = (cls: string, label: string, title: string | undefined, run: () => Promise<unknown>) => h('button', {
+    type: 'button', class: cls, title, onclick: async (e: Event) => {
+      (e.target as HTMLButtonElement).disabled = true;
+      await run();
+      await renderActivity(a, box);
+    },
+  }, label);
+  clear(box, h('h2', {}, words.title),
+    items.length ? scroll(h('table', { class: 'activity' },
+      h('thead', {}, h('tr', {}, ...words.headings.map((x) => h('th', {}, x)))),
       h('tbody', {}, ...items.map((i) => h('tr', { class: i.outcome },
-        h('td', {}, time(i.at)), h('td', {}, channelName(i.channel)), h('td', {}, i.kind),
-        h('td', {}, i.outcome === 'retrying' ? `retrying (${i.attempts})` : i.outcome), h('td', {}, `${i.latencyMs} ms`),
-        h('td', {}, i.error ?? [i.preview, ...(i.skipped ?? []).map((x) => `skipped: ${x}`)].filter(Boolean).join(' · ')))))) : h('p', { class: 'muted' }, 'Nothing yet.'),
-    h('h3', {}, `Dead letters (${dead.length})`),
-    dead.length ? h('table', { class: 'dead' },
+        h('td', {}, time(i.at)), h('td', {}, channelName(i.channel)), h('td', {}, own(words.kinds, i.kind)),
+        h('td', {}, i.outcome === 'retrying' ? words.retrying(i.attempts) : own(words.outcomes, i.outcome)), h('td', {}, `${i.latencyMs} ms`),
+        h('td', {}, i.error ?? [i.preview, ...(i.skipped ?? []).map((x) => `${words.skipped}: ${x}`)].filter(Boolean).join(' · '))))))) : h('p', { class: 'muted' }, words.nothing),
+    h('h3', {}, words.dead(dead.length)),
+    dead.length ? scroll(h('table', { class: 'dead' },
       h('tbody', {}, ...dead.map((d) => h('tr', { 'data-event': d.eventId },
-        h('td', {}, time(d.failedAt)), h('td', {}, channelName(d.channel)), h('td', {}, d.kind), h('td', {}, d.reason), h('td', {}, d.preview ?? ''),
-        h('td', {}, h('button', {
-          type: 'button', class: 'retry', onclick: async (e: Event) => {
-            (e.target as HTMLButtonElement).disabled = true;
-            await api('POST', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}/retry`);
-            await renderActivity(a, box);
-          },
-        }, 'Retry'), ' ', h('button', {
-          type: 'button', class: 'dismiss', title: 'Delete it without delivering', onclick: async (e: Event) => {
-            (e.target as HTMLButtonElement).disabled = true;
-            await api('DELETE', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}`);
-            await renderActivity(a, box);
-          },
-        }, 'Dismiss')))))) : h('p', { class: 'muted' }, 'None.'));
+        h('td', {}, time(d.failedAt)), h('td', {}, channelName(d.channel)), h('td', {}, own(words.kinds, d.kind)), h('td', {}, d.reason), h('td', {}, d.preview ?? ''),
+        h('td', { class: 'buttons' },
+          button('retry', words.retry, undefined, () => api('POST', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}/retry`)), ' ',
+          button('dismiss', words.dismiss, words.dismissTitle, () => api('DELETE', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}`)))))))) : h('p', { class: 'muted' }, words.none));
 }

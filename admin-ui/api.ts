@@ -1,15 +1,13 @@
+import type { FieldIssue } from './field-errors.ts';
+
 // The admin API, with the token the admin entered once (kept for this tab only).
 
 const KEY = 'planfix-relay-admin-token';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** The field the API refused and why, when it names one. */
+  constructor(readonly status: number, message: string, readonly issue?: FieldIssue) {
     super(message);
-  }
-  /** "settings.authToken: Required" → the field path and the message. */
-  get field(): { path: string; message: string } | undefined {
-    const m = /^([A-Za-z0-9_.]+): (.+)$/.exec(this.message);
-    return m ? { path: m[1]!, message: m[2]! } : undefined;
   }
 }
 
@@ -28,6 +26,6 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   const text = await res.text();
   let json: any;
   try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-  if (!res.ok) throw new ApiError(res.status, json?.error ?? `HTTP ${res.status}`);
+  if (!res.ok) throw new ApiError(res.status, json?.error ?? `HTTP ${res.status}`, json?.field?.path ? json.field as FieldIssue : undefined);
   return json as T;
 }

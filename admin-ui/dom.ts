@@ -1,3 +1,5 @@
+import { lang, t } from './i18n.ts';
+
 // Every value from the API is set as text: account names, provider URLs and error messages
 // may carry markup, and none of it is ever parsed as HTML.
 
@@ -21,25 +23,29 @@ export function clear(el: Element, ...children: Child[]): void {
   el.replaceChildren(...children.filter((c): c is Node | string => c !== undefined && c !== null && c !== false).map((c) => (typeof c === 'number' ? String(c) : c)));
 }
 
-/** A value to paste somewhere, with a button that copies it. */
+/**
+ * A value to paste somewhere, with a button that copies it. Shown as wrapping text, not an input:
+ * the end of a long URL (Ringostat's `?event=…`) is what tells them apart, and must not be cut off.
+ */
 export function copyField(label: string, value: string, hint?: string): HTMLElement {
-  const input = h('input', { readonly: true, value, class: 'copy-value', 'aria-label': label });
+  const shown = h('code', { class: 'copy-value', 'aria-label': label }, value);
   const button = h('button', {
     type: 'button', class: 'copy', 'data-copy': value,
     onclick: async () => {
       try {
         await navigator.clipboard.writeText(value);
       } catch {
-        input.select();
+        // No clipboard API (plain http, an old browser): the text is selected for Ctrl+C.
+        getSelection()?.selectAllChildren(shown);
         document.execCommand('copy');
       }
-      button.textContent = 'Copied';
-      setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+      button.textContent = t().copied;
+      setTimeout(() => { button.textContent = t().copy; }, 1500);
     },
-  }, 'Copy');
-  return h('div', { class: 'copy-row' }, h('label', {}, label), h('div', { class: 'copy-line' }, input, button), hint ? h('small', {}, hint) : undefined);
+  }, t().copy);
+  return h('div', { class: 'copy-row' }, h('span', { class: 'copy-label' }, label), h('div', { class: 'copy-line' }, shown, button), hint ? h('small', {}, hint) : undefined);
 }
 
 export function time(ms: number | string): string {
-  return new Date(ms).toLocaleString();
+  return new Date(ms).toLocaleString(lang());
 }

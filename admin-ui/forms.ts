@@ -1,9 +1,13 @@
 import type { ApiError } from './api.ts';
 import { h } from './dom.ts';
+import { plainError } from './field-errors.ts';
+import { pick, t } from './i18n.ts';
+import type { FieldText } from '../relay/core/ui-text.ts';
 
 // Forms built from the JSON Schema the admin API publishes for each channel kind, so a new
 // setting appears on the page without a change here. Plain values get inputs; maps and lists
-// (field maps, employee tables) get a JSON box.
+// (field maps, employee tables) get a JSON box. Labels and help come from whoever declares the
+// field (the channel, the account's own texts); a field without them shows its bare key.
 
 export interface JsonSchema {
   type?: string | string[];
@@ -18,8 +22,8 @@ export interface JsonSchema {
 
 export interface FieldSpec {
   path: string;
-  label: string;
   schema: JsonSchema;
+  text?: FieldText;
   required?: boolean;
   secret?: boolean;
   /** The current value: shown, except for secrets, which only say whether they are set. */
@@ -34,39 +38,57 @@ const kindOf = (s: JsonSchema): string => {
   return 'json';
 };
 
-export function fieldsOf(prefix: string, schema: JsonSchema, values: Record<string, unknown> = {}, secrets: readonly string[] = []): FieldSpec[] {
+export function fieldsOf(prefix: string, schema: JsonSchema, values: Record<string, unknown> = {}, secrets: readonly string[] = [], texts: Partial<Record<string, FieldText>> = {}): FieldSpec[] {
   return Object.entries(schema.properties ?? {}).map(([name, s]) => ({
-    path: `${prefix}.${name}`, label: name, schema: s, required: schema.required?.includes(name),
+    path: prefix ? `${prefix}.${name}` : name, schema: s, text: texts[name], required: schema.required?.includes(name),
     secret: secrets.includes(name), value: values[name],
   }));
+}
+
+/** The fields in order, those for testing or unusual setups folded under a collapsed "Advanced". */
+export function fieldGroup(specs: FieldSpec[]): HTMLElement[] {
+  const advanced = specs.filter((f) => f.text?.advanced);
+  return [
+    ...specs.filter((f) => !f.text?.advanced).map(field),
+    ...(advanced.length ? [h('details', { class: 'advanced' }, h('summary', {}, t().advanced), ...advanced.map(field))] : []),
+  ];
 }
 
 export function field(f: FieldSpec): HTMLElement {
   const kind = kindOf(f.schema);
   const id = `f-${f.path.replace(/\W/g, '-')}`;
+  const key = f.path.split('.').pop()!;
+  const words = f.text ? pick(f.text) : undefined;
+  const texts = t().form;
   let input: HTMLElement;
   if (f.secret) {
-    input = h('input', { id, type: 'password', autocomplete: 'off', placeholder: f.value ? `set (${String(f.value)}); type to replace` : 'not set' });
+    input = h('input', { id, type: 'password', autocomplete: 'off', placeholder: f.value ? texts.secretSet(String(f.value)) : texts.secretUnset });
   } else if (kind === 'boolean') {
     input = h('input', { id, type: 'checkbox', checked: f.value === undefined ? f.schema.default === true : f.value === true });
   } else if (kind === 'enum') {
     const current = f.value ?? f.schema.default;
-    input = h('select', { id }, h('option', { value: '' }, '—'), ...f.schema.enum!.map((v) => h('option', { value: String(v), selected: v === current }, String(v))));
+    const choice = (v: unknown) => { const c = f.text?.choices?.[String(v)]; return c ? pick(c) : String(v); };
+    input = h('select', { id }, h('option', { value: '' }, '—'), ...f.schema.enum!.map((v) => h('option', { value: String(v), selected: v === current }, choice(v))));
   } else if (kind === 'json') {
     const v = f.value ?? f.schema.default;
-    input = h('textarea', { id, rows: 4, spellcheck: 'false', placeholder: 'JSON' });
+    input = h('textarea', { id, rows: 4, spellcheck: 'false', placeholder: texts.json });
     (input as HTMLTextAreaElement).value = v === undefined ? '' : JSON.stringify(v, null, 2);
   } else {
     input = h('input', {
       id, type: kind === 'number' || kind === 'integer' ? 'number' : f.schema.format === 'email' ? 'email' : f.schema.format === 'uri' ? 'url' : 'text',
       value: f.value === undefined ? '' : String(f.value),
-      placeholder: f.schema.default !== undefined ? `default: ${String(f.schema.default)}` : '',
+      placeholder: f.schema.default !== undefined ? texts.defaultValue(String(f.schema.default)) : '',
+      ...(kind === 'number' ? { step: 'any' } : {}),
     });
   }
   input.dataset.kind = f.secret ? 'secret' : kind;
-  return h('div', { class: 'field', 'data-path': f.path },
-    h('label', { for: id }, f.label, f.required ? h('span', { class: 'req', title: 'required' }, ' *') : undefined),
+  const helpId = `${id}-help`;
+  if (words?.help) input.setAttribute('aria-describedby', helpId);
+  const needed = f.required && !(f.secret && f.value);
+  return h('div', { class: 'field', 'data-path': f.path, 'data-required': needed || undefined },
+    h('label', { for: id, title: key }, words?.label ?? key, f.required ? h('span', { class: 'req', title: texts.required }, ' *') : undefined),
     input,
+    words?.help ? h('small', { class: 'help', id: helpId }, words.help) : undefined,
     h('div', { class: 'error', role: 'alert' }));
 }
 
@@ -89,30 +111,68 @@ export function collect(form: HTMLElement, prefix: string): Record<string, unkno
       try {
         out[name] = JSON.parse(raw);
       } catch {
-        throw Object.assign(new Error('not valid JSON'), { path: el.dataset.path });
+        throw new FormError(el.dataset.path!, t().form.notJson);
       }
     } else out[name] = raw;
   }
   return out;
 }
 
+/** A mistake the page sees before asking the API: where, and what to do, already in the page's language. */
+export class FormError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(message);
+  }
+}
+
 export function clearErrors(form: HTMLElement): void {
-  for (const e of form.querySelectorAll('.error')) e.textContent = '';
+  for (const e of form.querySelectorAll('.error, .form-error')) e.textContent = '';
   for (const e of form.querySelectorAll('.field.invalid')) e.classList.remove('invalid');
 }
 
-/** Puts the API's message next to the field it names (or the nearest enclosing one), else at the form's foot. */
-export function showError(form: HTMLElement, err: ApiError | (Error & { path?: string })): void {
-  const path = 'field' in err && err.field ? err.field.path : (err as { path?: string }).path;
-  const message = 'field' in err && err.field ? err.field.message : err.message;
+/** Every required field left empty, marked at once; true when there was none. */
+export function checkRequired(form: HTMLElement): boolean {
+  let ok = true;
+  for (const el of form.querySelectorAll<HTMLElement>('.field[data-required]')) {
+    const input = el.querySelector<HTMLInputElement>('input, select, textarea')!;
+    if (input.value.trim()) continue;
+    ok = false;
+    mark(el, plainError({ path: el.dataset.path!, reason: 'required' }, ''));
+  }
+  if (!ok) openAdvanced(form.querySelector<HTMLElement>('.field.invalid'))?.querySelector<HTMLElement>('input, select, textarea')?.focus();
+  return ok;
+}
+
+function mark(el: HTMLElement, message: string): void {
+  el.classList.add('invalid');
+  el.querySelector('.error')!.textContent = message;
+}
+
+/** A field under a closed "Advanced" is shown before it is pointed at. */
+function openAdvanced(el: HTMLElement | null): HTMLElement | null {
+  const details = el?.closest('details');
+  if (details) details.open = true;
+  return el;
+}
+
+/** Puts the error next to the field it names (or the nearest enclosing one), in plain words; else at the form's foot. */
+export function showError(form: HTMLElement, err: ApiError | FormError | Error): void {
+  const issue = 'issue' in err ? err.issue : undefined;
+  const path = err instanceof FormError ? err.path : issue?.path;
   let target: HTMLElement | null = null;
-  for (let p = path; p && !target; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
+  let p = path;
+  for (; p && !target; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
     target = form.querySelector<HTMLElement>(`.field[data-path="${CSS.escape(p)}"]`);
   }
-  if (target) {
-    target.classList.add('invalid');
-    target.querySelector('.error')!.textContent = message;
-  } else {
+  if (!target || !path) {
     form.querySelector('.form-error')!.textContent = err.message;
+    return;
   }
+  const own = target.dataset.path!;
+  // A key inside a JSON box (employees.0.email) is named before the words.
+  const inner = path.length > own.length ? `${path.slice(own.length + 1)}: ` : '';
+  const apiMessage = err.message.replace(/^[^:]*: /, '');
+  mark(target, err instanceof FormError ? err.message : `${inner}${plainError(issue!, apiMessage)}`);
+  target.querySelector('.error')!.setAttribute('title', err.message);
+  openAdvanced(target);
 }

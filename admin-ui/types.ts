@@ -1,12 +1,18 @@
 // What the admin API answers, as the page reads it.
+import type { ChannelTexts } from '../relay/channels/channel.ts';
+import type { Warning } from '../relay/core/ui-text.ts';
 import type { JsonSchema } from './forms.ts';
 
-export interface Kind { kind: string; title: string; settings: JsonSchema; options: JsonSchema; limits: JsonSchema; secretFields: string[]; canConnect: boolean; canCheck: boolean }
+export interface Kind {
+  kind: string; title: string; family: 'chat' | 'telephony'; settings: JsonSchema; options: JsonSchema; limits: JsonSchema;
+  secretFields: string[]; canConnect: boolean; canCheck: boolean; texts: ChannelTexts;
+}
 export type Refusals = Record<'rate' | 'new_conversations' | 'new_contacts' | 'backlog', number>;
 export interface Admission { refused: Refusals; previousHour: Refusals; lastRefusedAt?: string; biting: boolean }
 export interface Channel {
   id: string; kind: string; name: string; settings: Record<string, unknown>; options: Record<string, unknown>; limits: Record<string, unknown>;
-  admission: Admission; webhookUrl: string; warnings: string[]; deepLink?: string; connect?: { ok: boolean; error?: string };
+  admission: Admission; webhookUrl: string; webhookUrls?: { id: string; url: string }[];
+  warnings: string[]; warningCodes: Warning[]; deepLink?: string; connect?: { ok: boolean; error?: string };
 }
 export interface Account {
   id: string; name: string; defaultCountry: string; planfix: Record<string, unknown>; channels: Channel[];
@@ -14,5 +20,6 @@ export interface Account {
   locale: { language: string; timeZone: string; chosen: { language: boolean; timeZone: boolean } };
   connect: { planfixChat: { url: string; token: string; providerId: string }; planfixTelephony: { url: string; token: string } };
   widget: { key: string; userscriptUrl: string };
+  warnings: string[]; warningCodes: Warning[];
 }
 export interface Check { ok: boolean; message: string; fix?: string; details?: { scopes?: Record<string, string> } }

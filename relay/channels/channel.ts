@@ -4,6 +4,7 @@ import type { Account, ChannelConfig } from '../core/account.ts';
 import type { CallOptions } from '../core/call-options.ts';
 import type { CheckResult } from '../core/check.ts';
 import type { OutboundPolicy } from '../net/outbound.ts';
+import type { FieldText, InLanguages, Warning } from '../core/ui-text.ts';
 
 /** A provider's webhook request as the relay received it; the body is untouched bytes. */
 export interface InboundRequest {
@@ -30,6 +31,19 @@ export interface SendContext<S = Record<string, unknown>, O = Record<string, unk
   channel: Channel<S, O>;
   policy: OutboundPolicy;
   timeoutMs: number;
+}
+
+/**
+ * What the admin page says about a channel, in each of its languages. Declared by the channel, in
+ * its folder: a new channel brings its own words, and the page needs no list of providers.
+ */
+export interface ChannelTexts<K extends string = string> {
+  /** Every settings and options key (a test checks each has all languages); a missing one shows the bare key. */
+  fields: Partial<Record<K, FieldText>>;
+  /** The wording of each code `warnings` returns; `{name}` is one of its params. */
+  warnings?: Record<string, InLanguages>;
+  /** Each URL `webhooks` lists: its name and where to paste it at the provider. */
+  webhooks?: Record<string, FieldText>;
 }
 
 /**
@@ -80,8 +94,18 @@ export interface ChannelDef<S extends Record<string, unknown>, O extends Record<
   onConnect?(ctx: SendContext<S, O> & { webhookUrl: string }): Promise<Record<string, unknown>>;
   /** Called when the channel is deleted (e.g. removing the Viber webhook). */
   onDisconnect?(ctx: SendContext<S, O>): Promise<void>;
-  /** What the admin must still fix before the channel fully works (shown with the channel); some depend on the account's Planfix keys. */
-  warnings?(channel: Channel<S, O>, account: Account): string[];
+  /** The admin page's labels, help, warning and webhook texts for this channel. */
+  texts?: ChannelTexts<(keyof S | keyof O) & string>;
+  /**
+   * What the admin must still fix before the channel fully works (shown with the channel), as
+   * codes worded by `texts.warnings`; the relay adds the checks every channel of a family shares.
+   */
+  warnings?(channel: Channel<S, O>, account: Account): Warning[];
+  /**
+   * The URLs to paste at the provider when it is given more than one (Ringostat: one per call
+   * moment): the webhook URL with these query parameters, named by `texts.webhooks[id]`.
+   */
+  webhooks?(channel: Channel<S, O>): { id: string; query: Record<string, string> }[];
   /** Extra read-only facts for the admin (e.g. the Viber deep link). */
   describe?(channel: Channel<S, O>): Record<string, unknown>;
 }

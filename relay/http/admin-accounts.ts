@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { accountInputSchema, type Account } from '../core/account.ts';
 import { HttpError } from '../errors.ts';
 import { checkChat, checkRest, checkTelephony } from '../planfix/checks.ts';
-import { parse, unmasked, type AdminContext } from './admin-context.ts';
+import { fieldError, parse, unmasked, type AdminContext } from './admin-context.ts';
 
 // null puts language or timeZone back to the Planfix domain's default.
 const accountPatch = accountInputSchema.partial().extend({
@@ -22,8 +22,8 @@ export function accountRoutes(router: Router, admin: AdminContext): void {
   const checkPlanfixUrls = (a: Account) => {
     for (const k of ['url', 'chatApiUrl', 'restUrl', 'telephonyApiUrl'] as const) {
       const v = a.planfix[k];
-      const why = v && relay.policy.check(v, 'planfix');
-      if (why) throw new HttpError(400, `planfix.${k}: ${why}`);
+      const why = v && relay.policy.refusal(v, 'planfix');
+      if (why) throw fieldError(`planfix.${k}: ${why.message}`, { path: `planfix.${k}`, reason: 'not_allowed', rule: why.rule });
     }
   };
 

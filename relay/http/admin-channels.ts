@@ -6,7 +6,7 @@ import { asRecord } from '../channels/channel.ts';
 import type { Account, ChannelConfig } from '../core/account.ts';
 import { limitsSchema } from '../core/limits.ts';
 import { HttpError } from '../errors.ts';
-import { parse, unmasked, type AdminContext } from './admin-context.ts';
+import { fieldError, parse, unmasked, type AdminContext } from './admin-context.ts';
 
 const channelInput = z.object({
   kind: z.string(),
@@ -36,22 +36,23 @@ export function channelRoutes(router: Router, admin: AdminContext): void {
 
   const validChannel = (kind: string, settingsIn: unknown, optionsIn: unknown) => {
     const adapter = adapters[kind];
-    if (!adapter) throw new HttpError(400, `kind: unknown channel kind (one of ${Object.keys(adapters).join(', ')})`);
+    if (!adapter) throw fieldError(`kind: unknown channel kind (one of ${Object.keys(adapters).join(', ')})`, { path: 'kind', reason: 'invalid_value', values: Object.keys(adapters) });
     const settings = asRecord(parse(adapter.settings, settingsIn, 'settings'));
     const options = asRecord(parse(adapter.options, optionsIn, 'options'));
     for (const k of adapter.urlFields) {
-      const why = typeof settings[k] === 'string' ? relay.policy.check(settings[k] as string, 'provider') : undefined;
-      if (why) throw new HttpError(400, `settings.${k}: ${why}`);
+      const why = typeof settings[k] === 'string' ? relay.policy.refusal(settings[k] as string, 'provider') : undefined;
+      if (why) throw fieldError(`settings.${k}: ${why.message}`, { path: `settings.${k}`, reason: 'not_allowed', rule: why.rule });
     }
     return { settings, options };
   };
 
-  // What the admin page builds its channel forms from: each kind's settings and options as JSON Schema.
+  // What the admin page builds its channel forms from: each kind's settings and options as JSON
+  // Schema, and the channel's own words for them, its warnings and its webhook URLs.
   router.get('/kinds', (ctx) => {
     const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
     ctx.body = Object.values(adapters).map((a) => ({
       kind: a.kind, title: a.title, family: a.family, settings: schema(a.settings), options: schema(a.options), limits: schema(limitsSchema),
-      secretFields: a.secretFields, canConnect: !!a.onConnect, canCheck: !!a.check,
+      secretFields: a.secretFields, canConnect: !!a.onConnect, canCheck: !!a.check, texts: a.texts ?? { fields: {} },
     }));
   });
 

@@ -1,16 +1,24 @@
 import { z } from 'zod';
 import type { Relay } from '../context.ts';
 import { isMasked, type Account, type ChannelConfig } from '../core/account.ts';
-import { issueText } from '../core/issue.ts';
+import { issueField, issueText, type FieldIssue } from '../core/issue.ts';
 import { HttpError } from '../errors.ts';
 import { adminViews } from './admin-views.ts';
 import { BODY_LIMIT, parseBody } from './hooks.ts';
 
-/** The first zod issue as "field.path: message", so the admin sees which field is wrong. */
+/**
+ * The first zod issue as "field.path: message", so the admin sees which field is wrong, and as
+ * `field` ({path, reason, …}) for the admin page to say in the admin's language.
+ */
 export function parse<T>(schema: z.ZodType<T>, value: unknown, prefix = ''): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw new HttpError(400, issueText(r.error, prefix));
+  if (!r.success) throw fieldError(issueText(r.error, prefix), issueField(r.error, value, prefix));
   return r.data;
+}
+
+/** A 400 naming the field: `error` as every API answer has it, `field` for the page. */
+export function fieldError(error: string, field: FieldIssue): HttpError {
+  return new HttpError(400, error, { error, field });
 }
 
 /** Drops masked values an admin page may send back unchanged, so they never overwrite the secret. */

@@ -20,7 +20,7 @@ const SHELL = `<!doctype html>
 <link rel="stylesheet" href="/admin.css">
 </head>
 <body>
-<div id="app"><p style="padding:20px">Loading…</p></div>
+<div id="app"><p style="padding:20px">…</p></div>
 <script src="/admin.js" defer></script>
 </body>
 </html>

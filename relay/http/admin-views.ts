@@ -2,6 +2,8 @@ import { adapters } from '../channels/index.ts';
 import type { Relay } from '../context.ts';
 import { mask, type Account, type ChannelConfig } from '../core/account.ts';
 import { localeOf } from '../core/locale.ts';
+import { accountWarnings, familyWarnings, SETUP_WARNINGS } from '../core/setup-warnings.ts';
+import { word, type InLanguages, type Warning } from '../core/ui-text.ts';
 import { userscriptUrl } from './widget.ts';
 
 /**
@@ -14,9 +16,11 @@ export function adminViews(relay: Relay) {
     const adapter = adapters[c.kind]!;
     const settings = { ...c.settings };
     for (const k of adapter.secretFields) if (settings[k] !== undefined) settings[k] = mask(settings[k]);
+    const hooks = adapter.webhooks?.(c).map((w) => ({ id: w.id, url: `${webhookUrl(c)}?${new URLSearchParams(w.query)}` }));
     return {
       id: c.id, kind: c.kind, name: c.name, settings, options: c.options, limits: c.limits ?? {}, admission: relay.admission.stats(c),
-      webhookUrl: webhookUrl(c), warnings: adapter.warnings?.(c, a) ?? [],
+      webhookUrl: webhookUrl(c), ...(hooks ? { webhookUrls: hooks } : {}),
+      ...warningsView([...familyWarnings(adapter.family, c, a), ...adapter.warnings?.(c, a) ?? []], { ...SETUP_WARNINGS, ...adapter.texts?.warnings }),
       ...adapter.describe?.(c), createdAt: c.createdAt,
     };
   };
@@ -41,8 +45,20 @@ export function adminViews(relay: Relay) {
       planfixTelephony: { url: `${url()}/planfix/${a.id}/telephony`, token: a.callback.telephonyToken },
     },
     widget: widgetView(a),
+    ...warningsView(accountWarnings(url()), SETUP_WARNINGS),
     createdAt: a.createdAt,
   });
 
   return { accountView, channelView, webhookUrl, widgetView };
+}
+
+/**
+ * Warnings as the page reads them (codes and parameters, worded in the admin's language) and as
+ * an API reader does: `warnings`, the English texts, as before codes existed.
+ */
+function warningsView(list: Warning[], texts: Record<string, InLanguages>) {
+  return {
+    warnings: list.map((w) => word(texts[w.code]?.en ?? w.code, w.params)),
+    warningCodes: list.map((w) => ({ code: w.code, params: w.params ?? {} })),
+  };
 }

@@ -9,32 +9,43 @@ const PLANFIX_SUFFIXES = ['planfix.ru', 'planfix.com', 'planfix.ua', 'planfix.by
 
 export type UrlKind = 'planfix' | 'provider';
 
+/** Why a URL may not be called: which rule (for the admin page to word) and the relay's words. */
+export interface UrlRefusal {
+  rule: 'absolute' | 'credentials' | 'http' | 'https' | 'host';
+  message: string;
+}
+
 export class OutboundPolicy {
   constructor(private readonly allowHosts: string[], private readonly providerHosts: readonly string[] = []) {}
 
   /** Returns a reason when the URL may not be called, undefined when it may. */
   check(raw: string, kind: UrlKind): string | undefined {
+    return this.refusal(raw, kind)?.message;
+  }
+
+  refusal(raw: string, kind: UrlKind): UrlRefusal | undefined {
+    const no = (rule: UrlRefusal['rule'], message: string): UrlRefusal => ({ rule, message });
     let url: URL;
     try {
       url = new URL(raw);
     } catch {
-      return 'must be an absolute URL';
+      return no('absolute', 'must be an absolute URL');
     }
-    if (url.username || url.password) return 'must not carry credentials';
+    if (url.username || url.password) return no('credentials', 'must not carry credentials');
     const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
     // Entries may be written "host", "host:port", "[::1]" or "[::1]:port".
     const names = [url.host.toLowerCase(), url.hostname.toLowerCase(), host, url.port ? `${host}:${url.port}` : host];
     if (names.some((n) => this.allowHosts.includes(n))) {
-      return url.protocol === 'https:' || url.protocol === 'http:' ? undefined : 'must be an http(s) URL';
+      return url.protocol === 'https:' || url.protocol === 'http:' ? undefined : no('http', 'must be an http(s) URL');
     }
-    if (url.protocol !== 'https:') return 'must be an https URL';
+    if (url.protocol !== 'https:') return no('https', 'must be an https URL');
     const ok = kind === 'planfix'
       ? PLANFIX_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))
       : this.providerHosts.includes(host);
     if (ok) return undefined;
-    return kind === 'planfix'
+    return no('host', kind === 'planfix'
       ? `host ${host} is not a Planfix domain (${PLANFIX_SUFFIXES.join(', ')}) nor in RELAY_ALLOW_HOSTS`
-      : `host ${host} is not a known provider API host nor in RELAY_ALLOW_HOSTS`;
+      : `host ${host} is not a known provider API host nor in RELAY_ALLOW_HOSTS`);
   }
 }
 

@@ -6,6 +6,7 @@ import { HttpError, TerminalError } from '../../errors.ts';
 import { errorText, providerError, send } from '../../net/outbound.ts';
 import { defineChannel } from '../channel.ts';
 import { readSiteData, type SiteData } from '../site-data.ts';
+import { chatraTexts } from './texts.ts';
 import { bodyHash, httpUrl, isObj, parseJsonBody, readPages, readUtm, str, time, type Obj } from '../read.ts';
 
 /** Marks the relay's own messages, so Chatra webhooks that carry them back are not imported. */
@@ -80,10 +81,15 @@ export const chatra = defineChannel({
   // The public key is half of the API credential (Chatra.Simple public:secret), not the widget id.
   secretFields: ['publicKey', 'secretKey'],
   urlFields: ['apiUrl'],
+  texts: chatraTexts,
 
   warnings(channel) {
-    return channel.settings.agentEmail || channel.settings.agentId
-      ? [] : ['Replies from Planfix cannot be sent until agentEmail (or agentId) is set.'];
+    const { settings: s, options: o } = channel;
+    return [
+      ...(s.agentEmail || s.agentId ? [] : [{ code: 'agent_missing' }]),
+      // Without a mapping every reply falls back to the channel's agent (see send).
+      ...(o.sendAsEmployee && !Object.keys(o.employees ?? {}).length ? [{ code: 'employees_missing' }] : []),
+    ];
   },
 
   async check({ channel, policy, timeoutMs }) {

@@ -313,7 +313,16 @@ test('attachments and visited pages with non-http(s) URLs are dropped', (t) => {
 
 test('a channel with no agent to send as warns the admin; one with agentEmail or agentId does not', (t) => {
   const bare = { ...channel(), settings: chatra.settings.parse({ publicKey: 'pk', secretKey: 'sk' }), options: chatra.options.parse({}) };
-  t.regex(chatra.warnings!(bare).join(' '), /agentEmail/);
+  t.deepEqual(chatra.warnings!(bare), [{ code: 'agent_missing' }]);
+  t.regex(chatra.texts.warnings.agent_missing.en, /agentEmail/);
   t.deepEqual(chatra.warnings!({ ...bare, settings: { ...bare.settings, agentEmail: 'support@acme.test' } }), []);
   t.deepEqual(chatra.warnings!({ ...bare, settings: { ...bare.settings, agentId: 'ag1' } }), []);
+});
+
+test('replying as the employee with no employee mapped warns the admin; a mapping ends the warning', (t) => {
+  const base = { ...channel(), settings: chatra.settings.parse({ publicKey: 'pk', secretKey: 'sk', agentEmail: 'support@acme.test' }) };
+  t.deepEqual(chatra.warnings!({ ...base, options: chatra.options.parse({ sendAsEmployee: true }) }), [{ code: 'employees_missing' }]);
+  t.deepEqual(chatra.warnings!({ ...base, options: chatra.options.parse({ sendAsEmployee: true, employees: {} }) }), [{ code: 'employees_missing' }]);
+  t.deepEqual(chatra.warnings!({ ...base, options: chatra.options.parse({ sendAsEmployee: true, employees: { 'Ivan Petrov': 'ivan@acme.test' } }) }), []);
+  t.deepEqual(chatra.warnings!({ ...base, options: chatra.options.parse({ sendAsEmployee: false }) }), []);
 });

@@ -5,6 +5,7 @@ import { HttpError, TerminalError } from '../../errors.ts';
 import { errorText, providerError, send } from '../../net/outbound.ts';
 import { callOptionsShape, findEmployee } from '../../core/call-options.ts';
 import { defineChannel } from '../channel.ts';
+import { ringostatTexts } from './texts.ts';
 import { FieldReader, bodyHash, httpUrl, isObj, readJsonOrForm, str, time } from '../read.ts';
 
 // Ringostat (docs/reference/channels.md §3) signs nothing and lets each customer name the webhook keys, pick
@@ -170,16 +171,26 @@ export const ringostat = defineChannel({
   acceptsGet: true,
   callOptions: (channel) => channel.options,
 
-  warnings(channel, account) {
+  texts: ringostatTexts,
+
+  // The missing Planfix telephony token is warned of for every telephony channel (core/setup-warnings.ts).
+  warnings(channel) {
     const s = channel.settings;
     return [
-      ...(account.planfix.telephonyToken ? [] : [
-        'Planfix Telephony is not connected (no planfix.telephonyToken): calls get no pop-ups and no call history in Planfix, only the call comment. '
-        + 'Switch on "API ПланФикса для телефоний" in Planfix with this account\'s connect.planfixTelephony URL and token.',
-      ]),
-      ...(s.authKey ? [] : ['Click-to-call from Planfix needs authKey (Ringostat → Integration → API).']),
-      ...(s.authKey && !s.projectId ? ['Click-to-call from Planfix needs projectId (the Ringostat project id).'] : []),
+      ...(s.authKey ? [] : [{ code: 'auth_key_missing' }]),
+      ...(s.authKey && !s.projectId ? [{ code: 'project_id_missing' }] : []),
     ];
+  },
+
+  // One URL per call moment, each with an event name this channel takes for it (the first, unless
+  // Ringostat's own word is still among them).
+  webhooks(channel) {
+    const names = { ...DEFAULT_EVENT_NAMES, ...channel.settings.eventNames };
+    const hooks: [string, CallMoment][] = [['call_start', 'ringing'], ['pickup', 'accepted'], ['call_end', 'completed'], ['record', 'record']];
+    return hooks.flatMap(([id, moment]) => {
+      const event = names[moment].includes(id) ? id : names[moment][0];
+      return event ? [{ id, query: { event } }] : [];
+    });
   },
 
   describe(channel) {

@@ -6,6 +6,7 @@ import type { CallEvent } from '../../core/events.ts';
 import { phoneSearchForms } from '../../core/identity.ts';
 import { callPlan, callPlanAfter, callSkips, type CallContext } from '../../core/call-plan.ts';
 import { findEmployee } from '../../core/call-options.ts';
+import { familyWarnings, SETUP_WARNINGS } from '../../core/setup-warnings.ts';
 import { HttpError } from '../../errors.ts';
 import type { InboundRequest } from '../channel.ts';
 import { outcomeOf, ringostat } from './adapter.ts';
@@ -265,12 +266,27 @@ test('what a call plan skips for want of a Planfix key is named', (t) => {
   t.deepEqual(callSkips({ ...ev, moment: 'record', recordingUrl: undefined }, { hasRest: false, hasTelephony: false }), []);
 });
 
-test('the channel warns when the account has no Planfix telephony token, and when click-to-call lacks projectId', (t) => {
+test('the channel warns when the account has no Planfix telephony token, and when click-to-call lacks authKey or projectId', (t) => {
   const account = (telephonyToken?: string): Account => ({
     id: 'a', name: 'Acme', defaultCountry: 'UA', planfix: { url: 'https://acme.planfix.com', chatToken: 'c', ...(telephonyToken ? { telephonyToken } : {}) },
     callback: { chatToken: 'cb', telephonyToken: 'tel' }, widget: { key: 'w' }, channels: [], createdAt: '2024-01-01T00:00:00Z',
   });
-  t.regex(ringostat.warnings(channel({ authKey: 'k', projectId: '1' }), account()).join('\n'), /no planfix\.telephonyToken.*no pop-ups and no call history/);
-  t.deepEqual(ringostat.warnings(channel({ authKey: 'k', projectId: '1' }), account('tok')), []);
-  t.regex(ringostat.warnings(channel({ authKey: 'k' }), account('tok')).join(), /projectId/);
+  const full = channel({ authKey: 'k', projectId: '1' });
+  // The telephony token is every telephony channel's need: the relay warns of it for the family.
+  t.deepEqual(familyWarnings(ringostat.family, full, account()), [{ code: 'telephony_token_missing' }]);
+  t.regex(SETUP_WARNINGS.telephony_token_missing.en, /no planfix\.telephonyToken.*no pop-ups and no call history/);
+  t.deepEqual(familyWarnings(ringostat.family, full, account('tok')), []);
+  t.deepEqual(ringostat.warnings(full, account('tok')), []);
+  t.deepEqual(ringostat.warnings(channel({ authKey: 'k' }), account('tok')), [{ code: 'project_id_missing' }]);
+  t.deepEqual(ringostat.warnings(channel({}), account('tok')), [{ code: 'auth_key_missing' }]);
+  t.regex(ringostat.texts.warnings.project_id_missing.en, /projectId/);
+});
+
+test('the four webhook URLs carry Ringostat\'s event words, or the channel\'s own when it renamed a moment', (t) => {
+  t.deepEqual(ringostat.webhooks(channel({})), [
+    { id: 'call_start', query: { event: 'call_start' } }, { id: 'pickup', query: { event: 'pickup' } },
+    { id: 'call_end', query: { event: 'call_end' } }, { id: 'record', query: { event: 'record' } },
+  ]);
+  const renamed = ringostat.webhooks(channel({ eventNames: { accepted: ['answered_now'] } }));
+  t.deepEqual(renamed.find((w) => w.id === 'pickup'), { id: 'pickup', query: { event: 'answered_now' } });
 });

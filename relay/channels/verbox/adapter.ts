@@ -4,6 +4,7 @@ import { AuthError, HttpError, TerminalError } from '../../errors.ts';
 import { errorText, providerError, send } from '../../net/outbound.ts';
 import { safeEqual } from '../../http/secure.ts';
 import { defineChannel } from '../channel.ts';
+import { verboxTexts } from './texts.ts';
 import { FieldReader, bodyHash, header, httpUrl, isObj, readJsonOrForm, readPages, readUtm, str, time, urlFileName } from '../read.ts';
 
 // Verbox publishes no server webhook format (docs/reference/channels.md §4): whatever forwards its chats (a CRM
@@ -151,12 +152,13 @@ export const verbox = defineChannel({
   options,
   secretFields: ['token', 'replyToken'],
   urlFields: ['replyUrl'],
+  texts: verboxTexts,
 
   warnings(channel) {
     const s = channel.settings;
     return [
-      ...(s.replyUrl ? [] : ['Replies from Planfix cannot be sent until replyUrl is set.']),
-      ...(s.token ? [] : ['Only the secret URL protects this webhook: set token for a second check.']),
+      ...(s.replyUrl ? [] : [{ code: 'reply_url_missing' }]),
+      ...(s.token ? [] : [{ code: 'token_missing' }]),
     ];
   },
 

@@ -7,6 +7,7 @@ import { call, partial, remember, STATUS_NAMES, viberError } from './api.ts';
 import { parseViberJson } from './json.ts';
 import { botSender, messagesOf, senderOf, withSizes } from './outgoing.ts';
 import { options, settings } from './settings.ts';
+import { viberTexts } from './texts.ts';
 
 // Viber REST Bot API (docs/reference/channels.md §1). Every callback is signed; tokens are 64-bit and kept as strings.
 
@@ -122,6 +123,7 @@ export const viber = defineChannel({
   hosts: ['chatapi.viber.com'],
   settings,
   options,
+  texts: viberTexts,
   secretFields: ['authToken'],
   urlFields: ['apiUrl'],
 

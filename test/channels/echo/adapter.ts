@@ -32,6 +32,27 @@ export const echo = defineChannel({
   options,
   secretFields: ['token'],
   urlFields: ['apiUrl'],
+  // The admin page's words for each field, in each of its languages (test/channel-texts.test.ts checks them).
+  texts: {
+    fields: {
+      apiUrl: {
+        advanced: true,
+        en: { label: 'Echo API address', help: 'Where the relay asks for files and sends replies.' },
+        ru: { label: 'Адрес API Echo', help: 'Куда релей обращается за файлами и отправляет ответы.' },
+        uk: { label: 'Адреса API Echo', help: 'Куди релей звертається по файли й надсилає відповіді.' },
+      },
+      token: {
+        en: { label: 'Echo token', help: 'At least 8 characters; sent with every call to the API.' },
+        ru: { label: 'Токен Echo', help: 'Не короче 8 символов; передаётся с каждым запросом к API.' },
+        uk: { label: 'Токен Echo', help: 'Щонайменше 8 символів; передається з кожним запитом до API.' },
+      },
+      signature: {
+        en: { label: 'Signature', help: 'Added under every reply.' },
+        ru: { label: 'Подпись', help: 'Добавляется под каждым ответом.' },
+        uk: { label: 'Підпис', help: 'Додається під кожною відповіддю.' },
+      },
+    },
+  },
 
   parse(req) {
     const body = parseJsonBody(req.raw);

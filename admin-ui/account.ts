@@ -1,0 +1,79 @@
+import { api, type ApiError } from './api.ts';
+import { clear, copyField, h } from './dom.ts';
+import { checkRequired, clearErrors, collect, fieldGroup, fieldsOf, showError } from './forms.ts';
+import { checkLine } from './checks.ts';
+import { t } from './i18n.ts';
+import { ACCOUNT_FIELDS, ACCOUNT_TEXTS, accountSchema, PLANFIX_SCHEMA, PLANFIX_SECRETS } from './account-fields.ts';
+import type { Account, Check } from './types.ts';
+
+// An account's own parts of its page: the form of its settings and Planfix keys, what to paste
+// into Planfix, and the test of its Planfix connection.
+
+/** Create (no account) or edit an account; `saved` shows the account the API answered. */
+export function accountForm(a: Account | undefined, saved: (id: string) => Promise<void>): HTMLElement {
+  const words = t();
+  // The API validates and names the wrong field: the browser's own checks would hide that.
+  const form = h('form', { class: 'card', id: a ? 'account-edit' : 'account-create', novalidate: true },
+    h('h2', {}, a ? words.accountSettings : words.newAccount),
+    ...fieldGroup(fieldsOf('', accountSchema(a), a ? { name: a.name, defaultCountry: a.defaultCountry, language: a.language, timeZone: a.timeZone } : {}, [], ACCOUNT_TEXTS)),
+    a ? h('p', { class: 'muted', id: 'locale' }, words.locale({
+      language: a.locale.language, languageChosen: a.locale.chosen.language, timeZone: a.locale.timeZone, timeZoneChosen: a.locale.chosen.timeZone,
+    })) : undefined,
+    h('h3', {}, words.planfixSection),
+    ...fieldGroup(fieldsOf('planfix', PLANFIX_SCHEMA, a?.planfix, PLANFIX_SECRETS, ACCOUNT_TEXTS)),
+    h('div', { class: 'form-error', role: 'alert' }),
+    h('button', { type: 'submit' }, a ? words.save : words.createAccount));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    if (!checkRequired(form)) return;
+    try {
+      const top: Record<string, unknown> = {};
+      for (const k of ACCOUNT_FIELDS) {
+        const v = (form.querySelector<HTMLInputElement>(`.field[data-path="${k}"] :is(input, select)`)!).value.trim();
+        if (v) top[k] = v;
+        // Emptied on an existing account: back to the Planfix domain's default.
+        else if (a && (k === 'language' || k === 'timeZone')) top[k] = null;
+      }
+      const body = { ...top, planfix: collect(form, 'planfix') };
+      const answer = a ? await api<Account>('PATCH', `/accounts/${a.id}`, body) : await api<Account>('POST', '/accounts', body);
+      await saved(answer.id);
+    } catch (err) {
+      showError(form, err as ApiError);
+    }
+  });
+  return form;
+}
+
+export function connectPanel(a: Account): HTMLElement {
+  const words = t().connect;
+  return h('section', { class: 'card', id: 'connect' }, h('h2', {}, words.title),
+    h('h3', {}, words.chat),
+    copyField(words.chatUrl, a.connect.planfixChat.url),
+    copyField(words.chatToken, a.connect.planfixChat.token),
+    copyField(words.providerId, a.connect.planfixChat.providerId),
+    h('h3', {}, words.telephony),
+    copyField(words.pbxUrl, a.connect.planfixTelephony.url),
+    copyField(words.pbxToken, a.connect.planfixTelephony.token),
+    h('h3', {}, words.widget),
+    copyField(words.userscript, a.widget.userscriptUrl, words.userscriptHint));
+}
+
+export function checkPanel(a: Account): HTMLElement {
+  const words = t().check;
+  const out = h('ul', { class: 'checks' });
+  const button = h('button', {
+    type: 'button', id: 'test-planfix', onclick: async () => {
+      button.setAttribute('disabled', '');
+      clear(out, h('li', { class: 'muted' }, words.testing));
+      try {
+        const r = await api<Record<string, Check>>('POST', `/accounts/${a.id}/check`);
+        clear(out, ...Object.entries(r).map(([k, c]) => checkLine(k, c)));
+      } catch (err) {
+        clear(out, h('li', { class: 'bad' }, (err as Error).message));
+      }
+      button.removeAttribute('disabled');
+    },
+  }, words.button);
+  return h('section', { class: 'card', id: 'check' }, h('h2', {}, words.title), button, out);
+}

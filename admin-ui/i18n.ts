@@ -1,0 +1,94 @@
+import type { InLanguages, UiLanguage } from '../relay/core/ui-text.ts';
+import { en } from './texts-en.ts';
+import { ru } from './texts-ru.ts';
+import { uk } from './texts-uk.ts';
+
+// The page's language: the one the admin chose (remembered in this browser), else the browser's
+// first of Russian or Ukrainian, else English. Every text the page shows itself is in `Texts`.
+
+export type { UiLanguage };
+
+export interface Texts {
+  languageName: string;
+  language: string;
+  appTitle: string;
+  login: { token: string; hint: string; refused: string; signIn: string };
+  signOut: string;
+  copy: string;
+  copied: string;
+  accounts: string;
+  channelCount(n: number): string;
+  noAccounts: string;
+  newAccount: string;
+  accountSettings: string;
+  planfixSection: string;
+  createAccount: string;
+  save: string;
+  advanced: string;
+  locale(p: { language: string; languageChosen: boolean; timeZone: string; timeZoneChosen: boolean }): string;
+  deleteAccount: string;
+  confirmDeleteAccount(name: string): string;
+  connect: {
+    title: string; chat: string; chatUrl: string; chatToken: string; providerId: string;
+    telephony: string; pbxUrl: string; pbxToken: string; widget: string; userscript: string; userscriptHint: string;
+  };
+  check: { title: string; button: string; testing: string; fix: string; parts: Record<string, string> };
+  channels: string;
+  channel: {
+    webhookUrl(title: string): string; webhookHint: string; webhookUrls: string; deepLink: string; connectFailed: string;
+    edit: string; test: string; connectAgain: string; delete: string; confirmDelete(name: string): string; done: string; failed: string;
+    name: string; options: string; limits: string; saveChannel: string; add: string; kind: string; addButton: string;
+  };
+  admission: {
+    reasons: Record<'rate' | 'new_conversations' | 'new_contacts' | 'backlog', string>;
+    biting: string; refused: string; thisHour(n: number): string; hourBefore(n: number): string; lastAt(time: string): string; advice: string;
+  };
+  activity: {
+    title: string; headings: [string, string, string, string, string, string]; kinds: Record<string, string>;
+    outcomes: Record<string, string>; retrying(n: number): string; skipped: string; nothing: string;
+    dead(n: number): string; retry: string; dismiss: string; dismissTitle: string; none: string;
+  };
+  form: { required: string; secretSet(mask: string): string; secretUnset: string; json: string; defaultValue(v: string): string; notJson: string };
+  limits: Record<'ratePerSecond' | 'burst' | 'newConversationsPerHour' | 'newContactsPerHour' | 'accountBacklog', { label: string; help: string }>;
+}
+
+const ALL: Record<UiLanguage, Texts> = { en, ru, uk };
+export const LANGUAGES: UiLanguage[] = ['ru', 'uk', 'en'];
+const KEY = 'planfix-relay-admin-language';
+
+const isLanguage = (v: unknown): v is UiLanguage => typeof v === 'string' && Object.hasOwn(ALL, v);
+
+/** The browser's first language the page has: ru and uk (any region), else English. */
+export function fromBrowser(languages: readonly string[]): UiLanguage {
+  for (const l of languages) {
+    const base = l.toLowerCase().split('-')[0];
+    if (base === 'ru' || base === 'uk') return base;
+  }
+  return 'en';
+}
+
+let current: UiLanguage = (() => {
+  const saved = localStorage.getItem(KEY);
+  return isLanguage(saved) ? saved : fromBrowser(navigator.languages?.length ? navigator.languages : [navigator.language]);
+})();
+document.documentElement.lang = current;
+
+export const lang = (): UiLanguage => current;
+/** The texts of the page's language. */
+export const t = (): Texts => ALL[current];
+/** A text declared elsewhere (a channel, the relay's warnings) in the page's language. */
+export const pick = <T>(texts: InLanguages<T>): T => texts[current];
+
+export function setLanguage(l: UiLanguage): void {
+  current = l;
+  localStorage.setItem(KEY, l);
+  document.documentElement.lang = l;
+}
+
+/** A text of the page in every language, where a declaration elsewhere wants all of them (a form field's words). */
+export function inAll<T>(get: (texts: Texts) => T): InLanguages<T> {
+  return { ru: get(ru), uk: get(uk), en: get(en) };
+}
+
+/** The language names as each language calls itself, for the header's selector. */
+export const languageName = (l: UiLanguage): string => ALL[l].languageName;

@@ -1,0 +1,67 @@
+import type { ChannelTexts } from '../channel.ts';
+
+// What the admin page says about a Chatra channel, in each of its languages.
+
+export const chatraTexts = {
+  fields: {
+    publicKey: {
+      en: { label: 'Public API key', help: 'In Chatra: Settings → Integrations → API, the public key (needs a paid seat).' },
+      ru: { label: 'Публичный ключ API', help: 'В Chatra: Настройки → Интеграции → API, публичный ключ (нужен платный тариф).' },
+      uk: { label: 'Публічний ключ API', help: 'У Chatra: Налаштування → Інтеграції → API, публічний ключ (потрібен платний тариф).' },
+    },
+    secretKey: {
+      en: { label: 'Secret API key', help: 'From the same Chatra page; kept secret and never shown again.' },
+      ru: { label: 'Секретный ключ API', help: 'С той же страницы Chatra; хранится в секрете и больше не показывается.' },
+      uk: { label: 'Секретний ключ API', help: 'З тієї ж сторінки Chatra; зберігається в таємниці й більше не показується.' },
+    },
+    agentEmail: {
+      en: { label: 'Reply agent\'s e-mail', help: 'Replies from Planfix appear in Chatra as this agent; Chatra creates the agent if the e-mail is new.' },
+      ru: { label: 'E-mail агента для ответов', help: 'Ответы из ПланФикса появятся в Chatra от имени этого агента; если такого e-mail ещё нет, Chatra создаст агента.' },
+      uk: { label: 'E-mail агента для відповідей', help: 'Відповіді з ПланФікса з\'являться в Chatra від імені цього агента; якщо такого e-mail ще немає, Chatra створить агента.' },
+    },
+    agentName: {
+      en: { label: 'Reply agent\'s name', help: 'The name visitors see on replies; empty: Planfix.' },
+      ru: { label: 'Имя агента для ответов', help: 'Имя, которое посетитель видит в ответах; пусто — Planfix.' },
+      uk: { label: 'Ім\'я агента для відповідей', help: 'Ім\'я, яке відвідувач бачить у відповідях; порожньо — Planfix.' },
+    },
+    agentId: {
+      advanced: true,
+      en: { label: 'Reply agent\'s Chatra id', help: 'Instead of the e-mail: the id of an existing Chatra agent.' },
+      ru: { label: 'ID агента в Chatra', help: 'Вместо e-mail: ID уже существующего агента Chatra.' },
+      uk: { label: 'ID агента в Chatra', help: 'Замість e-mail: ID наявного агента Chatra.' },
+    },
+    apiUrl: {
+      advanced: true,
+      en: { label: 'Chatra API address', help: 'Only for tests or a proxy; empty: https://app.chatra.io/api.' },
+      ru: { label: 'Адрес API Chatra', help: 'Только для тестов или прокси; пусто — https://app.chatra.io/api.' },
+      uk: { label: 'Адреса API Chatra', help: 'Лише для тестів або проксі; порожньо — https://app.chatra.io/api.' },
+    },
+    sendAsEmployee: {
+      en: { label: 'Reply as the employee', help: 'Replies show the Planfix employee\'s name instead of the agent\'s; needs the employees list below.' },
+      ru: { label: 'Отвечать от имени сотрудника', help: 'В ответах видно имя сотрудника ПланФикса, а не агента; нужен список сотрудников ниже.' },
+      uk: { label: 'Відповідати від імені співробітника', help: 'У відповідях видно ім\'я співробітника ПланФікса, а не агента; потрібен список співробітників нижче.' },
+    },
+    closeTaskOnChatEnd: {
+      en: { label: 'Complete the task when the chat ends', help: 'When Chatra sends the chat transcript, the task moves to a completed status (needs the REST token).' },
+      ru: { label: 'Завершать задачу, когда чат закончен', help: 'Когда Chatra присылает стенограмму чата, задача переходит в завершённый статус (нужен REST-токен).' },
+      uk: { label: 'Завершувати задачу, коли чат закінчено', help: 'Коли Chatra надсилає стенограму чату, задача переходить у завершений статус (потрібен REST-токен).' },
+    },
+    employees: {
+      en: { label: 'Employees ↔ Chatra agents', help: 'JSON: the employee\'s full name as Planfix shows it → their Chatra agent e-mail, e.g. {"Ivan Petrov": "ivan@acme.com"}.' },
+      ru: { label: 'Сотрудники ↔ агенты Chatra', help: 'JSON: полное имя сотрудника, как в ПланФиксе → e-mail его агента в Chatra, например {"Иван Петров": "ivan@acme.ru"}.' },
+      uk: { label: 'Співробітники ↔ агенти Chatra', help: 'JSON: повне ім\'я співробітника, як у ПланФіксі → e-mail його агента в Chatra, наприклад {"Іван Петренко": "ivan@acme.ua"}.' },
+    },
+  },
+  warnings: {
+    agent_missing: {
+      en: 'Replies from Planfix cannot be sent until agentEmail (or agentId) is set.',
+      ru: 'Ответы из ПланФикса не будут отправляться, пока не указан e-mail агента для ответов (или ID агента).',
+      uk: 'Відповіді з ПланФікса не надсилатимуться, доки не вказано e-mail агента для відповідей (або ID агента).',
+    },
+    employees_missing: {
+      en: '"Reply as the employee" is on, but no employee is mapped to a Chatra agent: replies go as the channel\'s agent until "Employees ↔ Chatra agents" is filled in.',
+      ru: '«Отвечать от имени сотрудника» включено, но ни один сотрудник не сопоставлен с агентом Chatra: ответы уходят от агента канала, пока не заполнен список «Сотрудники ↔ агенты Chatra».',
+      uk: '«Відповідати від імені співробітника» увімкнено, але жодного співробітника не зіставлено з агентом Chatra: відповіді йдуть від агента каналу, доки не заповнено список «Співробітники ↔ агенти Chatra».',
+    },
+  },
+} satisfies ChannelTexts;

@@ -1,0 +1,39 @@
+import type { ChannelTexts } from '../channel.ts';
+
+// What the admin page says about a Viber channel, in each of its languages.
+
+export const viberTexts = {
+  fields: {
+    authToken: {
+      en: { label: 'Bot token', help: 'In Viber: Settings → Bots → Edit info → Your app key.' },
+      ru: { label: 'Токен бота', help: 'В Viber: Настройки → Боты → Изменить информацию → Your app key.' },
+      uk: { label: 'Токен бота', help: 'У Viber: Налаштування → Боти → Змінити інформацію → Your app key.' },
+    },
+    botName: {
+      en: { label: 'Bot name', help: 'The sender name of replies, and the bot\'s chat URI in the link for your site.' },
+      ru: { label: 'Имя бота', help: 'Имя отправителя в ответах и chat URI бота в ссылке для сайта.' },
+      uk: { label: 'Ім\'я бота', help: 'Ім\'я відправника у відповідях і chat URI бота в посиланні для сайту.' },
+    },
+    avatar: {
+      en: { label: 'Bot avatar', help: 'A link to the picture shown next to replies (optional).' },
+      ru: { label: 'Аватар бота', help: 'Ссылка на картинку рядом с ответами (необязательно).' },
+      uk: { label: 'Аватар бота', help: 'Посилання на зображення поруч із відповідями (необов\'язково).' },
+    },
+    apiUrl: {
+      advanced: true,
+      en: { label: 'Viber API address', help: 'Only for tests; empty: https://chatapi.viber.com/pa.' },
+      ru: { label: 'Адрес API Viber', help: 'Только для тестов; пусто — https://chatapi.viber.com/pa.' },
+      uk: { label: 'Адреса API Viber', help: 'Лише для тестів; порожньо — https://chatapi.viber.com/pa.' },
+    },
+    welcomeText: {
+      en: { label: 'Welcome message', help: 'Sent when someone opens the chat with the bot, before they write.' },
+      ru: { label: 'Приветствие', help: 'Отправляется, когда человек открывает чат с ботом, ещё до первого сообщения.' },
+      uk: { label: 'Привітання', help: 'Надсилається, коли людина відкриває чат із ботом, ще до першого повідомлення.' },
+    },
+    sendAsEmployee: {
+      en: { label: 'Reply as the employee', help: 'Replies show the Planfix employee\'s name and avatar instead of the bot\'s.' },
+      ru: { label: 'Отвечать от имени сотрудника', help: 'В ответах видны имя и аватар сотрудника ПланФикса, а не бота.' },
+      uk: { label: 'Відповідати від імені співробітника', help: 'У відповідях видно ім\'я та аватар співробітника ПланФікса, а не бота.' },
+    },
+  },
+} satisfies ChannelTexts;

@@ -1,0 +1,29 @@
+/**
+ * Texts shown to admins on the admin page, declared where what they describe lives (a channel's
+ * folder, the relay's own setup checks) and worded by the page in the admin's language. Kept free
+ * of Node imports: the page's bundle imports this file.
+ */
+export const UI_LANGUAGES = ['ru', 'uk', 'en'] as const;
+export type UiLanguage = (typeof UI_LANGUAGES)[number];
+
+/** One text in every language of the page: TypeScript refuses a declaration that misses one. */
+export type InLanguages<T = string> = Record<UiLanguage, T>;
+
+/** A form field as the page shows it: a plain name, one line of help, and whether it is for unusual setups. */
+export type FieldText = InLanguages<{ label: string; help: string }> & {
+  /** Only for testing or unusual setups: shown under the form's collapsed "Advanced" section. */
+  advanced?: boolean;
+  /** The plain name of each value of a field with a fixed set of them. */
+  choices?: Record<string, InLanguages>;
+};
+
+/** A warning as an API reader gets it: a code, its parameters, and its English wording. */
+export interface Warning {
+  code: string;
+  params?: Record<string, string>;
+}
+
+/** A template's `{name}` placeholders filled from params; an unknown name is left as written. */
+export function word(template: string, params: Record<string, string> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (Object.hasOwn(params, k) ? params[k]! : m));
+}

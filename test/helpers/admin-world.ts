@@ -1,0 +1,67 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ChatraFake } from '../sim/chatra.ts';
+import { PlanfixSim } from '../sim/planfix.ts';
+import { RingostatFake } from '../sim/ringostat.ts';
+import { VerboxSource } from '../sim/verbox.ts';
+import { ViberFake } from '../sim/viber.ts';
+import { ADMIN_TOKEN, RelayProcess } from './relay-process.ts';
+
+// The relay process with the Planfix simulator and a fake of every provider, and an account with
+// a channel of each kind: what the admin page's browser tests and scripts/screenshots.ts look at.
+
+export interface AdminWorld {
+  pf: PlanfixSim;
+  chatra: ChatraFake;
+  viber: ViberFake;
+  verbox: VerboxSource;
+  ringostat: RingostatFake;
+  relay: RelayProcess;
+  close(): Promise<void>;
+}
+
+export async function startWorld(env: Record<string, string> = {}): Promise<AdminWorld> {
+  const [pf, chatra, viber, verbox, ringostat, relay] = await Promise.all([
+    PlanfixSim.start(), ChatraFake.start(), ViberFake.start(), VerboxSource.start(), RingostatFake.start(), RelayProcess.start(env),
+  ]);
+  return {
+    pf, chatra, viber, verbox, ringostat, relay,
+    close: async () => { await Promise.all([relay.stop(), pf.close(), chatra.close(), viber.close(), verbox.close(), ringostat.close()]); },
+  };
+}
+
+/**
+ * An account with Chatra, Viber, Verbox and Ringostat channels, set up as a new admin would leave
+ * it half done: a REST token but no telephony token, Chatra replying as employees nobody mapped.
+ */
+export async function fourChannelAccount(w: AdminWorld, name = 'Acme Shop'): Promise<{ id: string; channels: { id: string; kind: string; webhookUrl: string; webhookUrls?: { id: string; url: string }[] }[] }> {
+  const api = async (method: string, path: string, body: unknown) => {
+    const res = await w.relay.api(method, path, body);
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const account = await api('POST', '/api/accounts', { name, defaultCountry: 'UA', planfix: { url: w.pf.origin, chatToken: 'pf-chat-token', restToken: 'pf-rest-token' } });
+  const channel = (body: unknown) => api('POST', `/api/accounts/${account.id}/channels`, body);
+  await channel({ kind: 'chatra', name: 'Site chat', settings: { publicKey: 'chatra-pub', secretKey: 'chatra-secret', agentEmail: 'support@acme.test', apiUrl: w.chatra.apiUrl }, options: { sendAsEmployee: true } });
+  await channel({ kind: 'viber', name: 'Viber bot', settings: { authToken: w.viber.authToken, botName: 'acmeshop', apiUrl: w.viber.apiUrl } });
+  await channel({ kind: 'verbox', name: 'Verbox chat', settings: { replyUrl: w.verbox.replyUrl, replyToken: w.verbox.replyToken, token: 'verbox-token-0123456789' } });
+  await channel({ kind: 'ringostat', name: 'Calls', settings: { authKey: w.ringostat.authKey, projectId: '12345', apiUrl: w.ringostat.apiUrl } });
+  return api('GET', `/api/accounts/${account.id}`, undefined);
+}
+
+/**
+ * A browser context in the given language and size, signed in to the admin page at `hash` (an
+ * account id, or nothing for the list), with the clipboard allowed so Copy buttons can be read.
+ */
+export async function adminPage(browser: Browser, w: AdminWorld, opts: { locale: string; width: number; height: number; hash?: string }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ locale: opts.locale, viewport: { width: opts.width, height: opts.height }, deviceScaleFactor: 1 });
+  context.setDefaultTimeout(10_000);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: w.relay.url });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${w.relay.url}/admin${opts.hash ? `#${opts.hash}` : ''}`);
+  await page.fill('#token', ADMIN_TOKEN);
+  await page.click('button[type=submit]');
+  await page.locator('header').waitFor();
+  return { context, page, errors };
+}
