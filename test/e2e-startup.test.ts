@@ -87,3 +87,20 @@ test('account files are checked when read: an older file gets the options\' defa
   t.regex(torn!.message, new RegExp(`account file .*${a.id}\\.json is not valid: not JSON`));
   t.notRegex(torn!.message, /sk-secret-value-2/);
 });
+
+test('a first start without configuration saves a generated admin token and prints the admin page to sign in to', async (t) => {
+  const dir = await tmp();
+  const relay = await Proc.start(['dist/relay.js'], { HOST: '127.0.0.1', PORT: '0', RELAY_DATA_DIR: dir }, { readyTimeoutMs: 15_000 });
+  t.teardown(async () => { await relay.stop(); await rm(dir, { recursive: true, force: true }); });
+  const saved = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
+  t.true(saved.length >= 32);
+  t.is(statSync(join(dir, 'admin-token')).mode & 0o777, 0o600);
+  t.true(relay.output.includes(saved), 'the token is shown once, on the first start');
+  const page = /admin page at (http:\/\/\S+?\/admin),/.exec(relay.output)?.[1];
+  t.is(page, `${relay.url}/admin`);
+  const res = await fetch(page!);
+  t.is(res.status, 200);
+  t.regex(await res.text(), /admin\.js/);
+  const api = await fetch(`${relay.url}/api/accounts`, { headers: { authorization: `Bearer ${saved}` } });
+  t.is(api.status, 200, 'the printed token signs in');
+});

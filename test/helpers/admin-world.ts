@@ -20,13 +20,19 @@ export interface AdminWorld {
 }
 
 export async function startWorld(env: Record<string, string> = {}): Promise<AdminWorld> {
-  const [pf, chatra, viber, verbox, ringostat, relay] = await Promise.all([
+  const started = await Promise.allSettled([
     PlanfixSim.start(), ChatraFake.start(), ViberFake.start(), VerboxSource.start(), RingostatFake.start(), RelayProcess.start(env),
-  ]);
-  return {
-    pf, chatra, viber, verbox, ringostat, relay,
-    close: async () => { await Promise.all([relay.stop(), pf.close(), chatra.close(), viber.close(), verbox.close(), ringostat.close()]); },
-  };
+  ] as const);
+  const stopAll = () => Promise.all(started.map((r) => r.status === 'fulfilled' ? ('stop' in r.value ? r.value.stop() : r.value.close()) : undefined));
+  // A relay that did not start must not leave the fakes listening: they would keep the test worker,
+  // and with it the whole run, alive.
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await stopAll();
+    throw failed.reason;
+  }
+  const [pf, chatra, viber, verbox, ringostat, relay] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [PlanfixSim, ChatraFake, ViberFake, VerboxSource, RingostatFake, RelayProcess];
+  return { pf, chatra, viber, verbox, ringostat, relay, close: async () => { await stopAll(); } };
 }
 
 /**

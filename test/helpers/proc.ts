@@ -7,6 +7,24 @@ process.once('exit', () => {
 });
 
 /**
+ * Starts under way in this test worker. A file whose tests each start a relay starts a dozen at
+ * once; on a loaded two-core machine that burst starved every one of them past its ready timeout.
+ * A few at a time start as fast in all, and each within its timeout.
+ */
+const STARTING_AT_ONCE = 3;
+let startSlots = STARTING_AT_ONCE;
+const waitingToStart: (() => void)[] = [];
+async function startSlot(): Promise<() => void> {
+  if (startSlots > 0) startSlots--;
+  else await new Promise<void>((resolve) => waitingToStart.push(resolve));
+  return () => {
+    const next = waitingToStart.shift();
+    if (next) next();
+    else startSlots++;
+  };
+}
+
+/**
  * A child `node` process that prints `listening on port N` when it is ready: the relay, the bare
  * Koa baseline, the bench's simulator host. Its stdout and stderr are kept in `output`.
  */
@@ -29,6 +47,15 @@ export class Proc {
 
   /** `node <args>` with only PATH and `env` in its environment; `ipc` opens a message channel. */
   static async start(args: string[], env: Record<string, string>, opts: { ipc?: boolean; readyTimeoutMs?: number } = {}): Promise<Proc> {
+    const done = await startSlot();
+    try {
+      return await Proc.spawnReady(args, env, opts);
+    } finally {
+      done();
+    }
+  }
+
+  private static async spawnReady(args: string[], env: Record<string, string>, opts: { ipc?: boolean; readyTimeoutMs?: number }): Promise<Proc> {
     const t0 = performance.now();
     const stdio = opts.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] as const : ['ignore', 'pipe', 'pipe'] as const;
     const p = new Proc(spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: [...stdio] }));
