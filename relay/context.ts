@@ -8,6 +8,7 @@ import type { TelephonyApi } from './planfix/telephony.ts';
 import type { AccountStore } from './store/accounts.ts';
 import type { Store } from './store/store.ts';
 import type { Inbox } from './delivery/inbox.ts';
+import type { TrafficRecorder } from './delivery/traffic.ts';
 import type { Worker } from './delivery/worker.ts';
 
 /** Everything the HTTP faces share; built once by main (or a test) and handed to buildApp. */
@@ -27,4 +28,6 @@ export interface Relay {
   rest: RestApi;
   telephony: TelephonyApi;
   admission: Admission;
+  /** The admin page's traffic counts. */
+  traffic: TrafficRecorder;
 }

@@ -19,6 +19,7 @@ import { enforcePrivateDir } from './store/files.ts';
 import { importJsonl } from './store/sqlite/import-jsonl.ts';
 import { startRetention } from './store/retention.ts';
 import { SqliteStore } from './store/sqlite/store.ts';
+import { TrafficRecorder } from './delivery/traffic.ts';
 import { Inbox } from './delivery/inbox.ts';
 import { Worker } from './delivery/worker.ts';
 
@@ -62,10 +63,11 @@ async function main(): Promise<void> {
   const chat = new ChatApi(policy, config.httpTimeoutMs);
   const rest = new RestApi(policy, config.httpTimeoutMs);
   const telephony = new TelephonyApi(policy, config.httpTimeoutMs);
-  const worker = new Worker(accounts, store, { journal: store.journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry }, log);
+  const traffic = new TrafficRecorder(store.traffic, { pending: () => store.journal.pending.values() });
+  const worker = new Worker(accounts, store, { journal: store.journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry, traffic }, log);
   let publicUrl = config.publicUrl ?? '';
-  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, worker, inbox: new Inbox(store.journal, worker), policy, chat, rest, telephony,
-    admission: new Admission({ accounts, store, worker, log }) };
+  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, worker, inbox: new Inbox(store.journal, worker, traffic), policy, chat, rest, telephony,
+    admission: new Admission({ accounts, store, worker, log }), traffic };
 
   // Node's defaults let a slow sender hold a connection for 5 minutes, checked every 30 s, and take
   // connections without limit: a request now has RELAY_REQUEST_TIMEOUT_MS to arrive whole (408 after).
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     log.warn('RELAY_PUBLIC_URL is not set: the URLs shown to admins use %s, which providers cannot reach', publicUrl);
   }
   worker.start();
+  traffic.start();
   log.info({ port, backlog: worker.backlog }, 'relay started');
   console.log(`planfix-relay ready: admin page at ${publicUrl}/admin, admin API at ${publicUrl}/api (listening on port ${port}, data in ${config.dataDir})`);
 
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     stopRetention();
     await worker.stop();
     log.info({ ms: Date.now() - stopAt }, 'deliveries in flight finished');
+    await traffic.stop().catch((err: unknown) => log.warn({ err }, 'traffic counts not saved'));
     await store.close();
     log.info('stopped');
     process.exit(0);

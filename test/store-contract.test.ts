@@ -9,6 +9,7 @@ import { StorageError } from '../relay/errors.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import type { CallRecord, Contact } from '../relay/store/records.ts';
 import type { Entry, Store } from '../relay/store/store.ts';
+import { emptyHour, HOUR, type TrafficDelta } from '../relay/core/traffic.ts';
 import { bindNow, clock, conversation, item, meta, P1, P2, P3, PLAN, routing, Stores } from './helpers/store.ts';
 
 interface Engine {
@@ -587,6 +588,49 @@ contract.serial('prune deletes what was last written before the cut-off, and kee
   await check(store);
   t.is(await store.prune(T1), 0, 'nothing more to delete');
   await check(await stores.reopen(store));
+});
+
+// ---- traffic ----
+
+const H0 = 1_700_002_800_000; // a clock hour
+const delta = (account: string, channel: string, hour: number, over: Partial<TrafficDelta> = {}): TrafficDelta => ({ ...emptyHour(hour), account, channel, ...over });
+const lat = (...at: [number, number][]) => { const l = emptyHour(0).latency; for (const [i, n] of at) l[i] = n; return l; };
+
+contract('traffic adds into its account, hour and channel; the backlog keeps the hour\'s highest', async (t, stores, store) => {
+  await store.traffic.add([
+    delta('acc1', 'ch1', H0, { received: 3, delivered: 2, latency: lat([0, 1], [3, 1]), backlog: 4 }),
+    delta('acc1', 'ch2', H0, { received: 1, refused: 2, backlog: 1 }),
+    delta('acc1', 'ch1', H0 + HOUR, { retried: 1, dead: 1 }),
+    delta('acc2', 'ch9', H0, { received: 50 }),
+  ]);
+  // A second flush of the same hour adds to it; a lower backlog sample does not lower it.
+  await store.traffic.add([delta('acc1', 'ch1', H0, { received: 1, delivered: 1, latency: lat([3, 1]), backlog: 2 })]);
+  const check = async (st: Store) => {
+    t.deepEqual(await st.traffic.hours('acc1', H0, H0 + 2 * HOUR, 'ch1'), [
+      { ...emptyHour(H0), received: 4, delivered: 3, latency: lat([0, 1], [3, 2]), backlog: 4 },
+      { ...emptyHour(H0 + HOUR), retried: 1, dead: 1 },
+    ]);
+    // All channels summed, the backlogs too (each channel's highest).
+    t.deepEqual(await st.traffic.hours('acc1', H0, H0 + 2 * HOUR), [
+      { ...emptyHour(H0), received: 5, delivered: 3, refused: 2, latency: lat([0, 1], [3, 2]), backlog: 5 },
+      { ...emptyHour(H0 + HOUR), retried: 1, dead: 1 },
+    ]);
+    t.deepEqual((await st.traffic.hours('acc1', H0 + HOUR, H0 + 2 * HOUR)).map((h) => h.hour), [H0 + HOUR], 'from is in, to is out');
+    t.deepEqual(await st.traffic.hours('acc1', H0, H0 + HOUR, 'ch9'), [], 'another account\'s channel');
+    t.deepEqual(await st.traffic.hours('acc3', H0, H0 + 2 * HOUR), []);
+  };
+  await check(store);
+  await check(await stores.reopen(store));
+});
+
+contract('traffic: prune deletes the hours that ended before the cut-off, forget the account\'s', async (t, _s, store) => {
+  await store.traffic.add([0, 1, 2].flatMap((i) => [delta('acc1', 'ch1', H0 + i * HOUR, { received: 1 }), delta('acc2', 'ch2', H0 + i * HOUR, { received: 1 })]));
+  // The cut-off falls inside the second hour: that hour still holds counts newer than it.
+  t.is(await store.prune(H0 + HOUR + HOUR / 2), 2);
+  t.deepEqual((await store.traffic.hours('acc1', 0, H0 + 3 * HOUR)).map((h) => h.hour), [H0 + HOUR, H0 + 2 * HOUR]);
+  await store.forget('acc1');
+  t.deepEqual(await store.traffic.hours('acc1', 0, H0 + 3 * HOUR), []);
+  t.is((await store.traffic.hours('acc2', 0, H0 + 3 * HOUR)).length, 2);
 });
 
 // ---- durability ----

@@ -3,6 +3,7 @@ import type { InboundEvent, ReplyEvent } from '../core/events.ts';
 import { toE164 } from '../core/identity.ts';
 import { eventsJournaled, eventsReceived } from '../metrics.ts';
 import type { Entry, Journal, NewEntry } from '../store/store.ts';
+import type { TrafficRecorder } from './traffic.ts';
 import type { Worker } from './worker.ts';
 
 /**
@@ -20,7 +21,7 @@ export function queueKey(ev: InboundEvent, accountId: string, country: string, c
  * retries), the metrics, and the worker's queue. Answers the events that were not duplicates.
  */
 export class Inbox {
-  constructor(private readonly journal: Journal, private readonly worker: Worker) {}
+  constructor(private readonly journal: Journal, private readonly worker: Worker, private readonly traffic?: TrafficRecorder) {}
 
   /** Which of a channel's events were taken before (provider resends). */
   async seen(channel: ChannelConfig, events: InboundEvent[]): Promise<Set<string>> {
@@ -62,6 +63,8 @@ export class Inbox {
     if (early) this.worker.enqueue(early, added);
     const fresh = await added;
     eventsJournaled.inc({ kind }, fresh.length);
+    // One webhook's events are all of one channel.
+    if (fresh[0]) this.traffic?.received(fresh[0].account, fresh[0].channel, fresh.length);
     return fresh;
   }
 }

@@ -8,12 +8,15 @@ import type { ActivityLog, Entry, Journal, Store } from '../store/store.ts';
 import { currentSlot } from '../slot.ts';
 import { Fifo } from './fifo.ts';
 import { Slots } from './slots.ts';
+import type { TrafficRecorder } from './traffic.ts';
 
 export interface WorkerOptions {
   retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
   /** Conversations of one account in flight at once: a slow account cannot take every slot. */
   perAccount?: number;
   global?: number;
+  /** Counts the outcomes for the admin page's charts. */
+  traffic?: TrafficRecorder;
 }
 
 /**
@@ -168,6 +171,7 @@ export class Worker {
         eventsDelivered.inc({ kind });
         deliveryLatency.observe({ kind }, latencyMs / 1000);
       } else eventsFailed.inc({ kind, outcome: outcome === 'dead' ? 'dead' : 'retry' });
+      this.opts.traffic?.outcome(entry.account, entry.channel, outcome, latencyMs);
       this.activity.add(entry.account, {
         at: Date.now(), event: entry.id, channel: entry.channel, kind: entry.event.kind, outcome, latencyMs, attempts,
         ...(error ? { error: error.slice(0, 300) } : {}), ...(preview(entry.event) ? { preview: preview(entry.event) } : {}),

@@ -6,6 +6,7 @@ import { channelRoutes } from './admin-channels.ts';
 import { adminContext } from './admin-context.ts';
 import { deliveryRoutes } from './admin-deliveries.ts';
 import { newRouter } from './router.ts';
+import { trafficRoutes } from './admin-traffic.ts';
 import { safeEqual } from './secure.ts';
 
 /** The admin API under /api: every route behind the admin token. */
@@ -23,5 +24,6 @@ export function adminRouter(relay: Relay): Router {
   accountRoutes(router, admin);
   channelRoutes(router, admin);
   deliveryRoutes(router, admin);
+  trafficRoutes(router, admin);
   return router;
 }

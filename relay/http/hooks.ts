@@ -42,7 +42,23 @@ function hookHandlers(relay: Relay) {
     return found;
   };
 
-  const accept = async (ctx: Context, raw: Buffer, { account, channel }: ReturnType<typeof channelFor>) => {
+  /**
+   * Runs the rest of a webhook on a known channel and counts it refused for the admin page's
+   * charts when it is not answered 2xx (a signature, a body, an admission limit, the disk): none
+   * of it was journaled. An unknown channel or secret is not counted: it names no channel.
+   */
+  const refusals = async <T>(found: ReturnType<typeof channelFor>, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      relay.traffic.refused(found.account.id, found.channel.id);
+      throw err;
+    }
+  };
+
+  const accept = (ctx: Context, raw: Buffer, found: ReturnType<typeof channelFor>) => refusals(found, () => take(ctx, raw, found));
+
+  const take = async (ctx: Context, raw: Buffer, { account, channel }: ReturnType<typeof channelFor>) => {
     const adapter = adapters[channel.kind];
     if (!adapter) throw new AuthError('webhook', 404, 'unknown channel');
     const req = {
@@ -67,7 +83,7 @@ function hookHandlers(relay: Relay) {
     // The secret is checked (once, in constant time) before the body is read; after reading it
     // the channel must still be there with the same secret (not deleted or rotated meanwhile).
     const checked = channelFor(channelId, secret);
-    const raw = await getRawBody(ctx.req, { limit: BODY_LIMIT, length: ctx.get('content-length') || undefined });
+    const raw = await refusals(checked, () => getRawBody(ctx.req, { limit: BODY_LIMIT, length: ctx.get('content-length') || undefined }));
     const found = relay.accounts.channel(checked.channel.id);
     if (!found || found.channel.secret !== checked.channel.secret) throw new AuthError('webhook', 404, 'unknown channel');
     await accept(ctx, raw, found);

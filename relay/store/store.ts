@@ -1,6 +1,7 @@
 import type { Customer, RelayEvent } from '../core/events.ts';
 import type { Identifiers } from '../core/identity.ts';
 import type { Op } from '../core/plan.ts';
+import type { TrafficDelta, TrafficHour } from '../core/traffic.ts';
 import type { ActivityItem } from '../delivery/activity.ts';
 import type { CallRecord, Contact, Conversation, DeliveryStatus, PlanfixContact, TaskView } from './records.ts';
 
@@ -108,9 +109,21 @@ export interface ActivityLog {
   list(account: string): Promise<ActivityItem[]>;
 }
 
+/**
+ * Traffic per account, channel and clock hour, for the admin page's charts: a few rows an hour per
+ * channel, deleted by retention like the activity, so a year of it is read as quickly as a day.
+ */
+export interface TrafficLog {
+  /** Adds the counts to their hours (the backlog: the hour keeps the highest); resolves once durable. */
+  add(deltas: TrafficDelta[]): Promise<void>;
+  /** The account's hours in [from, to), oldest first, only those with a row: one channel's, or all summed. */
+  hours(account: string, from: number, to: number, channel?: string): Promise<TrafficHour[]>;
+}
+
 export interface Store {
   readonly journal: Journal;
   readonly activity: ActivityLog;
+  readonly traffic: TrafficLog;
   state(account: string): AccountState;
   /** Deletes everything of an account (it was deleted). */
   forget(account: string): Promise<void>;

@@ -150,6 +150,26 @@ const STEPS: string[] = [
   DROP TABLE events;
   ALTER TABLE events2 RENAME TO events;
   `,
+  // The admin page's traffic charts: \`seen\` keeps no account, channel or latency and \`activity\`
+  // only the last 100 outcomes, so counts are rolled up per account, hour and channel as they
+  // happen. The key serves an account's range (all channels, or one filtered in the range); \`hour\`
+  // serves retention. l0…l16 count deliveries per latency bucket (core/traffic.ts).
+  `
+  CREATE TABLE traffic (
+    account TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    received INTEGER NOT NULL DEFAULT 0,
+    delivered INTEGER NOT NULL DEFAULT 0,
+    retried INTEGER NOT NULL DEFAULT 0,
+    refused INTEGER NOT NULL DEFAULT 0,
+    dead INTEGER NOT NULL DEFAULT 0,
+    backlog INTEGER NOT NULL DEFAULT 0,
+    ${Array.from({ length: 17 }, (_, i) => `l${i} INTEGER NOT NULL DEFAULT 0`).join(',\n    ')},
+    PRIMARY KEY (account, hour, channel)
+  );
+  CREATE INDEX traffic_hour ON traffic (hour);
+  `,
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

@@ -4,6 +4,7 @@ import { SqliteActivity } from './activity.ts';
 import { Db } from './db.ts';
 import { SqliteJournal } from './journal.ts';
 import { SqliteAccountState, stateStatements } from './state.ts';
+import { SqliteTraffic } from './traffic.ts';
 
 export const DB_FILE = 'relay.db';
 
@@ -15,6 +16,7 @@ export class SqliteStore implements Store {
   readonly db: Db;
   readonly journal: SqliteJournal;
   readonly activity: SqliteActivity;
+  readonly traffic: SqliteTraffic;
   private readonly st;
   private readonly prune_;
 
@@ -22,6 +24,7 @@ export class SqliteStore implements Store {
     this.db = new Db(join(dataDir, DB_FILE));
     this.journal = new SqliteJournal(this.db);
     this.activity = new SqliteActivity(this.db);
+    this.traffic = new SqliteTraffic(this.db);
     this.st = stateStatements(this.db);
     const q = (sql: string) => this.db.sql.prepare(sql);
     // Each step deletes a chunk of what is older than the cut-off per write; its statements run in
@@ -43,6 +46,8 @@ export class SqliteStore implements Store {
       [q(`DELETE FROM statuses WHERE rowid IN (${older('statuses', 'at')})`)],
       // At most 100 rows an account: no index on `at` to keep up for them.
       [q(`DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE at < ? LIMIT ${PRUNE_CHUNK})`)],
+      // An hour's row goes once the whole hour is older than the cut-off (traffic_hour).
+      [q(`DELETE FROM traffic WHERE rowid IN (SELECT rowid FROM traffic WHERE hour < ? - 3600000 ORDER BY hour LIMIT ${PRUNE_CHUNK})`)],
     ];
   }
 
@@ -52,7 +57,7 @@ export class SqliteStore implements Store {
 
   forget(account: string): Promise<void> {
     return this.db.write(() => {
-      for (const table of ['contacts', 'identities', 'conversations', 'tasks', 'calls', 'planfix_contacts', 'outbound', 'statuses', 'activity']) {
+      for (const table of ['contacts', 'identities', 'conversations', 'tasks', 'calls', 'planfix_contacts', 'outbound', 'statuses', 'activity', 'traffic']) {
         this.db.sql.prepare(`DELETE FROM ${table} WHERE account = ?`).run(account);
       }
       // Its events are done for: the channels that sent them are gone with the account.

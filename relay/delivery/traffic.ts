@@ -1,0 +1,90 @@
+import { emptyHour, hourOf, latencyBucket, type TrafficDelta } from '../core/traffic.ts';
+import type { Entry, TrafficLog } from '../store/store.ts';
+
+export interface TrafficOptions {
+  now?: () => number;
+  /** How often the counts go to the store. */
+  flushMs?: number;
+  /** How often the backlog is sampled (it walks every pending entry). */
+  sampleMs?: number;
+  /** The events waiting for delivery, for the backlog. */
+  pending?: () => Iterable<Pick<Entry, 'account' | 'channel'>>;
+}
+
+/**
+ * Counts the traffic for the admin page's charts (core/traffic.ts) in memory and hands the sums to
+ * the store every few seconds: a flood of refused webhooks is then a counter going up, not a write
+ * per request. Memory holds one row per channel that saw traffic since the last flush. Counts not
+ * yet flushed when the process dies are lost: the charts are a view, the journal is the record.
+ */
+export class TrafficRecorder {
+  private open = new Map<string, TrafficDelta>();
+  private timers: NodeJS.Timeout[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly log: TrafficLog, private readonly opts: TrafficOptions = {}) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  private row(account: string, channel: string): TrafficDelta {
+    const hour = hourOf(this.now());
+    const key = `${account}\n${channel}\n${hour}`;
+    let d = this.open.get(key);
+    if (!d) this.open.set(key, d = { account, channel, ...emptyHour(hour) });
+    return d;
+  }
+
+  received(account: string, channel: string, n = 1): void {
+    if (n > 0) this.row(account, channel).received += n;
+  }
+
+  /** A webhook on a known channel answered 4xx, 429 or 503: nothing of it was journaled. */
+  refused(account: string, channel: string): void {
+    this.row(account, channel).refused++;
+  }
+
+  outcome(account: string, channel: string, outcome: 'delivered' | 'retrying' | 'dead', latencyMs: number): void {
+    const d = this.row(account, channel);
+    if (outcome === 'delivered') {
+      d.delivered++;
+      d.latency[latencyBucket(latencyMs)]!++;
+    } else if (outcome === 'retrying') d.retried++;
+    else d.dead++;
+  }
+
+  /** Notes how many events of each channel wait now; the hour keeps the highest. */
+  sampleBacklog(): void {
+    const counts = new Map<string, { account: string; channel: string; n: number }>();
+    for (const e of this.opts.pending?.() ?? []) {
+      const k = `${e.account}\n${e.channel}`;
+      const c = counts.get(k);
+      if (c) c.n++;
+      else counts.set(k, { account: e.account, channel: e.channel, n: 1 });
+    }
+    for (const c of counts.values()) {
+      const d = this.row(c.account, c.channel);
+      d.backlog = Math.max(d.backlog, c.n);
+    }
+  }
+
+  /** Hands what was counted to the store; resolves once it is durable (the admin API waits for it). */
+  flush(): Promise<void> {
+    if (!this.open.size) return Promise.resolve();
+    const rows = [...this.open.values()];
+    this.open = new Map();
+    return this.log.add(rows);
+  }
+
+  start(): void {
+    const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms).unref());
+    every(this.opts.flushMs ?? 5_000, () => void this.flush().catch(() => undefined));
+    every(this.opts.sampleMs ?? 60_000, () => this.sampleBacklog());
+    this.sampleBacklog();
+  }
+
+  stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    return this.flush();
+  }
+}

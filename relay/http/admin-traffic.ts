@@ -1,0 +1,35 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { RANGES, rangeWindow, series, type TrafficRange } from '../core/traffic.ts';
+import type { AdminContext } from './admin-context.ts';
+import { parse } from './admin-context.ts';
+
+const query = z.object({
+  range: z.enum(Object.keys(RANGES) as [TrafficRange, ...TrafficRange[]], { message: 'range: one of 24h, 7d' }),
+  channel: z.string().min(1).max(100).optional(),
+}).strict();
+
+/**
+ * GET /api/accounts/:id/traffic?range=24h|7d[&channel=<id>]: the account's traffic (or one
+ * channel's) in hourly (24 h) or 6-hourly (7 d) buckets, with the backlog waiting now.
+ */
+export function trafficRoutes(router: Router, admin: AdminContext): void {
+  const { relay, account, channel } = admin;
+
+  router.get('/accounts/:id/traffic', async (ctx) => {
+    const a = account(ctx.params.id!);
+    // A repeated key comes as an array: a string is wanted, and zod says which key is wrong.
+    const q = parse(query, { ...ctx.query });
+    const c = q.channel === undefined ? undefined : channel(a, q.channel);
+    // What was counted since the last flush is in the answer too.
+    await relay.traffic.flush();
+    const now = Date.now();
+    const { from, to } = rangeWindow(q.range, now);
+    const hours = await relay.store.traffic.hours(a.id, from, to, c?.id);
+    let waiting = 0;
+    // The journal's pending entries are in memory, bounded by the admission's backlog cap.
+    for (const e of relay.store.journal.pending.values()) if (e.account === a.id && (!c || e.channel === c.id)) waiting++;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { ...series(q.range, now, hours), ...(c ? { channel: c.id } : {}), backlogNow: waiting };
+  });
+}
