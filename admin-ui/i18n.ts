@@ -49,6 +49,12 @@ export interface Texts {
     dead(n: number): string; retry: string; dismiss: string; dismissTitle: string; none: string;
   };
   form: { required: string; secretSet(mask: string): string; secretUnset: string; json: string; defaultValue(v: string): string; notJson: string };
+  traffic: {
+    title: string; range24h: string; range7d: string; channel: string; allChannels: string; hourly: string; sixHourly: string;
+    metrics: Record<'received' | 'delivered' | 'retried' | 'refused' | 'dead', string>;
+    latency: string; percentiles(p50: string, p95: string): string; noLatency: string; backlog: string; backlogNow(n: number): string;
+    units: { ms: string; s: string; min: string; h: string };
+  };
   limits: Record<'ratePerSecond' | 'burst' | 'newConversationsPerHour' | 'newContactsPerHour' | 'accountBacklog', { label: string; help: string }>;
 }
 

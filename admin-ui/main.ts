@@ -2,6 +2,7 @@ import './admin.css';
 import { api, ApiError, token } from './api.ts';
 import { clear, h } from './dom.ts';
 import { renderActivity } from './activity.ts';
+import { renderTraffic } from './traffic.ts';
 import { accountForm, checkPanel, connectPanel } from './account.ts';
 import { channelCard, channelForm, renderAdmission, type PageContext } from './channels.ts';
 import { lang, languageName, LANGUAGES, setLanguage, t, type UiLanguage } from './i18n.ts';
@@ -94,12 +95,14 @@ async function showAccount(id: string): Promise<void> {
   location.hash = a.id;
   const words = t();
   const activity = h('section', { class: 'card', id: 'activity' }, h('h2', {}, words.activity.title));
+  const traffic = h('section', { class: 'card', id: 'traffic' }, h('h2', {}, words.traffic.title));
   layout(h('main', {},
     h('h1', {}, a.name),
     h('div', { id: 'account-warnings' }, ...warningLines(a.warningCodes, a.warnings)),
     connectPanel(a),
     checkPanel(a),
     h('section', { class: 'card', id: 'channels' }, h('h2', {}, words.channels), ...a.channels.map((c) => channelCard(page, a, c)), channelForm(page, a)),
+    traffic,
     activity,
     accountForm(a, (saved) => showAccount(saved)),
     h('section', { class: 'card danger' }, h('button', {
@@ -110,8 +113,10 @@ async function showAccount(id: string): Promise<void> {
         await showAccounts();
       },
     }, words.deleteAccount))));
-  await renderActivity(a, activity);
-  refresh = setInterval(() => void Promise.all([renderActivity(a, activity), renderAdmission(a.id)]).catch(() => undefined), 3000);
+  await Promise.all([renderActivity(a, activity), renderTraffic(a, traffic)]);
+  // The charts change by the hour: redrawn every 30 s, not with every 3 s refresh of the lists.
+  let ticks = 0;
+  refresh = setInterval(() => void Promise.all([renderActivity(a, activity), renderAdmission(a.id), ++ticks % 10 ? undefined : renderTraffic(a, traffic)]).catch(() => undefined), 3000);
 }
 
 function stopRefresh(): void {

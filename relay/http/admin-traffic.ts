@@ -5,7 +5,7 @@ import type { AdminContext } from './admin-context.ts';
 import { parse } from './admin-context.ts';
 
 const query = z.object({
-  range: z.enum(Object.keys(RANGES) as [TrafficRange, ...TrafficRange[]], { message: 'range: one of 24h, 7d' }),
+  range: z.enum(Object.keys(RANGES) as [TrafficRange, ...TrafficRange[]], { message: 'one of 24h, 7d' }),
   channel: z.string().min(1).max(100).optional(),
 }).strict();
 
