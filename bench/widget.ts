@@ -14,6 +14,8 @@ import { TaskPage } from '../test/sim/task-page.ts';
 import { chatraBody, fmt, median, RelayProc, tempDir, waitFor, type FigureResult } from './lib.ts';
 
 export const WIDGET = { loads: 15, budgetGzip: 15 * 1024, budgetMs: 150 };
+/** The admin page's script: its charts are drawn by its own SVG code, not a library, to keep this. */
+export const ADMIN = { budgetGzip: 25 * 1024 };
 
 export async function widget(): Promise<FigureResult> {
   const bundle = await readFile('dist/widget.js');
@@ -21,6 +23,11 @@ export async function widget(): Promise<FigureResult> {
   const rows: FigureResult['rows'] = [{
     figure: '5 widget: dist/widget.js gzipped', target: '<= 15 KB', measured: `${fmt(gz / 1024, 1)} KB (${fmt(bundle.length / 1024, 1)} KB raw)`, met: gz <= WIDGET.budgetGzip,
   }];
+  const admin = await readFile('dist/admin.js');
+  const adminGz = gzipSync(admin).length;
+  rows.push({
+    figure: '5 admin page: dist/admin.js gzipped', target: '<= 25 KB', measured: `${fmt(adminGz / 1024, 1)} KB (${fmt(admin.length / 1024, 1)} KB raw)`, met: adminGz <= ADMIN.budgetGzip,
+  });
   if (!ensureChromium()) {
     rows.push({ figure: '5 widget: task page load -> panel rendered', target: '<= 150 ms', measured: `not measured: no ${CHROMIUM}`, met: false });
     return { rows, notes: [`${CHROMIUM} is missing and could not be installed; install it with: sudo apt-get install -y chromium`] };
