@@ -282,9 +282,13 @@ export class PlanfixSim {
     return sendMakeCall(this.state, args);
   }
 
-  /** The admin saves the relay's URL and token in Planfix and switches the integration on. */
-  telephonySetup(args: SetupArgs): Promise<TelResult> {
-    return sendSetup(this.state, this.telephonyApiUrl, args);
+  /**
+   * The admin saves the relay's URL and token in Planfix and switches the integration on.
+   * `planfixUrl`: the Telephony API's address as Planfix gives it, when the sim is reached through
+   * another origin (the demo's single Planfix address); the relay refuses one off the account's Planfix.
+   */
+  telephonySetup(args: SetupArgs & { planfixUrl?: string }): Promise<TelResult> {
+    return sendSetup(this.state, args.planfixUrl ?? this.telephonyApiUrl, args);
   }
 
   /** Undocumented Planfix → relay ping (see telephony-driver.ts); for relays that answer one. */

@@ -8,14 +8,22 @@
 // (default ru), `theme=dark|bare` (bare: no element paints a background; default light),
 // `nav=1,2,3` puts links to those tasks in the top bar.
 //
+// Given what landed in a Planfix simulator (the demo does), each task page shows that task's name
+// and conversation instead of the fixed one, and `/planfix` lists every task (planfix-page.ts).
+//
 // The userscript is not injected here: the tests install it into the browser the way a
 // userscript manager does (test/helpers/browser.ts), so that this page stays plain Planfix.
 import type http from 'node:http';
 import { HOST, RestartableServer } from './http.ts';
+import type { LandedTask } from './landed.ts';
+import { escapeHtml, planfixPage } from './planfix-page.ts';
 
 const SCRIPT = `
 (() => {
   const params = new URLSearchParams(location.search);
+  const data = document.getElementById('landed');
+  // Every task's conversation, keyed by number, so single-page navigation needs no request.
+  const landed = data ? JSON.parse(data.textContent) : undefined;
   const anchor = params.get('anchor') !== '0';
   const keep = location.search;
   const make = (tag, cls, text) => {
@@ -37,14 +45,17 @@ const SCRIPT = `
     const n = m[1];
     document.title = 'Task #' + n;
     const view = make('div', 'taskview');
-    view.append(make('h1', anchor ? 'js-task-title' : 'page-heading', 'Task #' + n + ': customer request'));
+    const task = landed ? landed[n] : undefined;
+    view.append(make('h1', anchor ? 'js-task-title' : 'page-heading', 'Task #' + n + ': ' + (task ? task.name : landed ? 'not in this Planfix' : 'customer request')));
     if (anchor) {
       const actions = make('div', 'taskview-actions');
       for (const label of ['Complete', 'Delegate', 'Postpone']) actions.append(make('button', '', label));
       view.append(actions);
     }
     view.append(make('p', 'description', 'The conversation with the customer is below; the channel data is in the panel.'));
-    for (const c of ['Customer: Hello! Is the blue kettle in stock?', 'Employee: Yes, it is.']) view.append(make('div', 'comment', c));
+    const comments = !landed ? ['Customer: Hello! Is the blue kettle in stock?', 'Employee: Yes, it is.']
+      : (task ? task.messages : []).map((c) => c.author + ': ' + c.text);
+    for (const c of comments) view.append(make('div', 'comment', c));
     const link = make('a', '', 'A page link (red: page styles must not reach the panel)');
     link.href = '#';
     view.append(link);
@@ -67,11 +78,13 @@ const SCRIPT = `
 })();
 `;
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** The tasks as the page script reads them, safe inside <script> (no `<` survives). */
+function landedJson(tasks: LandedTask[]): string {
+  const byNumber = Object.fromEntries(tasks.map((t) => [t.number, { name: t.name, messages: t.messages.map(({ author, text }) => ({ author, text })) }]));
+  return JSON.stringify(byNumber).replace(/</g, '\\u003c');
 }
 
-function html(search: URLSearchParams): string {
+function html(search: URLSearchParams, tasks?: LandedTask[]): string {
   const lang = /^[a-z]{2}(?:-[A-Z]{2})?$/.test(search.get('lang') ?? '') ? search.get('lang') : 'ru';
   const theme = ['dark', 'bare'].includes(search.get('theme') ?? '') ? search.get('theme') : '';
   const keep = search.toString() ? `?${search.toString()}` : '';
@@ -87,7 +100,7 @@ function html(search: URLSearchParams): string {
   h1 { margin: 0 0 10px; font-size: 20px; }
   .taskview-actions { display: flex; gap: 8px; }
   .taskview-actions button { padding: 4px 12px; }
-  .comment { margin: 8px 0; padding: 8px 12px; background: #f6f8fa; border-radius: 4px; }
+  .comment { margin: 8px 0; padding: 8px 12px; background: #f6f8fa; border-radius: 4px; white-space: pre-wrap; }
   html.dark body { background: #15191e; color: #d8dde3; }
   html.dark #app { background: #1d2329; }
   html.dark .comment { background: #262d35; }
@@ -96,9 +109,9 @@ function html(search: URLSearchParams): string {
   #app a, #app dd, #app dt, #app h3, #app li { color: rgb(255, 0, 0) !important; font-family: serif; }
   #app section { border: 3px solid rgb(255, 0, 0); }
 </style></head>
-<body><div class="topbar"><strong>Planfix</strong><a data-spa href="/tasks${escapeHtml(keep)}">Tasks</a>${nav}</div>
+<body><div class="topbar"><strong>Planfix</strong><a data-spa href="/tasks${escapeHtml(keep)}">Tasks</a>${nav}${tasks ? `<a href="/planfix${escapeHtml(keep)}">What landed</a>` : ''}</div>
 <div id="app"></div>
-<script>${SCRIPT}</script></body></html>`;
+${tasks ? `<script type="application/json" id="landed">${landedJson(tasks)}</script>\n` : ''}<script>${SCRIPT}</script></body></html>`;
 }
 
 /** A short, quiet tone as 8 kHz 8-bit mono WAV: something a browser can really play. */
@@ -130,15 +143,16 @@ export class TaskPage {
   readonly recordingRequests: string[] = [];
   private readonly recording = wav();
 
-  private constructor(private readonly server: RestartableServer) {
+  private constructor(private readonly server: RestartableServer, private readonly landed?: () => LandedTask[]) {
     this.origin = `http://${HOST}:${server.port}`;
   }
 
-  static async start(port = 0): Promise<TaskPage> {
+  /** `landed`: what the pages show of a Planfix simulator's tasks (see landed.ts); read at each load. */
+  static async start(opts: { port?: number; landed?: () => LandedTask[] } = {}): Promise<TaskPage> {
     let page: TaskPage | undefined;
     const server = new RestartableServer((req, res) => page!.onRequest(req, res));
-    await server.listen(port);
-    page = new TaskPage(server);
+    await server.listen(opts.port ?? 0);
+    page = new TaskPage(server, opts.landed);
     return page;
   }
 
@@ -171,10 +185,13 @@ export class TaskPage {
       res.end(this.recording);
     } else if (url.pathname === '/favicon.ico') {
       res.writeHead(404).end();
+    } else if (url.pathname === '/planfix' && this.landed) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(planfixPage(this.landed(), url.searchParams));
     } else {
       this.loads.push(url.pathname + url.search);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(html(url.searchParams));
+      res.end(html(url.searchParams, this.landed?.()));
     }
   }
 }

@@ -89,16 +89,17 @@ export class ViberFake {
   private readonly unsubscribed = new Set<string>();
   private failures: { left: number; status: number; after: number } | null = null;
 
-  private constructor(private readonly server: RestartableServer, readonly authToken: string) {
+  private constructor(private readonly server: RestartableServer, readonly authToken: string, private readonly bot: { name: string; uri: string }) {
     this.origin = `http://${HOST}:${server.port}`;
     this.apiUrl = `${this.origin}/pa`;
   }
 
-  static async start(opts: { authToken?: string; port?: number } = {}): Promise<ViberFake> {
+  /** `bot`: the public account get_account_info describes, so a check names the bot the demo set up. */
+  static async start(opts: { authToken?: string; port?: number; bot?: { name: string; uri: string } } = {}): Promise<ViberFake> {
     let fake: ViberFake | undefined;
     const server = new RestartableServer((req, res) => void fake!.onRequest(req, res));
     await server.listen(opts.port ?? 0);
-    fake = new ViberFake(server, opts.authToken ?? '4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51a');
+    fake = new ViberFake(server, opts.authToken ?? '4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51a', opts.bot ?? { name: 'Acme Support', uri: 'acmebot' });
     return fake;
   }
 
@@ -161,7 +162,7 @@ export class ViberFake {
   /** The bot's public account as get_account_info describes it (docs/reference/channels.md §1). */
   private accountInfo(): Answer {
     const webhook = this.webhookUrl ? `,"webhook":${JSON.stringify(this.webhookUrl)}` : '';
-    return { status: 0, extra: `,"id":"pa:5741311803571721087","name":"Acme Support","uri":"acmebot"${webhook},"subscribers_count":12` };
+    return { status: 0, extra: `,"id":"pa:5741311803571721087","name":${JSON.stringify(this.bot.name)},"uri":${JSON.stringify(this.bot.uri)}${webhook},"subscribers_count":12` };
   }
 
   private sendMessage(b: Record<string, unknown>): Answer {
