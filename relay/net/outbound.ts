@@ -122,7 +122,7 @@ function request(url: URL, init: SendInit, retried = false): Promise<{ status: n
  */
 export async function send(policy: OutboundPolicy, kind: UrlKind, url: string, init: SendInit): Promise<HttpResult> {
   const refused = policy.check(url, kind);
-  if (refused) throw new TerminalError(`outbound URL refused: ${refused}`);
+  if (refused) throw new TerminalError(`outbound URL refused: ${refused}`, 'blocked-url');
   const target = new URL(url);
   let res: Awaited<ReturnType<typeof request>>;
   try {
@@ -155,7 +155,7 @@ export async function send(policy: OutboundPolicy, kind: UrlKind, url: string, i
  */
 export function providerError(who: string, status: number, why: string, keys: { refused: string; check: string }): TerminalError {
   const said = `${status}${why ? `: ${why}` : ''}`;
-  return new TerminalError(status === 401 || status === 403 ? `${who} ${keys.refused} (${said}); ${keys.check}` : `${who} answered ${said}`);
+  return new TerminalError(status === 401 || status === 403 ? `${who} ${keys.refused} (${said}); ${keys.check}` : `${who} answered ${said}`, 'provider-refused');
 }
 
 /**
