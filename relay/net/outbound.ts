@@ -7,7 +7,8 @@ import { RetryableError, TerminalError } from '../errors.ts';
 // the relay into a proxy.
 const PLANFIX_SUFFIXES = ['planfix.ru', 'planfix.com', 'planfix.ua', 'planfix.by', 'planfix.kz'];
 
-export type UrlKind = 'planfix' | 'provider';
+/** `alert`: an admin's own receiver of dead-letter alerts, allowed only through RELAY_ALLOW_HOSTS. */
+export type UrlKind = 'planfix' | 'provider' | 'alert';
 
 /** Why a URL may not be called: which rule (for the admin page to word) and the relay's words. */
 export interface UrlRefusal {
@@ -41,11 +42,11 @@ export class OutboundPolicy {
     if (url.protocol !== 'https:') return no('https', 'must be an https URL');
     const ok = kind === 'planfix'
       ? PLANFIX_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))
-      : this.providerHosts.includes(host);
+      : kind === 'provider' && this.providerHosts.includes(host);
     if (ok) return undefined;
     return no('host', kind === 'planfix'
       ? `host ${host} is not a Planfix domain (${PLANFIX_SUFFIXES.join(', ')}) nor in RELAY_ALLOW_HOSTS`
-      : `host ${host} is not a known provider API host nor in RELAY_ALLOW_HOSTS`);
+      : kind === 'alert' ? `host ${host} is not in RELAY_ALLOW_HOSTS` : `host ${host} is not a known provider API host nor in RELAY_ALLOW_HOSTS`);
   }
 }
 
