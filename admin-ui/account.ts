@@ -3,6 +3,7 @@ import { clear, copyField, h } from './dom.ts';
 import { checkRequired, clearErrors, collect, fieldGroup, fieldsOf, showError } from './forms.ts';
 import { checkLine } from './checks.ts';
 import { t } from './i18n.ts';
+import { ALERT_TEXTS, ALERTS_SCHEMA } from './alert-fields.ts';
 import { ACCOUNT_FIELDS, ACCOUNT_TEXTS, accountSchema, PLANFIX_SCHEMA, PLANFIX_SECRETS } from './account-fields.ts';
 import type { Account, Check } from './types.ts';
 
@@ -21,6 +22,9 @@ export function accountForm(a: Account | undefined, saved: (id: string) => Promi
     })) : undefined,
     h('h3', {}, words.planfixSection),
     ...fieldGroup(fieldsOf('planfix', PLANFIX_SCHEMA, a?.planfix, PLANFIX_SECRETS, ACCOUNT_TEXTS)),
+    h('h3', {}, words.alertsSection),
+    h('p', { class: 'muted' }, words.alertsHint),
+    ...fieldGroup(fieldsOf('alerts', ALERTS_SCHEMA, a?.alerts, [], ALERT_TEXTS)),
     h('div', { class: 'form-error', role: 'alert' }),
     h('button', { type: 'submit' }, a ? words.save : words.createAccount));
   form.addEventListener('submit', async (e) => {
@@ -35,7 +39,7 @@ export function accountForm(a: Account | undefined, saved: (id: string) => Promi
         // Emptied on an existing account: back to the Planfix domain's default.
         else if (a && (k === 'language' || k === 'timeZone')) top[k] = null;
       }
-      const body = { ...top, planfix: collect(form, 'planfix') };
+      const body = { ...top, planfix: collect(form, 'planfix'), alerts: collect(form, 'alerts') };
       const answer = a ? await api<Account>('PATCH', `/accounts/${a.id}`, body) : await api<Account>('POST', '/accounts', body);
       await saved(answer.id);
     } catch (err) {

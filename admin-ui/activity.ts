@@ -7,12 +7,18 @@ import type { Account } from './types.ts';
 // scrolls inside its card, so a narrow screen never scrolls the page sideways.
 
 interface ActivityItem { at: number; event: string; channel: string; kind: string; outcome: string; latencyMs: number; attempts: number; error?: string; preview?: string; skipped?: string[] }
-interface DeadLetter { eventId: string; channel: string; kind: string; failedAt: string; reason: string; preview?: string }
+interface DeadLetter { eventId: string; channel: string; kind: string; failedAt: string; reason: string; reasonCode: string; preview?: string }
 
 const scroll = (table: HTMLElement) => h('div', { class: 'table-scroll' }, table);
 const own = (words: Record<string, string>, k: string) => (Object.hasOwn(words, k) ? words[k]! : k);
 
-export async function renderActivity(a: Account, box: HTMLElement): Promise<void> {
+/** The reason in plain words, the relay's own words under Details (what support asks for). */
+function reasonCell(d: DeadLetter, words: ReturnType<typeof t>['activity']): HTMLElement {
+  return h('td', { class: 'reason' }, h('span', { class: 'plain' }, own(words.reasons, d.reasonCode)),
+    h('details', {}, h('summary', {}, words.details), h('code', { class: 'raw' }, d.reason)));
+}
+
+export async function renderActivity(a: Account, box: HTMLElement, note?: string): Promise<void> {
   const [items, dead] = await Promise.all([
     api<ActivityItem[]>('GET', `/accounts/${a.id}/activity`),
     api<DeadLetter[]>('GET', `/accounts/${a.id}/dead-letters`),
@@ -34,9 +40,18 @@ export async function renderActivity(a: Account, box: HTMLElement): Promise<void
         h('td', {}, i.outcome === 'retrying' ? words.retrying(i.attempts) : own(words.outcomes, i.outcome)), h('td', {}, `${i.latencyMs} ms`),
         h('td', {}, i.error ?? [i.preview, ...(i.skipped ?? []).map((x) => `${words.skipped}: ${x}`)].filter(Boolean).join(' · '))))))) : h('p', { class: 'muted' }, words.nothing),
     h('h3', {}, words.dead(dead.length)),
+    note ? h('p', { class: 'muted', id: 'dead-note', role: 'status' }, note) : undefined,
+    dead.length ? h('p', {}, h('button', {
+      type: 'button', id: 'retry-all', onclick: async (e: Event) => {
+        if (!confirm(words.confirmRetryAll(dead.length))) return;
+        (e.target as HTMLButtonElement).disabled = true;
+        const r = await api<{ requeued: number }>('POST', `/accounts/${a.id}/dead-letters/retry`);
+        await renderActivity(a, box, words.requeued(r.requeued));
+      },
+    }, words.retryAll)) : undefined,
     dead.length ? scroll(h('table', { class: 'dead' },
       h('tbody', {}, ...dead.map((d) => h('tr', { 'data-event': d.eventId },
-        h('td', {}, time(d.failedAt)), h('td', {}, channelName(d.channel)), h('td', {}, own(words.kinds, d.kind)), h('td', {}, d.reason), h('td', {}, d.preview ?? ''),
+        h('td', {}, time(d.failedAt)), h('td', {}, channelName(d.channel)), h('td', {}, own(words.kinds, d.kind)), reasonCell(d, words), h('td', {}, d.preview ?? ''),
         h('td', { class: 'buttons' },
           button('retry', words.retry, undefined, () => api('POST', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}/retry`)), ' ',
           button('dismiss', words.dismiss, words.dismissTitle, () => api('DELETE', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}`)))))))) : h('p', { class: 'muted' }, words.none));

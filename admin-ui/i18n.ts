@@ -1,3 +1,4 @@
+import type { DeadReason } from '../relay/delivery/dead-reason.ts';
 import type { InLanguages, UiLanguage } from '../relay/core/ui-text.ts';
 import { en } from './texts-en.ts';
 import { ru } from './texts-ru.ts';
@@ -22,6 +23,8 @@ export interface Texts {
   newAccount: string;
   accountSettings: string;
   planfixSection: string;
+  alertsSection: string;
+  alertsHint: string;
   createAccount: string;
   save: string;
   advanced: string;
@@ -47,6 +50,9 @@ export interface Texts {
     title: string; headings: [string, string, string, string, string, string]; kinds: Record<string, string>;
     outcomes: Record<string, string>; retrying(n: number): string; skipped: string; nothing: string;
     dead(n: number): string; retry: string; dismiss: string; dismissTitle: string; none: string;
+    retryAll: string; confirmRetryAll(n: number): string; requeued(n: number): string; details: string;
+    /** A dead letter's reason in plain words, by the API's reasonCode (relay/delivery/dead-reason.ts). */
+    reasons: Record<DeadReason, string>;
   };
   form: { required: string; secretSet(mask: string): string; secretUnset: string; json: string; defaultValue(v: string): string; notJson: string };
   traffic: {

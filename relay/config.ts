@@ -20,6 +20,10 @@ const envSchema = z.object({
   RELAY_RETRY_MAX_MS: z.coerce.number().int().positive().default(3_600_000),
   RELAY_GIVE_UP_AFTER_MS: z.coerce.number().int().positive().default(48 * 3_600_000),
   RELAY_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  // Dead-letter alerts: at most one per account per interval; the first waits this long for the
+  // rest of a burst, so an outage's first alert already names how many.
+  RELAY_ALERT_INTERVAL_MS: z.coerce.number().int().positive().default(15 * 60_000),
+  RELAY_ALERT_GATHER_MS: z.coerce.number().int().min(0).default(10_000),
   // Finished events, conversations' widget data, calls, message ids and activity older than this
   // are deleted; contacts and the identity index are kept. Fractions are for tests and benchmarks.
   RELAY_RETENTION_DAYS: z.coerce.number().positive().default(180),
@@ -42,6 +46,7 @@ export interface Config {
   retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
   httpTimeoutMs: number;
   retentionMs: number;
+  alerts: { intervalMs: number; gatherMs: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -66,5 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retry: { baseMs: e.RELAY_RETRY_BASE_MS, maxMs: e.RELAY_RETRY_MAX_MS, giveUpAfterMs: e.RELAY_GIVE_UP_AFTER_MS },
     httpTimeoutMs: e.RELAY_HTTP_TIMEOUT_MS,
     retentionMs: e.RELAY_RETENTION_DAYS * 86_400_000,
+    alerts: { intervalMs: e.RELAY_ALERT_INTERVAL_MS, gatherMs: e.RELAY_ALERT_GATHER_MS },
   };
 }

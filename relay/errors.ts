@@ -26,8 +26,18 @@ export class RetryableError extends Error {
   }
 }
 
+/**
+ * Why a delivery failed for good, where the thrower knows it and no field of a typed error says it
+ * (relay/delivery/dead-reason.ts reads the Planfix errors' own statuses and codes).
+ */
+export type TerminalKind = 'not-found' | 'provider-refused' | 'not-configured' | 'blocked-url';
+
 /** A delivery the other side refused for good (4xx other than 429): it goes to the dead letters. */
-export class TerminalError extends Error {}
+export class TerminalError extends Error {
+  constructor(message: string, readonly kind?: TerminalKind) {
+    super(message);
+  }
+}
 
 /**
  * A write that did not reach the disk (full, read-only, failing). Retryable: an HTTP face answers

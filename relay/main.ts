@@ -22,6 +22,7 @@ import { SqliteStore } from './store/sqlite/store.ts';
 import { TrafficRecorder } from './delivery/traffic.ts';
 import { Inbox } from './delivery/inbox.ts';
 import { Worker } from './delivery/worker.ts';
+import { deadLetterAlerts } from './alerts/alerts.ts';
 
 const MIN_ADMIN_TOKEN = 32;
 
@@ -64,8 +65,10 @@ async function main(): Promise<void> {
   const rest = new RestApi(policy, config.httpTimeoutMs);
   const telephony = new TelephonyApi(policy, config.httpTimeoutMs);
   const traffic = new TrafficRecorder(store.traffic, { pending: () => store.journal.pending.values() });
-  const worker = new Worker(accounts, store, { journal: store.journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs }, { retry: config.retry, traffic }, log);
   let publicUrl = config.publicUrl ?? '';
+  const alerts = deadLetterAlerts(accounts, store.alerts, config.alerts, { rest, policy, timeoutMs: config.httpTimeoutMs, publicUrl: () => publicUrl, log });
+  const worker = new Worker(accounts, store, { journal: store.journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs },
+    { retry: config.retry, traffic, onDead: alerts.onDead }, log);
   const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, worker, inbox: new Inbox(store.journal, worker, traffic), policy, chat, rest, telephony,
     admission: new Admission({ accounts, store, worker, log }), traffic };
 
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
   }
   worker.start();
   traffic.start();
+  await alerts.limiter.start();
   log.info({ port, backlog: worker.backlog }, 'relay started');
   console.log(`planfix-relay ready: admin page at ${publicUrl}/admin, admin API at ${publicUrl}/api (listening on port ${port}, data in ${config.dataDir})`);
 
@@ -103,6 +107,7 @@ async function main(): Promise<void> {
     await closed;
     clearTimeout(force);
     log.info({ ms: Date.now() - stopAt }, 'stopped taking requests');
+    alerts.limiter.stop();
     rest.stop();
     stopRetention();
     await worker.stop();

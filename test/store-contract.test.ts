@@ -190,6 +190,72 @@ contract('dismiss deletes a dead letter for good, and its id stays a duplicate',
   t.is(await again.journal.revive('acc1', 'ch1:m1'), undefined);
 });
 
+contract('a dead letter keeps the code of its reason until it is revived', async (t, stores, store) => {
+  const [a, b] = await store.journal.add([item('m1'), item('m2')]);
+  await store.journal.dead(a!, 'Planfix Chat API newMessage answered 401: Invalid token', 'planfix-token');
+  await store.journal.dead(b!, 'something odd');
+  t.is(a!.dead?.code, 'planfix-token');
+  const codes = async (s: Store) => (await s.journal.deadLetters('acc1')).map((e) => [e.id, e.dead?.code]);
+  t.deepEqual(await codes(store), [['ch1:m1', 'planfix-token'], ['ch1:m2', undefined]]);
+  const again = await stores.reopen(store);
+  t.deepEqual(await codes(again), [['ch1:m1', 'planfix-token'], ['ch1:m2', undefined]]);
+  const revived = await again.journal.revive('acc1', 'ch1:m1');
+  t.is(revived?.dead, undefined);
+  await again.journal.dead(revived!, 'gave up', 'gave-up');
+  t.deepEqual(await codes(again), [['ch1:m1', 'gave-up'], ['ch1:m2', undefined]]);
+});
+
+contract('reviveAll puts back every dead letter of the account, and only those, in seq order', async (t, stores, store) => {
+  const [a, b, c, d, other] = await store.journal.add([
+    item('m1', { key: 'ch1:v1' }), item('m2', { key: 'ch1:v2' }), item('m3', { key: 'ch1:v1' }), item('m4', { key: 'ch1:v1' }),
+    item('m5', { id: 'ch2:m5', account: 'acc2', channel: 'ch2' }),
+  ]);
+  await store.journal.setPlan(a!, PLAN);
+  await store.journal.setStep(a!, 1);
+  store.journal.retryAt(c!, 5, Date.now() + 60_000);
+  // Dead in another order than they came: the revived come back in the order they came.
+  for (const e of [c!, a!, b!, other!]) await store.journal.dead(e, 'refused', 'planfix-refused');
+  const revived = await store.journal.reviveAll('acc1');
+  t.deepEqual(revived.map((e) => e.id), ['ch1:m1', 'ch1:m2', 'ch1:m3']);
+  t.deepEqual(revived.map((e) => e.seq), [a!.seq, b!.seq, c!.seq]);
+  t.like(revived[0], { plan: PLAN, step: 1 });
+  t.true(revived.every((e) => e.dead === undefined && e.attempts === undefined && e.nextAt === undefined), 'attempts and backoff reset');
+  t.deepEqual([...store.journal.pending.keys()].sort(), ['ch1:m1', 'ch1:m2', 'ch1:m3', 'ch1:m4']);
+  t.deepEqual(await store.journal.deadLetters('acc1'), []);
+  t.deepEqual((await store.journal.deadLetters('acc2')).map((e) => e.id), ['ch2:m5'], 'another account\'s stay dead');
+  t.deepEqual(await store.journal.reviveAll('acc1'), [], 'nothing left to revive');
+  t.deepEqual(await store.journal.reviveAll('acc3'), []);
+  const again = await stores.reopen(store);
+  t.deepEqual([...again.journal.pending.keys()].sort(), ['ch1:m1', 'ch1:m2', 'ch1:m3', 'ch1:m4']);
+  t.deepEqual(await again.journal.deadLetters('acc1'), []);
+  t.is(d!.dead, undefined);
+});
+
+contract('alerts: dead letters are counted per account from the first, and an alert sent takes its count away', async (t, stores, store) => {
+  t.deepEqual(await store.alerts.get('acc1'), { unsent: 0 });
+  t.deepEqual(await store.alerts.waiting(), []);
+  t.deepEqual(await store.alerts.count('acc1', 1, 1000), { unsent: 1, firstAt: 1000 });
+  t.deepEqual(await store.alerts.count('acc1', 2, 2000), { unsent: 3, firstAt: 1000 }, 'the first keeps its time');
+  t.deepEqual(await store.alerts.count('acc2', 1, 1500), { unsent: 1, firstAt: 1500 });
+  t.deepEqual(await store.alerts.sent('acc1', 3, 5000), { unsent: 0, lastSentAt: 5000 });
+  t.deepEqual(await store.alerts.count('acc1', 1, 6000), { unsent: 1, firstAt: 6000, lastSentAt: 5000 }, 'counting starts again after an alert');
+  // Counted while an alert about the earlier ones was being decided: they stay for the next one.
+  await store.alerts.count('acc1', 1, 6500);
+  t.deepEqual(await store.alerts.sent('acc1', 1, 7000), { unsent: 1, firstAt: 7000, lastSentAt: 7000 });
+  t.deepEqual(await store.alerts.sent('acc3', 0, 8000), { unsent: 0, lastSentAt: 8000 }, 'an alert recorded for an account never counted');
+
+  const again = await stores.reopen(store);
+  t.deepEqual(await again.alerts.get('acc1'), { unsent: 1, firstAt: 7000, lastSentAt: 7000 }, 'kept across a restart');
+  t.deepEqual(await again.alerts.get('acc3'), { unsent: 0, lastSentAt: 8000 });
+  t.deepEqual(await again.alerts.waiting(), [
+    { account: 'acc1', state: { unsent: 1, firstAt: 7000, lastSentAt: 7000 } },
+    { account: 'acc2', state: { unsent: 1, firstAt: 1500 } },
+  ]);
+  await again.forget('acc1');
+  t.deepEqual(await again.alerts.get('acc1'), { unsent: 0 }, 'forgotten with the account');
+  t.deepEqual((await again.alerts.waiting()).map((w) => w.account), ['acc2']);
+});
+
 contract('revive and dismiss find nothing for an unknown id, another account\'s dead letter, or a pending event', async (t, _s, store) => {
   const [a] = await store.journal.add([item('m1'), item('m2')]);
   await store.journal.dead(a!, 'refused');

@@ -23,6 +23,15 @@ export const planfixSchema = z.object({
   completeStatus: z.union([z.number().int().positive(), z.string().min(1)]).optional(),
 }).strict();
 
+/** Who hears of customers' messages that became dead letters (relay/alerts/); neither set: nobody. */
+export const alertsSchema = z.object({
+  /** A Planfix employee (user id): each alert is a new task assigned to them, through REST. */
+  employeeId: z.number().int().positive().optional(),
+  /** Receives each alert as a JSON POST; its host must be allowed (RELAY_ALLOW_HOSTS). */
+  url: z.string().url().max(2000).optional(),
+}).strict();
+export type AlertSettings = z.infer<typeof alertsSchema>;
+
 export const accountInputSchema = z.object({
   name: z.string().min(1).max(200),
   defaultCountry: z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 code').transform((s) => s.toUpperCase()).default('RU'),
@@ -33,6 +42,7 @@ export const accountInputSchema = z.object({
   language: z.enum(LANGUAGES, { error: `must be one of ${LANGUAGES.join(', ')}` }).optional(),
   /** Times written into Planfix are in this zone; unset: from the Planfix domain. */
   timeZone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Kyiv').optional(),
+  alerts: alertsSchema.optional(),
 }).strict();
 
 export type PlanfixSettings = z.infer<typeof planfixSchema>;
@@ -58,6 +68,7 @@ export interface Account {
   taskFields?: Partial<Record<FieldKey, string>>;
   language?: Language;
   timeZone?: string;
+  alerts?: AlertSettings;
   /** Keys the relay generated, for Planfix to call the relay with. */
   callback: { chatToken: string; telephonyToken: string };
   widget: { key: string };

@@ -178,7 +178,7 @@ async function run(op: Op, event: Exclude<Entry['event'], CallEvent>, account: A
     }
     case 'visitComment': {
       const n = await chat.getContact(account, op.contactId);
-      if (!n) throw new TerminalError(`Planfix does not know contact ${op.contactId} of provider ${providerId(account)}`);
+      if (!n) throw new TerminalError(`Planfix does not know contact ${op.contactId} of provider ${providerId(account)}`, 'not-found');
       // Planfix renders a comment as HTML; the visit line is visitor-given text.
       await rest.contactComment(account, n, escapeHtml(op.description));
       return;
@@ -190,7 +190,7 @@ async function run(op: Op, event: Exclude<Entry['event'], CallEvent>, account: A
       if (task.status && !task.status.isActive) return hold(writes, state.markFresh(op.chatId));
       if (!task.processId) throw new TerminalError(`Planfix did not say which process task ${n} is in`);
       const status = pickCompleteStatus(await rest.statuses(account, task.processId), account.planfix.completeStatus);
-      if (!status) throw new TerminalError(`no task status matches completeStatus ${JSON.stringify(account.planfix.completeStatus ?? 'completed')}`);
+      if (!status) throw new TerminalError(`no task status matches completeStatus ${JSON.stringify(account.planfix.completeStatus ?? 'completed')}`, 'not-configured');
       await rest.setTaskStatus(account, n, status.id);
       hold(writes, state.markFresh(op.chatId));
       return;
@@ -199,7 +199,7 @@ async function run(op: Op, event: Exclude<Entry['event'], CallEvent>, account: A
       if (event.kind !== 'reply') throw new Error('a send op belongs to a reply');
       const reply = event;
       if ((await state.conversation(reply.chatId))?.unsubscribed) {
-        throw new TerminalError(`the customer unsubscribed from ${channel.name}: nothing can be sent until they write again`);
+        throw new TerminalError(`the customer unsubscribed from ${channel.name}: nothing can be sent until they write again`, 'provider-refused');
       }
       const adapter = adapters[channel.kind]!;
       if (!adapter.send) throw new TerminalError(`${adapter.title} channels take no replies`);

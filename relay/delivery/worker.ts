@@ -2,6 +2,7 @@ import { preview } from './activity.ts';
 import type { Logger } from '../log.ts';
 import { deliveryLatency, eventsDelivered, eventsFailed } from '../metrics.ts';
 import { RetryableError } from '../errors.ts';
+import { deadReason } from './dead-reason.ts';
 import { deliver, type DeliverDeps } from './deliver.ts';
 import type { AccountStore } from '../store/accounts.ts';
 import type { ActivityLog, Entry, Journal, Store } from '../store/store.ts';
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   global?: number;
   /** Counts the outcomes for the admin page's charts. */
   traffic?: TrafficRecorder;
+  /** Told each event that became a dead letter, once it is recorded (the dead-letter alerts). */
+  onDead?: (entry: Entry) => void;
 }
 
 /**
@@ -208,10 +211,11 @@ export class Worker {
       const reason = expired ? `gave up after ${attempts} attempts: ${e.message}` : e.message;
       log.error({ attempts, gaveUp: expired, err }, 'delivery failed for good: dead letter');
       try {
-        await this.journal.dead(entry, reason);
+        await this.journal.dead(entry, reason, deadReason(err, expired));
         this.stats.dead++;
         note('dead', attempts, reason);
         finish();
+        this.opts.onDead?.(entry);
       } catch (jerr) {
         // Not recorded yet: the event stays at the head and is tried again after a backoff, like
         // any retry; at once would hammer Planfix for as long as the disk refuses the write.
@@ -241,6 +245,13 @@ export class Worker {
     if (!e) return false;
     this.enqueue([e]);
     return true;
+  }
+
+  /** Puts every dead letter of the account back in line, each conversation's in their order; how many. */
+  async retryAllDead(accountId: string): Promise<number> {
+    const revived = await this.journal.reviveAll(accountId);
+    if (revived.length) this.enqueue(revived);
+    return revived.length;
   }
 
   /** Deletes a dead letter for good (an admin looked at it and let it go); false when there is none. */

@@ -13,6 +13,8 @@ const accountPatch = accountInputSchema.partial().extend({
   defaultCountry: accountInputSchema.shape.defaultCountry.unwrap().optional(),
   language: accountInputSchema.shape.language.nullable(),
   timeZone: accountInputSchema.shape.timeZone.nullable(),
+  // Replaces the alert settings whole; null or {} turns alerts off.
+  alerts: accountInputSchema.shape.alerts.nullable(),
 }).strict();
 
 /** Accounts: their Planfix settings, their widget key, and the test of their Planfix connection. */
@@ -25,6 +27,8 @@ export function accountRoutes(router: Router, admin: AdminContext): void {
       const why = v && relay.policy.refusal(v, 'planfix');
       if (why) throw fieldError(`planfix.${k}: ${why.message}`, { path: `planfix.${k}`, reason: 'not_allowed', rule: why.rule });
     }
+    const why = a.alerts?.url && relay.policy.refusal(a.alerts.url, 'alert');
+    if (why) throw fieldError(`alerts.url: ${why.message}`, { path: 'alerts.url', reason: 'not_allowed', rule: why.rule });
   };
 
   router.post('/accounts', body, async (ctx) => {
@@ -62,9 +66,10 @@ export function accountRoutes(router: Router, admin: AdminContext): void {
       taskFields: patch.taskFields ?? a.taskFields,
       language: patch.language === null ? undefined : patch.language ?? a.language,
       timeZone: patch.timeZone === null ? undefined : patch.timeZone ?? a.timeZone,
+      alerts: patch.alerts === null ? undefined : patch.alerts ?? a.alerts,
     });
     // Spelled out: an unset value must replace the stored one, not leave it in place.
-    const next: Account = { ...a, ...merged, language: merged.language, timeZone: merged.timeZone };
+    const next: Account = { ...a, ...merged, language: merged.language, timeZone: merged.timeZone, alerts: merged.alerts };
     checkPlanfixUrls(next);
     await save(next);
     ctx.body = accountView(next);

@@ -16,6 +16,8 @@ export function deliveryRoutes(router: Router, admin: AdminContext): void {
       at: new Date(e.at).toISOString(),
       failedAt: new Date(e.dead!.at).toISOString(),
       reason: e.dead!.reason,
+      // Letters from before codes were kept have none: the page shows their raw reason alone.
+      reasonCode: e.dead!.code ?? 'other',
       preview: preview(e.event),
       retryUrl: `/api/accounts/${a.id}/dead-letters/${encodeURIComponent(e.id)}/retry`,
       dismissUrl: `/api/accounts/${a.id}/dead-letters/${encodeURIComponent(e.id)}`,
@@ -24,6 +26,15 @@ export function deliveryRoutes(router: Router, admin: AdminContext): void {
 
   router.get('/accounts/:id/activity', async (ctx) => {
     ctx.body = await relay.store.activity.list(account(ctx.params.id!).id);
+  });
+
+  // Every dead letter of the account back in line, each conversation's in their original order.
+  router.post('/accounts/:id/dead-letters/retry', async (ctx) => {
+    const a = account(ctx.params.id!);
+    const requeued = await relay.worker.retryAllDead(a.id);
+    logOf(a).info({ requeued }, 'dead letters retried');
+    ctx.status = 202;
+    ctx.body = { ok: true, requeued };
   });
 
   router.post('/accounts/:id/dead-letters/:eventId/retry', async (ctx) => {

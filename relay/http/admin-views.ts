@@ -37,6 +37,7 @@ export function adminViews(relay: Relay) {
     taskFields: a.taskFields,
     language: a.language,
     timeZone: a.timeZone,
+    alerts: a.alerts ?? {},
     // What Planfix texts are actually written in, and whether the admin chose it or the domain decided.
     locale: { ...localeOf(a), chosen: { language: !!a.language, timeZone: !!a.timeZone } },
     channels: a.channels.map((c) => channelView(a, c)),

@@ -7,7 +7,8 @@ import { RetryableError, TerminalError } from '../errors.ts';
 // the relay into a proxy.
 const PLANFIX_SUFFIXES = ['planfix.ru', 'planfix.com', 'planfix.ua', 'planfix.by', 'planfix.kz'];
 
-export type UrlKind = 'planfix' | 'provider';
+/** `alert`: an admin's own receiver of dead-letter alerts, allowed only through RELAY_ALLOW_HOSTS. */
+export type UrlKind = 'planfix' | 'provider' | 'alert';
 
 /** Why a URL may not be called: which rule (for the admin page to word) and the relay's words. */
 export interface UrlRefusal {
@@ -41,11 +42,11 @@ export class OutboundPolicy {
     if (url.protocol !== 'https:') return no('https', 'must be an https URL');
     const ok = kind === 'planfix'
       ? PLANFIX_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))
-      : this.providerHosts.includes(host);
+      : kind === 'provider' && this.providerHosts.includes(host);
     if (ok) return undefined;
     return no('host', kind === 'planfix'
       ? `host ${host} is not a Planfix domain (${PLANFIX_SUFFIXES.join(', ')}) nor in RELAY_ALLOW_HOSTS`
-      : `host ${host} is not a known provider API host nor in RELAY_ALLOW_HOSTS`);
+      : kind === 'alert' ? `host ${host} is not in RELAY_ALLOW_HOSTS` : `host ${host} is not a known provider API host nor in RELAY_ALLOW_HOSTS`);
   }
 }
 
@@ -122,7 +123,7 @@ function request(url: URL, init: SendInit, retried = false): Promise<{ status: n
  */
 export async function send(policy: OutboundPolicy, kind: UrlKind, url: string, init: SendInit): Promise<HttpResult> {
   const refused = policy.check(url, kind);
-  if (refused) throw new TerminalError(`outbound URL refused: ${refused}`);
+  if (refused) throw new TerminalError(`outbound URL refused: ${refused}`, 'blocked-url');
   const target = new URL(url);
   let res: Awaited<ReturnType<typeof request>>;
   try {
@@ -155,7 +156,7 @@ export async function send(policy: OutboundPolicy, kind: UrlKind, url: string, i
  */
 export function providerError(who: string, status: number, why: string, keys: { refused: string; check: string }): TerminalError {
   const said = `${status}${why ? `: ${why}` : ''}`;
-  return new TerminalError(status === 401 || status === 403 ? `${who} ${keys.refused} (${said}); ${keys.check}` : `${who} answered ${said}`);
+  return new TerminalError(status === 401 || status === 403 ? `${who} ${keys.refused} (${said}); ${keys.check}` : `${who} answered ${said}`, 'provider-refused');
 }
 
 /**

@@ -45,7 +45,7 @@ export class RestApi {
 
   async call(account: Account, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
     const token = account.planfix.restToken;
-    if (!token) throw new TerminalError('no Planfix REST token configured');
+    if (!token) throw new TerminalError('no Planfix REST token configured', 'not-configured');
     const throttle = this.throttle(account);
     return countPlanfix('rest', () => this.request(throttle, account, token, method, path, body), (err) => err instanceof RetryableError);
   }
@@ -64,7 +64,7 @@ export class RestApi {
       throw new RetryableError('Planfix REST daily quota exhausted (code 22)', QUOTA_PAUSE_MS);
     }
     if (res.status >= 200 && res.status < 300 && json.result !== 'fail') return json;
-    throw new RestError(path, code, errorText(json, res.text) || `HTTP ${res.status}`);
+    throw new RestError(path, code, errorText(json, res.text) || `HTTP ${res.status}`, res.status);
   }
 
   ping(account: Account) {

@@ -10,7 +10,7 @@ export class TelephonyApi {
 
   async call(account: Account, cmd: 'event' | 'record' | 'contact' | 'ping', params: FormParams): Promise<unknown> {
     const token = account.planfix.telephonyToken;
-    if (!token) throw new TerminalError('no Planfix telephony token configured (planfix.telephonyToken)');
+    if (!token) throw new TerminalError('no Planfix telephony token configured (planfix.telephonyToken)', 'not-configured');
     return countPlanfix('telephony', async () => {
       const res = await send(this.policy, 'planfix', telephonyApiUrl(account), {
         method: 'POST',

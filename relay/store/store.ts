@@ -3,6 +3,7 @@ import type { Identifiers } from '../core/identity.ts';
 import type { Op } from '../core/plan.ts';
 import type { TrafficDelta, TrafficHour } from '../core/traffic.ts';
 import type { ActivityItem } from '../delivery/activity.ts';
+import type { DeadReason } from '../delivery/dead-reason.ts';
 import type { CallRecord, Contact, Conversation, DeliveryStatus, PlanfixContact, TaskView } from './records.ts';
 
 // What the relay needs from durable storage, whatever engine holds it (SQLite in the data
@@ -27,7 +28,8 @@ export interface Entry {
   /** Failed attempts so far, and when the next one is due: a restart keeps the backoff. */
   attempts?: number;
   nextAt?: number;
-  dead?: { reason: string; at: number };
+  /** `code`: the reason sorted for the admin page's plain words (absent on letters written before it was kept). */
+  dead?: { reason: string; at: number; code?: DeadReason };
 }
 
 export type NewEntry = Omit<Entry, 'seq' | 'step' | 'attempts' | 'nextAt' | 'dead' | 'plan'>;
@@ -53,10 +55,15 @@ export interface Journal {
   /** Records a failed attempt and the time of the next; not waited for (a lost one retries sooner). */
   retryAt(e: Entry, attempts: number, at: number): void;
   done(e: Entry): Promise<void>;
-  dead(e: Entry, reason: string): Promise<void>;
+  dead(e: Entry, reason: string, code?: DeadReason): Promise<void>;
   deadLetters(account: string): Promise<Entry[]>;
   /** Puts a dead letter back among the pending, its attempts reset; undefined when there is none. */
   revive(account: string, id: string): Promise<Entry | undefined>;
+  /**
+   * Puts every dead letter of the account back among the pending in one write, in seq order (so
+   * each conversation's stay in their original order); resolves with them.
+   */
+  reviveAll(account: string): Promise<Entry[]>;
   /** Deletes a dead letter for good; false when there is none. */
   dismiss(account: string, id: string): Promise<boolean>;
   readonly healthy: boolean;
@@ -120,8 +127,34 @@ export interface TrafficLog {
   hours(account: string, from: number, to: number, channel?: string): Promise<TrafficHour[]>;
 }
 
+/**
+ * An account's dead-letter alerts (relay/alerts/): the dead letters not yet alerted about and when
+ * the last alert went, kept so that a restart (or a crash loop) does not alert again sooner.
+ */
+export interface AlertState {
+  /** Customers' messages that became dead letters since the last alert. */
+  unsent: number;
+  /** When the first of those did. */
+  firstAt?: number;
+  lastSentAt?: number;
+}
+
+export interface AlertLog {
+  get(account: string): Promise<AlertState>;
+  /** Counts `n` new dead letters at `at` (the first since an alert sets firstAt); resolves with the state once durable. */
+  count(account: string, n: number, at: number): Promise<AlertState>;
+  /**
+   * Records an alert about `n` of them sent at `at`: they leave the count (those counted meanwhile
+   * stay, with firstAt = at). Called before the alert goes, so a crash while sending never sends it twice.
+   */
+  sent(account: string, n: number, at: number): Promise<AlertState>;
+  /** Accounts with dead letters not yet alerted about, for a restart to schedule their alert. */
+  waiting(): Promise<{ account: string; state: AlertState }[]>;
+}
+
 export interface Store {
   readonly journal: Journal;
+  readonly alerts: AlertLog;
   readonly activity: ActivityLog;
   readonly traffic: TrafficLog;
   state(account: string): AccountState;

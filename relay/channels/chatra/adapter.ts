@@ -171,7 +171,7 @@ export const chatra = defineChannel({
       : s.agentId ? { agentId: s.agentId }
       : s.agentEmail ? { agentEmail: s.agentEmail, agentName: s.agentName ?? 'Planfix' }
       : undefined;
-    if (!agent) throw new TerminalError('Chatra channel has neither agentEmail nor agentId: set one in the channel settings');
+    if (!agent) throw new TerminalError('Chatra channel has neither agentEmail nor agentId: set one in the channel settings', 'not-configured');
     const files = reply.attachments.map((a) => `📎 ${a.name}: ${a.url}`);
     const text = [reply.text, ...files].filter(Boolean).join('\n');
     const ids: string[] = [];

@@ -268,8 +268,8 @@ export const ringostat = defineChannel({
    */
   async makeCall(call, { channel, policy, timeoutMs }) {
     const s = channel.settings;
-    if (!s.authKey) throw new TerminalError('the Ringostat channel has no authKey: set it to use click-to-call');
-    if (!s.projectId) throw new TerminalError('the Ringostat channel has no projectId: set it to use click-to-call');
+    if (!s.authKey) throw new TerminalError('the Ringostat channel has no authKey: set it to use click-to-call', 'not-configured');
+    if (!s.projectId) throw new TerminalError('the Ringostat channel has no projectId: set it to use click-to-call', 'not-configured');
     const res = await send(policy, 'provider', urlUnder(s.apiUrl ?? RINGOSTAT_API_URL, 'a/v2'), {
       method: 'POST',
       headers: { 'auth-key': s.authKey, 'content-type': 'application/json' },
@@ -287,7 +287,7 @@ export const ringostat = defineChannel({
     const why = rpcError
       ? [str(rpcError, 'message'), str(rpcError, 'code') && `code ${str(rpcError, 'code')}`, str(rpcError, 'data')].filter(Boolean).join(', ').slice(0, 300)
       : errorText(res.json, res.text);
-    if (rpcError && res.status !== 401 && res.status !== 403) throw new TerminalError(`Ringostat refused the call: ${why || 'JSON-RPC error'}`);
+    if (rpcError && res.status !== 401 && res.status !== 403) throw new TerminalError(`Ringostat refused the call: ${why || 'JSON-RPC error'}`, 'provider-refused');
     throw providerError('Ringostat', res.status, why, { refused: 'refused the Auth-key', check: 'check the channel\'s authKey' });
   },
 });

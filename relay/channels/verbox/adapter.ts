@@ -239,7 +239,7 @@ export const verbox = defineChannel({
   async send(reply, { channel, policy, timeoutMs }) {
     const s = channel.settings;
     const o = channel.options;
-    if (!s.replyUrl) throw new TerminalError('the Verbox channel has no replyUrl: set it in the channel settings');
+    if (!s.replyUrl) throw new TerminalError('the Verbox channel has no replyUrl: set it in the channel settings', 'not-configured');
     const fullName = [reply.user.name, reply.user.lastName].filter(Boolean).join(' ');
     const own = o.sendAsEmployee ? o.operators.find((x) => x.name === fullName) : undefined;
     const res = await send(policy, 'provider', s.replyUrl, {

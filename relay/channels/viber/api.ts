@@ -30,26 +30,26 @@ export function viberError(status: number, message: string | undefined): Error {
   switch (status) {
     case 5:
     case 6:
-      return new TerminalError(`the Viber user is not subscribed to the bot (or left) (${said})`);
+      return new TerminalError(`the Viber user is not subscribed to the bot (or left) (${said})`, 'provider-refused');
     case 12:
       return new RetryableError(`rate limited by Viber (${said})`);
     case 2:
-      return new TerminalError(`bad bot token: Viber refused the channel's authToken (${said})`);
+      return new TerminalError(`bad bot token: Viber refused the channel's authToken (${said})`, 'provider-refused');
     case 7:
-      return new TerminalError(`bot blocked by Viber (${said})`);
+      return new TerminalError(`bot blocked by Viber (${said})`, 'provider-refused');
     case 8:
-      return new TerminalError(`bot not found by Viber (${said})`);
+      return new TerminalError(`bot not found by Viber (${said})`, 'provider-refused');
     case 9:
-      return new TerminalError(`bot suspended by Viber (${said})`);
+      return new TerminalError(`bot suspended by Viber (${said})`, 'provider-refused');
     case 15:
-      return new TerminalError(`bot not authorized by Viber (${said})`);
+      return new TerminalError(`bot not authorized by Viber (${said})`, 'provider-refused');
     case 10:
-      return new TerminalError(`webhook not set: connect the channel again so the relay calls set_webhook (${said})`);
+      return new TerminalError(`webhook not set: connect the channel again so the relay calls set_webhook (${said})`, 'provider-refused');
     case 3:
     case 4:
-      return new TerminalError(`bad request (relay bug) (${said})`);
+      return new TerminalError(`bad request (relay bug) (${said})`, 'provider-refused');
     default:
-      return new TerminalError(`Viber error ${status}: ${message ?? STATUS_NAMES[status] ?? 'unknown error'}`);
+      return new TerminalError(`Viber error ${status}: ${message ?? STATUS_NAMES[status] ?? 'unknown error'}`, 'provider-refused');
   }
 }
 
@@ -62,9 +62,9 @@ export async function call(ctx: Ctx, method: string, body: unknown): Promise<{ s
     body: JSON.stringify(body),
     timeoutMs: ctx.timeoutMs,
   });
-  if (res.status !== 200) throw new TerminalError(`Viber ${method} answered HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}`);
+  if (res.status !== 200) throw new TerminalError(`Viber ${method} answered HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}`, 'provider-refused');
   const a = answerOf(res);
-  if (a.status === undefined) throw new TerminalError(`Viber ${method} answered without a status: ${res.text.slice(0, 200)}`);
+  if (a.status === undefined) throw new TerminalError(`Viber ${method} answered without a status: ${res.text.slice(0, 200)}`, 'provider-refused');
   return { ...a, status: a.status };
 }
 

@@ -1,4 +1,5 @@
 import type { Op } from '../../core/plan.ts';
+import type { DeadReason } from '../../delivery/dead-reason.ts';
 import type { Entry, Journal, NewEntry } from '../store.ts';
 import type { Db } from './db.ts';
 
@@ -16,6 +17,7 @@ interface Row {
   next_at: number | null;
   dead_reason: string | null;
   dead_at: number | null;
+  dead_code: string | null;
 }
 
 function entryOf(r: Row): Entry {
@@ -26,7 +28,7 @@ function entryOf(r: Row): Entry {
     ...(r.plan ? { plan: JSON.parse(r.plan) as Op[] } : {}),
     ...(r.attempts ? { attempts: r.attempts } : {}),
     ...(r.next_at ? { nextAt: r.next_at } : {}),
-    ...(r.dead_at !== null ? { dead: { reason: r.dead_reason ?? '', at: r.dead_at } } : {}),
+    ...(r.dead_at !== null ? { dead: { reason: r.dead_reason ?? '', at: r.dead_at, ...(r.dead_code ? { code: r.dead_code as DeadReason } : {}) } } : {}),
   };
 }
 
@@ -54,11 +56,11 @@ export class SqliteJournal implements Journal {
       retry: q('UPDATE events SET attempts = ?, next_at = ? WHERE seq = ? AND id = ?'),
       drop: q('DELETE FROM events WHERE seq = ? AND id = ?'),
       done: q('INSERT OR REPLACE INTO seen (id, at) VALUES (?, ?)'),
-      dead: q('UPDATE events SET dead_reason = ?, dead_at = ? WHERE seq = ? AND id = ?'),
+      dead: q('UPDATE events SET dead_reason = ?, dead_at = ?, dead_code = ? WHERE seq = ? AND id = ?'),
       open: q('SELECT * FROM events WHERE dead_at IS NULL ORDER BY seq'),
       deadOf: q('SELECT * FROM events WHERE dead_at IS NOT NULL AND account = ? ORDER BY seq'),
       deadOne: q('SELECT * FROM events WHERE id = ? AND account = ? AND dead_at IS NOT NULL'),
-      revive: q('UPDATE events SET dead_reason = NULL, dead_at = NULL, attempts = 0, next_at = NULL WHERE seq = ? AND id = ?'),
+      revive: q('UPDATE events SET dead_reason = NULL, dead_at = NULL, dead_code = NULL, attempts = 0, next_at = NULL WHERE seq = ? AND id = ?'),
     };
     this.reload();
   }
@@ -124,10 +126,10 @@ export class SqliteJournal implements Journal {
     if (this.st.drop.run(seq, id).changes) this.st.done.run(id, Date.now());
   }
 
-  async dead(e: Entry, reason: string): Promise<void> {
+  async dead(e: Entry, reason: string, code?: DeadReason): Promise<void> {
     const at = Date.now();
-    await this.db.write(() => void this.st.dead.run(reason, at, e.seq, e.id));
-    e.dead = { reason, at };
+    await this.db.write(() => void this.st.dead.run(reason, at, code ?? null, e.seq, e.id));
+    e.dead = { reason, at, ...(code ? { code } : {}) };
     this.pending.delete(e.id);
   }
 
@@ -139,9 +141,21 @@ export class SqliteJournal implements Journal {
     const r = this.st.deadOne.get(id, account) as Row | undefined;
     if (!r) return undefined;
     await this.db.write(() => void this.st.revive.run(r.seq, r.id));
-    const e = entryOf({ ...r, dead_at: null, dead_reason: null, attempts: 0, next_at: null });
+    const e = entryOf({ ...r, dead_at: null, dead_reason: null, dead_code: null, attempts: 0, next_at: null });
     this.pending.set(e.id, e);
     return e;
+  }
+
+  async reviveAll(account: string): Promise<Entry[]> {
+    // Read and revived in the one write: a letter that dies meanwhile is either in both or in neither.
+    let rows: Row[] = [];
+    await this.db.write(() => {
+      rows = this.st.deadOf.all(account) as Row[];
+      for (const r of rows) this.st.revive.run(r.seq, r.id);
+    });
+    const revived = rows.map((r) => entryOf({ ...r, dead_at: null, dead_reason: null, dead_code: null, attempts: 0, next_at: null }));
+    for (const e of revived) this.pending.set(e.id, e);
+    return revived;
   }
 
   async dismiss(account: string, id: string): Promise<boolean> {

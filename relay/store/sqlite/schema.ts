@@ -170,6 +170,17 @@ const STEPS: string[] = [
   );
   CREATE INDEX traffic_hour ON traffic (hour);
   `,
+  // A dead letter's reason sorted for the admin page (delivery/dead-reason.ts), and the dead-letter
+  // alerts' pacing per account (alerts/): one row an account, kept until the account is deleted.
+  `
+  ALTER TABLE events ADD COLUMN dead_code TEXT;
+  CREATE TABLE alerts (
+    account TEXT PRIMARY KEY,
+    unsent INTEGER NOT NULL DEFAULT 0,
+    first_at INTEGER,
+    last_sent_at INTEGER
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

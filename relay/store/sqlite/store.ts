@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AccountState, Store } from '../store.ts';
 import { SqliteActivity } from './activity.ts';
+import { SqliteAlerts } from './alerts.ts';
 import { Db } from './db.ts';
 import { SqliteJournal } from './journal.ts';
 import { SqliteAccountState, stateStatements } from './state.ts';
@@ -17,6 +18,7 @@ export class SqliteStore implements Store {
   readonly journal: SqliteJournal;
   readonly activity: SqliteActivity;
   readonly traffic: SqliteTraffic;
+  readonly alerts: SqliteAlerts;
   private readonly st;
   private readonly prune_;
 
@@ -25,6 +27,7 @@ export class SqliteStore implements Store {
     this.journal = new SqliteJournal(this.db);
     this.activity = new SqliteActivity(this.db);
     this.traffic = new SqliteTraffic(this.db);
+    this.alerts = new SqliteAlerts(this.db);
     this.st = stateStatements(this.db);
     const q = (sql: string) => this.db.sql.prepare(sql);
     // Each step deletes a chunk of what is older than the cut-off per write; its statements run in
@@ -57,7 +60,7 @@ export class SqliteStore implements Store {
 
   forget(account: string): Promise<void> {
     return this.db.write(() => {
-      for (const table of ['contacts', 'identities', 'conversations', 'tasks', 'calls', 'planfix_contacts', 'outbound', 'statuses', 'activity', 'traffic']) {
+      for (const table of ['contacts', 'identities', 'conversations', 'tasks', 'calls', 'planfix_contacts', 'outbound', 'statuses', 'activity', 'traffic', 'alerts']) {
         this.db.sql.prepare(`DELETE FROM ${table} WHERE account = ?`).run(account);
       }
       // Its events are done for: the channels that sent them are gone with the account.

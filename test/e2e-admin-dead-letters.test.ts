@@ -1,0 +1,74 @@
+// Dead letters on the admin page in Debian's Chromium, in Russian: the reason in plain words with
+// the relay's own words under "Подробности", and "Повторить все" asking first (in Russian) and
+// sending every letter back once the cause is fixed. Also the alert settings saved from the page.
+import test from 'ava';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './helpers/browser.ts';
+import { ADMIN_TOKEN, RelayProcess } from './helpers/relay-process.ts';
+import { PlanfixSim } from './sim/planfix.ts';
+
+let browser: Browser;
+test.before(async () => { browser = await launchChromium(); });
+test.after.always(async () => { await browser?.close(); });
+
+test('Russian: plain-words reason with details, Retry all with a confirmation in Russian, alert settings saved', async (t) => {
+  const pf = await PlanfixSim.start();
+  t.teardown(() => pf.close());
+  const relay = await RelayProcess.start();
+  t.teardown(() => relay.stop());
+  const account = (await relay.api('POST', '/api/accounts', { name: 'Акме', planfix: { url: pf.origin, chatToken: 'wrong-token' } })).body;
+  const channel = (await relay.api('POST', `/api/accounts/${account.id}/channels`, { kind: 'chatra', name: 'Чат', settings: { publicKey: 'p', secretKey: 's' } })).body;
+  const say = (client: string, id: string, message: string) =>
+    relay.post(channel.webhookUrl, JSON.stringify({ eventName: 'chatFragment', client: { id: client }, messages: [{ id, type: 'client', message }] }));
+  await say('v1', 'm1', 'Первое');
+  await say('v2', 'm2', 'Другой клиент');
+  await say('v1', 'm3', 'Второе');
+  await pf.waitFor(async () => ((await relay.api('GET', `/api/accounts/${account.id}/dead-letters`)).body as unknown[]).length === 3);
+
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'ru-RU' });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${relay.url}/admin`);
+  await page.fill('#token', ADMIN_TOKEN);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#account-create');
+  await page.goto(`${relay.url}/admin#${account.id}`);
+  await page.locator('h3', { hasText: 'Недоставленные (3)' }).waitFor({ timeout: 15_000 });
+  const rows = page.locator('table.dead tr');
+  t.is(await rows.count(), 3);
+  const first = rows.first();
+  t.is(await first.locator('td.reason .plain').textContent(), 'ПланФикс не принял токен: проверьте токены в настройках аккаунта');
+  t.false(await first.locator('td.reason code.raw').isVisible(), 'the raw reason is folded away');
+  await first.locator('td.reason summary', { hasText: 'Подробности' }).click();
+  t.regex(await first.locator('td.reason code.raw').innerText(), /401.*Invalid token/);
+
+  // The confirmation is in Russian; dismissing it changes nothing.
+  const asked: string[] = [];
+  page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
+  await page.click('#retry-all');
+  await t.notThrowsAsync(page.locator('#retry-all:not([disabled])').waitFor());
+  t.regex(asked[0] ?? '', /^Отправить все недоставленные \(3\) в ПланФикс ещё раз\?/);
+  t.is(((await relay.api('GET', `/api/accounts/${account.id}/dead-letters`)).body as unknown[]).length, 3, 'nothing retried when the admin says no');
+
+  await relay.api('PATCH', `/api/accounts/${account.id}`, { planfix: { chatToken: 'pf-chat-token' } });
+  page.once('dialog', (d) => void d.accept());
+  await page.click('#retry-all');
+  await t.notThrowsAsync(page.locator('#dead-note', { hasText: 'Отправлено повторно: 3.' }).waitFor({ timeout: 10_000 }));
+  const texts = () => pf.tasks.flatMap((x) => x.comments.map((c) => c.text.split('\n')[0]));
+  await pf.waitFor(() => texts().length >= 3);
+  t.deepEqual(texts().filter((x) => x === 'Первое' || x === 'Второе'), ['Первое', 'Второе'], 'one conversation\'s in their order');
+  t.is(texts().length, 3, 'each delivered once');
+  t.deepEqual((await relay.api('GET', `/api/accounts/${account.id}/dead-letters`)).body, []);
+
+  // The alert settings, in Russian, saved through the account form.
+  const form = page.locator('#account-edit');
+  await t.notThrowsAsync(form.locator('h3', { hasText: 'Оповещения о недоставленных' }).waitFor());
+  await form.locator('.field[data-path="alerts.employeeId"] input').fill('2');
+  await form.locator('.field[data-path="alerts.url"] input').fill('http://127.0.0.1:9/alerts');
+  await form.locator('button[type=submit]').click();
+  await pf.waitFor(async () => (await relay.api('GET', `/api/accounts/${account.id}`)).body.alerts?.employeeId === 2);
+  t.deepEqual((await relay.api('GET', `/api/accounts/${account.id}`)).body.alerts, { employeeId: 2, url: 'http://127.0.0.1:9/alerts' });
+  t.deepEqual(errors, [], 'no script errors on the page');
+});
