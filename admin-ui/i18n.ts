@@ -48,7 +48,9 @@ export interface Texts {
     outcomes: Record<string, string>; retrying(n: number): string; skipped: string; nothing: string;
     dead(n: number): string; retry: string; dismiss: string; dismissTitle: string; none: string;
   };
-  form: { required: string; secretSet(mask: string): string; secretUnset: string; json: string; defaultValue(v: string): string; notJson: string };
+  form: { required: string; secretSet(mask: string): string; secretUnset: string; json: string; defaultValue(v: string): string; notJson: string;
+    addRow: string; removeRow: string; duplicateKey: string;
+  };
   traffic: {
     title: string; range24h: string; range7d: string; channel: string; allChannels: string; hourly: string; sixHourly: string;
     metrics: Record<'received' | 'delivered' | 'retried' | 'refused' | 'dead', string>;

@@ -98,6 +98,9 @@ export const en: Texts = {
     json: 'JSON',
     defaultValue: (v) => `default: ${v}`,
     notJson: 'this is not valid JSON: check the quotes, commas and brackets',
+    addRow: 'Add row',
+    removeRow: 'Remove this row',
+    duplicateKey: 'this is already in another row: keep one of them',
   },
   traffic: {
     title: 'Traffic',

@@ -105,6 +105,9 @@ export const ru: Texts = {
     json: 'JSON',
     defaultValue: (v) => `по умолчанию: ${v}`,
     notJson: 'это не JSON: проверьте кавычки, запятые и скобки',
+    addRow: 'Добавить строку',
+    removeRow: 'Удалить эту строку',
+    duplicateKey: 'это уже есть в другой строке: оставьте одну из них',
   },
   traffic: {
     title: 'Трафик',

@@ -99,6 +99,9 @@ export const uk: Texts = {
     json: 'JSON',
     defaultValue: (v) => `за замовчуванням: ${v}`,
     notJson: 'це не JSON: перевірте лапки, коми й дужки',
+    addRow: 'Додати рядок',
+    removeRow: 'Видалити цей рядок',
+    duplicateKey: 'це вже є в іншому рядку: залиште один із них',
   },
   traffic: {
     title: 'Трафік',
