@@ -35,7 +35,7 @@ export interface Texts {
   check: { title: string; button: string; testing: string; fix: string; parts: Record<string, string> };
   channels: string;
   channel: {
-    webhookUrl(title: string): string; webhookHint: string; webhookUrls: string; deepLink: string; connectFailed: string;
+    webhookUrl(title: string): string; webhookHint: string; webhookUrls: string; deepLink: string; connectFailed: string; connected(time: string): string;
     edit: string; test: string; connectAgain: string; delete: string; confirmDelete(name: string): string; done: string; failed: string;
     name: string; options: string; limits: string; saveChannel: string; add: string; kind: string; addButton: string;
   };

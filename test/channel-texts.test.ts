@@ -53,6 +53,7 @@ for (const a of channels) {
     }
     for (const [id, w] of Object.entries(a.texts?.webhooks ?? {})) checkField(t, `${a.kind} webhook ${id}`, w);
     for (const [code, w] of Object.entries(a.texts?.warnings ?? {})) checkLanguages(t, `${a.kind} warning ${code}`, w);
+    if (a.texts?.card) checkLanguages(t, `${a.kind} card`, a.texts.card);
   });
 }
 
