@@ -69,11 +69,23 @@ export function channelCard(ctx: PageContext, a: Account, c: Channel): HTMLEleme
     c.deepLink ? copyField(words.deepLink, c.deepLink) : undefined,
     ...warningLines(c.warningCodes, c.warnings, kind?.texts.warnings),
     admissionLine(c.admission),
-    c.connect && !c.connect.ok ? h('p', { class: 'warning' }, `${words.connectFailed}: ${c.connect.error ?? ''}`) : undefined,
+    kind?.texts.card ? h('p', { class: 'muted card-note' }, pick(kind.texts.card)) : undefined,
+    connectLine(c),
     h('div', { class: 'actions' },
       kind ? h('button', { type: 'button', class: 'edit', onclick: () => { editBox.hidden = !editBox.hidden; } }, words.edit) : undefined,
       kind?.canCheck ? act(words.test, 'check') : undefined,
-      kind?.canConnect ? act(words.connectAgain, 'connect') : undefined,
+      kind?.canConnect ? h('button', {
+        type: 'button', class: 'connect', onclick: async () => {
+          clear(result, h('li', { class: 'muted' }, '…'));
+          try {
+            // The outcome is kept with the channel: the card drawn again shows it, refused or not.
+            await api('POST', `/accounts/${a.id}/channels/${c.id}/connect`);
+            await ctx.reload(a.id);
+          } catch (err) {
+            clear(result, h('li', { class: 'bad' }, (err as Error).message));
+          }
+        },
+      }, words.connectAgain) : undefined,
       h('button', {
         type: 'button', class: 'danger', onclick: async () => {
           if (!confirm(words.confirmDelete(c.name))) return;
@@ -83,6 +95,15 @@ export function channelCard(ctx: PageContext, a: Account, c: Channel): HTMLEleme
       }, words.delete)),
     result,
     editBox);
+}
+
+/** How the channel's last connect step went (Viber's set_webhook): the provider's reason when it refused. */
+function connectLine(c: Channel): HTMLElement | undefined {
+  if (!c.connect) return undefined;
+  const words = t().channel;
+  return c.connect.ok
+    ? h('p', { class: 'connect-state ok' }, words.connected(time(c.connect.at)))
+    : h('p', { class: 'connect-state warning' }, `${words.connectFailed}: ${c.connect.error ?? ''}`);
 }
 
 /** Sends the form's channel to the API; a refusal is shown at its field, a success shows the account again. */

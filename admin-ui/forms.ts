@@ -2,12 +2,15 @@ import type { ApiError } from './api.ts';
 import { h } from './dom.ts';
 import { plainError } from './field-errors.ts';
 import { pick, t } from './i18n.ts';
+import { tableEditor, tableValue } from './table-editor.ts';
+import { tableShape } from './table-shape.ts';
 import type { FieldText } from '../relay/core/ui-text.ts';
 
 // Forms built from the JSON Schema the admin API publishes for each channel kind, so a new
 // setting appears on the page without a change here. Plain values get inputs; maps and lists
-// (field maps, employee tables) get a JSON box. Labels and help come from whoever declares the
-// field (the channel, the account's own texts); a field without them shows its bare key.
+// (field maps, employee tables) get a table (table-editor.ts), and only shapes too nested for one
+// a JSON box. Labels and help come from whoever declares the field (the channel, the account's
+// own texts); a field without them shows its bare key.
 
 export interface JsonSchema {
   type?: string | string[];
@@ -18,6 +21,9 @@ export interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   required?: string[];
   anyOf?: JsonSchema[];
+  items?: JsonSchema;
+  additionalProperties?: JsonSchema | boolean;
+  propertyNames?: JsonSchema;
 }
 
 export interface FieldSpec {
@@ -69,6 +75,8 @@ export function field(f: FieldSpec): HTMLElement {
     const current = f.value ?? f.schema.default;
     const choice = (v: unknown) => { const c = f.text?.choices?.[String(v)]; return c ? pick(c) : String(v); };
     input = h('select', { id }, h('option', { value: '' }, '—'), ...f.schema.enum!.map((v) => h('option', { value: String(v), selected: v === current }, choice(v))));
+  } else if (kind === 'json' && tableShape(f.schema)) {
+    input = tableEditor(f, tableShape(f.schema)!, id);
   } else if (kind === 'json') {
     const v = f.value ?? f.schema.default;
     input = h('textarea', { id, rows: 4, spellcheck: 'false', placeholder: texts.json });
@@ -81,7 +89,7 @@ export function field(f: FieldSpec): HTMLElement {
       ...(kind === 'number' ? { step: 'any' } : {}),
     });
   }
-  input.dataset.kind = f.secret ? 'secret' : kind;
+  input.dataset.kind ??= f.secret ? 'secret' : kind;
   const helpId = `${id}-help`;
   if (words?.help) input.setAttribute('aria-describedby', helpId);
   const needed = f.required && !(f.secret && f.value);
@@ -98,8 +106,14 @@ export function collect(form: HTMLElement, prefix: string): Record<string, unkno
   for (const el of form.querySelectorAll<HTMLElement>(`.field[data-path^="${prefix}."]`)) {
     const name = el.dataset.path!.slice(prefix.length + 1);
     if (name.includes('.')) continue;
-    const input = el.querySelector<HTMLInputElement>('input, select, textarea')!;
+    // The element that says its kind: the input, or a table's own box before the inputs of its cells.
+    const input = el.querySelector<HTMLInputElement>('[data-kind]')!;
     const kind = input.dataset.kind;
+    if (kind === 'table') {
+      const v = tableValue(input);
+      if (v !== undefined) out[name] = v;
+      continue;
+    }
     if (kind === 'boolean') {
       out[name] = input.checked;
       continue;
@@ -127,7 +141,7 @@ export class FormError extends Error {
 
 export function clearErrors(form: HTMLElement): void {
   for (const e of form.querySelectorAll('.error, .form-error')) e.textContent = '';
-  for (const e of form.querySelectorAll('.field.invalid')) e.classList.remove('invalid');
+  for (const e of form.querySelectorAll('.field.invalid, .cell.invalid')) e.classList.remove('invalid');
 }
 
 /** Every required field left empty, marked at once; true when there was none. */
@@ -162,14 +176,14 @@ export function showError(form: HTMLElement, err: ApiError | FormError | Error):
   let target: HTMLElement | null = null;
   let p = path;
   for (; p && !target; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
-    target = form.querySelector<HTMLElement>(`.field[data-path="${CSS.escape(p)}"]`);
+    target = form.querySelector<HTMLElement>(`.cell[data-path="${CSS.escape(p)}"], .field[data-path="${CSS.escape(p)}"]`);
   }
   if (!target || !path) {
     form.querySelector('.form-error')!.textContent = err.message;
     return;
   }
   const own = target.dataset.path!;
-  // A key inside a JSON box (employees.0.email) is named before the words.
+  // A key inside a JSON box, or a cell's path beyond its own (employees.0.email) is named before the words.
   const inner = path.length > own.length ? `${path.slice(own.length + 1)}: ` : '';
   const apiMessage = err.message.replace(/^[^:]*: /, '');
   mark(target, err instanceof FormError ? err.message : `${inner}${plainError(issue!, apiMessage)}`);

@@ -38,7 +38,7 @@ export interface Texts {
   check: { title: string; button: string; testing: string; fix: string; parts: Record<string, string> };
   channels: string;
   channel: {
-    webhookUrl(title: string): string; webhookHint: string; webhookUrls: string; deepLink: string; connectFailed: string;
+    webhookUrl(title: string): string; webhookHint: string; webhookUrls: string; deepLink: string; connectFailed: string; connected(time: string): string;
     edit: string; test: string; connectAgain: string; delete: string; confirmDelete(name: string): string; done: string; failed: string;
     name: string; options: string; limits: string; saveChannel: string; add: string; kind: string; addButton: string;
   };
@@ -54,7 +54,9 @@ export interface Texts {
     /** A dead letter's reason in plain words, by the API's reasonCode (relay/delivery/dead-reason.ts). */
     reasons: Record<DeadReason, string>;
   };
-  form: { required: string; secretSet(mask: string): string; secretUnset: string; json: string; defaultValue(v: string): string; notJson: string };
+  form: { required: string; secretSet(mask: string): string; secretUnset: string; json: string; defaultValue(v: string): string; notJson: string;
+    addRow: string; removeRow: string; duplicateKey: string;
+  };
   traffic: {
     title: string; range24h: string; range7d: string; channel: string; allChannels: string; hourly: string; sixHourly: string;
     metrics: Record<'received' | 'delivered' | 'retried' | 'refused' | 'dead', string>;

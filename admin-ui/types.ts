@@ -12,7 +12,7 @@ export interface Admission { refused: Refusals; previousHour: Refusals; lastRefu
 export interface Channel {
   id: string; kind: string; name: string; settings: Record<string, unknown>; options: Record<string, unknown>; limits: Record<string, unknown>;
   admission: Admission; webhookUrl: string; webhookUrls?: { id: string; url: string }[];
-  warnings: string[]; warningCodes: Warning[]; deepLink?: string; connect?: { ok: boolean; error?: string };
+  warnings: string[]; warningCodes: Warning[]; deepLink?: string; connect?: { ok: boolean; error?: string; at: string };
 }
 export interface Account {
   id: string; name: string; defaultCountry: string; planfix: Record<string, unknown>; channels: Channel[];

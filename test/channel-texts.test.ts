@@ -8,8 +8,11 @@ import { echo } from './channels/echo/adapter.ts';
 import { SETUP_WARNINGS } from '../relay/core/setup-warnings.ts';
 import { UI_LANGUAGES, type FieldText, type InLanguages } from '../relay/core/ui-text.ts';
 import type { ChannelAdapter } from '../relay/channels/channel.ts';
+import { columnIds, tableShape } from '../admin-ui/table-shape.ts';
+import type { JsonSchema } from '../admin-ui/forms.ts';
 
-const keysOf = (schema: z.ZodType) => Object.keys((z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: object }).properties ?? {});
+const propsOf = (schema: z.ZodType) => (z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonSchema> }).properties ?? {};
+const keysOf = (schema: z.ZodType) => Object.keys(propsOf(schema));
 
 // Letters only one of the two has: a text in the wrong one of them gives itself away.
 const ONLY_RU = /[ыэъё]/i;
@@ -41,8 +44,16 @@ for (const a of channels) {
     for (const k of keys) checkField(t, `${a.kind}.${k}`, a.texts?.fields[k]);
     // Words for a key the channel no longer has would hide that a renamed one lost its own.
     t.deepEqual(Object.keys(a.texts?.fields ?? {}).filter((k) => !keys.includes(k)), [], 'texts for keys the channel does not have');
+    // A map or list the page draws as a table: each column it draws has its heading and help, and no other.
+    for (const [k, schema] of Object.entries({ ...propsOf(a.settings), ...propsOf(a.options) })) {
+      const shape = tableShape(schema);
+      const columns = shape ? columnIds(shape) : [];
+      for (const c of columns) checkField(t, `${a.kind}.${k} column ${c}`, a.texts?.fields[k]?.columns?.[c]);
+      t.deepEqual(Object.keys(a.texts?.fields[k]?.columns ?? {}).filter((c) => !columns.includes(c)), [], `${a.kind}.${k}: texts for columns the table does not have`);
+    }
     for (const [id, w] of Object.entries(a.texts?.webhooks ?? {})) checkField(t, `${a.kind} webhook ${id}`, w);
     for (const [code, w] of Object.entries(a.texts?.warnings ?? {})) checkLanguages(t, `${a.kind} warning ${code}`, w);
+    if (a.texts?.card) checkLanguages(t, `${a.kind} card`, a.texts.card);
   });
 }
 

@@ -126,7 +126,7 @@ test('a refusal says what to type in the page\'s language; good input is saved',
   const [account] = (await w.relay.api('GET', '/api/accounts')).body;
   t.like(account, { name: 'Acme', defaultCountry: 'RU', planfix: { url: w.pf.origin } });
 
-  // In Ukrainian, a channel's e-mail and a JSON box.
+  // In Ukrainian, a channel's e-mail and the employees table.
   await page.selectOption('#language', 'uk');
   const ch = '#channel-create';
   await page.selectOption('#new-kind', 'chatra');
@@ -134,17 +134,22 @@ test('a refusal says what to type in the page\'s language; good input is saved',
   await field(page, ch, 'settings.publicKey').locator('input').fill('pk');
   await field(page, ch, 'settings.secretKey').locator('input').fill('sk');
   await field(page, ch, 'settings.agentEmail').locator('input').fill('support-at-acme');
-  await field(page, ch, 'options.employees').locator('textarea').fill('{"Іван": ');
+  const employees = field(page, ch, 'options.employees');
+  t.is(await employees.locator('thead th[data-col="key"]').textContent(), 'Співробітник ПланФікса');
+  await employees.locator('button.add-row', { hasText: 'Додати рядок' }).click();
+  const cell = (col: string) => employees.locator(`tbody tr.row .cell[data-col="${col}"]`);
+  // An e-mail without whose it is: the page asks for the name before sending anything.
+  await cell('value').locator('input').fill('ivan-at-acme');
   await page.click(`${ch} button[type=submit]`);
-  t.is(await field(page, ch, 'options.employees').locator('.error').textContent(), 'це не JSON: перевірте лапки, коми й дужки');
-  await field(page, ch, 'options.employees').locator('textarea').fill('{"Іван Петренко": "ivan-at-acme"}');
+  t.is(await cell('key').locator('.error').textContent(), 'заповніть це поле');
+  await cell('key').locator('input').fill('Іван Петренко');
   await page.click(`${ch} button[type=submit]`);
   await t.notThrowsAsync(field(page, ch, 'settings.agentEmail').locator('.error', { hasText: 'введіть e-mail, наприклад support@yourcompany.ua' }).waitFor());
   await field(page, ch, 'settings.agentEmail').locator('input').fill('support@acme.test');
   await page.click(`${ch} button[type=submit]`);
-  // The e-mail inside the JSON box is named before the words.
-  await t.notThrowsAsync(field(page, ch, 'options.employees').locator('.error', { hasText: 'Іван Петренко: введіть e-mail' }).waitFor());
-  await field(page, ch, 'options.employees').locator('textarea').fill('{"Іван Петренко": "ivan@acme.test"}');
+  // The e-mail in the table is refused on its own cell.
+  await t.notThrowsAsync(cell('value').locator('.error', { hasText: 'введіть e-mail' }).waitFor());
+  await cell('value').locator('input').fill('ivan@acme.test');
   await page.click(`${ch} button[type=submit]`);
   await page.locator('article.channel').waitFor();
   t.like((await w.relay.api('GET', `/api/accounts/${account.id}`)).body.channels[0], { name: 'Чат на сайті', settings: { agentEmail: 'support@acme.test' }, options: { employees: { 'Іван Петренко': 'ivan@acme.test' } } });

@@ -44,6 +44,8 @@ export interface ChannelTexts<K extends string = string> {
   warnings?: Record<string, InLanguages>;
   /** Each URL `webhooks` lists: its name and where to paste it at the provider. */
   webhooks?: Record<string, FieldText>;
+  /** How the channel gets connected, said on its card (Viber: the relay sets the webhook itself). */
+  card?: InLanguages;
 }
 
 /**

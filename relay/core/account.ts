@@ -57,7 +57,16 @@ export interface ChannelConfig {
   options: Record<string, unknown>;
   /** Admission limits set for this channel; unset ones take the defaults. */
   limits?: Limits;
+  /** How the adapter's last connect step went (Viber's set_webhook): kept so the admin page shows a refusal until it is fixed. */
+  connect?: ConnectOutcome;
   createdAt: string;
+}
+
+export interface ConnectOutcome {
+  ok: boolean;
+  /** The provider's reason, when it refused. */
+  error?: string;
+  at: string;
 }
 
 export interface Account {
@@ -85,6 +94,7 @@ const channelRecordSchema = z.object({
   settings: z.record(z.string(), z.unknown()),
   options: z.record(z.string(), z.unknown()),
   limits: limitsSchema.optional(),
+  connect: z.object({ ok: z.boolean(), error: z.string().optional(), at: z.string() }).optional(),
   createdAt: z.string(),
 });
 

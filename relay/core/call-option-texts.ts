@@ -11,9 +11,31 @@ const where = {
 
 export const CALL_OPTION_TEXTS: Record<keyof typeof callOptionsShape, FieldText> = {
   employees: {
-    en: { label: 'Employees', help: 'JSON list: for each employee their id in the telephony (number, extension or SIP login), Planfix short number, e-mail and name: [{"id": "380671112233", "ext": "101", "email": "ivan@acme.com"}].' },
-    ru: { label: 'Сотрудники', help: 'JSON-список: для каждого сотрудника его ID в телефонии (номер, внутренний номер или SIP-логин), короткий номер в ПланФиксе, e-mail и имя: [{"id": "380671112233", "ext": "101", "email": "ivan@acme.ru"}].' },
-    uk: { label: 'Співробітники', help: 'JSON-список: для кожного співробітника його ID у телефонії (номер, внутрішній номер або SIP-логін), короткий номер у ПланФіксі, e-mail та ім\'я: [{"id": "380671112233", "ext": "101", "email": "ivan@acme.ua"}].' },
+    en: { label: 'Employees', help: 'A row per employee who takes calls: how the telephony names them and their Planfix short number.' },
+    ru: { label: 'Сотрудники', help: 'Строка на каждого сотрудника, принимающего звонки: как его называет телефония и его короткий номер в ПланФиксе.' },
+    uk: { label: 'Співробітники', help: 'Рядок на кожного співробітника, який приймає дзвінки: як його називає телефонія та його короткий номер у ПланФіксі.' },
+    columns: {
+      id: {
+        en: { label: 'Number or SIP login', help: 'How the telephony names the employee: phone number, extension or SIP login, e.g. 380671112233.' },
+        ru: { label: 'Номер или SIP-логин', help: 'Как телефония называет сотрудника: номер телефона, внутренний номер или SIP-логин, например 380671112233.' },
+        uk: { label: 'Номер або SIP-логін', help: 'Як телефонія називає співробітника: номер телефону, внутрішній номер або SIP-логін, наприклад 380671112233.' },
+      },
+      ext: {
+        en: { label: 'Planfix short number', help: 'The employee\'s short number in Planfix\'s telephony settings, e.g. 101.' },
+        ru: { label: 'Короткий номер в ПланФиксе', help: 'Короткий номер сотрудника в настройках телефонии ПланФикса, например 101.' },
+        uk: { label: 'Короткий номер у ПланФіксі', help: 'Короткий номер співробітника в налаштуваннях телефонії ПланФікса, наприклад 101.' },
+      },
+      email: {
+        en: { label: 'E-mail', help: 'The employee\'s e-mail in Planfix: the call is recorded as theirs (optional).' },
+        ru: { label: 'E-mail сотрудника', help: 'E-mail сотрудника в ПланФиксе: звонок записывается на него (необязательно).' },
+        uk: { label: 'E-mail співробітника', help: 'E-mail співробітника в ПланФіксі: дзвінок записується на нього (необов\'язково).' },
+      },
+      name: {
+        en: { label: 'Name', help: 'The name written in the call\'s comment when the telephony gives none (optional).' },
+        ru: { label: 'Имя', help: 'Имя в комментарии о звонке, если телефония его не передала (необязательно).' },
+        uk: { label: 'Ім\'я', help: 'Ім\'я в коментарі про дзвінок, якщо телефонія його не передала (необов\'язково).' },
+      },
+    },
   },
   defaultExt: {
     en: { label: 'Short number for missed calls', help: 'The Planfix short number calls nobody took are recorded under: Planfix records calls only under a known one.' },
@@ -59,13 +81,37 @@ export const CALL_OPTION_TEXTS: Record<keyof typeof callOptionsShape, FieldText>
   },
   callFields: {
     advanced: true,
-    en: { label: 'UTM fields of the call record', help: 'JSON: UTM key → field of Planfix\'s "Звонок" record, e.g. {"utm_source": "source"}; "" turns one off.' },
-    ru: { label: 'UTM-поля записи «Звонок»', help: 'JSON: UTM-метка → поле записи «Звонок» в ПланФиксе, например {"utm_source": "Источник"}; "" отключает поле.' },
-    uk: { label: 'UTM-поля запису «Звонок»', help: 'JSON: UTM-мітка → поле запису «Звонок» у ПланФіксі, наприклад {"utm_source": "Джерело"}; "" вимикає поле.' },
+    en: { label: 'UTM fields of the call record', help: 'For each UTM tag, the field of Planfix\'s "Звонок" record it goes to; empty: the default name.' },
+    ru: { label: 'UTM-поля записи «Звонок»', help: 'Для каждой UTM-метки — поле записи «Звонок» в ПланФиксе, куда она пишется; пусто — имя по умолчанию.' },
+    uk: { label: 'UTM-поля запису «Звонок»', help: 'Для кожної UTM-мітки — поле запису «Звонок» у ПланФіксі, куди вона пишеться; порожньо — ім\'я за замовчуванням.' },
+    columns: {
+      key: {
+        en: { label: 'UTM tag', help: 'The UTM tag of the call.' },
+        ru: { label: 'UTM-метка', help: 'UTM-метка звонка.' },
+        uk: { label: 'UTM-мітка', help: 'UTM-мітка дзвінка.' },
+      },
+      value: {
+        en: { label: 'Field of the record', help: 'The field name in the "Звонок" record, e.g. source.' },
+        ru: { label: 'Поле записи', help: 'Имя поля в записи «Звонок», например Источник.' },
+        uk: { label: 'Поле запису', help: 'Ім\'я поля в записі «Звонок», наприклад Джерело.' },
+      },
+    },
   },
   taskUtmFields: {
-    en: { label: 'UTM task fields (ids)', help: 'JSON: UTM key → id of a task custom field, e.g. {"utm_source": 201}.' },
-    ru: { label: 'UTM-поля задачи (ID)', help: 'JSON: UTM-метка → ID пользовательского поля задачи, например {"utm_source": 201}.' },
-    uk: { label: 'UTM-поля задачі (ID)', help: 'JSON: UTM-мітка → ID користувацького поля задачі, наприклад {"utm_source": 201}.' },
+    en: { label: 'UTM task fields (ids)', help: 'For each UTM tag, the id of the task custom field it is written to; empty: not written.' },
+    ru: { label: 'UTM-поля задачи (ID)', help: 'Для каждой UTM-метки — ID пользовательского поля задачи, куда она пишется; пусто — не пишется.' },
+    uk: { label: 'UTM-поля задачі (ID)', help: 'Для кожної UTM-мітки — ID користувацького поля задачі, куди вона пишеться; порожньо — не пишеться.' },
+    columns: {
+      key: {
+        en: { label: 'UTM tag', help: 'The UTM tag of the call.' },
+        ru: { label: 'UTM-метка', help: 'UTM-метка звонка.' },
+        uk: { label: 'UTM-мітка', help: 'UTM-мітка дзвінка.' },
+      },
+      value: {
+        en: { label: 'Task field id', help: 'The id of a task custom field in Planfix, e.g. 201.' },
+        ru: { label: 'ID поля задачи', help: 'ID пользовательского поля задачи в ПланФиксе, например 201.' },
+        uk: { label: 'ID поля задачі', help: 'ID користувацького поля задачі в ПланФіксі, наприклад 201.' },
+      },
+    },
   },
 };

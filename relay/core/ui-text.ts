@@ -15,6 +15,8 @@ export type FieldText = InLanguages<{ label: string; help: string }> & {
   advanced?: boolean;
   /** The plain name of each value of a field with a fixed set of them. */
   choices?: Record<string, InLanguages>;
+  /** A map's or list's columns, drawn as a table (`key` and `value` for a map; a list's property names). */
+  columns?: Record<string, InLanguages<{ label: string; help: string }>>;
 };
 
 /** A warning as an API reader gets it: a code, its parameters, and its English wording. */

@@ -22,16 +22,27 @@ const channelPatch = channelInput.omit({ kind: true }).partial().strict();
 export function channelRoutes(router: Router, admin: AdminContext): void {
   const { relay, body, logOf, account, channel, save, channelView, webhookUrl } = admin;
 
-  /** Runs the adapter's connect step (e.g. Viber set_webhook); its outcome is shown, never fatal to saving. */
+  /**
+   * Runs the adapter's connect step (e.g. Viber set_webhook); its outcome is shown, never fatal to
+   * saving, and kept with the channel, so the page still shows a refusal after a reload.
+   */
   const connect = async (a: Account, c: ChannelConfig) => {
     const adapter = adapters[c.kind]!;
     if (!adapter.onConnect) return undefined;
+    let result: { ok: boolean; error?: string } & Record<string, unknown>;
     try {
-      return { ok: true, ...(await adapter.onConnect({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) })) };
+      result = { ok: true, ...(await adapter.onConnect({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) })) };
     } catch (err) {
       logOf(a, c).warn({ err }, 'channel connect step failed');
-      return { ok: false, error: (err as Error).message };
+      result = { ok: false, error: (err as Error).message };
     }
+    // The account as it is now: another change may have been saved while the provider answered.
+    const now = relay.accounts.get(a.id);
+    if (now?.channels.some((x) => x.id === c.id)) {
+      const outcome = { ok: result.ok, ...(result.error ? { error: result.error } : {}), at: new Date().toISOString() };
+      await save({ ...now, channels: now.channels.map((x) => (x.id === c.id ? { ...x, connect: outcome } : x)) });
+    }
+    return result;
   };
 
   const validChannel = (kind: string, settingsIn: unknown, optionsIn: unknown) => {
@@ -68,7 +79,7 @@ export function channelRoutes(router: Router, admin: AdminContext): void {
     logOf(a, c).info({ kind: c.kind }, 'channel created');
     const connected = await connect(next, c);
     ctx.status = 201;
-    ctx.body = { ...channelView(next, c), ...(connected ? { connect: connected } : {}) };
+    ctx.body = { ...channelView(relay.accounts.get(a.id) ?? next, c), ...(connected ? { connect: connected } : {}) };
   });
 
   router.post('/accounts/:id/channels/:channelId/connect', async (ctx) => {

@@ -88,6 +88,7 @@ export class ViberFake {
   private counter = 0n;
   private readonly unsubscribed = new Set<string>();
   private failures: { left: number; status: number; after: number } | null = null;
+  private webhookRefusal: { status: number; message: string } | null = null;
 
   private constructor(private readonly server: RestartableServer, readonly authToken: string, private readonly bot: { name: string; uri: string }) {
     this.origin = `http://${HOST}:${server.port}`;
@@ -115,6 +116,14 @@ export class ViberFake {
   /** The next n send_message calls (after `after` more succeed) answer this status. */
   failNext(n: number, status: number, opts: { after?: number } = {}): void {
     this.failures = n > 0 ? { left: n, status, after: opts.after ?? 0 } : null;
+  }
+
+  /**
+   * Later set_webhook calls answer this status and message, as Viber does when it cannot reach the
+   * URL over https with a trusted certificate; null accepts them again (checking the URL as usual).
+   */
+  refuseWebhooks(refusal: { status: number; message: string } | null = { status: 1, message: 'Result[HttpStatus=400] Invalid certificate' }): void {
+    this.webhookRefusal = refusal;
   }
 
   waitFor<T>(fn: () => T | undefined | false | PromiseLike<T | undefined | false>, timeoutMs?: number): Promise<T> {
@@ -212,6 +221,10 @@ export class ViberFake {
     if (b.url === '') {
       this.webhookUrl = '';
       return { status: 0 };
+    }
+    if (this.webhookRefusal) {
+      call.status = this.webhookRefusal.status;
+      return { ...this.webhookRefusal };
     }
     // Like Viber: the URL must answer a signed `webhook` callback with HTTP 200 first.
     const check = viberJson({ event: 'webhook', timestamp: Date.now(), chat_hostname: 'SN-CHAT-01_', message_token: this.nextToken() });

@@ -47,9 +47,21 @@ export const chatraTexts = {
       uk: { label: 'Завершувати задачу, коли чат закінчено', help: 'Коли Chatra надсилає стенограму чату, задача переходить у завершений статус (потрібен REST-токен).' },
     },
     employees: {
-      en: { label: 'Employees ↔ Chatra agents', help: 'JSON: the employee\'s full name as Planfix shows it → their Chatra agent e-mail, e.g. {"Ivan Petrov": "ivan@acme.com"}.' },
-      ru: { label: 'Сотрудники ↔ агенты Chatra', help: 'JSON: полное имя сотрудника, как в ПланФиксе → e-mail его агента в Chatra, например {"Иван Петров": "ivan@acme.ru"}.' },
-      uk: { label: 'Співробітники ↔ агенти Chatra', help: 'JSON: повне ім\'я співробітника, як у ПланФіксі → e-mail його агента в Chatra, наприклад {"Іван Петренко": "ivan@acme.ua"}.' },
+      en: { label: 'Employees ↔ Chatra agents', help: 'A row per employee who replies from Planfix: their replies go out in Chatra as that agent.' },
+      ru: { label: 'Сотрудники ↔ агенты Chatra', help: 'Строка на каждого сотрудника, отвечающего из ПланФикса: его ответы уходят в Chatra от имени этого агента.' },
+      uk: { label: 'Співробітники ↔ агенти Chatra', help: 'Рядок на кожного співробітника, який відповідає з ПланФікса: його відповіді йдуть у Chatra від імені цього агента.' },
+      columns: {
+        key: {
+          en: { label: 'Planfix employee', help: 'Full name exactly as Planfix shows it, e.g. Ivan Petrov.' },
+          ru: { label: 'Сотрудник ПланФикса', help: 'Полное имя точно как в ПланФиксе, например Иван Петров.' },
+          uk: { label: 'Співробітник ПланФікса', help: 'Повне ім\'я точно як у ПланФіксі, наприклад Іван Петренко.' },
+        },
+        value: {
+          en: { label: 'Chatra agent e-mail', help: 'The e-mail the agent signs in to Chatra with.' },
+          ru: { label: 'E-mail агента Chatra', help: 'E-mail, с которым агент входит в Chatra.' },
+          uk: { label: 'E-mail агента Chatra', help: 'E-mail, з яким агент входить у Chatra.' },
+        },
+      },
     },
   },
   warnings: {

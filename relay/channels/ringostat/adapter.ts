@@ -75,8 +75,9 @@ const settings = z.object({
     .refine((o) => Object.keys(o).length <= 20, 'at most 20 parameters')
     .refine((o) => !['projectId', 'caller', 'callee'].some((k) => k in o), 'projectId, caller and callee are set by the relay')
     .optional(),
-  fieldMap: z.partialRecord(z.enum(fieldKeys), z.string().min(1).max(200)).optional(),
-  eventNames: z.partialRecord(z.enum(['ringing', 'accepted', 'completed', 'record']), z.array(z.string().min(1))).optional(),
+  // `default` only describes (the admin page shows it greyed); nothing is filled in: a key left out takes it when read.
+  fieldMap: z.partialRecord(z.enum(fieldKeys), z.string().min(1).max(200)).optional().meta({ default: DEFAULT_FIELD_MAP }),
+  eventNames: z.partialRecord(z.enum(['ringing', 'accepted', 'completed', 'record']), z.array(z.string().min(1))).optional().meta({ default: DEFAULT_EVENT_NAMES }),
 }).strict();
 
 const options = z.object(callOptionsShape).strict();

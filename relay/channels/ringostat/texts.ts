@@ -29,21 +29,57 @@ export const ringostatTexts = {
     },
     callbackParams: {
       advanced: true,
-      en: { label: 'Click-to-call parameters', help: 'JSON: overrides of Ringostat\'s callback parameters (manager_dst, caller_type, …), only if Ringostat\'s support asks for them.' },
-      ru: { label: 'Параметры звонка в один клик', help: 'JSON: замена параметров обратного звонка Ringostat (manager_dst, caller_type, …), только если об этом просит поддержка Ringostat.' },
-      uk: { label: 'Параметри дзвінка в один клік', help: 'JSON: заміна параметрів зворотного дзвінка Ringostat (manager_dst, caller_type, …), лише якщо про це просить підтримка Ringostat.' },
+      en: { label: 'Click-to-call parameters', help: 'Overrides of Ringostat\'s callback parameters (manager_dst, caller_type, …), only if Ringostat\'s support asks for them.' },
+      ru: { label: 'Параметры звонка в один клик', help: 'Замена параметров обратного звонка Ringostat (manager_dst, caller_type, …), только если об этом просит поддержка Ringostat.' },
+      uk: { label: 'Параметри дзвінка в один клік', help: 'Заміна параметрів зворотного дзвінка Ringostat (manager_dst, caller_type, …), лише якщо про це просить підтримка Ringostat.' },
+      columns: {
+        key: {
+          en: { label: 'Parameter', help: 'The parameter\'s name, e.g. manager_dst.' },
+          ru: { label: 'Параметр', help: 'Имя параметра, например manager_dst.' },
+          uk: { label: 'Параметр', help: 'Ім\'я параметра, наприклад manager_dst.' },
+        },
+        value: {
+          en: { label: 'Value', help: 'Its value: a number is sent as a number.' },
+          ru: { label: 'Значение', help: 'Его значение: число отправляется как число.' },
+          uk: { label: 'Значення', help: 'Його значення: число надсилається як число.' },
+        },
+      },
     },
     fieldMap: {
       advanced: true,
-      en: { label: 'Webhook variable names', help: 'JSON: the relay\'s field → your webhook\'s variable, only if you renamed Ringostat\'s own, e.g. {"callId": "call_id"}.' },
-      ru: { label: 'Имена переменных вебхука', help: 'JSON: поле релея → переменная вашего вебхука, только если вы переименовали стандартные переменные Ringostat, например {"callId": "call_id"}.' },
-      uk: { label: 'Імена змінних вебхука', help: 'JSON: поле релея → змінна вашого вебхука, лише якщо ви перейменували стандартні змінні Ringostat, наприклад {"callId": "call_id"}.' },
+      en: { label: 'Webhook variable names', help: 'Only if you renamed Ringostat\'s own variables in the webhook: the grey names are the defaults.' },
+      ru: { label: 'Имена переменных вебхука', help: 'Только если вы переименовали стандартные переменные Ringostat в вебхуке: серым показаны имена по умолчанию.' },
+      uk: { label: 'Імена змінних вебхука', help: 'Лише якщо ви перейменували стандартні змінні Ringostat у вебхуку: сірим показано імена за замовчуванням.' },
+      columns: {
+        key: {
+          en: { label: 'Relay field', help: 'What the relay reads from the webhook.' },
+          ru: { label: 'Поле релея', help: 'Что релей читает из вебхука.' },
+          uk: { label: 'Поле релея', help: 'Що релей читає з вебхука.' },
+        },
+        value: {
+          en: { label: 'Variable in the webhook', help: 'Its name in your Ringostat webhook, e.g. call_id.' },
+          ru: { label: 'Переменная в вебхуке', help: 'Её имя в вашем вебхуке Ringostat, например call_id.' },
+          uk: { label: 'Змінна у вебхуку', help: 'Її ім\'я у вашому вебхуку Ringostat, наприклад call_id.' },
+        },
+      },
     },
     eventNames: {
       advanced: true,
-      en: { label: 'Event names', help: 'JSON: more values of the event parameter per call moment (ringing, accepted, completed, record).' },
-      ru: { label: 'Названия событий', help: 'JSON: дополнительные значения параметра event для каждого момента звонка (ringing, accepted, completed, record).' },
-      uk: { label: 'Назви подій', help: 'JSON: додаткові значення параметра event для кожного моменту дзвінка (ringing, accepted, completed, record).' },
+      en: { label: 'Event names', help: 'Values of the event parameter per call moment, comma-separated; the grey ones are the defaults.' },
+      ru: { label: 'Названия событий', help: 'Значения параметра event для каждого момента звонка, через запятую; серым показаны значения по умолчанию.' },
+      uk: { label: 'Назви подій', help: 'Значення параметра event для кожного моменту дзвінка, через кому; сірим показано значення за замовчуванням.' },
+      columns: {
+        key: {
+          en: { label: 'Call moment', help: 'When in the call Ringostat sends the webhook.' },
+          ru: { label: 'Момент звонка', help: 'Когда во время звонка Ringostat отправляет вебхук.' },
+          uk: { label: 'Момент дзвінка', help: 'Коли під час дзвінка Ringostat надсилає вебхук.' },
+        },
+        value: {
+          en: { label: 'Values of event', help: 'Comma-separated, e.g. call_start, start.' },
+          ru: { label: 'Значения event', help: 'Через запятую, например call_start, start.' },
+          uk: { label: 'Значення event', help: 'Через кому, наприклад call_start, start.' },
+        },
+      },
     },
     ...CALL_OPTION_TEXTS,
   },

@@ -69,14 +69,15 @@ const settings = z.object({
   /** Sent to replyUrl as `Authorization: Bearer <replyToken>`. */
   replyToken: z.string().min(1).optional(),
   /** Relay field → body key; a dotted key reads a nested object ("client.phone"). */
-  fieldMap: z.partialRecord(z.enum(fieldKeys), z.string().min(1).max(200)).optional(),
+  // `default` only describes (the admin page shows it greyed); nothing is filled in: a key left out takes it when read.
+  fieldMap: z.partialRecord(z.enum(fieldKeys), z.string().min(1).max(200)).optional().meta({ default: DEFAULT_FIELD_MAP }),
   eventNames: z.object({
     message: z.array(z.string().min(1)).optional(),
     start: z.array(z.string().min(1)).optional(),
     end: z.array(z.string().min(1)).optional(),
     contact: z.array(z.string().min(1)).optional(),
     status: z.array(z.string().min(1)).optional(),
-  }).strict().optional(),
+  }).strict().optional().meta({ default: DEFAULT_EVENT_NAMES }),
   /** Values of `author` that mean an operator wrote the message; anything else is the client. */
   operatorAuthors: z.array(z.string().min(1)).optional(),
   /** The operator id replies are sent as when the employee has no operator of their own. */
@@ -218,7 +219,7 @@ export const verbox = defineChannel({
       if (!text && description) text = description;
       if (!text && !files.length) throw new HttpError(400, `a message needs ${r.key('text')}, ${r.key('description')} or ${r.key('files')}`);
       const author = (r.str('author') ?? '').toLowerCase();
-      const byOperator = (s.operatorAuthors ?? OPERATOR_AUTHORS).map((a) => a.toLowerCase()).includes(author) || name === 'operatorSendMessage';
+      const byOperator = (s.operatorAuthors?.length ? s.operatorAuthors : OPERATOR_AUTHORS).map((a) => a.toLowerCase()).includes(author) || name === 'operatorSendMessage';
       const operatorId = r.str('operatorId');
       const operatorEmail = r.str('operatorEmail');
       const op = byOperator ? findOperator(o.operators, operatorId, operatorEmail) : undefined;

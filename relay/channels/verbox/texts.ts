@@ -26,21 +26,52 @@ export const verboxTexts = {
       uk: { label: 'Токен адреси для відповідей', help: 'Передається з кожною відповіддю як Authorization: Bearer.' },
     },
     fieldMap: {
-      en: { label: 'Field names in requests', help: 'JSON: the relay\'s field → the key in your forwarder\'s body, e.g. {"phone": "client.phone"}; empty: the relay\'s own names.' },
-      ru: { label: 'Имена полей в запросах', help: 'JSON: поле релея → ключ в теле запроса вашего пересыльщика, например {"phone": "client.phone"}; пусто — имена релея.' },
-      uk: { label: 'Імена полів у запитах', help: 'JSON: поле релея → ключ у тілі запиту вашого пересилача, наприклад {"phone": "client.phone"}; порожньо — імена релея.' },
+      en: { label: 'Field names in requests', help: 'Where your forwarder puts each field; the grey names are the defaults, used where a row is empty.' },
+      ru: { label: 'Имена полей в запросах', help: 'Где ваш пересыльщик передаёт каждое поле; серым показаны имена по умолчанию — они действуют, где строка пуста.' },
+      uk: { label: 'Імена полів у запитах', help: 'Де ваш пересилач передає кожне поле; сірим показано імена за замовчуванням — вони діють, де рядок порожній.' },
+      columns: {
+        key: {
+          en: { label: 'Relay field', help: 'What the relay reads from the request.' },
+          ru: { label: 'Поле релея', help: 'Что релей читает из запроса.' },
+          uk: { label: 'Поле релея', help: 'Що релей читає із запиту.' },
+        },
+        value: {
+          en: { label: 'Key in the request', help: 'Its key in your forwarder\'s body; a dotted key reads a nested one, e.g. client.phone.' },
+          ru: { label: 'Ключ в запросе', help: 'Его ключ в теле запроса пересыльщика; ключ с точкой читает вложенный, например client.phone.' },
+          uk: { label: 'Ключ у запиті', help: 'Його ключ у тілі запиту пересилача; ключ із крапкою читає вкладений, наприклад client.phone.' },
+        },
+      },
     },
     eventNames: {
       advanced: true,
-      en: { label: 'Event names', help: 'JSON: event names by meaning (message, start, end, contact, status), if your forwarder names them otherwise.' },
-      ru: { label: 'Названия событий', help: 'JSON: названия событий по смыслу (message, start, end, contact, status), если ваш пересыльщик называет их иначе.' },
-      uk: { label: 'Назви подій', help: 'JSON: назви подій за змістом (message, start, end, contact, status), якщо ваш пересилач називає їх інакше.' },
+      en: { label: 'Event names', help: 'If your forwarder names events otherwise: its names for each meaning, comma-separated; the grey ones are the defaults.' },
+      ru: { label: 'Названия событий', help: 'Если ваш пересыльщик называет события иначе: его названия для каждого смысла, через запятую; серым показаны значения по умолчанию.' },
+      uk: { label: 'Назви подій', help: 'Якщо ваш пересилач називає події інакше: його назви для кожного змісту, через кому; сірим показано значення за замовчуванням.' },
+      columns: {
+        key: {
+          en: { label: 'Meaning', help: 'What the event is: message, start, end, contact or status.' },
+          ru: { label: 'Смысл', help: 'Что это за событие: message, start, end, contact или status.' },
+          uk: { label: 'Зміст', help: 'Що це за подія: message, start, end, contact або status.' },
+        },
+        value: {
+          en: { label: 'Event names', help: 'Comma-separated, e.g. newMessage, message.' },
+          ru: { label: 'Названия событий', help: 'Через запятую, например newMessage, message.' },
+          uk: { label: 'Назви подій', help: 'Через кому, наприклад newMessage, message.' },
+        },
+      },
     },
     operatorAuthors: {
       advanced: true,
-      en: { label: 'Operator author values', help: 'JSON list: values of "author" that mean an operator wrote; anything else is the client.' },
-      ru: { label: 'Значения автора-оператора', help: 'JSON-список: значения поля «author», означающие, что написал оператор; всё остальное — клиент.' },
-      uk: { label: 'Значення автора-оператора', help: 'JSON-список: значення поля «author», які означають, що написав оператор; усе інше — клієнт.' },
+      en: { label: 'Operator author values', help: 'Values of "author" that mean an operator wrote, a row each; anything else is the client. Empty: operator, agent, admin, employee.' },
+      ru: { label: 'Значения автора-оператора', help: 'Значения поля «author», означающие, что написал оператор, по одному в строке; всё остальное — клиент. Пусто — operator, agent, admin, employee.' },
+      uk: { label: 'Значення автора-оператора', help: 'Значення поля «author», які означають, що написав оператор, по одному в рядку; усе інше — клієнт. Порожньо — operator, agent, admin, employee.' },
+      columns: {
+        value: {
+          en: { label: 'Value of author', help: 'E.g. operator.' },
+          ru: { label: 'Значение author', help: 'Например operator.' },
+          uk: { label: 'Значення author', help: 'Наприклад operator.' },
+        },
+      },
     },
     defaultOperator: {
       en: { label: 'Default operator', help: 'The Verbox operator id replies go as when the employee has no operator of their own.' },
@@ -58,9 +89,26 @@ export const verboxTexts = {
       uk: { label: 'Завершувати задачу, коли чат закінчено', help: 'Коли чат закінчується, задача переходить у завершений статус (потрібен REST-токен).' },
     },
     operators: {
-      en: { label: 'Verbox operators ↔ employees', help: 'JSON list: {"operator": Verbox id or e-mail, "employee": Planfix e-mail, "name": full name as Planfix shows it}.' },
-      ru: { label: 'Операторы Verbox ↔ сотрудники', help: 'JSON-список: {"operator": ID или e-mail в Verbox, "employee": e-mail в ПланФиксе, "name": полное имя, как в ПланФиксе}.' },
-      uk: { label: 'Оператори Verbox ↔ співробітники', help: 'JSON-список: {"operator": ID або e-mail у Verbox, "employee": e-mail у ПланФіксі, "name": повне ім\'я, як у ПланФіксі}.' },
+      en: { label: 'Verbox operators ↔ employees', help: 'A row per operator: their messages are attributed to the employee, and the employee\'s replies go as them.' },
+      ru: { label: 'Операторы Verbox ↔ сотрудники', help: 'Строка на каждого оператора: его сообщения приписываются сотруднику, а ответы сотрудника уходят от его имени.' },
+      uk: { label: 'Оператори Verbox ↔ співробітники', help: 'Рядок на кожного оператора: його повідомлення приписуються співробітнику, а відповіді співробітника йдуть від його імені.' },
+      columns: {
+        operator: {
+          en: { label: 'Verbox operator', help: 'The operator\'s id or e-mail in Verbox.' },
+          ru: { label: 'Оператор Verbox', help: 'ID или e-mail оператора в Verbox.' },
+          uk: { label: 'Оператор Verbox', help: 'ID або e-mail оператора у Verbox.' },
+        },
+        employee: {
+          en: { label: 'Employee\'s e-mail', help: 'The employee\'s e-mail in Planfix.' },
+          ru: { label: 'E-mail сотрудника', help: 'E-mail сотрудника в ПланФиксе.' },
+          uk: { label: 'E-mail співробітника', help: 'E-mail співробітника в ПланФіксі.' },
+        },
+        name: {
+          en: { label: 'Full name in Planfix', help: 'Exactly as Planfix shows it: Planfix\'s replies name the employee, not the e-mail.' },
+          ru: { label: 'Полное имя в ПланФиксе', help: 'Точно как в ПланФиксе: ответы ПланФикса называют сотрудника по имени, а не по e-mail.' },
+          uk: { label: 'Повне ім\'я в ПланФіксі', help: 'Точно як у ПланФіксі: відповіді ПланФікса називають співробітника на ім\'я, а не за e-mail.' },
+        },
+      },
     },
   },
   warnings: {

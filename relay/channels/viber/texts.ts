@@ -36,4 +36,9 @@ export const viberTexts = {
       uk: { label: 'Відповідати від імені співробітника', help: 'У відповідях видно ім\'я та аватар співробітника ПланФікса, а не бота.' },
     },
   },
+  card: {
+    en: 'The relay sets the bot\'s webhook in Viber itself: nothing to paste there. Viber calls the webhook URL first and accepts only https with a certificate from a public authority (not self-signed), so the relay must be reachable at that address from the internet.',
+    ru: 'Релей сам устанавливает вебхук бота в Viber: туда ничего вставлять не нужно. Viber сначала обращается по адресу вебхука и принимает только https с сертификатом от публичного центра (не самоподписанным), поэтому релей должен быть доступен по этому адресу из интернета.',
+    uk: 'Релей сам встановлює вебхук бота у Viber: туди нічого вставляти не треба. Viber спочатку звертається за адресою вебхука і приймає лише https із сертифікатом від публічного центру (не самопідписаним), тому релей має бути доступний за цією адресою з інтернету.',
+  },
 } satisfies ChannelTexts;
