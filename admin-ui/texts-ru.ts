@@ -1,11 +1,5 @@
+import { plural } from '../relay/core/ui-text.ts';
 import type { Texts } from './i18n.ts';
-
-/** 1 канал, 2 канала, 5 каналов (the same rule serves Ukrainian). */
-export function plural(n: number, one: string, few: string, many: string): string {
-  const d = n % 10;
-  const dd = n % 100;
-  return d === 1 && dd !== 11 ? one : d >= 2 && d <= 4 && (dd < 12 || dd > 14) ? few : many;
-}
 
 export const ru: Texts = {
   languageName: 'Русский',
@@ -21,7 +15,7 @@ export const ru: Texts = {
   copy: 'Копировать',
   copied: 'Скопировано',
   accounts: 'Аккаунты',
-  channelCount: (n) => `${n} ${plural(n, 'канал', 'канала', 'каналов')}`,
+  channelCount: (n) => `${n} ${plural('ru', n, ['канал', 'канала', 'каналов'])}`,
   noAccounts: 'Аккаунтов пока нет.',
   newAccount: 'Новый аккаунт',
   accountSettings: 'Настройки аккаунта',

@@ -1,5 +1,5 @@
 import type { Texts } from './i18n.ts';
-import { plural } from './texts-ru.ts';
+import { plural } from '../relay/core/ui-text.ts';
 
 export const uk: Texts = {
   languageName: 'Українська',
@@ -15,7 +15,7 @@ export const uk: Texts = {
   copy: 'Копіювати',
   copied: 'Скопійовано',
   accounts: 'Акаунти',
-  channelCount: (n) => `${n} ${plural(n, 'канал', 'канали', 'каналів')}`,
+  channelCount: (n) => `${n} ${plural('uk', n, ['канал', 'канали', 'каналів'])}`,
   noAccounts: 'Акаунтів поки немає.',
   newAccount: 'Новий акаунт',
   accountSettings: 'Налаштування акаунта',

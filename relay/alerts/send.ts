@@ -3,6 +3,7 @@ import { formatTime, localeOf } from '../core/locale.ts';
 import type { Logger } from '../log.ts';
 import { send, type OutboundPolicy } from '../net/outbound.ts';
 import type { RestApi } from '../planfix/rest.ts';
+import { plural } from '../core/ui-text.ts';
 import type { Alert } from './limiter.ts';
 
 // Where an alert goes: a new Planfix task assigned to the chosen employee (REST `POST /task/`,
@@ -13,11 +14,11 @@ import type { Alert } from './limiter.ts';
 
 const TEXTS = {
   ru: {
-    name: (n: number, account: string) => `planfix-relay: ${n} ${plural(n, ['сообщение клиента не доставлено', 'сообщения клиентов не доставлены', 'сообщений клиентов не доставлено'])} (${account})`,
+    name: (n: number, account: string) => `planfix-relay: ${n} ${plural('ru', n, ['сообщение клиента не доставлено', 'сообщения клиентов не доставлены', 'сообщений клиентов не доставлено'])} (${account})`,
     body: (since: string, page: string) => `ПланФикс отказал в доставке с ${since}. Причины, «Повторить все» и «Удалить» — на странице администратора: ${page}`,
   },
   uk: {
-    name: (n: number, account: string) => `planfix-relay: ${n} ${plural(n, ['повідомлення клієнта не доставлено', 'повідомлення клієнтів не доставлено', 'повідомлень клієнтів не доставлено'])} (${account})`,
+    name: (n: number, account: string) => `planfix-relay: ${n} ${plural('uk', n, ['повідомлення клієнта не доставлено', 'повідомлення клієнтів не доставлено', 'повідомлень клієнтів не доставлено'])} (${account})`,
     body: (since: string, page: string) => `Доставку відхилено з ${since}. Причини, «Повторити всі» та «Видалити» — на сторінці адміністратора: ${page}`,
   },
   en: {
@@ -25,11 +26,6 @@ const TEXTS = {
     body: (since: string, page: string) => `Refused for good since ${since}. The reasons, "Retry all" and "Dismiss" are on the admin page: ${page}`,
   },
 };
-
-function plural(n: number, [one, few, many]: [string, string, string]): string {
-  const d = n % 10, h = n % 100;
-  return d === 1 && h !== 11 ? one : d >= 2 && d <= 4 && (h < 12 || h > 14) ? few : many;
-}
 
 export interface AlertSenderDeps {
   rest: RestApi;

@@ -29,3 +29,16 @@ export interface Warning {
 export function word(template: string, params: Record<string, string> = {}): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (Object.hasOwn(params, k) ? params[k]! : m));
 }
+
+const pluralRules = new Map<string, Intl.PluralRules>();
+
+/**
+ * The form of a counted word: 1 канал, 2 канала, 5 каналов. Intl's plural rules of the language
+ * decide (`few` and `many` are Russian's and Ukrainian's; fractions take `few`, as they read).
+ */
+export function plural(language: string, n: number, [one, few, many]: readonly [string, string, string]): string {
+  let rules = pluralRules.get(language);
+  if (!rules) pluralRules.set(language, rules = new Intl.PluralRules(language));
+  const form = rules.select(n);
+  return form === 'one' ? one : form === 'many' ? many : few;
+}
