@@ -52,6 +52,13 @@ export class TrafficRecorder {
     else d.dead++;
   }
 
+  /** How many of the account's events (or one channel's) wait for delivery now. */
+  waiting(account: string, channel?: string): number {
+    let n = 0;
+    for (const e of this.opts.pending?.() ?? []) if (e.account === account && (channel === undefined || e.channel === channel)) n++;
+    return n;
+  }
+
   /** Notes how many events of each channel wait now; the hour keeps the highest. */
   sampleBacklog(): void {
     const counts = new Map<string, { account: string; channel: string; n: number }>();

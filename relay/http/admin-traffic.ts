@@ -26,10 +26,7 @@ export function trafficRoutes(router: Router, admin: AdminContext): void {
     const now = Date.now();
     const { from, to } = rangeWindow(q.range, now);
     const hours = await relay.store.traffic.hours(a.id, from, to, c?.id);
-    let waiting = 0;
-    // The journal's pending entries are in memory, bounded by the admission's backlog cap.
-    for (const e of relay.store.journal.pending.values()) if (e.account === a.id && (!c || e.channel === c.id)) waiting++;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { ...series(q.range, now, hours), ...(c ? { channel: c.id } : {}), backlogNow: waiting };
+    ctx.body = { ...series(q.range, now, hours), ...(c ? { channel: c.id } : {}), backlogNow: relay.traffic.waiting(a.id, c?.id) };
   });
 }
