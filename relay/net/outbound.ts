@@ -77,6 +77,15 @@ class TimeoutError extends Error {
 }
 
 /**
+ * The most of an answer the relay reads. Planfix's and the providers' answers are a few KB (a REST
+ * page of 100 contacts is under 1 MB); a broken or hostile peer streaming more would otherwise
+ * grow the process without bound.
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+class AnswerTooLarge extends Error {}
+
+/**
  * One request with node:http(s). The relay's calls are small form and JSON requests; fetch (undici)
  * spent about 200 µs of CPU more on each than this does, on the delivery path of every event.
  * No redirect is followed (as fetch with redirect: 'manual'), nothing is decompressed.
@@ -95,7 +104,17 @@ function request(url: URL, init: SendInit, retried = false): Promise<{ status: n
     const req = mod.request(url, { method: init.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_ANSWER_BYTES) {
+          clearTimeout(timer);
+          req.destroy();
+          reject(new AnswerTooLarge(`answered more than ${MAX_ANSWER_BYTES / 1024 / 1024} MB`));
+          return;
+        }
+        chunks.push(c);
+      });
       res.on('end', () => {
         clearTimeout(timer);
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
@@ -129,6 +148,7 @@ export async function send(policy: OutboundPolicy, kind: UrlKind, url: string, i
   try {
     res = await request(target, init);
   } catch (err) {
+    if (err instanceof AnswerTooLarge) throw new TerminalError(`${target.host} ${err.message}`);
     const cause = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
     throw new RetryableError(`${target.host} unreachable (${cause})`);
   }
