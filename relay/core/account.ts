@@ -94,7 +94,7 @@ const channelRecordSchema = z.object({
   settings: z.record(z.string(), z.unknown()),
   options: z.record(z.string(), z.unknown()),
   limits: limitsSchema.optional(),
-  connect: z.object({ ok: z.boolean(), error: z.string().optional(), at: z.string() }).optional(),
+  connect: z.object({ ok: z.boolean(), error: z.string().max(500).optional(), at: z.string().max(40) }).optional(),
   createdAt: z.string(),
 });
 

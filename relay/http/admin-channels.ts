@@ -34,7 +34,8 @@ export function channelRoutes(router: Router, admin: AdminContext): void {
       result = { ok: true, ...(await adapter.onConnect({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) })) };
     } catch (err) {
       logOf(a, c).warn({ err }, 'channel connect step failed');
-      result = { ok: false, error: (err as Error).message };
+      // Kept in the account file: the provider's words, as long as it made them, are cut.
+      result = { ok: false, error: (err as Error).message.slice(0, 500) };
     }
     // The account as it is now: another change may have been saved while the provider answered.
     const now = relay.accounts.get(a.id);
