@@ -13,7 +13,7 @@ import { planfixAccount } from './helpers/planfix-account.ts';
 import { message, Stores } from './helpers/store.ts';
 
 async function world(t: ExecutionContext) {
-  const { sim, account, channel } = await planfixAccount(t);
+  const { sim, account } = await planfixAccount(t);
   const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
   const store = await stores.open();
   const deps = deliverDeps(store.journal);

@@ -5,7 +5,6 @@ import { toE164 } from '../core/identity.ts';
 import { plainText } from '../core/plain-text.ts';
 import { httpUrl } from '../channels/read.ts';
 import type { Relay } from '../context.ts';
-import { HttpError } from '../errors.ts';
 import type { Conversation } from '../store/records.ts';
 import type { AccountState } from '../store/store.ts';
 import { callbackAccount, callbackBody, field, invalid } from './callback.ts';

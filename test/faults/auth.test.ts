@@ -1,8 +1,7 @@
 // Auth matrix: every endpoint that takes a credential, tried with none, a wrong one, another
 // account's, a wrong Viber signature and a replayed Viber body under another body's signature.
 // Every try must be refused with 401/404, answered without a 5xx, and leave the journal as it was.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import test from 'ava';
 import { viberSign } from '../sim/viber.ts';
 import { ADMIN_TOKEN } from '../helpers/relay-process.ts';
