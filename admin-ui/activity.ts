@@ -45,8 +45,8 @@ export async function renderActivity(a: Account, box: HTMLElement, note?: string
       type: 'button', id: 'retry-all', onclick: async (e: Event) => {
         if (!confirm(words.confirmRetryAll(dead.length))) return;
         (e.target as HTMLButtonElement).disabled = true;
-        const r = await api<{ requeued: number }>('POST', `/accounts/${a.id}/dead-letters/retry`);
-        await renderActivity(a, box, words.requeued(r.requeued));
+        const r = await api<{ requeued: number; more: boolean }>('POST', `/accounts/${a.id}/dead-letters/retry`);
+        await renderActivity(a, box, words.requeued(r.requeued) + (r.more ? ` ${words.requeuedMore}` : ''));
       },
     }, words.retryAll)) : undefined,
     dead.length ? scroll(h('table', { class: 'dead' },

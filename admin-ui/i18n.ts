@@ -50,7 +50,7 @@ export interface Texts {
     title: string; headings: [string, string, string, string, string, string]; kinds: Record<string, string>;
     outcomes: Record<string, string>; retrying(n: number): string; skipped: string; nothing: string;
     dead(n: number): string; retry: string; dismiss: string; dismissTitle: string; none: string;
-    retryAll: string; confirmRetryAll(n: number): string; requeued(n: number): string; details: string;
+    retryAll: string; confirmRetryAll(n: number): string; requeued(n: number): string; requeuedMore: string; details: string;
     /** A dead letter's reason in plain words, by the API's reasonCode (relay/delivery/dead-reason.ts). */
     reasons: Record<DeadReason, string>;
   };

@@ -96,6 +96,7 @@ export const en: Texts = {
     retryAll: 'Retry all',
     confirmRetryAll: (n) => `Send all ${n} dead letters to Planfix again? Each conversation's go in the order they came. Fix the cause first, or they fail again.`,
     requeued: (n) => `${n} sent again.`,
+    requeuedMore: 'More are left: press Retry all again once these are through.',
     details: 'Details',
     reasons: {
       'planfix-token': 'Planfix refused the token: check the tokens in the account settings',

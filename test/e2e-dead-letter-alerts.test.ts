@@ -71,6 +71,7 @@ test('three dead letters in a burst: one alert task in Planfix and one POST nami
   const retried = await api('POST', '/dead-letters/retry');
   t.is(retried.status, 202);
   t.is(retried.body.requeued, 3);
+  t.is(retried.body.more, false, 'all fit in one call');
   const chatTasks = () => pf.tasks.filter((x) => x.source === 'chat');
   const texts = () => chatTasks().flatMap((x) => x.comments.map((c) => c.text.split('\n')[0]));
   await pf.waitFor(() => texts().length >= 3);

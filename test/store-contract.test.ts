@@ -205,6 +205,15 @@ contract('a dead letter keeps the code of its reason until it is revived', async
   t.deepEqual(await codes(again), [['ch1:m1', 'gave-up'], ['ch1:m2', undefined]]);
 });
 
+contract('reviveAll with a limit puts back the first dead letters in seq order, and the rest on the next call', async (t, stores, store) => {
+  const added = await store.journal.add([item('m1'), item('m2'), item('m3')]);
+  for (const e of [...added].reverse()) await store.journal.dead(e!, 'refused');
+  t.deepEqual((await store.journal.reviveAll('acc1', 2)).map((e) => e.id), ['ch1:m1', 'ch1:m2']);
+  t.deepEqual((await store.journal.deadLetters('acc1')).map((e) => e.id), ['ch1:m3'], 'the rest stay dead');
+  t.deepEqual((await store.journal.reviveAll('acc1', 2)).map((e) => e.id), ['ch1:m3']);
+  t.deepEqual([...store.journal.pending.keys()].sort(), ['ch1:m1', 'ch1:m2', 'ch1:m3']);
+});
+
 contract('reviveAll puts back every dead letter of the account, and only those, in seq order', async (t, stores, store) => {
   const [a, b, c, d, other] = await store.journal.add([
     item('m1', { key: 'ch1:v1' }), item('m2', { key: 'ch1:v2' }), item('m3', { key: 'ch1:v1' }), item('m4', { key: 'ch1:v1' }),

@@ -11,6 +11,9 @@ import { Fifo } from './fifo.ts';
 import { Slots } from './slots.ts';
 import type { TrafficRecorder } from './traffic.ts';
 
+/** Dead letters put back in line by one "retry all" (see Worker.retryAllDead). */
+export const REVIVE_AT_ONCE = 5_000;
+
 export interface WorkerOptions {
   retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
   /** Conversations of one account in flight at once: a slow account cannot take every slot. */
@@ -247,11 +250,15 @@ export class Worker {
     return true;
   }
 
-  /** Puts every dead letter of the account back in line, each conversation's in their order; how many. */
-  async retryAllDead(accountId: string): Promise<number> {
-    const revived = await this.journal.reviveAll(accountId);
+  /**
+   * Puts the account's dead letters back in line, each conversation's in their order, at most
+   * REVIVE_AT_ONCE of them: they wait in memory like any pending event, and an outage's dead
+   * letters are not bounded by the admission's backlog. `more`: some are left for the next call.
+   */
+  async retryAllDead(accountId: string): Promise<{ requeued: number; more: boolean }> {
+    const revived = await this.journal.reviveAll(accountId, REVIVE_AT_ONCE);
     if (revived.length) this.enqueue(revived);
-    return revived.length;
+    return { requeued: revived.length, more: revived.length === REVIVE_AT_ONCE };
   }
 
   /** Deletes a dead letter for good (an admin looked at it and let it go); false when there is none. */

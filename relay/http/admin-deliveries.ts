@@ -31,10 +31,10 @@ export function deliveryRoutes(router: Router, admin: AdminContext): void {
   // Every dead letter of the account back in line, each conversation's in their original order.
   router.post('/accounts/:id/dead-letters/retry', async (ctx) => {
     const a = account(ctx.params.id!);
-    const requeued = await relay.worker.retryAllDead(a.id);
-    logOf(a).info({ requeued }, 'dead letters retried');
+    const { requeued, more } = await relay.worker.retryAllDead(a.id);
+    logOf(a).info({ requeued, more }, 'dead letters retried');
     ctx.status = 202;
-    ctx.body = { ok: true, requeued };
+    ctx.body = { ok: true, requeued, more };
   });
 
   router.post('/accounts/:id/dead-letters/:eventId/retry', async (ctx) => {

@@ -61,9 +61,10 @@ export interface Journal {
   revive(account: string, id: string): Promise<Entry | undefined>;
   /**
    * Puts every dead letter of the account back among the pending in one write, in seq order (so
-   * each conversation's stay in their original order); resolves with them.
+   * each conversation's stay in their original order), or the first `limit` of them; resolves
+   * with them.
    */
-  reviveAll(account: string): Promise<Entry[]>;
+  reviveAll(account: string, limit?: number): Promise<Entry[]>;
   /** Deletes a dead letter for good; false when there is none. */
   dismiss(account: string, id: string): Promise<boolean>;
   readonly healthy: boolean;

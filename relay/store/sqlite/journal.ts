@@ -59,6 +59,7 @@ export class SqliteJournal implements Journal {
       dead: q('UPDATE events SET dead_reason = ?, dead_at = ?, dead_code = ? WHERE seq = ? AND id = ?'),
       open: q('SELECT * FROM events WHERE dead_at IS NULL ORDER BY seq'),
       deadOf: q('SELECT * FROM events WHERE dead_at IS NOT NULL AND account = ? ORDER BY seq'),
+      deadFirst: q('SELECT * FROM events WHERE dead_at IS NOT NULL AND account = ? ORDER BY seq LIMIT ?'),
       deadOne: q('SELECT * FROM events WHERE id = ? AND account = ? AND dead_at IS NOT NULL'),
       revive: q('UPDATE events SET dead_reason = NULL, dead_at = NULL, dead_code = NULL, attempts = 0, next_at = NULL WHERE seq = ? AND id = ?'),
     };
@@ -146,11 +147,11 @@ export class SqliteJournal implements Journal {
     return e;
   }
 
-  async reviveAll(account: string): Promise<Entry[]> {
+  async reviveAll(account: string, limit = -1): Promise<Entry[]> {
     // Read and revived in the one write: a letter that dies meanwhile is either in both or in neither.
     let rows: Row[] = [];
     await this.db.write(() => {
-      rows = this.st.deadOf.all(account) as Row[];
+      rows = this.st.deadFirst.all(account, limit) as Row[];
       for (const r of rows) this.st.revive.run(r.seq, r.id);
     });
     const revived = rows.map((r) => entryOf({ ...r, dead_at: null, dead_reason: null, dead_code: null, attempts: 0, next_at: null }));
