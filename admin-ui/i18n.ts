@@ -64,6 +64,11 @@ export interface Texts {
     units: { ms: string; s: string; min: string; h: string };
   };
   limits: Record<'ratePerSecond' | 'burst' | 'newConversationsPerHour' | 'newContactsPerHour' | 'accountBacklog', { label: string; help: string }>;
+  phoneBook: {
+    title: string; help: string; off: string; notNeeded: string; never: string; changesRefused: string;
+    numbers(numbers: number, contacts: number | undefined): string; reading(contacts: number): string;
+    syncedAt(when: string): string; error(when: string, text: string): string;
+  };
 }
 
 const ALL: Record<UiLanguage, Texts> = { en, ru, uk };

@@ -143,4 +143,16 @@ export const en: Texts = {
     newContactsPerHour: { label: 'New callers per hour', help: 'Caller numbers the relay has not seen yet, per clock hour (call channels).' },
     accountBacklog: { label: 'Account backlog', help: 'Events waiting for Planfix above which this channel\'s webhooks are refused for a while.' },
   },
+  phoneBook: {
+    title: 'Planfix phone book',
+    help: 'The relay keeps the numbers of your Planfix contacts so that a caller\'s card opens at once, while the phone still rings, and a number written another way never becomes a second contact. It reads them itself, when Planfix is not busy with other requests.',
+    off: 'Turned off on the relay\'s server (RELAY_PHONE_BOOK=off): a caller\'s card waits for a search of the number in Planfix.',
+    notNeeded: 'Only needed by an account with a calls channel and a REST API token.',
+    never: 'Not read yet.',
+    changesRefused: 'Planfix did not take the filter by date of change: the book is updated only by a full reading once a week and by the numbers of calls.',
+    numbers: (n, c) => `${n} ${n === 1 ? 'number' : 'numbers'}${c === undefined ? '' : ` of ${c} ${c === 1 ? 'contact' : 'contacts'}`}`,
+    reading: (c) => `Reading: ${c} ${c === 1 ? 'contact' : 'contacts'} read so far.`,
+    syncedAt: (when) => `Updated ${when}.`,
+    error: (when, text) => `The last reading, ${when}, failed: ${text}. The relay tries again by itself.`,
+  },
 };

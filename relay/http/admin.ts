@@ -6,6 +6,7 @@ import { channelRoutes } from './admin-channels.ts';
 import { adminContext } from './admin-context.ts';
 import { deliveryRoutes } from './admin-deliveries.ts';
 import { newRouter } from './router.ts';
+import { phoneBookRoutes } from './admin-phone-book.ts';
 import { trafficRoutes } from './admin-traffic.ts';
 import { safeEqual } from './secure.ts';
 
@@ -25,5 +26,6 @@ export function adminRouter(relay: Relay): Router {
   channelRoutes(router, admin);
   deliveryRoutes(router, admin);
   trafficRoutes(router, admin);
+  phoneBookRoutes(router, admin);
   return router;
 }
