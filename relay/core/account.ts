@@ -37,7 +37,7 @@ export const accountInputSchema = z.object({
   defaultCountry: z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 code').transform((s) => s.toUpperCase()).default('RU'),
   planfix: planfixSchema,
   /** Planfix task field names for visitor details (`data_<name>`); an empty string turns one off. */
-  taskFields: z.record(z.enum(FIELD_KEYS), z.string().max(100)).optional(),
+  taskFields: z.partialRecord(z.enum(FIELD_KEYS), z.string().max(100)).optional(),
   /** What the relay writes into Planfix is in this language; unset: from the Planfix domain (locale.ts). */
   language: z.enum(LANGUAGES, { error: `must be one of ${LANGUAGES.join(', ')}` }).optional(),
   /** Times written into Planfix are in this zone; unset: from the Planfix domain. */
