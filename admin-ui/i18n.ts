@@ -64,6 +64,12 @@ export interface Texts {
     units: { ms: string; s: string; min: string; h: string };
   };
   limits: Record<'ratePerSecond' | 'burst' | 'newConversationsPerHour' | 'newContactsPerHour' | 'accountBacklog', { label: string; help: string }>;
+  /** Fields picked from the account's Planfix (admin-ui/pickers.ts), and the task fields table. */
+  pickers: {
+    choose: string; typeId: string; typeIn: string;
+    scope(scope: string, manual: string): string; noToken(manual: string): string; failed(message: string, manual: string): string;
+    truncated(n: string): string; suggested(who: string): string; accept: string; off: string;
+  };
 }
 
 const ALL: Record<UiLanguage, Texts> = { en, ru, uk };

@@ -144,4 +144,17 @@ export const ru: Texts = {
     newContactsPerHour: { label: 'Новых номеров в час', help: 'Номера звонящих, которых релей ещё не видел, за календарный час (каналы звонков).' },
     accountBacklog: { label: 'Очередь аккаунта', help: 'Сколько событий может ждать ПланФикс, прежде чем вебхуки канала начнут получать отказ.' },
   },
+  // Planfix pickers (issue 16): lists read from the account's Planfix, with typing as the fallback.
+  pickers: {
+    choose: '— выбрать из ПланФикса —',
+    typeId: 'введите ID вручную',
+    typeIn: 'заполните вручную',
+    scope: (scope, manual) => `У REST-токена нет права ${scope}: добавьте его в ПланФиксе или ${manual}.`,
+    noToken: (manual) => `У аккаунта нет REST-токена ПланФикса: укажите его в настройках аккаунта, чтобы выбирать из списка, или ${manual}.`,
+    failed: (message, manual) => `ПланФикс не отдал список (${message}): ${manual}.`,
+    truncated: (n) => `В списке только первые ${n}: остальных введите вручную.`,
+    suggested: (who) => `В ПланФиксе: ${who}`,
+    accept: 'Подставить',
+    off: 'не записывается',
+  },
 };
