@@ -65,7 +65,8 @@ export function tableEditor(f: FieldSpec, shape: TableShape, id: string): HTMLEl
     const choice = f.text?.choices?.[key];
     body.append(h('tr', { class: 'row', 'data-key': key },
       h('th', { scope: 'row', title: key }, choice ? pick(choice) : key),
-      h('td', {}, cell(columns[1]!, value, `${heading(columns[1]!).label}: ${key}`, defaults[key], f.text?.columns?.value?.picker))));
+      // A name stored empty turns that key off: shown as such, not as the default it does not take.
+      h('td', {}, cell(columns[1]!, value, `${heading(columns[1]!).label}: ${key}`, value === '' ? t().pickers.off : defaults[key], f.text?.columns?.value?.picker))));
   };
 
   const current = f.value;
@@ -107,6 +108,8 @@ export function tableEditor(f: FieldSpec, shape: TableShape, id: string): HTMLEl
         valueCell.dataset.path = `${f.path}.${key}`;
         if (Object.hasOwn(map, key)) throw fail(keyCell!, `${f.path}.${key}`, words.duplicateKey);
         if (value) map[key] = cellValue(shape.value.kind, value);
+        // Left empty, a key stored turned off stays off: leaving it out would turn it on again.
+        else if (fixed && (current as Record<string, unknown> | undefined)?.[key] === '') map[key] = '';
         else if (!fixed) throw fail(valueCell, `${f.path}.${key}`, plainError({ path: '', reason: 'required' }, ''));
       }
       out = map;

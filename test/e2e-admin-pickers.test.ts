@@ -164,3 +164,27 @@ test('an account without a REST token: the pickers say to set one, or to type', 
   t.deepEqual(w.pf.restCalls, [], 'Planfix was not asked');
   t.deepEqual(errors, []);
 });
+
+test('the task fields of visitor details: names offered from Planfix\'s task fields, one turned off stays off', async (t) => {
+  const w = await startWorld();
+  t.teardown(() => w.close());
+  const account = await fourChannelAccount(w);
+  t.is((await w.relay.api('PATCH', `/api/accounts/${account.id}`, { taskFields: { city: '', utm_source: 'Источник' } })).status, 200, 'some keys only');
+  const { page, errors } = await open(t, w, 'en-US', account.id);
+  const form = page.locator('#account-edit');
+  await form.locator('details.advanced summary').first().click();
+  const table = await shown(field(form, 'taskFields'));
+  t.is(await table.locator('tr[data-key="utm_source"] input').inputValue(), 'Источник');
+  t.is(await table.locator('tr[data-key="city"] th').textContent(), 'City');
+  t.is(await table.locator('tr[data-key="city"] input').getAttribute('placeholder'), 'not written');
+  t.is(await table.locator('tr[data-key="ip"] input').getAttribute('placeholder'), 'ip', 'the default name is shown, not filled in');
+  const medium = table.locator('tr[data-key="utm_medium"] input');
+  await t.notThrowsAsync(page.waitForFunction((el) => !!el?.getAttribute('list'), await medium.elementHandle()));
+  const names = await page.locator(`datalist[id="${await medium.getAttribute('list')}"] option`).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  t.deepEqual(names, ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content']);
+  await medium.fill('utm_medium');
+  await form.locator('button[type=submit]').click();
+  await w.pf.waitFor(async () => (await api(w, account.id)).taskFields?.utm_medium === 'utm_medium');
+  t.deepEqual((await api(w, account.id)).taskFields, { city: '', utm_source: 'Источник', utm_medium: 'utm_medium' });
+  t.deepEqual(errors, []);
+});

@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { urlUnder } from './url.ts';
-import { UTM_KEYS } from './events.ts';
+import { FIELD_KEYS, type FieldKey } from './field-keys.ts';
 import { limitsSchema, type Limits } from './limits.ts';
 import { isTimeZone, LANGUAGES, type Language } from './locale.ts';
 
-/** Visitor details that can be written to task fields with `data_<name>`. */
-export const FIELD_KEYS = [...UTM_KEYS, 'city', 'country', 'ip', 'browser', 'os', 'device', 'referrer', 'landing', 'pages'] as const;
-export type FieldKey = (typeof FIELD_KEYS)[number];
+export { FIELD_KEYS, type FieldKey };
 
 export const planfixSchema = z.object({
   url: z.string().url(),
