@@ -7,6 +7,7 @@ import { renderTraffic } from './traffic.ts';
 import { accountForm, checkPanel, connectPanel } from './account.ts';
 import { channelCard, channelForm, renderAdmission, type PageContext } from './channels.ts';
 import { lang, languageName, LANGUAGES, setLanguage, t, type UiLanguage } from './i18n.ts';
+import { pickers } from './pickers.ts';
 import { warningLines } from './warnings.ts';
 import type { Account, Kind } from './types.ts';
 
@@ -116,6 +117,7 @@ async function showAccount(id: string): Promise<void> {
         await showAccounts();
       },
     }, words.deleteAccount))));
+  pickers(root.querySelector('main')!, a.id);
   await Promise.all([renderActivity(a, activity), renderTraffic(a, traffic), renderPhoneBook(a, phoneBook)]);
   // The charts change by the hour: redrawn every 30 s, not with every 3 s refresh of the lists.
   let ticks = 0;

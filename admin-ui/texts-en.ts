@@ -155,4 +155,17 @@ export const en: Texts = {
     syncedAt: (when) => `Updated ${when}.`,
     error: (when, text) => `The last reading, ${when}, failed: ${text}. The relay tries again by itself.`,
   },
+  // Planfix pickers (issue 16): lists read from the account's Planfix, with typing as the fallback.
+  pickers: {
+    choose: '— choose from Planfix —',
+    typeId: 'type the id',
+    typeIn: 'fill it in by hand',
+    scope: (scope, manual) => `The REST token lacks the ${scope} scope: add it in Planfix, or ${manual}.`,
+    noToken: (manual) => `The account has no Planfix REST token: add one in the account settings to choose from a list, or ${manual}.`,
+    failed: (message, manual) => `Planfix did not give the list (${message}): ${manual}.`,
+    truncated: (n) => `Only the first ${n} are listed: type any other by hand.`,
+    suggested: (who) => `In Planfix: ${who}`,
+    accept: 'Fill in',
+    off: 'not written',
+  },
 };

@@ -156,4 +156,17 @@ export const ru: Texts = {
     syncedAt: (when) => `Обновлена ${when}.`,
     error: (when, text) => `Последнее чтение ${when} не удалось: ${text}. Релей повторит его сам.`,
   },
+  // Planfix pickers (issue 16): lists read from the account's Planfix, with typing as the fallback.
+  pickers: {
+    choose: '— выбрать из ПланФикса —',
+    typeId: 'введите ID вручную',
+    typeIn: 'заполните вручную',
+    scope: (scope, manual) => `У REST-токена нет права ${scope}: добавьте его в ПланФиксе или ${manual}.`,
+    noToken: (manual) => `У аккаунта нет REST-токена ПланФикса: укажите его в настройках аккаунта, чтобы выбирать из списка, или ${manual}.`,
+    failed: (message, manual) => `ПланФикс не отдал список (${message}): ${manual}.`,
+    truncated: (n) => `В списке только первые ${n}: остальных введите вручную.`,
+    suggested: (who) => `В ПланФиксе: ${who}`,
+    accept: 'Подставить',
+    off: 'не записывается',
+  },
 };

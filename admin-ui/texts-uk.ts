@@ -156,4 +156,17 @@ export const uk: Texts = {
     syncedAt: (when) => `Оновлена ${when}.`,
     error: (when, text) => `Останнє читання ${when} не вдалося: ${text}. Релей повторить його сам.`,
   },
+  // Planfix pickers (issue 16): lists read from the account's Planfix, with typing as the fallback.
+  pickers: {
+    choose: '— вибрати з ПланФікса —',
+    typeId: 'введіть ID вручну',
+    typeIn: 'заповніть вручну',
+    scope: (scope, manual) => `У REST-токена немає права ${scope}: додайте його в ПланФіксі або ${manual}.`,
+    noToken: (manual) => `Акаунт не має REST-токена ПланФікса: вкажіть його в налаштуваннях акаунта, щоб вибирати зі списку, або ${manual}.`,
+    failed: (message, manual) => `ПланФікс не віддав список (${message}): ${manual}.`,
+    truncated: (n) => `У списку лише перші ${n}: інших введіть вручну.`,
+    suggested: (who) => `У ПланФіксі: ${who}`,
+    accept: 'Підставити',
+    off: 'не записується',
+  },
 };

@@ -5,8 +5,9 @@ import { accountRoutes } from './admin-accounts.ts';
 import { channelRoutes } from './admin-channels.ts';
 import { adminContext } from './admin-context.ts';
 import { deliveryRoutes } from './admin-deliveries.ts';
-import { newRouter } from './router.ts';
+import { planfixRoutes } from './admin-planfix.ts';
 import { phoneBookRoutes } from './admin-phone-book.ts';
+import { newRouter } from './router.ts';
 import { trafficRoutes } from './admin-traffic.ts';
 import { safeEqual } from './secure.ts';
 
@@ -27,5 +28,6 @@ export function adminRouter(relay: Relay): Router {
   deliveryRoutes(router, admin);
   trafficRoutes(router, admin);
   phoneBookRoutes(router, admin);
+  planfixRoutes(router, admin);
   return router;
 }
