@@ -15,3 +15,19 @@ export interface Slot {
 }
 
 export const currentSlot = new AsyncLocalStorage<Slot>();
+
+/**
+ * Waits for `work` that another delivery is doing (a REST answer several deliveries share) with
+ * the slot given back meanwhile. Holding it would deadlock: the delivery doing the work parked at
+ * the limiter and must take a slot again to finish, and with every slot held by deliveries waiting
+ * for its answer, none would free.
+ */
+export async function waitParked<T>(work: Promise<T>): Promise<T> {
+  const slot = currentSlot.getStore();
+  slot?.park();
+  try {
+    return await work;
+  } finally {
+    await slot?.unpark();
+  }
+}

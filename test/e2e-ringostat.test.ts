@@ -240,6 +240,20 @@ test('with 30 call webhooks queued, REST calls to Planfix never exceed 1 per sec
   t.is(pf.restCalls.filter((c) => c.path.startsWith('/rest/contact/list')).length, 2);
 });
 
+test('twelve answered calls of one employee at once, REST busy: every comment lands (deliveries waiting for one author lookup give their slots back)', async (t) => {
+  const { pf, hook, idle } = await setup(t, { options: { callTarget: 'contact' } });
+  // More calls than the account's 8 delivery slots, each from a number the relay must search for
+  // (REST stays busy), all naming the same employee as the comment's author.
+  const calls = Array.from({ length: 12 }, (_, i) => call(`dl-${i}`, `3805022200${String(i).padStart(2, '0')}`, { disposition: 'ANSWERED', billsec: 20 + i, connected_with: '380671112233' }));
+  for (const [i, c] of calls.entries()) pf.addContact({ name: `Caller ${i}`, phones: [`+${c.caller}`] });
+  const answers = await Promise.all(calls.map((c) => hook('call_end', c)));
+  t.deepEqual(answers.map((a) => a.status), calls.map(() => 200));
+  await idle();
+  t.is(pf.contactComments.length, 12);
+  t.true(pf.contactComments.every((c) => c.author.employeeEmail === 'ivan@acme.test'));
+  t.is(pf.restCalls.filter((c) => c.path === '/rest/user/list').length, 1, 'the author is looked up once');
+});
+
 test('an outgoing call: OUTGOING then COMPLETED as Busy, the customer being the dialled number', async (t) => {
   const { pf, hook, idle } = await setup(t, { options: { callTarget: 'contact' } });
   const olena = pf.addContact({ name: 'Olena', phones: ['+380501112233'] });

@@ -13,6 +13,7 @@ import type { RestApi } from '../planfix/rest.ts';
 import { TelephonyApiError, type TelephonyApi } from '../planfix/telephony.ts';
 import type { CallRecord } from '../store/records.ts';
 import type { AccountState, Journal } from '../store/store.ts';
+import { waitParked } from '../slot.ts';
 import { hold } from './hold.ts';
 
 // The executor of a call's plan (core/call-plan.ts): each op is one Planfix request or one write of
@@ -175,18 +176,26 @@ async function tolerate400(deps: CallDeps, fn: () => Promise<unknown>): Promise<
   }
 }
 
-const userIds = new Map<string, Promise<number | undefined>>();
+/** Employees' Planfix user ids by account and e-mail, once Planfix answered; and the questions being asked. */
+const userIds = new Map<string, number | undefined>();
+const askingUser = new Map<string, Promise<number | undefined>>();
 
 /** The Planfix user with the employee's e-mail, as a comment's author; none: the REST token's own user. */
 async function ownerOf(email: string | undefined, account: Account, deps: CallDeps): Promise<{ id: string } | undefined> {
   if (!email) return undefined;
   const key = `${account.id}:${email}`;
+  let id = userIds.get(key);
   if (!userIds.has(key)) {
-    const p = deps.rest.userByEmail(account, email);
-    userIds.set(key, p);
-    p.catch(() => userIds.delete(key));
+    const asking = askingUser.get(key);
+    if (asking) {
+      id = await waitParked(asking);
+    } else {
+      const p = deps.rest.userByEmail(account, email).finally(() => askingUser.delete(key));
+      askingUser.set(key, p);
+      id = await p;
+      userIds.set(key, id);
+    }
   }
-  const id = await userIds.get(key);
   return id ? { id: `user:${id}` } : undefined;
 }
 
