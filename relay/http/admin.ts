@@ -5,6 +5,7 @@ import { accountRoutes } from './admin-accounts.ts';
 import { channelRoutes } from './admin-channels.ts';
 import { adminContext } from './admin-context.ts';
 import { deliveryRoutes } from './admin-deliveries.ts';
+import { rotateRoutes } from './admin-rotate.ts';
 import { newRouter } from './router.ts';
 import { trafficRoutes } from './admin-traffic.ts';
 import { safeEqual } from './secure.ts';
@@ -25,5 +26,6 @@ export function adminRouter(relay: Relay): Router {
   channelRoutes(router, admin);
   deliveryRoutes(router, admin);
   trafficRoutes(router, admin);
+  rotateRoutes(router, admin);
   return router;
 }
