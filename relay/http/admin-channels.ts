@@ -3,6 +3,7 @@ import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { adapters } from '../channels/index.ts';
 import { asRecord } from '../channels/channel.ts';
+import { checkFailed, noCheck } from '../channels/check-texts.ts';
 import type { ChannelConfig } from '../core/account.ts';
 import { limitsSchema } from '../core/limits.ts';
 import { HttpError } from '../errors.ts';
@@ -103,13 +104,13 @@ export function channelRoutes(router: Router, admin: AdminContext): void {
     const c = channel(a, ctx.params.channelId!);
     const adapter = adapters[c.kind]!;
     if (!adapter.check) {
-      ctx.body = { ok: true, message: `${adapter.title} has no API the relay can check; send a test message through it.` };
+      ctx.body = noCheck(adapter.title);
       return;
     }
     try {
       ctx.body = await adapter.check({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) });
     } catch (err) {
-      ctx.body = { ok: false, message: (err as Error).message, fix: 'Check the channel\'s API URL and that this server can reach the provider.' };
+      ctx.body = checkFailed(err);
     }
   });
 }
