@@ -57,7 +57,7 @@ export function channelCard(ctx: PageContext, a: Account, c: Channel): HTMLEleme
       clear(result, h('li', { class: 'muted' }, '…'));
       try {
         const r = await api<Check & { error?: string }>('POST', `/accounts/${a.id}/channels/${c.id}/${path}`);
-        clear(result, checkLine(label, { ok: r.ok, message: r.message ?? r.error ?? (r.ok ? words.done : words.failed), fix: r.fix }));
+        clear(result, checkLine(label, { ...r, message: r.message ?? r.error ?? (r.ok ? words.done : words.failed) }, kind?.texts.checks));
       } catch (err) {
         clear(result, h('li', { class: 'bad' }, (err as Error).message));
       }
