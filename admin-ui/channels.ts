@@ -2,6 +2,7 @@ import { api, type ApiError } from './api.ts';
 import { clear, copyField, h, time } from './dom.ts';
 import { checkRequired, clearErrors, collect, field, fieldGroup, fieldsOf, showError, type FieldSpec } from './forms.ts';
 import { checkLine } from './checks.ts';
+import { rotateChannelButton } from './rotate.ts';
 import { inAll, pick, t } from './i18n.ts';
 import { warningLines } from './warnings.ts';
 import type { Account, Admission, Channel, Check, Kind, Refusals } from './types.ts';
@@ -86,6 +87,7 @@ export function channelCard(ctx: PageContext, a: Account, c: Channel): HTMLEleme
           }
         },
       }, words.connectAgain) : undefined,
+      rotateChannelButton(ctx, a, c, kind, (message) => clear(result, h('li', { class: 'bad' }, message))),
       h('button', {
         type: 'button', class: 'danger', onclick: async () => {
           if (!confirm(words.confirmDelete(c.name))) return;

@@ -69,7 +69,15 @@ export interface Texts {
     units: { ms: string; s: string; min: string; h: string };
   };
   limits: Record<'ratePerSecond' | 'burst' | 'newConversationsPerHour' | 'newContactsPerHour' | 'accountBacklog', { label: string; help: string }>;
-  // The API's results worded by their codes (issue 16).
+  // Rotating the relay's secrets, and the API's results worded by their codes (issue 16).
+  rotate: {
+    urlButton: string; tokenButton: string; keyButton: string;
+    /** A channel whose URL the admin pastes at the provider; `title` is the provider's name. */
+    confirmChannel(name: string, title: string): string; doneChannel(title: string): string;
+    /** A channel whose URL the relay registers with the provider itself (Viber). */
+    confirmRegistered(name: string, title: string): string; doneRegistered(title: string): string; refusedRegistered(title: string): string;
+    confirmChat: string; doneChat: string; confirmTelephony: string; doneTelephony: string; confirmWidget: string; doneWidget: string;
+  };
   results: {
     /** "Test connection" outcomes by their `code` (relay/planfix/check-texts.ts, relay/channels/check-texts.ts); a channel's own are in its texts. */
     checks: Record<PlanfixCheckCode | ChannelCheckCode, CheckWords>;

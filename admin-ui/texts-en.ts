@@ -143,7 +143,23 @@ export const en: Texts = {
     newContactsPerHour: { label: 'New callers per hour', help: 'Caller numbers the relay has not seen yet, per clock hour (call channels).' },
     accountBacklog: { label: 'Account backlog', help: 'Events waiting for Planfix above which this channel\'s webhooks are refused for a while.' },
   },
-  // The API's results worded by their codes (issue 16).
+  // Rotating the relay's secrets, and the API's results worded by their codes (issue 16).
+  rotate: {
+    urlButton: 'New URL…',
+    tokenButton: 'New token…',
+    keyButton: 'New key…',
+    confirmChannel: (name, title) => `Give the channel "${name}" a new webhook URL?\n\nThe current URL stops working at once: until you paste the new one into the webhook settings in ${title}, the relay refuses everything ${title} sends, and none of it reaches Planfix. What has already arrived is still delivered.`,
+    doneChannel: (title) => `This channel's webhook URL is new: copy it into the webhook settings in ${title}. The old one no longer works.`,
+    confirmRegistered: (name, title) => `Give the channel "${name}" a new webhook URL?\n\nThe relay gives the new URL to ${title} itself: there is nothing to paste, and nothing stops working. The current URL is refused from now on.`,
+    doneRegistered: (title) => `This channel's webhook URL is new, and ${title} has accepted it from the relay.`,
+    refusedRegistered: (title) => `This channel's webhook URL is new, but ${title} did not accept it (the reason is on the card): until "Connect again" succeeds, messages from ${title} do not arrive.`,
+    confirmChat: 'Issue a new key (token) for Planfix chats?\n\nUntil you paste it into Planfix ("API ПланФикса для чатов", the chat\'s key), employees\' replies do not reach customers: the relay refuses them.',
+    doneChat: 'The key above is new: paste it into Planfix, in the chat\'s settings in "API ПланФикса для чатов".',
+    confirmTelephony: 'Issue a new PBX token?\n\nUntil you paste it into Planfix ("API ПланФикса для телефоний", the PBX token), click-to-call from Planfix does not work: the relay refuses it.',
+    doneTelephony: 'The PBX token above is new: paste it into Planfix, in the settings of "API ПланФикса для телефоний".',
+    confirmWidget: 'Issue a new widget key?\n\nThe widget in task pages stops working for every employee until each of them installs the script again from the new link.',
+    doneWidget: 'The link above is new: send it to your employees; each opens it and installs the script again.',
+  },
   results: {
     checks: {
       chat_ok: { message: 'Planfix accepted the chat token.' },
