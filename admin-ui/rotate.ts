@@ -85,7 +85,7 @@ export function rotateChannelButton(ctx: PageContext, a: Account, c: Channel, ki
   const registers = !!kind?.canConnect;
   return h('button', {
     type: 'button', class: 'rotate', 'data-rotate': 'channel', onclick: async () => {
-      if (!confirm(registers ? words.confirmRegistered(c.name, title) : words.confirmChannel(c.name, title))) return;
+      if (!confirm(registers ? words.confirmRegistered(c.name, title) : words.confirmChannel(c.name, title, !!c.webhookUrls))) return;
       let answer: Channel;
       try {
         answer = await api<Channel>('POST', `/accounts/${a.id}/channels/${c.id}/rotate`);
@@ -94,7 +94,7 @@ export function rotateChannelButton(ctx: PageContext, a: Account, c: Channel, ki
         return;
       }
       await ctx.reload(a.id);
-      const note = !registers ? words.doneChannel(title) : answer.connect?.ok === false ? words.refusedRegistered(title) : words.doneRegistered(title);
+      const note = !registers ? words.doneChannel(title, !!c.webhookUrls) : answer.connect?.ok === false ? words.refusedRegistered(title) : words.doneRegistered(title);
       const refused = registers && answer.connect?.ok === false;
       document.querySelector(`article.channel[data-channel="${CSS.escape(c.id)}"] h3`)
         ?.after(h('p', { class: `rotated${refused ? ' warning' : ''}`, role: 'status' }, note));

@@ -148,8 +148,12 @@ export const en: Texts = {
     urlButton: 'New URL…',
     tokenButton: 'New token…',
     keyButton: 'New key…',
-    confirmChannel: (name, title) => `Give the channel "${name}" a new webhook URL?\n\nThe current URL stops working at once: until you paste the new one into the webhook settings in ${title}, the relay refuses everything ${title} sends, and none of it reaches Planfix. What has already arrived is still delivered.`,
-    doneChannel: (title) => `This channel's webhook URL is new: copy it into the webhook settings in ${title}. The old one no longer works.`,
+    confirmChannel: (name, title, many) => many
+      ? `Give the channel "${name}" new webhook URLs?\n\nAll its current URLs stop working at once: until you paste the new ones into the webhook settings in ${title}, the relay refuses everything ${title} sends, and none of it reaches Planfix. What has already arrived is still delivered.`
+      : `Give the channel "${name}" a new webhook URL?\n\nThe current URL stops working at once: until you paste the new one into the webhook settings in ${title}, the relay refuses everything ${title} sends, and none of it reaches Planfix. What has already arrived is still delivered.`,
+    doneChannel: (title, many) => many
+      ? `This channel's webhook URLs are all new: copy each into the webhook settings in ${title}. The old ones no longer work.`
+      : `This channel's webhook URL is new: copy it into the webhook settings in ${title}. The old one no longer works.`,
     confirmRegistered: (name, title) => `Give the channel "${name}" a new webhook URL?\n\nThe relay gives the new URL to ${title} itself: there is nothing to paste, and nothing stops working. The current URL is refused from now on.`,
     doneRegistered: (title) => `This channel's webhook URL is new, and ${title} has accepted it from the relay.`,
     refusedRegistered: (title) => `This channel's webhook URL is new, but ${title} did not accept it (the reason is on the card): until "Connect again" succeeds, messages from ${title} do not arrive.`,

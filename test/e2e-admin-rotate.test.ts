@@ -56,6 +56,15 @@ test('Russian: a channel\'s new webhook URL, Viber registered again by the relay
   t.is((await w.relay.post(fresh, chatraSays('m2', 'Добрый день'))).status, 200);
   await w.pf.waitFor(() => w.pf.tasks.find((x) => x.comments.some((c) => c.text.startsWith('Добрый день'))));
 
+  // Ringostat: four URLs share the channel's secret, and all four are new.
+  const calls = account.channels.find((c) => c.kind === 'ringostat')!;
+  const callsAsked = await rotate(page, card(calls.id).locator('button[data-rotate="channel"]'), true);
+  t.regex(callsAsked, /^Выдать каналу «Calls» новые адреса вебхуков\?\n\nВсе нынешние адреса сразу перестанут работать/);
+  await t.notThrowsAsync(card(calls.id).locator('p.rotated', { hasText: 'У канала новые адреса вебхуков: скопируйте каждый в настройки вебхуков в Ringostat.' }).waitFor());
+  const callUrls = ((await apiChannel(calls.id)).webhookUrls as { url: string }[]).map((u) => u.url);
+  t.deepEqual(await card(calls.id).locator('.copy-value').allTextContents(), callUrls);
+  t.false(callUrls.some((u) => calls.webhookUrls!.some((old) => old.url === u)), 'none of the four is the old one');
+
   // Viber: the relay registers the new URL with Viber itself, and the question says nothing breaks.
   const viberAsked = await rotate(page, card(viber.id).locator('button[data-rotate="channel"]'), true);
   t.regex(viberAsked, /Релей сам передаст новый адрес в Viber: вставлять ничего не нужно, и ничего не перестанет работать\./);
