@@ -6,6 +6,8 @@ import { chatTokenField, pbxTokenField, widgetField } from './rotate.ts';
 import { t } from './i18n.ts';
 import { ALERT_TEXTS, ALERTS_SCHEMA } from './alert-fields.ts';
 import { ACCOUNT_FIELDS, ACCOUNT_TEXTS, accountSchema, PLANFIX_SCHEMA, PLANFIX_SECRETS } from './account-fields.ts';
+import { tableValue } from './table-editor.ts';
+import { TASK_FIELDS_SCHEMA, TASK_FIELDS_TEXT } from './task-fields.ts';
 import type { Account, Check } from './types.ts';
 
 // An account's own parts of its page: the form of its settings and Planfix keys, what to paste
@@ -22,7 +24,8 @@ export function accountForm(a: Account | undefined, saved: (id: string) => Promi
       language: a.locale.language, languageChosen: a.locale.chosen.language, timeZone: a.locale.timeZone, timeZoneChosen: a.locale.chosen.timeZone,
     })) : undefined,
     h('h3', {}, words.planfixSection),
-    ...fieldGroup(fieldsOf('planfix', PLANFIX_SCHEMA, a?.planfix, PLANFIX_SECRETS, ACCOUNT_TEXTS)),
+    ...fieldGroup([...fieldsOf('planfix', PLANFIX_SCHEMA, a?.planfix, PLANFIX_SECRETS, ACCOUNT_TEXTS),
+      ...fieldsOf('', TASK_FIELDS_SCHEMA, { taskFields: a?.taskFields }, [], { taskFields: TASK_FIELDS_TEXT })]),
     h('h3', {}, words.alertsSection),
     h('p', { class: 'muted' }, words.alertsHint),
     ...fieldGroup(fieldsOf('alerts', ALERTS_SCHEMA, a?.alerts, [], ALERT_TEXTS)),
@@ -40,7 +43,8 @@ export function accountForm(a: Account | undefined, saved: (id: string) => Promi
         // Emptied on an existing account: back to the Planfix domain's default.
         else if (a && (k === 'language' || k === 'timeZone')) top[k] = null;
       }
-      const body = { ...top, planfix: collect(form, 'planfix'), alerts: collect(form, 'alerts') };
+      const taskFields = tableValue(form.querySelector<HTMLElement>('.field[data-path="taskFields"] [data-kind="table"]')!);
+      const body = { ...top, planfix: collect(form, 'planfix'), alerts: collect(form, 'alerts'), ...(taskFields !== undefined ? { taskFields } : {}) };
       const answer = a ? await api<Account>('PATCH', `/accounts/${a.id}`, body) : await api<Account>('POST', '/accounts', body);
       await saved(answer.id);
     } catch (err) {

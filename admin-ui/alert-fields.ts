@@ -10,9 +10,10 @@ export const ALERTS_SCHEMA: JsonSchema = {
 
 export const ALERT_TEXTS: Record<string, FieldText> = {
   employeeId: {
-    en: { label: 'Employee to alert in Planfix', help: 'The employee\'s id (the number in their profile\'s address): each alert is a new task assigned to them. Empty: none.' },
-    ru: { label: 'Сотрудник ПланФикса для оповещений', help: 'ID сотрудника (число в адресе его профиля): каждое оповещение — новая задача, назначенная ему. Пусто — никому.' },
-    uk: { label: 'Співробітник ПланФікса для сповіщень', help: 'ID співробітника (число в адресі його профілю): кожне сповіщення — нова задача, призначена йому. Порожньо — нікому.' },
+    picker: { list: 'users', value: 'id' },
+    en: { label: 'Employee to alert in Planfix', help: 'Choose the employee from the list, or type their id (the number in their profile\'s address): each alert is a new task assigned to them. Empty: none.' },
+    ru: { label: 'Сотрудник ПланФикса для оповещений', help: 'Выберите сотрудника из списка или введите его ID (число в адресе его профиля): каждое оповещение — новая задача, назначенная ему. Пусто — никому.' },
+    uk: { label: 'Співробітник ПланФікса для сповіщень', help: 'Виберіть співробітника зі списку або введіть його ID (число в адресі його профілю): кожне сповіщення — нова задача, призначена йому. Порожньо — нікому.' },
   },
   url: {
     en: { label: 'Address for alerts (JSON POST)', help: 'Receives each alert as JSON; its host must be listed in RELAY_ALLOW_HOSTS. Empty: none.' },

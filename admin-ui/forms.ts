@@ -93,7 +93,9 @@ export function field(f: FieldSpec): HTMLElement {
   const helpId = `${id}-help`;
   if (words?.help) input.setAttribute('aria-describedby', helpId);
   const needed = f.required && !(f.secret && f.value);
-  return h('div', { class: 'field', 'data-path': f.path, 'data-required': needed || undefined },
+  // A field naming a Planfix object: pickers.ts offers the account's list for it.
+  const picker = f.text?.picker ? JSON.stringify(f.text.picker) : undefined;
+  return h('div', { class: 'field', 'data-path': f.path, 'data-required': needed || undefined, 'data-picker': picker },
     h('label', { for: id, title: key }, words?.label ?? key, f.required ? h('span', { class: 'req', title: texts.required }, ' *') : undefined),
     input,
     words?.help ? h('small', { class: 'help', id: helpId }, words.help) : undefined,

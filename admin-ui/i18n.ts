@@ -88,6 +88,17 @@ export interface Texts {
     /** What a delivered call left out, by its skippedCodes (relay/core/call-plan.ts). */
     skips: Record<CallSkip, string>;
   };
+  phoneBook: {
+    title: string; help: string; off: string; notNeeded: string; never: string; changesRefused: string;
+    numbers(numbers: number, contacts: number | undefined): string; reading(contacts: number): string;
+    syncedAt(when: string): string; error(when: string, text: string): string;
+  };
+  /** Fields picked from the account's Planfix (admin-ui/pickers.ts), and the task fields table. */
+  pickers: {
+    choose: string; typeId: string; typeIn: string;
+    scope(scope: string, manual: string): string; noToken(manual: string): string; failed(message: string, manual: string): string;
+    truncated(n: string): string; suggested(who: string): string; accept: string; off: string;
+  };
 }
 
 const ALL: Record<UiLanguage, Texts> = { en, ru, uk };

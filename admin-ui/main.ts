@@ -2,10 +2,12 @@ import './admin.css';
 import { api, ApiError, token } from './api.ts';
 import { clear, h } from './dom.ts';
 import { renderActivity } from './activity.ts';
+import { renderPhoneBook } from './phone-book.ts';
 import { renderTraffic } from './traffic.ts';
 import { accountForm, checkPanel, connectPanel } from './account.ts';
 import { channelCard, channelForm, renderAdmission, type PageContext } from './channels.ts';
 import { lang, languageName, LANGUAGES, setLanguage, t, type UiLanguage } from './i18n.ts';
+import { pickers } from './pickers.ts';
 import { warningLines } from './warnings.ts';
 import type { Account, Kind } from './types.ts';
 
@@ -96,12 +98,14 @@ async function showAccount(id: string): Promise<void> {
   const words = t();
   const activity = h('section', { class: 'card', id: 'activity' }, h('h2', {}, words.activity.title));
   const traffic = h('section', { class: 'card', id: 'traffic' }, h('h2', {}, words.traffic.title));
+  const phoneBook = h('section', { class: 'card', id: 'phone-book' }, h('h2', {}, words.phoneBook.title));
   layout(h('main', {},
     h('h1', {}, a.name),
     h('div', { id: 'account-warnings' }, ...warningLines(a.warningCodes, a.warnings)),
     connectPanel(a),
     checkPanel(a),
     h('section', { class: 'card', id: 'channels' }, h('h2', {}, words.channels), ...a.channels.map((c) => channelCard(page, a, c)), channelForm(page, a)),
+    phoneBook,
     traffic,
     activity,
     accountForm(a, (saved) => showAccount(saved)),
@@ -113,10 +117,11 @@ async function showAccount(id: string): Promise<void> {
         await showAccounts();
       },
     }, words.deleteAccount))));
-  await Promise.all([renderActivity(a, activity), renderTraffic(a, traffic)]);
+  pickers(root.querySelector('main')!, a.id);
+  await Promise.all([renderActivity(a, activity), renderTraffic(a, traffic), renderPhoneBook(a, phoneBook)]);
   // The charts change by the hour: redrawn every 30 s, not with every 3 s refresh of the lists.
   let ticks = 0;
-  refresh = setInterval(() => void Promise.all([renderActivity(a, activity), renderAdmission(a.id), ++ticks % 10 ? undefined : renderTraffic(a, traffic)]).catch(() => undefined), 3000);
+  refresh = setInterval(() => void Promise.all([renderActivity(a, activity), renderAdmission(a.id), ...(++ticks % 10 ? [] : [renderTraffic(a, traffic), renderPhoneBook(a, phoneBook)])]).catch(() => undefined), 3000);
 }
 
 function stopRefresh(): void {

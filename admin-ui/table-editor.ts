@@ -3,6 +3,7 @@ import { FormError, type FieldSpec } from './forms.ts';
 import { plainError } from './field-errors.ts';
 import { pick, t } from './i18n.ts';
 import type { Column, TableShape } from './table-shape.ts';
+import type { Picker } from '../relay/core/picker.ts';
 
 // One editor for every map and list a channel's schema holds (employee mappings, field maps,
 // event names): rows of inputs instead of a JSON box. Each cell carries the path the admin API
@@ -29,13 +30,14 @@ function cellValue(kind: Column['kind'], raw: string): unknown {
 
 const shown = (v: unknown): string => (Array.isArray(v) ? v.join(', ') : v === undefined || v === null ? '' : String(v));
 
-function cell(col: Column, value: unknown, label: string, placeholder?: unknown): HTMLElement {
+function cell(col: Column, value: unknown, label: string, placeholder?: unknown, picker?: Picker): HTMLElement {
   const numeric = col.kind === 'number' || col.kind === 'integer';
   const input = h('input', {
     type: numeric ? 'number' : col.schema.format === 'email' ? 'email' : 'text', value: shown(value), 'aria-label': label,
     placeholder: placeholder === undefined ? undefined : shown(placeholder), ...(col.kind === 'number' ? { step: 'any' } : {}),
   });
-  return h('div', { class: 'cell', 'data-col': col.id }, input, h('div', { class: 'error', role: 'alert' }));
+  // A column of Planfix objects: pickers.ts offers the account's list for it.
+  return h('div', { class: 'cell', 'data-col': col.id, 'data-picker': picker ? JSON.stringify(picker) : undefined }, input, h('div', { class: 'error', role: 'alert' }));
 }
 
 const inputOf = (c: Element) => c.querySelector('input')!;
@@ -55,7 +57,7 @@ export function tableEditor(f: FieldSpec, shape: TableShape, id: string): HTMLEl
 
   const addRow = (values: Record<string, unknown>) => {
     const row = h('tr', { class: 'row' });
-    row.append(...columns.map((c) => h('td', {}, cell(c, values[c.id], heading(c).label, c.schema.default))), remove(row));
+    row.append(...columns.map((c) => h('td', {}, cell(c, values[c.id], heading(c).label, c.schema.default, f.text?.columns?.[c.id]?.picker))), remove(row));
     body.append(row);
     return row;
   };
@@ -63,7 +65,8 @@ export function tableEditor(f: FieldSpec, shape: TableShape, id: string): HTMLEl
     const choice = f.text?.choices?.[key];
     body.append(h('tr', { class: 'row', 'data-key': key },
       h('th', { scope: 'row', title: key }, choice ? pick(choice) : key),
-      h('td', {}, cell(columns[1]!, value, `${heading(columns[1]!).label}: ${key}`, defaults[key]))));
+      // A name stored empty turns that key off: shown as such, not as the default it does not take.
+      h('td', {}, cell(columns[1]!, value, `${heading(columns[1]!).label}: ${key}`, value === '' ? t().pickers.off : defaults[key], f.text?.columns?.value?.picker))));
   };
 
   const current = f.value;
@@ -105,6 +108,8 @@ export function tableEditor(f: FieldSpec, shape: TableShape, id: string): HTMLEl
         valueCell.dataset.path = `${f.path}.${key}`;
         if (Object.hasOwn(map, key)) throw fail(keyCell!, `${f.path}.${key}`, words.duplicateKey);
         if (value) map[key] = cellValue(shape.value.kind, value);
+        // Left empty, a key stored turned off stays off: leaving it out would turn it on again.
+        else if (fixed && (current as Record<string, unknown> | undefined)?.[key] === '') map[key] = '';
         else if (!fixed) throw fail(valueCell, `${f.path}.${key}`, plainError({ path: '', reason: 'required' }, ''));
       }
       out = map;

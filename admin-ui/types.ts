@@ -16,7 +16,7 @@ export interface Channel {
 }
 export interface Account {
   id: string; name: string; defaultCountry: string; planfix: Record<string, unknown>; channels: Channel[];
-  language?: string; timeZone?: string; alerts?: { employeeId?: number; url?: string };
+  language?: string; timeZone?: string; alerts?: { employeeId?: number; url?: string }; taskFields?: Record<string, string>;
   locale: { language: string; timeZone: string; chosen: { language: boolean; timeZone: boolean } };
   connect: { planfixChat: { url: string; token: string; providerId: string }; planfixTelephony: { url: string; token: string } };
   widget: { key: string; userscriptUrl: string };

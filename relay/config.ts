@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PhoneBookPolicy } from './planfix/phone-book.ts';
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -24,6 +25,11 @@ const envSchema = z.object({
   // rest of a burst, so an outage's first alert already names how many.
   RELAY_ALERT_INTERVAL_MS: z.coerce.number().int().positive().default(15 * 60_000),
   RELAY_ALERT_GATHER_MS: z.coerce.number().int().min(0).default(10_000),
+  // The Planfix phone book mirror (planfix/phone-book.ts): off, or how often the contacts changed
+  // since the last pass are read (minutes) and every contact is read again (days). Fractions are for tests.
+  RELAY_PHONE_BOOK: z.enum(['on', 'off']).default('on'),
+  RELAY_PHONE_BOOK_CHANGES_MIN: z.coerce.number().positive().default(15),
+  RELAY_PHONE_BOOK_FULL_DAYS: z.coerce.number().positive().default(7),
   // Finished events, conversations' widget data, calls, message ids and activity older than this
   // are deleted; contacts and the identity index are kept. Fractions are for tests and benchmarks.
   RELAY_RETENTION_DAYS: z.coerce.number().positive().default(180),
@@ -47,6 +53,7 @@ export interface Config {
   httpTimeoutMs: number;
   retentionMs: number;
   alerts: { intervalMs: number; gatherMs: number };
+  phoneBook: PhoneBookPolicy;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -72,5 +79,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpTimeoutMs: e.RELAY_HTTP_TIMEOUT_MS,
     retentionMs: e.RELAY_RETENTION_DAYS * 86_400_000,
     alerts: { intervalMs: e.RELAY_ALERT_INTERVAL_MS, gatherMs: e.RELAY_ALERT_GATHER_MS },
+    phoneBook: {
+      enabled: e.RELAY_PHONE_BOOK === 'on',
+      changesEveryMs: e.RELAY_PHONE_BOOK_CHANGES_MIN * 60_000,
+      fullEveryMs: e.RELAY_PHONE_BOOK_FULL_DAYS * 86_400_000,
+    },
   };
 }

@@ -3,6 +3,7 @@ import type { Admission } from './http/admission.ts';
 import type { Logger } from './log.ts';
 import type { OutboundPolicy } from './net/outbound.ts';
 import type { ChatApi } from './planfix/chat.ts';
+import type { PhoneBook } from './planfix/phone-book.ts';
 import type { RestApi } from './planfix/rest.ts';
 import type { TelephonyApi } from './planfix/telephony.ts';
 import type { AccountStore } from './store/accounts.ts';
@@ -30,4 +31,6 @@ export interface Relay {
   admission: Admission;
   /** The admin page's traffic counts. */
   traffic: TrafficRecorder;
+  /** The Planfix phone book mirror (its state for the admin page). */
+  phoneBook: PhoneBook;
 }

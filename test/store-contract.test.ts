@@ -449,6 +449,37 @@ contract('Planfix contacts by phone', async (t, stores, store) => {
   t.deepEqual(await again.planfixContact(P1), { id: 6, phone: P1 });
 });
 
+contract('the phone book mirror: the oldest holder keeps a number, a moved number follows, a full pass prunes what it did not read', async (t, stores, store) => {
+  const s = store.state('acc1');
+  const page = (at: number, freshFrom: number, prune: boolean, ...entries: [string, number, string][]) =>
+    ({ entries: entries.map(([e164, id, phone]) => ({ e164, contact: { id, phone } })), at, freshFrom, prune });
+  // The relay found P3 itself: the mirror never prunes that.
+  await s.putPlanfixContact(P3, { id: 99, phone: P3 });
+  await s.putPhoneBookPage(page(1000, 1000, false, [P1, 9, '8 905 123-45-67'], [P2, 7, '067 123 45 67']), { pass: { kind: 'full', offset: 100, startedAt: 1000, contacts: 100 } });
+  // Within a pass, the oldest of two holders keeps the number, whichever came first.
+  await s.putPhoneBookPage(page(1000, 1000, false, [P1, 4, '+7 905 1234567'], [P2, 8, '0671234567']), { pass: { kind: 'full', offset: 200, startedAt: 1000, contacts: 200 } });
+  t.deepEqual(await s.planfixContact(P1), { id: 4, phone: '+7 905 1234567' });
+  t.deepEqual(await s.planfixContact(P2), { id: 7, phone: '067 123 45 67' });
+  await s.putPhoneBookPage(page(1000, 1000, true), { fullAt: 1000, fullContacts: 200, syncedAt: 1000 });
+  t.deepEqual(await s.phoneBook(), { state: { fullAt: 1000, fullContacts: 200, syncedAt: 1000 }, numbers: 3 });
+
+  // A changes pass: a newer holder does not take a number from its oldest, the holder's new spelling does replace the old.
+  await s.putPhoneBookPage(page(2000, 1000, false, [P1, 6, '+79051234567'], [P2, 7, '+380 67 123 45 67']), { syncedAt: 2000, fullAt: 1000 });
+  t.deepEqual(await s.planfixContact(P1), { id: 4, phone: '+7 905 1234567' });
+  t.deepEqual(await s.planfixContact(P2), { id: 7, phone: '+380 67 123 45 67' });
+
+  // The next full pass: P1 is only contact 6's now (it left contact 4), P2 is gone from Planfix.
+  await s.putPhoneBookPage(page(3000, 3000, false, [P1, 6, '+79051234567']), { pass: { kind: 'full', offset: 100, startedAt: 3000, contacts: 100 } });
+  t.deepEqual(await s.planfixContact(P1), { id: 6, phone: '+79051234567' });
+  await s.putPhoneBookPage(page(3000, 3000, true), { fullAt: 3000, fullContacts: 100, syncedAt: 3000 });
+  const reopened = await stores.reopen(store);
+  const again = reopened.state('acc1');
+  t.is(await again.planfixContact(P2), undefined);
+  t.deepEqual(await again.planfixContact(P3), { id: 99, phone: P3 });
+  t.deepEqual(await again.phoneBook(), { state: { fullAt: 3000, fullContacts: 100, syncedAt: 3000 }, numbers: 2 });
+  t.deepEqual(await reopened.state('acc2').phoneBook(), { state: {}, numbers: 0 });
+});
+
 contract('putCall merges a call\'s later states: fields once known are not emptied, UTM accumulates', async (t, stores, store) => {
   const s = store.state('acc1');
   const ringing = call('c1', { employee: '101', analyticsId: 'GA1.2.3', utm: { utm_source: 'google' } });

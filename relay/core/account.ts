@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { urlUnder } from './url.ts';
-import { UTM_KEYS } from './events.ts';
+import { FIELD_KEYS, type FieldKey } from './field-keys.ts';
 import { limitsSchema, type Limits } from './limits.ts';
 import { isTimeZone, LANGUAGES, type Language } from './locale.ts';
 
-/** Visitor details that can be written to task fields with `data_<name>`. */
-export const FIELD_KEYS = [...UTM_KEYS, 'city', 'country', 'ip', 'browser', 'os', 'device', 'referrer', 'landing', 'pages'] as const;
-export type FieldKey = (typeof FIELD_KEYS)[number];
+export { FIELD_KEYS, type FieldKey };
 
 export const planfixSchema = z.object({
   url: z.string().url(),
@@ -37,7 +35,7 @@ export const accountInputSchema = z.object({
   defaultCountry: z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 code').transform((s) => s.toUpperCase()).default('RU'),
   planfix: planfixSchema,
   /** Planfix task field names for visitor details (`data_<name>`); an empty string turns one off. */
-  taskFields: z.record(z.enum(FIELD_KEYS), z.string().max(100)).optional(),
+  taskFields: z.partialRecord(z.enum(FIELD_KEYS), z.string().max(100)).optional(),
   /** What the relay writes into Planfix is in this language; unset: from the Planfix domain (locale.ts). */
   language: z.enum(LANGUAGES, { error: `must be one of ${LANGUAGES.join(', ')}` }).optional(),
   /** Times written into Planfix are in this zone; unset: from the Planfix domain. */

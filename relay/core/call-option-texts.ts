@@ -26,11 +26,13 @@ export const CALL_OPTION_TEXTS: Record<keyof typeof callOptionsShape, FieldText>
         uk: { label: 'Короткий номер у ПланФіксі', help: 'Короткий номер співробітника в налаштуваннях телефонії ПланФікса, наприклад 101.' },
       },
       email: {
+        picker: { list: 'users', value: 'email' },
         en: { label: 'E-mail', help: 'The employee\'s e-mail in Planfix: the call is recorded as theirs (optional).' },
         ru: { label: 'E-mail сотрудника', help: 'E-mail сотрудника в ПланФиксе: звонок записывается на него (необязательно).' },
         uk: { label: 'E-mail співробітника', help: 'E-mail співробітника в ПланФіксі: дзвінок записується на нього (необов\'язково).' },
       },
       name: {
+        picker: { list: 'users', value: 'name' },
         en: { label: 'Name', help: 'The name written in the call\'s comment when the telephony gives none (optional).' },
         ru: { label: 'Имя', help: 'Имя в комментарии о звонке, если телефония его не передала (необязательно).' },
         uk: { label: 'Ім\'я', help: 'Ім\'я в коментарі про дзвінок, якщо телефонія його не передала (необов\'язково).' },
@@ -60,9 +62,10 @@ export const CALL_OPTION_TEXTS: Record<keyof typeof callOptionsShape, FieldText>
     uk: { label: 'Створювати контакти для нових номерів', help: 'Для номера, якого немає в жодного контакту, створюється новий контакт.' },
   },
   contactTemplateId: {
-    en: { label: 'Contact template (id)', help: 'The id of the Planfix contact template new contacts are made from; empty: the first one.' },
-    ru: { label: 'Шаблон контакта (ID)', help: 'ID шаблона контакта ПланФикса для новых контактов; пусто — первый шаблон.' },
-    uk: { label: 'Шаблон контакту (ID)', help: 'ID шаблону контакту ПланФікса для нових контактів; порожньо — перший шаблон.' },
+    picker: { list: 'contactTemplates', value: 'id' },
+    en: { label: 'Contact template', help: 'The Planfix contact template new contacts are made from: choose it from the list or type its id; empty: the first one.' },
+    ru: { label: 'Шаблон контакта', help: 'Шаблон контакта ПланФикса для новых контактов: выберите из списка или введите его ID; пусто — первый шаблон.' },
+    uk: { label: 'Шаблон контакту', help: 'Шаблон контакту ПланФікса для нових контактів: виберіть зі списку або введіть його ID; порожньо — перший шаблон.' },
   },
   contactName: {
     en: { label: 'Name of a new contact', help: '{phone} is the number; empty: "Client {phone}" in the account\'s language.' },
@@ -70,9 +73,10 @@ export const CALL_OPTION_TEXTS: Record<keyof typeof callOptionsShape, FieldText>
     uk: { label: 'Ім\'я нового контакту', help: '{phone} — номер; порожньо — «Клієнт {phone}» мовою акаунта.' },
   },
   taskTemplateId: {
-    en: { label: 'Task template (id)', help: 'The id of the Planfix task template a call\'s new task is made from.' },
-    ru: { label: 'Шаблон задачи (ID)', help: 'ID шаблона задачи ПланФикса для новых задач по звонкам.' },
-    uk: { label: 'Шаблон задачі (ID)', help: 'ID шаблону задачі ПланФікса для нових задач за дзвінками.' },
+    picker: { list: 'taskTemplates', value: 'id' },
+    en: { label: 'Task template', help: 'The Planfix task template a call\'s new task is made from: choose it from the list or type its id.' },
+    ru: { label: 'Шаблон задачи', help: 'Шаблон задачи ПланФикса для новых задач по звонкам: выберите из списка или введите его ID.' },
+    uk: { label: 'Шаблон задачі', help: 'Шаблон задачі ПланФікса для нових задач за дзвінками: виберіть зі списку або введіть його ID.' },
   },
   taskName: {
     en: { label: 'Name of a new task', help: '{phone} is the number; empty: "Call with {phone}" in the account\'s language.' },
@@ -98,9 +102,9 @@ export const CALL_OPTION_TEXTS: Record<keyof typeof callOptionsShape, FieldText>
     },
   },
   taskUtmFields: {
-    en: { label: 'UTM task fields (ids)', help: 'For each UTM tag, the id of the task custom field it is written to; empty: not written.' },
-    ru: { label: 'UTM-поля задачи (ID)', help: 'Для каждой UTM-метки — ID пользовательского поля задачи, куда она пишется; пусто — не пишется.' },
-    uk: { label: 'UTM-поля задачі (ID)', help: 'Для кожної UTM-мітки — ID користувацького поля задачі, куди вона пишеться; порожньо — не пишеться.' },
+    en: { label: 'UTM task fields', help: 'For each UTM tag, the task custom field it is written to (the list shows their names); empty: not written.' },
+    ru: { label: 'UTM-поля задачи', help: 'Для каждой UTM-метки — пользовательское поле задачи, куда она пишется (в списке видны их названия); пусто — не пишется.' },
+    uk: { label: 'UTM-поля задачі', help: 'Для кожної UTM-мітки — користувацьке поле задачі, куди вона пишеться (у списку видно їхні назви); порожньо — не пишеться.' },
     columns: {
       key: {
         en: { label: 'UTM tag', help: 'The UTM tag of the call.' },
@@ -108,6 +112,7 @@ export const CALL_OPTION_TEXTS: Record<keyof typeof callOptionsShape, FieldText>
         uk: { label: 'UTM-мітка', help: 'UTM-мітка дзвінка.' },
       },
       value: {
+        picker: { list: 'taskFields', value: 'id' },
         en: { label: 'Task field id', help: 'The id of a task custom field in Planfix, e.g. 201.' },
         ru: { label: 'ID поля задачи', help: 'ID пользовательского поля задачи в ПланФиксе, например 201.' },
         uk: { label: 'ID поля задачі', help: 'ID користувацького поля задачі в ПланФіксі, наприклад 201.' },

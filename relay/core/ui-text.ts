@@ -1,3 +1,5 @@
+import type { Picker } from './picker.ts';
+
 /**
  * Texts shown to admins on the admin page, declared where what they describe lives (a channel's
  * folder, the relay's own setup checks) and worded by the page in the admin's language. Kept free
@@ -16,7 +18,9 @@ export type FieldText = InLanguages<{ label: string; help: string }> & {
   /** The plain name of each value of a field with a fixed set of them. */
   choices?: Record<string, InLanguages>;
   /** A map's or list's columns, drawn as a table (`key` and `value` for a map; a list's property names). */
-  columns?: Record<string, InLanguages<{ label: string; help: string }>>;
+  columns?: Record<string, InLanguages<{ label: string; help: string }> & { picker?: Picker }>;
+  /** The field names a Planfix object: the page offers the account's list of them, typing stays possible. */
+  picker?: Picker;
 };
 
 /** A warning as an API reader gets it: a code, its parameters, and its English wording. */

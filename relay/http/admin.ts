@@ -6,6 +6,8 @@ import { channelRoutes } from './admin-channels.ts';
 import { adminContext } from './admin-context.ts';
 import { deliveryRoutes } from './admin-deliveries.ts';
 import { rotateRoutes } from './admin-rotate.ts';
+import { planfixRoutes } from './admin-planfix.ts';
+import { phoneBookRoutes } from './admin-phone-book.ts';
 import { newRouter } from './router.ts';
 import { trafficRoutes } from './admin-traffic.ts';
 import { safeEqual } from './secure.ts';
@@ -27,5 +29,7 @@ export function adminRouter(relay: Relay): Router {
   deliveryRoutes(router, admin);
   trafficRoutes(router, admin);
   rotateRoutes(router, admin);
+  phoneBookRoutes(router, admin);
+  planfixRoutes(router, admin);
   return router;
 }

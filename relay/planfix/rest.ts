@@ -14,11 +14,16 @@ export type { RestTask, TaskStatus };
 export interface RestContact { id: number; phones: string[] }
 
 const PAGE = 100;
+/** Planfix's largest page of a list. */
+export const CONTACT_PAGE = PAGE;
 /**
  * The most pages one list request reads. A server that ignores `offset` (a proxy, a change on
  * Planfix's side) answers a full page for ever: the loop and what it collects must end.
  */
 const MAX_PAGES = 50;
+
+const restContact = (c: { id: number; phones: { number?: string | number }[] }): RestContact =>
+  ({ id: c.id, phones: c.phones.map((p) => String(p.number ?? '')).filter(Boolean) });
 
 /** The REST v2 subset the relay needs, every request through the account's limiter. */
 export class RestApi {
@@ -89,7 +94,18 @@ export class RestApi {
   async contactsByPhone(account: Account, value: string): Promise<RestContact[]> {
     const found = await this.pages(account, '/contact/list', { fields: 'id,name,lastname,phones', filters: [{ type: 4003, operator: 'equal', value }] },
       (json) => read(answers.contacts, json, '/contact/list').contacts);
-    return found.map((c) => ({ id: c.id, phones: c.phones.map((p) => String(p.number ?? '')).filter(Boolean) }));
+    return found.map(restContact);
+  }
+
+  /**
+   * One page of the account's contacts with their phones as Planfix stores them, from `offset`:
+   * all of them, or with `changedDays` those modified in that many last days (filter 38, `last`;
+   * what Planfix counts as a day is unconfirmed, so the caller reaches back a day further).
+   */
+  async contactPhones(account: Account, offset: number, changedDays?: number): Promise<RestContact[]> {
+    const filters = changedDays ? [{ type: 38, operator: 'equal', value: { dateType: 'last', dateValue: changedDays } }] : undefined;
+    const json = await this.call(account, 'POST', '/contact/list', { offset, pageSize: CONTACT_PAGE, fields: 'id,phones', ...(filters ? { filters } : {}) });
+    return read(answers.contacts, json, '/contact/list').contacts.map(restContact);
   }
 
   /** Every page of a list request, read with `page`. */

@@ -57,6 +57,17 @@ export class Throttle {
     }
   }
 
+  /**
+   * Resolves once no request waits or runs and the interval since the last answer has passed, or
+   * the limiter stops: background work (the phone book mirror) sends only into an idle limiter, so
+   * a delivery never queues behind more than the one request it may have just sent.
+   */
+  async idle(pollMs = 100): Promise<void> {
+    while (!this.stopped && (this.queued > 0 || this.next > Date.now())) {
+      await new Promise((r) => setTimeout(r, Math.max(pollMs, this.next - Date.now())));
+    }
+  }
+
   pause(ms: number): void {
     this.pausedUntil = Date.now() + ms;
   }

@@ -93,6 +93,24 @@ export interface PlanfixContact {
   phone: string;
 }
 
+/**
+ * How far the account's mirror of its Planfix phone book (planfix/phone-book.ts) has got. A pass
+ * reads `contact/list` a page at a time: `full` every contact, `changes` those modified lately.
+ */
+export interface PhoneBookState {
+  /** The pass under way: the offset of its next page, resumed there after a restart. */
+  pass?: { kind: 'full' | 'changes'; offset: number; startedAt: number; contacts: number };
+  /** When the last full pass that completed had started, and how many contacts it read. */
+  fullAt?: number;
+  fullContacts?: number;
+  /** When the last pass of either kind that completed had started: the next `changes` pass reads from there. */
+  syncedAt?: number;
+  /** Planfix refused the changes filter: until the next full pass, only full passes run. */
+  changesRefused?: boolean;
+  /** The last pass that failed, and why (Planfix's words, or the network's). */
+  error?: { at: number; text: string };
+}
+
 const MAX_PAGES = 100;
 
 /** The visit the metadata holds, as an adapter would have given it. */

@@ -4,7 +4,7 @@ import type { Op } from '../core/plan.ts';
 import type { TrafficDelta, TrafficHour } from '../core/traffic.ts';
 import type { ActivityItem } from '../delivery/activity.ts';
 import type { DeadReason } from '../delivery/dead-reason.ts';
-import type { CallRecord, Contact, Conversation, DeliveryStatus, PlanfixContact, TaskView } from './records.ts';
+import type { CallRecord, Contact, Conversation, DeliveryStatus, PhoneBookState, PlanfixContact, TaskView } from './records.ts';
 
 // What the relay needs from durable storage, whatever engine holds it (SQLite in the data
 // directory; PostgreSQL is the next). Every write resolves once it is durable; reads are async so
@@ -104,6 +104,17 @@ export interface AccountState {
   setStatus(messageId: string, status: DeliveryStatus): Promise<void>;
   planfixContact(e164: string): Promise<PlanfixContact | undefined>;
   putPlanfixContact(e164: string, c: PlanfixContact): Promise<void>;
+  /** The phone book mirror's progress, and how many numbers the account's index holds. */
+  phoneBook(): Promise<{ state: PhoneBookState; numbers: number }>;
+  /**
+   * A page of the Planfix phone book and the pass's progress, in one write: a restart resumes after
+   * the last page on disk. `page.at`: when the pass began, kept on each number it read. A number
+   * several contacts hold stays with the oldest (lowest id), as a search by phone decides, unless
+   * its holder was last read before `page.freshFrom` (the last full pass's start): then the number
+   * has moved. `page.prune`: the page ends a full pass, and the numbers it did not read (deleted or
+   * moved in Planfix) leave the index; those the relay found or created itself stay.
+   */
+  putPhoneBookPage(page: { entries: { e164: string; contact: PlanfixContact }[]; at: number; freshFrom: number; prune: boolean }, state: PhoneBookState): Promise<void>;
   call(callId: string): Promise<CallRecord | undefined>;
   /** Records a call or its later state; fields once known are not emptied. */
   putCall(call: CallRecord): Promise<CallRecord>;

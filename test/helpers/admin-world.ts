@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ChatraFake } from '../sim/chatra.ts';
-import { PlanfixSim } from '../sim/planfix.ts';
+import { PlanfixSim, type PlanfixSimOptions } from '../sim/planfix.ts';
 import { RingostatFake } from '../sim/ringostat.ts';
 import { VerboxSource } from '../sim/verbox.ts';
 import { ViberFake } from '../sim/viber.ts';
@@ -19,9 +19,10 @@ export interface AdminWorld {
   close(): Promise<void>;
 }
 
-export async function startWorld(env: Record<string, string> = {}): Promise<AdminWorld> {
+/** `sim`: how the Planfix simulator behaves (e.g. a REST token with fewer scopes). */
+export async function startWorld(env: Record<string, string> = {}, sim: PlanfixSimOptions = {}): Promise<AdminWorld> {
   const started = await Promise.allSettled([
-    PlanfixSim.start(), ChatraFake.start(), ViberFake.start(), VerboxSource.start(), RingostatFake.start(), RelayProcess.start(env),
+    PlanfixSim.start(sim), ChatraFake.start(), ViberFake.start(), VerboxSource.start(), RingostatFake.start(), RelayProcess.start(env),
   ] as const);
   const stopAll = () => Promise.all(started.map((r) => r.status === 'fulfilled' ? ('stop' in r.value ? r.value.stop() : r.value.close()) : undefined));
   // A relay that did not start must not leave the fakes listening: they would keep the test worker,

@@ -139,6 +139,7 @@ function updateContact(state: SimState, f: Fields): ChatAnswer {
   if (f.contactIco !== undefined) contact.ico = f.contactIco;
   if (f.contactData !== undefined) contact.data = f.contactData;
   contact.updates++;
+  contact.updatedAt = Date.now();
   return OK;
 }
 

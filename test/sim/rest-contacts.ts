@@ -70,6 +70,12 @@ function contactFilter(state: SimState, f: Filter): (c: SimContact) => boolean {
       return on((c) => c.templateId, (v) => v === Number(f.value));
     case 4231:
       return on((c) => c.number, (v) => v === Number(f.value));
+    case 38: { // last modified: only `last` n days is modelled, the form the relay's phone book sends
+      const v = asObject(f.value);
+      if (state.config.changedFilter === 'refused' || v.dateType !== 'last' || !(Number(v.dateValue) > 0)) return unsupportedFilter(f);
+      const since = Date.now() - Number(v.dateValue) * 86_400_000;
+      return on((c) => c.updatedAt, (at) => (at as number) >= since);
+    }
     case 4007: // "is a contact": the sim has no companies
       return () => true;
     case 4006:
@@ -138,6 +144,7 @@ export function updateContact(state: SimState, c: SimContact, body: Json): void 
   if (typeof body.description === 'string') c.data = body.description;
   if (phones) c.phones = phones;
   c.updates++;
+  c.updatedAt = Date.now();
 }
 
 /**

@@ -31,6 +31,8 @@ export interface PlanfixSimOptions {
   taskListOrder?: 'asc' | 'desc';
   /** REST error code for a contact whose e-mail is taken (unconfirmed; 2001 likely). */
   duplicateEmailCode?: number;
+  /** Contact filter 38 (last modified) with `dateType: last`: its semantics are unconfirmed, so a sim may refuse it. */
+  changedFilter?: 'supported' | 'refused';
 }
 export type SimConfig = Required<PlanfixSimOptions>;
 
@@ -51,6 +53,7 @@ export const DEFAULTS: SimConfig = {
   telCreatesContacts: true,
   taskListOrder: 'asc',
   duplicateEmailCode: 2001,
+  changedFilter: 'supported',
 };
 
 export const DEFAULT_EMPLOYEE = 'default@planfix.sim';
@@ -96,6 +99,8 @@ export interface SimContact {
   /** E-mail of the responsible employee (the telephony `contact` answer names their ext). */
   responsible?: string;
   createdAt: number;
+  /** When the contact was last written (created, or updated through REST or the Chat API). */
+  updatedAt: number;
 }
 
 export type SimAuthor = { contactNumber: number } | { employeeEmail: string };
@@ -329,6 +334,7 @@ export class SimState {
       number: this.nextContact++,
       updates: 0,
       createdAt: Date.now(),
+      updatedAt: Date.now(),
     } as SimContact;
     // `phone` predates `phones`; keeping it a view of phones[0] means the two never disagree.
     Object.defineProperty(contact, 'phone', {

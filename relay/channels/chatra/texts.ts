@@ -52,11 +52,13 @@ export const chatraTexts = {
       uk: { label: 'Співробітники ↔ агенти Chatra', help: 'Рядок на кожного співробітника, який відповідає з ПланФікса: його відповіді йдуть у Chatra від імені цього агента.' },
       columns: {
         key: {
+          picker: { list: 'users', value: 'name' },
           en: { label: 'Planfix employee', help: 'Full name exactly as Planfix shows it, e.g. Ivan Petrov.' },
           ru: { label: 'Сотрудник ПланФикса', help: 'Полное имя точно как в ПланФиксе, например Иван Петров.' },
           uk: { label: 'Співробітник ПланФікса', help: 'Повне ім\'я точно як у ПланФіксі, наприклад Іван Петренко.' },
         },
         value: {
+          picker: { list: 'users', value: 'email' },
           en: { label: 'Chatra agent e-mail', help: 'The e-mail the agent signs in to Chatra with.' },
           ru: { label: 'E-mail агента Chatra', help: 'E-mail, с которым агент входит в Chatra.' },
           uk: { label: 'E-mail агента Chatra', help: 'E-mail, з яким агент входить у Chatra.' },

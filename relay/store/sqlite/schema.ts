@@ -181,6 +181,16 @@ const STEPS: string[] = [
     last_sent_at INTEGER
   ) WITHOUT ROWID;
   `,
+  // The Planfix phone book mirror's progress per account (planfix/phone-book.ts). Its numbers go
+  // into planfix_contacts beside those the relay found or created, with the start of the pass that
+  // read them last (\`synced\`, NULL for the relay's own): a full pass deletes what it did not see.
+  `
+  ALTER TABLE planfix_contacts ADD COLUMN synced INTEGER;
+  CREATE TABLE phone_book (
+    account TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

@@ -1,6 +1,6 @@
 import type { Customer } from '../../core/events.ts';
 import { contactKey, type Identifiers, type IdentityIndex } from '../../core/identity.ts';
-import type { CallRecord, Contact, Conversation, DeliveryStatus, PlanfixContact, TaskView, WidgetMeta } from '../records.ts';
+import type { CallRecord, Contact, Conversation, DeliveryStatus, PhoneBookState, PlanfixContact, TaskView, WidgetMeta } from '../records.ts';
 import type { AccountState, Bound } from '../store.ts';
 import type { Db } from './db.ts';
 
@@ -31,6 +31,13 @@ export function stateStatements(db: Db) {
     putStatus: q('INSERT OR REPLACE INTO statuses (account, message_id, status, at) VALUES (?, ?, ?, ?)'),
     planfixContact: q('SELECT data FROM planfix_contacts WHERE account = ? AND phone = ?').pluck(),
     putPlanfixContact: q('INSERT OR REPLACE INTO planfix_contacts (account, phone, data) VALUES (?, ?, ?)'),
+    mirrorPlanfixContact: q(`INSERT INTO planfix_contacts (account, phone, data, synced) VALUES (?, ?, ?, ?)
+      ON CONFLICT (account, phone) DO UPDATE SET data = excluded.data, synced = excluded.synced
+      WHERE json_extract(planfix_contacts.data, '$.id') >= json_extract(excluded.data, '$.id') OR planfix_contacts.synced < ?`),
+    pruneMirror: q('DELETE FROM planfix_contacts WHERE account = ? AND synced < ?'),
+    planfixNumbers: q('SELECT COUNT(*) FROM planfix_contacts WHERE account = ?').pluck(),
+    phoneBook: q('SELECT data FROM phone_book WHERE account = ?').pluck(),
+    putPhoneBook: q('INSERT OR REPLACE INTO phone_book (account, data) VALUES (?, ?)'),
     call: q('SELECT data FROM calls WHERE account = ? AND call_id = ?').pluck(),
     // An upsert, not a REPLACE: the row keeps its rowid, which orders calls of the same second as they came.
     putCall: q(`INSERT INTO calls (account, call_id, task, contact, at, touched, data) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -188,6 +195,21 @@ export class SqliteAccountState implements AccountState {
 
   putPlanfixContact(e164: string, c: PlanfixContact): Promise<void> {
     return this.db.write(() => void this.st.putPlanfixContact.run(this.account, e164, JSON.stringify(c)));
+  }
+
+  phoneBook() {
+    return Promise.resolve({
+      state: parse<PhoneBookState>(this.st.phoneBook.get(this.account)) ?? {},
+      numbers: this.st.planfixNumbers.get(this.account) as number,
+    });
+  }
+
+  putPhoneBookPage(page: { entries: { e164: string; contact: PlanfixContact }[]; at: number; freshFrom: number; prune: boolean }, state: PhoneBookState): Promise<void> {
+    return this.db.write(() => {
+      for (const e of page.entries) this.st.mirrorPlanfixContact.run(this.account, e.e164, JSON.stringify(e.contact), page.at, page.freshFrom);
+      if (page.prune) this.st.pruneMirror.run(this.account, page.at);
+      this.st.putPhoneBook.run(this.account, JSON.stringify(state));
+    });
   }
 
   call(callId: string) {

@@ -60,7 +60,7 @@ export class SqliteStore implements Store {
 
   forget(account: string): Promise<void> {
     return this.db.write(() => {
-      for (const table of ['contacts', 'identities', 'conversations', 'tasks', 'calls', 'planfix_contacts', 'outbound', 'statuses', 'activity', 'traffic', 'alerts']) {
+      for (const table of ['contacts', 'identities', 'conversations', 'tasks', 'calls', 'planfix_contacts', 'outbound', 'statuses', 'activity', 'traffic', 'alerts', 'phone_book']) {
         this.db.sql.prepare(`DELETE FROM ${table} WHERE account = ?`).run(account);
       }
       // Its events are done for: the channels that sent them are gone with the account.

@@ -4,8 +4,8 @@
 // setups wait under Advanced, Ringostat's four URLs each have a Copy button, warnings are worded.
 import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
-import { adminPage, fourChannelAccount, startWorld, type AdminWorld } from './helpers/admin-world.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { adminPage, fourChannelAccount, startWorld, type AdminWorld } from '../helpers/admin-world.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });

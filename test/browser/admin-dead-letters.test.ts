@@ -3,9 +3,9 @@
 // sending every letter back once the cause is fixed. Also the alert settings saved from the page.
 import test from 'ava';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from './helpers/browser.ts';
-import { ADMIN_TOKEN, RelayProcess } from './helpers/relay-process.ts';
-import { PlanfixSim } from './sim/planfix.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { ADMIN_TOKEN, RelayProcess } from '../helpers/relay-process.ts';
+import { PlanfixSim } from '../sim/planfix.ts';
 
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });

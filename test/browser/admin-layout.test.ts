@@ -3,8 +3,8 @@
 // the activity table scrolls inside its card, and on a desktop labels sit beside their fields.
 import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
-import { adminPage, fourChannelAccount, startWorld } from './helpers/admin-world.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { adminPage, fourChannelAccount, startWorld } from '../helpers/admin-world.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });

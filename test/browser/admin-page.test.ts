@@ -3,10 +3,10 @@
 // validation error next to its field, watch an event arrive, retry or dismiss a dead letter.
 import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './helpers/browser.ts';
-import { ADMIN_TOKEN, RelayProcess } from './helpers/relay-process.ts';
-import { ChatraFake } from './sim/chatra.ts';
-import { PlanfixSim } from './sim/planfix.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { ADMIN_TOKEN, RelayProcess } from '../helpers/relay-process.ts';
+import { ChatraFake } from '../sim/chatra.ts';
+import { PlanfixSim } from '../sim/planfix.ts';
 
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });
@@ -16,7 +16,7 @@ async function signIn(t: import('ava').ExecutionContext) {
   const pf = await PlanfixSim.start();
   const chatra = await ChatraFake.start();
   const relay = await RelayProcess.start();
-  // English, whatever the machine's own language: the page follows the browser's (e2e-admin-i18n covers the others).
+  // English, whatever the machine's own language: the page follows the browser's (admin-i18n.test.ts covers the others).
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-US' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: relay.url });
   t.teardown(async () => { await context.close(); await relay.stop(); await pf.close(); await chatra.close(); });

@@ -4,8 +4,8 @@
 // when the admin says no, and shows the new URL, token or link with its Copy button.
 import test from 'ava';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { adminPage, fourChannelAccount, startWorld } from './helpers/admin-world.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { adminPage, fourChannelAccount, startWorld } from '../helpers/admin-world.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });

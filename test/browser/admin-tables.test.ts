@@ -4,8 +4,8 @@
 // a Viber webhook Viber refused, shown with its reason on the card and connected again.
 import test from 'ava';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { adminPage, fourChannelAccount, startWorld, type AdminWorld } from './helpers/admin-world.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { adminPage, fourChannelAccount, startWorld, type AdminWorld } from '../helpers/admin-world.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });

@@ -5,12 +5,12 @@ import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { contextWithUserscript, launchChromium, managerScript } from './helpers/browser.ts';
-import { RelayProcess } from './helpers/relay-process.ts';
-import { ChatraFake, chatraWebhook, type ChatraClient } from './sim/chatra.ts';
-import { PlanfixSim } from './sim/planfix.ts';
-import { RingostatFake } from './sim/ringostat.ts';
-import { TaskPage } from './sim/task-page.ts';
+import { contextWithUserscript, launchChromium, managerScript } from '../helpers/browser.ts';
+import { RelayProcess } from '../helpers/relay-process.ts';
+import { ChatraFake, chatraWebhook, type ChatraClient } from '../sim/chatra.ts';
+import { PlanfixSim } from '../sim/planfix.ts';
+import { RingostatFake } from '../sim/ringostat.ts';
+import { TaskPage } from '../sim/task-page.ts';
 
 interface World {
   browser: Browser;

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import test from 'ava';
-import { launchChromium } from './helpers/browser.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
 interface Demo {
   child: ChildProcess;

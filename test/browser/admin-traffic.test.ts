@@ -3,9 +3,9 @@
 // then the admin API's figures and the page's bars in Chromium, which must say what was sent.
 import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './helpers/browser.ts';
-import { ADMIN_TOKEN, RelayProcess } from './helpers/relay-process.ts';
-import { PlanfixSim } from './sim/planfix.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { ADMIN_TOKEN, RelayProcess } from '../helpers/relay-process.ts';
+import { PlanfixSim } from '../sim/planfix.ts';
 
 let browser: Browser;
 let pf: PlanfixSim;

@@ -4,8 +4,8 @@
 // reason and what a call skipped. The API itself keeps its English.
 import test from 'ava';
 import type { Browser } from 'playwright-core';
-import { adminPage, fourChannelAccount, startWorld } from './helpers/admin-world.ts';
-import { launchChromium } from './helpers/browser.ts';
+import { adminPage, fourChannelAccount, startWorld } from '../helpers/admin-world.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });
