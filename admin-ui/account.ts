@@ -2,6 +2,7 @@ import { api, type ApiError } from './api.ts';
 import { clear, copyField, h } from './dom.ts';
 import { checkRequired, clearErrors, collect, fieldGroup, fieldsOf, showError } from './forms.ts';
 import { checkLine } from './checks.ts';
+import { chatTokenField, pbxTokenField, widgetField } from './rotate.ts';
 import { t } from './i18n.ts';
 import { ALERT_TEXTS, ALERTS_SCHEMA } from './alert-fields.ts';
 import { ACCOUNT_FIELDS, ACCOUNT_TEXTS, accountSchema, PLANFIX_SCHEMA, PLANFIX_SECRETS } from './account-fields.ts';
@@ -58,13 +59,13 @@ export function connectPanel(a: Account): HTMLElement {
   return h('section', { class: 'card', id: 'connect' }, h('h2', {}, words.title),
     h('h3', {}, words.chat),
     copyField(words.chatUrl, a.connect.planfixChat.url),
-    copyField(words.chatToken, a.connect.planfixChat.token),
+    chatTokenField(a),
     copyField(words.providerId, a.connect.planfixChat.providerId),
     h('h3', {}, words.telephony),
     copyField(words.pbxUrl, a.connect.planfixTelephony.url),
-    copyField(words.pbxToken, a.connect.planfixTelephony.token),
+    pbxTokenField(a),
     h('h3', {}, words.widget),
-    copyField(words.userscript, a.widget.userscriptUrl, words.userscriptHint));
+    widgetField(a));
 }
 
 export function checkPanel(a: Account): HTMLElement {

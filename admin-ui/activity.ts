@@ -6,16 +6,33 @@ import type { Account } from './types.ts';
 // The account's recent deliveries and its dead letters, with Retry and Dismiss. Each table
 // scrolls inside its card, so a narrow screen never scrolls the page sideways.
 
-interface ActivityItem { at: number; event: string; channel: string; kind: string; outcome: string; latencyMs: number; attempts: number; error?: string; preview?: string; skipped?: string[] }
+interface ActivityItem {
+  at: number; event: string; channel: string; kind: string; outcome: string; latencyMs: number; attempts: number;
+  error?: string; errorCode?: string; preview?: string; skipped?: string[]; skippedCodes?: string[];
+}
 interface DeadLetter { eventId: string; channel: string; kind: string; failedAt: string; reason: string; reasonCode: string; preview?: string }
 
 const scroll = (table: HTMLElement) => h('div', { class: 'table-scroll' }, table);
 const own = (words: Record<string, string>, k: string) => (Object.hasOwn(words, k) ? words[k]! : k);
+/** The page's words for a code, none for a code it does not know (or no code, from an older relay). */
+const known = (words: Record<string, string>, k: string | undefined) => (k !== undefined && Object.hasOwn(words, k) ? words[k] : undefined);
 
 /** The reason in plain words, the relay's own words under Details (what support asks for). */
-function reasonCell(d: DeadLetter, words: ReturnType<typeof t>['activity']): HTMLElement {
-  return h('td', { class: 'reason' }, h('span', { class: 'plain' }, own(words.reasons, d.reasonCode)),
-    h('details', {}, h('summary', {}, words.details), h('code', { class: 'raw' }, d.reason)));
+function reasonCell(plain: string, raw: string): HTMLElement {
+  return h('td', { class: 'reason' }, h('span', { class: 'plain' }, plain),
+    h('details', {}, h('summary', {}, t().activity.details), h('code', { class: 'raw' }, raw)));
+}
+
+/** An outcome's error in plain words by its code, else the relay's words; a delivered one's preview and what it skipped. */
+function detailCell(i: ActivityItem): HTMLElement {
+  const words = t().activity;
+  const results = t().results;
+  if (i.error) {
+    const plain = known(i.outcome === 'dead' ? words.reasons : results.retryReasons, i.errorCode);
+    return plain ? reasonCell(plain, i.error) : h('td', {}, i.error);
+  }
+  const skipped = (i.skipped ?? []).map((x, n) => `${words.skipped}: ${known(results.skips, i.skippedCodes?.[n]) ?? x}`);
+  return h('td', {}, [i.preview, ...skipped].filter(Boolean).join(' · '));
 }
 
 export async function renderActivity(a: Account, box: HTMLElement, note?: string): Promise<void> {
@@ -38,7 +55,7 @@ export async function renderActivity(a: Account, box: HTMLElement, note?: string
       h('tbody', {}, ...items.map((i) => h('tr', { class: i.outcome },
         h('td', {}, time(i.at)), h('td', {}, channelName(i.channel)), h('td', {}, own(words.kinds, i.kind)),
         h('td', {}, i.outcome === 'retrying' ? words.retrying(i.attempts) : own(words.outcomes, i.outcome)), h('td', {}, `${i.latencyMs} ms`),
-        h('td', {}, i.error ?? [i.preview, ...(i.skipped ?? []).map((x) => `${words.skipped}: ${x}`)].filter(Boolean).join(' · '))))))) : h('p', { class: 'muted' }, words.nothing),
+        detailCell(i)))))) : h('p', { class: 'muted' }, words.nothing),
     h('h3', {}, words.dead(dead.length)),
     note ? h('p', { class: 'muted', id: 'dead-note', role: 'status' }, note) : undefined,
     dead.length ? h('p', {}, h('button', {
@@ -51,7 +68,7 @@ export async function renderActivity(a: Account, box: HTMLElement, note?: string
     }, words.retryAll)) : undefined,
     dead.length ? scroll(h('table', { class: 'dead' },
       h('tbody', {}, ...dead.map((d) => h('tr', { 'data-event': d.eventId },
-        h('td', {}, time(d.failedAt)), h('td', {}, channelName(d.channel)), h('td', {}, own(words.kinds, d.kind)), reasonCell(d, words), h('td', {}, d.preview ?? ''),
+        h('td', {}, time(d.failedAt)), h('td', {}, channelName(d.channel)), h('td', {}, own(words.kinds, d.kind)), reasonCell(own(words.reasons, d.reasonCode), d.reason), h('td', {}, d.preview ?? ''),
         h('td', { class: 'buttons' },
           button('retry', words.retry, undefined, () => api('POST', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}/retry`)), ' ',
           button('dismiss', words.dismiss, words.dismissTitle, () => api('DELETE', `/accounts/${a.id}/dead-letters/${encodeURIComponent(d.eventId)}`)))))))) : h('p', { class: 'muted' }, words.none));

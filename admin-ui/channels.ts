@@ -2,6 +2,7 @@ import { api, type ApiError } from './api.ts';
 import { clear, copyField, h, time } from './dom.ts';
 import { checkRequired, clearErrors, collect, field, fieldGroup, fieldsOf, showError, type FieldSpec } from './forms.ts';
 import { checkLine } from './checks.ts';
+import { rotateChannelButton } from './rotate.ts';
 import { inAll, pick, t } from './i18n.ts';
 import { warningLines } from './warnings.ts';
 import type { Account, Admission, Channel, Check, Kind, Refusals } from './types.ts';
@@ -57,7 +58,7 @@ export function channelCard(ctx: PageContext, a: Account, c: Channel): HTMLEleme
       clear(result, h('li', { class: 'muted' }, '…'));
       try {
         const r = await api<Check & { error?: string }>('POST', `/accounts/${a.id}/channels/${c.id}/${path}`);
-        clear(result, checkLine(label, { ok: r.ok, message: r.message ?? r.error ?? (r.ok ? words.done : words.failed), fix: r.fix }));
+        clear(result, checkLine(label, { ...r, message: r.message ?? r.error ?? (r.ok ? words.done : words.failed) }, kind?.texts.checks));
       } catch (err) {
         clear(result, h('li', { class: 'bad' }, (err as Error).message));
       }
@@ -86,6 +87,7 @@ export function channelCard(ctx: PageContext, a: Account, c: Channel): HTMLEleme
           }
         },
       }, words.connectAgain) : undefined,
+      rotateChannelButton(ctx, a, c, kind, (message) => clear(result, h('li', { class: 'bad' }, message))),
       h('button', {
         type: 'button', class: 'danger', onclick: async () => {
           if (!confirm(words.confirmDelete(c.name))) return;

@@ -1,5 +1,10 @@
 import type { DeadReason } from '../relay/delivery/dead-reason.ts';
 import type { InLanguages, UiLanguage } from '../relay/core/ui-text.ts';
+import type { ChannelCheckCode } from '../relay/channels/check-texts.ts';
+import type { CallSkip } from '../relay/core/call-plan.ts';
+import type { CheckWords } from '../relay/core/check.ts';
+import type { PlanfixCheckCode } from '../relay/planfix/check-texts.ts';
+import type { RetryReason } from '../relay/delivery/retry-reason.ts';
 import { en } from './texts-en.ts';
 import { ru } from './texts-ru.ts';
 import { uk } from './texts-uk.ts';
@@ -64,6 +69,25 @@ export interface Texts {
     units: { ms: string; s: string; min: string; h: string };
   };
   limits: Record<'ratePerSecond' | 'burst' | 'newConversationsPerHour' | 'newContactsPerHour' | 'accountBacklog', { label: string; help: string }>;
+  // Rotating the relay's secrets, and the API's results worded by their codes (issue 16).
+  rotate: {
+    urlButton: string; tokenButton: string; keyButton: string;
+    /** A channel whose URL the admin pastes at the provider; `title` is the provider's name, `many`: it has several URLs (Ringostat), all new. */
+    confirmChannel(name: string, title: string, many: boolean): string; doneChannel(title: string, many: boolean): string;
+    /** A channel whose URL the relay registers with the provider itself (Viber). */
+    confirmRegistered(name: string, title: string): string; doneRegistered(title: string): string; refusedRegistered(title: string): string;
+    confirmChat: string; doneChat: string; confirmTelephony: string; doneTelephony: string; confirmWidget: string; doneWidget: string;
+  };
+  results: {
+    /** "Test connection" outcomes by their `code` (relay/planfix/check-texts.ts, relay/channels/check-texts.ts); a channel's own are in its texts. */
+    checks: Record<PlanfixCheckCode | ChannelCheckCode, CheckWords>;
+    /** What each REST scope probe found. */
+    scopes: Record<'works' | 'missing' | 'unknown', string>;
+    /** Why an activity line is being retried, by its errorCode (relay/delivery/retry-reason.ts). */
+    retryReasons: Record<RetryReason, string>;
+    /** What a delivered call left out, by its skippedCodes (relay/core/call-plan.ts). */
+    skips: Record<CallSkip, string>;
+  };
   phoneBook: {
     title: string; help: string; off: string; notNeeded: string; never: string; changesRefused: string;
     numbers(numbers: number, contacts: number | undefined): string; reading(contacts: number): string;

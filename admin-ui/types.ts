@@ -22,4 +22,4 @@ export interface Account {
   widget: { key: string; userscriptUrl: string };
   warnings: string[]; warningCodes: Warning[];
 }
-export interface Check { ok: boolean; message: string; fix?: string; details?: { scopes?: Record<string, string> } }
+export interface Check { ok: boolean; code?: string; params?: Record<string, string>; message: string; fix?: string; details?: { scopes?: Record<string, string> } }

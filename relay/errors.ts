@@ -19,9 +19,16 @@ export class AuthError extends HttpError {
   }
 }
 
+/**
+ * Why a delivery waits to be tried again, where the thrower knows it (relay/delivery/retry-reason.ts):
+ * the other side did not answer, answered 429 or 5xx, the Planfix REST quota is spent, or
+ * something this event needs is not in Planfix yet.
+ */
+export type RetryKind = 'unreachable' | 'busy' | 'quota' | 'waiting';
+
 /** A delivery that may succeed later (network, 429, 5xx, quota): the worker backs off and tries again. */
 export class RetryableError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) {
+  constructor(message: string, readonly retryAfterMs?: number, readonly kind?: RetryKind) {
     super(message);
   }
 }

@@ -6,27 +6,14 @@ import { z } from 'zod';
 import { adapters } from '../relay/channels/index.ts';
 import { echo } from './channels/echo/adapter.ts';
 import { SETUP_WARNINGS } from '../relay/core/setup-warnings.ts';
-import { UI_LANGUAGES, type FieldText, type InLanguages } from '../relay/core/ui-text.ts';
+import type { FieldText } from '../relay/core/ui-text.ts';
+import { checkLanguages } from './helpers/languages.ts';
 import type { ChannelAdapter } from '../relay/channels/channel.ts';
 import { columnIds, tableShape } from '../admin-ui/table-shape.ts';
 import type { JsonSchema } from '../admin-ui/forms.ts';
 
 const propsOf = (schema: z.ZodType) => (z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonSchema> }).properties ?? {};
 const keysOf = (schema: z.ZodType) => Object.keys(propsOf(schema));
-
-// Letters only one of the two has: a text in the wrong one of them gives itself away.
-const ONLY_RU = /[ыэъё]/i;
-const ONLY_UK = /[іїєґ]/i;
-const CYRILLIC = /[а-яіїєґ]/i;
-
-/** Every language present and non-empty; ru and uk in their own alphabet. Planfix's own Russian names («API ПланФикса для …») may stand in Ukrainian texts. */
-function checkLanguages(t: import('ava').ExecutionContext, where: string, texts: InLanguages) {
-  for (const l of UI_LANGUAGES) t.true(typeof texts[l] === 'string' && texts[l].trim().length > 0, `${where}: ${l} is missing`);
-  t.regex(texts.ru, CYRILLIC, `${where}: ru is not Russian`);
-  t.regex(texts.uk, CYRILLIC, `${where}: uk is not Ukrainian`);
-  t.notRegex(texts.ru, ONLY_UK, `${where}: ru has Ukrainian letters`);
-  t.notRegex(texts.uk.replace(/API ПланФикса для (чатов|телефоний)/g, ''), ONLY_RU, `${where}: uk has Russian letters`);
-}
 
 function checkField(t: import('ava').ExecutionContext, where: string, f: FieldText | undefined) {
   if (!f) return t.fail(`${where}: no label and help`);

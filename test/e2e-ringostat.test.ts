@@ -377,6 +377,7 @@ test('without Planfix Telephony the channel warns, and the activity names what e
   const item = activity.find((i) => i.kind === 'call');
   t.like(item, { outcome: 'delivered' });
   t.regex((item?.skipped ?? []).join(), /Planfix Telephony \(no telephony token\)/);
+  t.deepEqual((item as { skippedCodes?: string[] } | undefined)?.skippedCodes, ['no_telephony'], 'and by code, for the admin page to word');
   // With the token the warning goes.
   await relay.api('PATCH', `/api/accounts/${account.id}`, { planfix: { telephonyToken: 'pf-tel-token' } });
   const after = (await relay.api('GET', `/api/accounts/${account.id}/channels/${channel.id}`)).body;

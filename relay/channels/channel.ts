@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { InboundEvent, ReplyEvent } from '../core/events.ts';
 import type { Account, ChannelConfig } from '../core/account.ts';
 import type { CallOptions } from '../core/call-options.ts';
-import type { CheckResult } from '../core/check.ts';
+import type { CheckResult, CheckTexts, CheckWords } from '../core/check.ts';
 import type { OutboundPolicy } from '../net/outbound.ts';
 import type { FieldText, InLanguages, Warning } from '../core/ui-text.ts';
 
@@ -46,6 +46,8 @@ export interface ChannelTexts<K extends string = string> {
   webhooks?: Record<string, FieldText>;
   /** How the channel gets connected, said on its card (Viber: the relay sets the webhook itself). */
   card?: InLanguages;
+  /** The wording of each outcome code of its `check` (`checks` of the channel); `{name}` is one of its params. */
+  checks?: Record<string, InLanguages<CheckWords>>;
 }
 
 /**
@@ -90,6 +92,8 @@ export interface ChannelDef<S extends Record<string, unknown>, O extends Record<
   callOptions?(channel: Channel<S, O>): CallOptions;
   /** "Test connection": checks the channel's keys with a call that changes nothing at the provider. */
   check?(ctx: SendContext<S, O> & { webhookUrl: string }): Promise<CheckResult>;
+  /** Every outcome `check` can answer, by code, in English (make each with checkResult); `texts.checks` words them for the page. */
+  checks?: CheckTexts;
   /** The provider may send webhooks as GET with the data in the query (Ringostat can). */
   acceptsGet?: boolean;
   /** Called after the channel is created or on demand (e.g. Viber set_webhook); the result is shown to the admin. */

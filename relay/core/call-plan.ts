@@ -218,14 +218,21 @@ function recordingPlan(ev: CallEvent, ctx: CallContext): CallOp[] {
   return ops;
 }
 
+/** What a call can leave out for want of a Planfix key, by code (the admin page words it), in English. */
+export const CALL_SKIPS = {
+  no_telephony: 'Planfix Telephony (no telephony token): no call pop-up, no call history',
+  no_rest_comment: 'call comment (no REST token)',
+} as const;
+export type CallSkip = keyof typeof CALL_SKIPS;
+
 /**
  * What a call moment's plan leaves out for want of a Planfix key. Delivery still succeeds (the
  * rest of the call is useful), so the admin is told what Planfix did not get.
  */
-export function callSkips(event: CallEvent, ctx: Pick<CallContext, 'hasRest' | 'hasTelephony'>): string[] {
+export function callSkips(event: CallEvent, ctx: Pick<CallContext, 'hasRest' | 'hasTelephony'>): CallSkip[] {
   if (event.moment === 'record' && !event.recordingUrl) return [];
   return [
-    ...(ctx.hasTelephony ? [] : ['Planfix Telephony (no telephony token): no call pop-up, no call history']),
-    ...(ctx.hasRest || (event.moment !== 'completed' && event.moment !== 'record') ? [] : ['call comment (no REST token)']),
+    ...(ctx.hasTelephony ? [] : ['no_telephony' as const]),
+    ...(ctx.hasRest || (event.moment !== 'completed' && event.moment !== 'record') ? [] : ['no_rest_comment' as const]),
   ];
 }

@@ -1,5 +1,8 @@
+import type { CallSkip } from '../core/call-plan.ts';
 import type { RelayEvent } from '../core/events.ts';
 import { contentText, TEXTS } from '../core/planfix-texts.ts';
+import type { DeadReason } from './dead-reason.ts';
+import type { RetryReason } from './retry-reason.ts';
 
 /** One line of an account's recent activity, as the admin page lists it. */
 export interface ActivityItem {
@@ -12,10 +15,14 @@ export interface ActivityItem {
   latencyMs: number;
   attempts: number;
   error?: string;
+  /** Why, for the admin page to word: a dead letter's reason, or a retry's. */
+  errorCode?: DeadReason | RetryReason;
   /** A few words of the message, never more: the list is not a second copy of conversations. */
   preview?: string;
   /** What Planfix did not get although the event was delivered (e.g. no telephony token). */
   skipped?: string[];
+  /** `skipped` by code, in the same order. */
+  skippedCodes?: CallSkip[];
 }
 
 const PREVIEW = 40;

@@ -159,7 +159,7 @@ async function chatContact(chat: { key: string; queues: string[] }, account: Acc
   if (number) return number;
   const queues = new Set(chat.queues);
   const waiting = [...deps.journal.pending.values()].some((e) => e.account === account.id && queues.has(e.key));
-  if (waiting) throw new RetryableError('the caller\'s chat contact is still being created in Planfix; the call waits for it');
+  if (waiting) throw new RetryableError('the caller\'s chat contact is still being created in Planfix; the call waits for it', undefined, 'waiting');
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { providerId, taskFieldName, type Account, type ChannelConfig } from '../
 import type { CallEvent, InboundEvent } from '../core/events.ts';
 import { escapeHtml } from '../core/html.ts';
 import { normalEmail, toE164 } from '../core/identity.ts';
-import { callPlan, callPlanAfter, callSkips } from '../core/call-plan.ts';
+import { callPlan, callPlanAfter, callSkips, type CallSkip } from '../core/call-plan.ts';
 import { plan, type Op, type PlanContext } from '../core/plan.ts';
 import { localeOf } from '../core/locale.ts';
 import { callContext, recordCall, runCallOp, type CallDeps } from './calls.ts';
@@ -77,7 +77,7 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
  * in that turn) before the first Planfix call: were they lost after it, the retry would plan again
  * and repeat that call, and the conversation would be gone.
  */
-export async function deliver(entry: Entry, account: Account, state: AccountState, deps: DeliverDeps, written?: Promise<unknown>): Promise<{ skipped: string[] }> {
+export async function deliver(entry: Entry, account: Account, state: AccountState, deps: DeliverDeps, written?: Promise<unknown>): Promise<{ skipped: CallSkip[] }> {
   const channel = account.channels.find((c) => c.id === entry.channel);
   if (!channel) throw new TerminalError('the channel was deleted');
   const event = await prepared(entry.event, account, channel, deps);
@@ -171,7 +171,7 @@ async function run(op: Op, event: Exclude<Entry['event'], CallEvent>, account: A
       if (!task) {
         // Only a task being opened is waited for; a known one that vanished changes nothing here.
         if ((await state.conversation(op.chatId))?.fresh === false) return;
-        throw new RetryableError('Planfix has no task for this chat yet');
+        throw new RetryableError('Planfix has no task for this chat yet', undefined, 'waiting');
       }
       hold(writes, state.setTask(op.chatId, task.number, task.statusIsActive ?? true));
       return;

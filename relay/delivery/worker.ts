@@ -2,7 +2,9 @@ import { preview } from './activity.ts';
 import type { Logger } from '../log.ts';
 import { deliveryLatency, eventsDelivered, eventsFailed } from '../metrics.ts';
 import { RetryableError } from '../errors.ts';
-import { deadReason } from './dead-reason.ts';
+import { CALL_SKIPS, type CallSkip } from '../core/call-plan.ts';
+import { deadReason, type DeadReason } from './dead-reason.ts';
+import { retryReason, type RetryReason } from './retry-reason.ts';
 import { deliver, type DeliverDeps } from './deliver.ts';
 import type { AccountStore } from '../store/accounts.ts';
 import type { ActivityLog, Entry, Journal, Store } from '../store/store.ts';
@@ -171,7 +173,7 @@ export class Worker {
       this.unwritten.delete(entry.id);
     };
     const kind = this.accounts.channel(entry.channel)?.channel.kind ?? 'planfix';
-    const note = (outcome: 'delivered' | 'retrying' | 'dead', attempts: number, error?: string, skipped: string[] = []) => {
+    const note = (outcome: 'delivered' | 'retrying' | 'dead', attempts: number, error?: { text: string; code: DeadReason | RetryReason }, skipped: CallSkip[] = []) => {
       const latencyMs = Date.now() - (this.enqueuedAt.get(entry.id) ?? Date.now());
       if (outcome === 'delivered') {
         eventsDelivered.inc({ kind });
@@ -180,8 +182,8 @@ export class Worker {
       this.opts.traffic?.outcome(entry.account, entry.channel, outcome, latencyMs);
       this.activity.add(entry.account, {
         at: Date.now(), event: entry.id, channel: entry.channel, kind: entry.event.kind, outcome, latencyMs, attempts,
-        ...(error ? { error: error.slice(0, 300) } : {}), ...(preview(entry.event) ? { preview: preview(entry.event) } : {}),
-        ...(skipped.length ? { skipped } : {}),
+        ...(error ? { error: error.text.slice(0, 300), errorCode: error.code } : {}), ...(preview(entry.event) ? { preview: preview(entry.event) } : {}),
+        ...(skipped.length ? { skipped: skipped.map((s) => CALL_SKIPS[s]), skippedCodes: skipped } : {}),
       });
     };
     const written = this.unwritten.get(entry.id);
@@ -206,17 +208,18 @@ export class Worker {
       if (err instanceof RetryableError && !expired && !this.stopping) {
         const delay = this.later(entry, attempts, err.retryAfterMs);
         this.stats.retried++;
-        note('retrying', attempts, e.message);
+        note('retrying', attempts, { text: e.message, code: retryReason(err) });
         log.warn({ attempts, delayMs: Math.round(delay), err }, 'delivery failed, will retry');
         return;
       }
       if (err instanceof RetryableError && this.stopping) return;
       const reason = expired ? `gave up after ${attempts} attempts: ${e.message}` : e.message;
       log.error({ attempts, gaveUp: expired, err }, 'delivery failed for good: dead letter');
+      const code = deadReason(err, expired);
       try {
-        await this.journal.dead(entry, reason, deadReason(err, expired));
+        await this.journal.dead(entry, reason, code);
         this.stats.dead++;
-        note('dead', attempts, reason);
+        note('dead', attempts, { text: reason, code });
         finish();
         this.opts.onDead?.(entry);
       } catch (jerr) {

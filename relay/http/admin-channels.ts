@@ -3,9 +3,11 @@ import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { adapters } from '../channels/index.ts';
 import { asRecord } from '../channels/channel.ts';
-import type { Account, ChannelConfig } from '../core/account.ts';
+import { checkFailed, noCheck } from '../channels/check-texts.ts';
+import type { ChannelConfig } from '../core/account.ts';
 import { limitsSchema } from '../core/limits.ts';
 import { HttpError } from '../errors.ts';
+import { connectStep } from './admin-connect.ts';
 import { fieldError, parse, unmasked, type AdminContext } from './admin-context.ts';
 
 const channelInput = z.object({
@@ -22,29 +24,7 @@ const channelPatch = channelInput.omit({ kind: true }).partial().strict();
 export function channelRoutes(router: Router, admin: AdminContext): void {
   const { relay, body, logOf, account, channel, save, channelView, webhookUrl } = admin;
 
-  /**
-   * Runs the adapter's connect step (e.g. Viber set_webhook); its outcome is shown, never fatal to
-   * saving, and kept with the channel, so the page still shows a refusal after a reload.
-   */
-  const connect = async (a: Account, c: ChannelConfig) => {
-    const adapter = adapters[c.kind]!;
-    if (!adapter.onConnect) return undefined;
-    let result: { ok: boolean; error?: string } & Record<string, unknown>;
-    try {
-      result = { ok: true, ...(await adapter.onConnect({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) })) };
-    } catch (err) {
-      logOf(a, c).warn({ err }, 'channel connect step failed');
-      // Kept in the account file: the provider's words, as long as it made them, are cut.
-      result = { ok: false, error: (err as Error).message.slice(0, 500) };
-    }
-    // The account as it is now: another change may have been saved while the provider answered.
-    const now = relay.accounts.get(a.id);
-    if (now?.channels.some((x) => x.id === c.id)) {
-      const outcome = { ok: result.ok, ...(result.error ? { error: result.error } : {}), at: new Date().toISOString() };
-      await save({ ...now, channels: now.channels.map((x) => (x.id === c.id ? { ...x, connect: outcome } : x)) });
-    }
-    return result;
-  };
+  const connect = connectStep(admin);
 
   const validChannel = (kind: string, settingsIn: unknown, optionsIn: unknown) => {
     const adapter = adapters[kind];
@@ -124,13 +104,13 @@ export function channelRoutes(router: Router, admin: AdminContext): void {
     const c = channel(a, ctx.params.channelId!);
     const adapter = adapters[c.kind]!;
     if (!adapter.check) {
-      ctx.body = { ok: true, message: `${adapter.title} has no API the relay can check; send a test message through it.` };
+      ctx.body = noCheck(adapter.title);
       return;
     }
     try {
       ctx.body = await adapter.check({ account: a, channel: c, policy: relay.policy, timeoutMs: relay.config.httpTimeoutMs, webhookUrl: webhookUrl(c) });
     } catch (err) {
-      ctx.body = { ok: false, message: (err as Error).message, fix: 'Check the channel\'s API URL and that this server can reach the provider.' };
+      ctx.body = checkFailed(err);
     }
   });
 }

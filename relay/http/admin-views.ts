@@ -26,8 +26,13 @@ export function adminViews(relay: Relay) {
   };
   const webhookUrl = (c: ChannelConfig) => `${url()}/hooks/${c.id}/${c.secret}`;
 
-
   const widgetView = (a: Account) => ({ key: a.widget.key, userscriptUrl: userscriptUrl(url(), a) });
+
+  /** What to paste into Planfix's Chat API and telephony settings: the relay's URLs and its callback tokens. */
+  const connectView = (a: Account) => ({
+    planfixChat: { url: `${url()}/planfix/${a.id}/chat`, token: a.callback.chatToken, providerId: a.planfix.providerId ?? 'planfix-relay' },
+    planfixTelephony: { url: `${url()}/planfix/${a.id}/telephony`, token: a.callback.telephonyToken },
+  });
 
   const accountView = (a: Account) => ({
     id: a.id,
@@ -41,16 +46,13 @@ export function adminViews(relay: Relay) {
     // What Planfix texts are actually written in, and whether the admin chose it or the domain decided.
     locale: { ...localeOf(a), chosen: { language: !!a.language, timeZone: !!a.timeZone } },
     channels: a.channels.map((c) => channelView(a, c)),
-    connect: {
-      planfixChat: { url: `${url()}/planfix/${a.id}/chat`, token: a.callback.chatToken, providerId: a.planfix.providerId ?? 'planfix-relay' },
-      planfixTelephony: { url: `${url()}/planfix/${a.id}/telephony`, token: a.callback.telephonyToken },
-    },
+    connect: connectView(a),
     widget: widgetView(a),
     ...warningsView(accountWarnings(url()), SETUP_WARNINGS),
     createdAt: a.createdAt,
   });
 
-  return { accountView, channelView, webhookUrl, widgetView };
+  return { accountView, channelView, connectView, webhookUrl, widgetView };
 }
 
 /**

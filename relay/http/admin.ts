@@ -5,6 +5,7 @@ import { accountRoutes } from './admin-accounts.ts';
 import { channelRoutes } from './admin-channels.ts';
 import { adminContext } from './admin-context.ts';
 import { deliveryRoutes } from './admin-deliveries.ts';
+import { rotateRoutes } from './admin-rotate.ts';
 import { planfixRoutes } from './admin-planfix.ts';
 import { phoneBookRoutes } from './admin-phone-book.ts';
 import { newRouter } from './router.ts';
@@ -27,6 +28,7 @@ export function adminRouter(relay: Relay): Router {
   channelRoutes(router, admin);
   deliveryRoutes(router, admin);
   trafficRoutes(router, admin);
+  rotateRoutes(router, admin);
   phoneBookRoutes(router, admin);
   planfixRoutes(router, admin);
   return router;

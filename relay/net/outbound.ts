@@ -150,7 +150,7 @@ export async function send(policy: OutboundPolicy, kind: UrlKind, url: string, i
   } catch (err) {
     if (err instanceof AnswerTooLarge) throw new TerminalError(`${target.host} ${err.message}`);
     const cause = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
-    throw new RetryableError(`${target.host} unreachable (${cause})`);
+    throw new RetryableError(`${target.host} unreachable (${cause})`, undefined, 'unreachable');
   }
   const { text } = res;
   let json: unknown;
@@ -165,6 +165,7 @@ export async function send(policy: OutboundPolicy, kind: UrlKind, url: string, i
     throw new RetryableError(
       `${target.host} answered ${res.status}${errorText(json, text) ? `: ${errorText(json, text)}` : ''}`,
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      'busy',
     );
   }
   return { status: res.status, headers, text, json };

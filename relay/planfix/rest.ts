@@ -66,7 +66,7 @@ export class RestApi {
     const code = typeof json.code === 'number' ? json.code : undefined;
     if (code === 22) {
       throttle.pause(QUOTA_PAUSE_MS);
-      throw new RetryableError('Planfix REST daily quota exhausted (code 22)', QUOTA_PAUSE_MS);
+      throw new RetryableError('Planfix REST daily quota exhausted (code 22)', QUOTA_PAUSE_MS, 'quota');
     }
     if (res.status >= 200 && res.status < 300 && json.result !== 'fail') return json;
     throw new RestError(path, code, errorText(json, res.text) || `HTTP ${res.status}`, res.status);

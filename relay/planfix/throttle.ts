@@ -35,7 +35,7 @@ export class Throttle {
     try {
       await before;
       const now = Date.now();
-      if (this.pausedUntil > now) throw new RetryableError('Planfix REST daily quota exhausted; paused', this.pausedUntil - now);
+      if (this.pausedUntil > now) throw new RetryableError('Planfix REST daily quota exhausted; paused', this.pausedUntil - now, 'quota');
       if (this.next > now && !this.stopped) {
         this.waits++;
         restLimiterWaits.inc();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkResult, type CheckTexts } from '../../core/check.ts';
 import { urlUnder } from '../../core/url.ts';
 import { UTM_KEYS, type Attachment, type CustomerEvent, type EndEvent, type InboundEvent, type MessageEvent, type Visit } from '../../core/events.ts';
 import { looksLikeUserAgent, parseUserAgent } from '../../core/user-agent.ts';
@@ -71,6 +72,15 @@ function readAttachments(m: Obj): Attachment[] {
   });
 }
 
+/** What "Test connection" can answer, in English; texts.ts words each for the admin page. */
+const CHECKS = {
+  keys_ok: { ok: true, message: 'Chatra accepted the API keys.' },
+  keys_refused: {
+    ok: false, message: 'Chatra refused the API keys ({status}).',
+    fix: 'Copy the public and secret keys from Chatra (Settings → Integrations → API) and check that the plan includes the API.',
+  },
+} satisfies CheckTexts;
+
 export const chatra = defineChannel({
   kind: 'chatra',
   title: 'Chatra',
@@ -98,12 +108,11 @@ export const chatra = defineChannel({
     const res = await send(policy, 'provider', urlUnder(s.apiUrl ?? CHATRA_API_URL, 'clients/relay-check/'), {
       method: 'GET', headers: { authorization: `Chatra.Simple ${s.publicKey}:${s.secretKey}` }, timeoutMs,
     });
-    if (res.status === 401 || res.status === 403) {
-      return { ok: false, message: `Chatra refused the API keys (${res.status}).`, fix: 'Copy the public and secret keys from Chatra (Settings → Integrations → API) and check that the plan includes the API.' };
-    }
-    if (res.status >= 500) return { ok: false, message: `Chatra answered ${res.status}; try again later.` };
-    return { ok: true, message: 'Chatra accepted the API keys.' };
+    // A 5xx or 429 never gets here: send() throws it as retryable, answered as the provider unreachable.
+    if (res.status === 401 || res.status === 403) return checkResult(CHECKS, 'keys_refused', { status: String(res.status) });
+    return checkResult(CHECKS, 'keys_ok');
   },
+  checks: CHECKS,
 
   parse(req, channel) {
     const body = parseJsonBody(req.raw);

@@ -78,4 +78,16 @@ export const chatraTexts = {
       uk: '«Відповідати від імені співробітника» увімкнено, але жодного співробітника не зіставлено з агентом Chatra: відповіді йдуть від агента каналу, доки не заповнено список «Співробітники ↔ агенти Chatra».',
     },
   },
+  checks: {
+    keys_ok: {
+      en: { message: 'Chatra accepted the API keys.' },
+      ru: { message: 'Chatra приняла ключи API.' },
+      uk: { message: 'Chatra прийняла ключі API.' },
+    },
+    keys_refused: {
+      en: { message: 'Chatra refused the API keys ({status}).', fix: 'Copy the public and secret keys from Chatra (Settings → Integrations → API) and check that your Chatra plan includes the API.' },
+      ru: { message: 'Chatra не приняла ключи API ({status}).', fix: 'Скопируйте публичный и секретный ключи из Chatra (Настройки → Интеграции → API) и проверьте, что тариф Chatra включает API.' },
+      uk: { message: 'Chatra не прийняла ключі API ({status}).', fix: 'Скопіюйте публічний і секретний ключі з Chatra (Налаштування → Інтеграції → API) і перевірте, що тариф Chatra містить API.' },
+    },
+  },
 } satisfies ChannelTexts;

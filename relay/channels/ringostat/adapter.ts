@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkResult, type CheckTexts } from '../../core/check.ts';
 import { urlUnder } from '../../core/url.ts';
 import { UTM_KEYS, type CallEvent, type CallMoment, type CallOutcome, type Visit } from '../../core/events.ts';
 import { HttpError, TerminalError } from '../../errors.ts';
@@ -160,6 +161,14 @@ function recordingOf(r: FieldReader<RingostatField>, moment: CallMoment): Pick<C
   return has ? { hasRecording: true, ...(url ? { recordingUrl: url } : {}) } : has === false ? { hasRecording: false } : {};
 }
 
+/** What "Test connection" can answer, in English; texts.ts words each for the admin page. */
+const CHECKS = {
+  no_key: { ok: true, message: 'Webhooks need no key. Click-to-call is off until authKey is set.' },
+  key_refused: { ok: false, message: 'Ringostat refused the Auth-key ({status}).', fix: 'Copy the key from Ringostat (Integration → API) into authKey, and the project id into projectId.' },
+  answered: { ok: false, message: 'Ringostat answered {status}.' },
+  key_ok: { ok: true, message: 'Ringostat accepted the Auth-key: click-to-call can work.' },
+} satisfies CheckTexts;
+
 export const ringostat = defineChannel({
   kind: 'ringostat',
   title: 'Ringostat',
@@ -201,16 +210,15 @@ export const ringostat = defineChannel({
 
   async check({ channel, policy, timeoutMs }) {
     const s = channel.settings;
-    if (!s.authKey) return { ok: true, message: 'Webhooks need no key. Click-to-call is off until authKey is set.' };
+    if (!s.authKey) return checkResult(CHECKS, 'no_key');
     const res = await send(policy, 'provider', urlUnder(s.apiUrl ?? RINGOSTAT_API_URL, 'sipstatus/online'), {
       method: 'GET', headers: { 'auth-key': s.authKey, ...(s.projectId ? { 'x-project-id': s.projectId } : {}) }, timeoutMs,
     });
-    if (res.status === 401 || res.status === 403) {
-      return { ok: false, message: `Ringostat refused the Auth-key (${res.status}).`, fix: 'Copy the key from Ringostat (Integration → API) into authKey, and the project id into projectId.' };
-    }
-    if (res.status < 200 || res.status >= 300) return { ok: false, message: `Ringostat answered ${res.status}.` };
-    return { ok: true, message: 'Ringostat accepted the Auth-key: click-to-call can work.' };
+    if (res.status === 401 || res.status === 403) return checkResult(CHECKS, 'key_refused', { status: String(res.status) });
+    if (res.status < 200 || res.status >= 300) return checkResult(CHECKS, 'answered', { status: String(res.status) });
+    return checkResult(CHECKS, 'key_ok');
   },
+  checks: CHECKS,
 
   parse(req, channel) {
     const s = channel.settings;

@@ -117,4 +117,26 @@ export const ringostatTexts = {
       uk: { label: 'Запис готовий', help: `${where.uk} на повторне надсилання з посиланням на запис, якщо ваш проєкт його надсилає.` },
     },
   },
+  checks: {
+    no_key: {
+      en: { message: 'Webhooks need no key. Click-to-call from Planfix stays off until the Ringostat API key is set.' },
+      ru: { message: 'Вебхукам ключ не нужен. Звонки в один клик из ПланФикса не работают, пока не указан ключ API Ringostat.' },
+      uk: { message: 'Вебхукам ключ не потрібен. Дзвінки в один клік із ПланФікса не працюють, доки не вказано ключ API Ringostat.' },
+    },
+    key_refused: {
+      en: { message: 'Ringostat refused the API key ({status}).', fix: 'Copy the key from Ringostat (Integration → API) into the channel\'s Ringostat API key, and the number of your project into Ringostat project id.' },
+      ru: { message: 'Ringostat не принял ключ API ({status}).', fix: 'Скопируйте ключ из Ringostat (Интеграция → API) в поле «Ключ API Ringostat», а номер проекта — в «ID проекта Ringostat».' },
+      uk: { message: 'Ringostat не прийняв ключ API ({status}).', fix: 'Скопіюйте ключ із Ringostat (Інтеграція → API) у поле «Ключ API Ringostat», а номер проєкту — в «ID проєкту Ringostat».' },
+    },
+    answered: {
+      en: { message: 'Ringostat answered with an error ({status}).' },
+      ru: { message: 'Ringostat ответил ошибкой ({status}).' },
+      uk: { message: 'Ringostat відповів помилкою ({status}).' },
+    },
+    key_ok: {
+      en: { message: 'Ringostat accepted the API key: click-to-call can work.' },
+      ru: { message: 'Ringostat принял ключ API: звонки в один клик будут работать.' },
+      uk: { message: 'Ringostat прийняв ключ API: дзвінки в один клік працюватимуть.' },
+    },
+  },
 } satisfies ChannelTexts;

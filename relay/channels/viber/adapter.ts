@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Attachment, Customer, CustomerEvent, MessageContent, MessageEvent, StatusEvent } from '../../core/events.ts';
+import { checkResult, type CheckTexts } from '../../core/check.ts';
 import { AuthError, HttpError, TerminalError } from '../../errors.ts';
 import { defineChannel } from '../channel.ts';
 import { bodyHash, header, httpUrl, isObj, str, time, urlFileName, type Obj } from '../read.ts';
@@ -116,6 +117,15 @@ function statusEvent(body: Obj, event: 'delivered' | 'seen' | 'failed', token: s
 
 // ---------------------------------------------------------------- adapter
 
+/** What "Test connection" can answer, in English; texts.ts words each for the admin page. */
+const CHECKS = {
+  token_refused: { ok: false, message: '{error}', fix: 'Copy the token again from Viber (Settings → Bots → Edit info → Your app key) into authToken.' },
+  refused: { ok: false, message: '{error}' },
+  webhook_here: { ok: true, message: 'Bot "{name}" ({uri}) accepted the token and sends its callbacks to this relay.' },
+  webhook_elsewhere: { ok: false, message: 'Bot "{name}" ({uri}) accepted the token, but its webhook is {webhook}.', fix: 'Press Connect (POST …/connect) to set the webhook to this channel\'s webhookUrl.' },
+  no_webhook: { ok: false, message: 'Bot "{name}" ({uri}) accepted the token, but has no webhook.', fix: 'Press Connect (POST …/connect) to set the webhook to this channel\'s webhookUrl.' },
+} satisfies CheckTexts;
+
 export const viber = defineChannel({
   kind: 'viber',
   title: 'Viber',
@@ -212,17 +222,16 @@ export const viber = defineChannel({
   async check(ctx) {
     const a = await call(ctx, 'get_account_info', {});
     if (a.status !== 0) {
-      return { ok: false, message: viberError(a.status, a.message).message, ...(a.status === 2 ? { fix: 'Copy the token again from Viber (Settings → Bots → Edit info → Your app key) into authToken.' } : {}) };
+      // Viber's own words for the page, beside the relay's English.
+      const params = { error: viberError(a.status, a.message).message, status: String(a.status), reason: a.message ?? STATUS_NAMES[a.status] ?? '' };
+      return checkResult(CHECKS, a.status === 2 ? 'token_refused' : 'refused', params);
     }
-    const bot = `Bot "${str(a.body, 'name') ?? '?'}" (${str(a.body, 'uri') ?? '?'})`;
+    const bot = { name: str(a.body, 'name') ?? '?', uri: str(a.body, 'uri') ?? '?' };
     const webhook = str(a.body, 'webhook');
-    if (webhook === ctx.webhookUrl) return { ok: true, message: `${bot} accepted the token and sends its callbacks to this relay.` };
-    return {
-      ok: false,
-      message: webhook ? `${bot} accepted the token, but its webhook is ${webhook}.` : `${bot} accepted the token, but has no webhook.`,
-      fix: 'Press Connect (POST …/connect) to set the webhook to this channel\'s webhookUrl.',
-    };
+    if (webhook === ctx.webhookUrl) return checkResult(CHECKS, 'webhook_here', bot);
+    return webhook ? checkResult(CHECKS, 'webhook_elsewhere', { ...bot, webhook }) : checkResult(CHECKS, 'no_webhook', bot);
   },
+  checks: CHECKS,
 
   async onConnect(ctx) {
     const a = await call(ctx, 'set_webhook', {

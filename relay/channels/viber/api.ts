@@ -32,7 +32,7 @@ export function viberError(status: number, message: string | undefined): Error {
     case 6:
       return new TerminalError(`the Viber user is not subscribed to the bot (or left) (${said})`, 'provider-refused');
     case 12:
-      return new RetryableError(`rate limited by Viber (${said})`);
+      return new RetryableError(`rate limited by Viber (${said})`, undefined, 'busy');
     case 2:
       return new TerminalError(`bad bot token: Viber refused the channel's authToken (${said})`, 'provider-refused');
     case 7:

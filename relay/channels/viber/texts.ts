@@ -41,4 +41,31 @@ export const viberTexts = {
     ru: 'Релей сам устанавливает вебхук бота в Viber: туда ничего вставлять не нужно. Viber сначала обращается по адресу вебхука и принимает только https с сертификатом от публичного центра (не самоподписанным), поэтому релей должен быть доступен по этому адресу из интернета.',
     uk: 'Релей сам встановлює вебхук бота у Viber: туди нічого вставляти не треба. Viber спочатку звертається за адресою вебхука і приймає лише https із сертифікатом від публічного центру (не самопідписаним), тому релей має бути доступний за цією адресою з інтернету.',
   },
+  checks: {
+    token_refused: {
+      en: { message: 'Viber refused the bot token (status {status}: {reason}).', fix: 'Copy the token again from Viber (Settings → Bots → Edit info → Your app key) into the channel\'s bot token.' },
+      ru: { message: 'Viber не принял токен бота (статус {status}: {reason}).', fix: 'Скопируйте токен заново из Viber (Настройки → Боты → Изменить информацию → Your app key) в поле «Токен бота».' },
+      uk: { message: 'Viber не прийняв токен бота (статус {status}: {reason}).', fix: 'Скопіюйте токен наново з Viber (Налаштування → Боти → Змінити інформацію → Your app key) у поле «Токен бота».' },
+    },
+    refused: {
+      en: { message: 'Viber refused the request (status {status}: {reason}).' },
+      ru: { message: 'Viber отклонил запрос (статус {status}: {reason}).' },
+      uk: { message: 'Viber відхилив запит (статус {status}: {reason}).' },
+    },
+    webhook_here: {
+      en: { message: 'Bot "{name}" ({uri}) accepted the token and sends its messages to this relay.' },
+      ru: { message: 'Бот «{name}» ({uri}) принял токен и присылает сообщения этому релею.' },
+      uk: { message: 'Бот «{name}» ({uri}) прийняв токен і надсилає повідомлення цьому релею.' },
+    },
+    webhook_elsewhere: {
+      en: { message: 'Bot "{name}" ({uri}) accepted the token, but sends its messages to another address: {webhook}.', fix: 'Press "Connect again": the relay sets the bot\'s webhook to this channel\'s address.' },
+      ru: { message: 'Бот «{name}» ({uri}) принял токен, но присылает сообщения на другой адрес: {webhook}.', fix: 'Нажмите «Подключить снова»: релей установит боту вебхук на адрес этого канала.' },
+      uk: { message: 'Бот «{name}» ({uri}) прийняв токен, але надсилає повідомлення на іншу адресу: {webhook}.', fix: 'Натисніть «Підключити знову»: релей встановить боту вебхук на адресу цього каналу.' },
+    },
+    no_webhook: {
+      en: { message: 'Bot "{name}" ({uri}) accepted the token, but has no webhook: its messages go nowhere.', fix: 'Press "Connect again": the relay sets the bot\'s webhook to this channel\'s address.' },
+      ru: { message: 'Бот «{name}» ({uri}) принял токен, но вебхук у него не установлен: сообщения никуда не приходят.', fix: 'Нажмите «Подключить снова»: релей установит боту вебхук на адрес этого канала.' },
+      uk: { message: 'Бот «{name}» ({uri}) прийняв токен, але вебхук у нього не встановлено: повідомлення нікуди не надходять.', fix: 'Натисніть «Підключити знову»: релей встановить боту вебхук на адресу цього каналу.' },
+    },
+  },
 } satisfies ChannelTexts;
