@@ -8,6 +8,7 @@ import { history } from './history.ts';
 import { ingest } from './ingest.ts';
 import { latency } from './latency.ts';
 import { limiter } from './limiter.ts';
+import { popup } from './popup.ts';
 import { releaseStores } from './stores.ts';
 import { widget } from './widget.ts';
 import { bundle, loadAverage, SimHost, tempDir, type FigureResult, type Row } from './lib.ts';
@@ -22,6 +23,7 @@ const FIGURES: Record<string, (ctx: Ctx) => Promise<FigureResult>> = {
   footprint: (ctx) => footprint(ctx.sim),
   widget: () => widget(),
   limiter: () => limiter(),
+  popup: () => popup(),
 };
 
 export interface Ctx {
