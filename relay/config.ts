@@ -27,6 +27,9 @@ const envSchema = z.object({
   // Finished events, conversations' widget data, calls, message ids and activity older than this
   // are deleted; contacts and the identity index are kept. Fractions are for tests and benchmarks.
   RELAY_RETENTION_DAYS: z.coerce.number().positive().default(180),
+  // Reconciliation with the providers' logs (Ringostat's call log): how often; 0 turns it off for
+  // every channel. Fractions are for tests.
+  RELAY_RECONCILE_MINUTES: z.coerce.number().min(0).max(1440).default(10),
 });
 
 export interface Config {
@@ -47,6 +50,8 @@ export interface Config {
   httpTimeoutMs: number;
   retentionMs: number;
   alerts: { intervalMs: number; gatherMs: number };
+  /** How often each channel's provider log is read; 0: never. */
+  reconcileMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -72,5 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpTimeoutMs: e.RELAY_HTTP_TIMEOUT_MS,
     retentionMs: e.RELAY_RETENTION_DAYS * 86_400_000,
     alerts: { intervalMs: e.RELAY_ALERT_INTERVAL_MS, gatherMs: e.RELAY_ALERT_GATHER_MS },
+    reconcileMs: Math.round(e.RELAY_RECONCILE_MINUTES * 60_000),
   };
 }

@@ -8,6 +8,7 @@ import type { TelephonyApi } from './planfix/telephony.ts';
 import type { AccountStore } from './store/accounts.ts';
 import type { Store } from './store/store.ts';
 import type { Inbox } from './delivery/inbox.ts';
+import type { Recovery } from './delivery/recovery.ts';
 import type { TrafficRecorder } from './delivery/traffic.ts';
 import type { Worker } from './delivery/worker.ts';
 
@@ -30,4 +31,6 @@ export interface Relay {
   admission: Admission;
   /** The admin page's traffic counts. */
   traffic: TrafficRecorder;
+  /** Reconciliation with the providers' logs. */
+  recovery: Recovery;
 }

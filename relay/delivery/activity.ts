@@ -16,6 +16,8 @@ export interface ActivityItem {
   preview?: string;
   /** What Planfix did not get although the event was delivered (e.g. no telephony token). */
   skipped?: string[];
+  /** Read from the provider's log by reconciliation: its webhook never came. */
+  recovered?: true;
 }
 
 const PREVIEW = 40;

@@ -181,7 +181,7 @@ export class Worker {
       this.activity.add(entry.account, {
         at: Date.now(), event: entry.id, channel: entry.channel, kind: entry.event.kind, outcome, latencyMs, attempts,
         ...(error ? { error: error.slice(0, 300) } : {}), ...(preview(entry.event) ? { preview: preview(entry.event) } : {}),
-        ...(skipped.length ? { skipped } : {}),
+        ...(skipped.length ? { skipped } : {}), ...(entry.event.kind !== 'reply' && entry.event.recovered ? { recovered: true } : {}),
       });
     };
     const written = this.unwritten.get(entry.id);
