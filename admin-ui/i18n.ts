@@ -64,6 +64,19 @@ export interface Texts {
     units: { ms: string; s: string; min: string; h: string };
   };
   limits: Record<'ratePerSecond' | 'burst' | 'newConversationsPerHour' | 'newContactsPerHour' | 'accountBacklog', { label: string; help: string }>;
+  // Reconciliation with a provider's log: the channel card's line, and the mark of recovered events in the activity.
+  reconcile: {
+    off: Record<'no_key' | 'turned_off' | 'relay_off', (title: string) => string>;
+    notYet(title: string): string;
+    last(title: string, at: string): string;
+    span(from: string, to: string): string;
+    nothing: string;
+    found(found: number, recovered: number): string;
+    failed(title: string, at: string): string;
+    again: string;
+    every(minutes: number): string;
+    recovered: string;
+  };
 }
 
 const ALL: Record<UiLanguage, Texts> = { en, ru, uk };
