@@ -18,7 +18,7 @@ export interface Channel {
 /** A channel's reconciliation with its provider's log (relay/delivery/recovery.ts RecoveryView). */
 export interface Recovery {
   on: boolean; off?: 'no_key' | 'turned_off' | 'relay_off'; everyMinutes: number; running: boolean;
-  last?: { at: string; from?: string; to?: string; requests: number; found: number; recovered: number; unfinished: number; skipped: number; error?: string };
+  last?: { at: string; from?: string; to?: string; requests: number; found: number; recovered: number; unfinished: number; skipped: number; error?: string; warning?: string };
 }
 export interface Account {
   id: string; name: string; defaultCountry: string; planfix: Record<string, unknown>; channels: Channel[];

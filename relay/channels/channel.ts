@@ -53,6 +53,8 @@ export interface LogPage {
   full?: boolean;
   /** Rows the relay cannot deliver (no id to dedupe by, an id no provider gives). */
   skipped?: number;
+  /** Something the admin should fix although the read worked (the log's time zone is not the one asked in). */
+  warning?: string;
 }
 
 /**

@@ -40,7 +40,7 @@ export interface RecoveryView {
   everyMinutes: number;
   running: boolean;
   last?: {
-    at: string; endedAt: string; from?: string; to?: string; requests: number; found: number; recovered: number; unfinished: number; skipped: number; error?: string;
+    at: string; endedAt: string; from?: string; to?: string; requests: number; found: number; recovered: number; unfinished: number; skipped: number; error?: string; warning?: string;
   };
 }
 
@@ -101,7 +101,8 @@ export class Recovery {
       ...(last ? {
         last: {
           at: iso(last.startedAt), endedAt: iso(last.endedAt), ...(last.from !== undefined ? { from: iso(last.from) } : {}), ...(last.to !== undefined ? { to: iso(last.to) } : {}),
-          requests: last.requests, found: last.found, recovered: last.recovered, unfinished: last.unfinished, skipped: last.skipped, ...(last.error ? { error: last.error } : {}),
+          requests: last.requests, found: last.found, recovered: last.recovered, unfinished: last.unfinished, skipped: last.skipped,
+          ...(last.error ? { error: last.error } : {}), ...(last.warning ? { warning: last.warning } : {}),
         },
       } : {}),
     };
@@ -129,7 +130,7 @@ export class Recovery {
    * asked again in halves. After each page its events are journaled and the progress is stored.
    * Never throws: what went wrong is the run's `error`.
    */
-  async run(account: Account, channel: ChannelConfig, adapter: ChannelAdapter, reading: { pageMs: number; pauseMs: number }): Promise<void> {
+  private async run(account: Account, channel: ChannelConfig, adapter: ChannelAdapter, reading: { pageMs: number; pauseMs: number }): Promise<void> {
     const kind = channel.kind;
     const startedAt = this.clock.now();
     const prev = this.states.get(channel.id);
@@ -160,6 +161,7 @@ export class Recovery {
         run.found += got.events.length;
         run.skipped += got.skipped ?? 0;
         run.unfinished += got.unfinished ?? 0;
+        if (got.warning) run.warning = this.scrub(channel, got.warning).slice(0, ERROR_LENGTH);
         if (got.unfinishedFrom !== undefined) hold = Math.min(hold ?? got.unfinishedFrom, got.unfinishedFrom);
         const taken = await this.journal(account, channel, got.events);
         run.recovered += taken.journaled;

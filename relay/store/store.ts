@@ -170,6 +170,8 @@ export interface RecoveryRun {
   skipped: number;
   /** Why it stopped before the span's end (the provider's refusal, the network), never with a secret. */
   error?: string;
+  /** What the admin should fix although the run worked (the channel's words). */
+  warning?: string;
 }
 
 /** A channel's reconciliation: how far its log was read, and its last run. */

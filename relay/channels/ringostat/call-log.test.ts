@@ -91,6 +91,14 @@ test('an outgoing call: the client is the dialled number, the employee who diall
   });
 });
 
+test('a log whose times are at another offset than the zone asked in is said, with the zone to set', (t) => {
+  t.is(readCallLog([answered], OPTIONS, 6500, 'Europe/Moscow').warning, undefined, '+0300 is Moscow\'s');
+  t.is(readCallLog([{ ...answered, calldate: '2024-11-14T09:20:00+0200' }], OPTIONS, 6500, 'Europe/Kyiv').warning, undefined, 'and +0200 Kyiv\'s in November');
+  t.is(readCallLog([answered], OPTIONS, 6500, 'UTC').warning,
+    'Ringostat writes the call log\'s times at UTC+03:00, but the relay asks for them in UTC (UTC+00:00): set the channel\'s call log time zone to the project\'s, or calls may be missed');
+  t.is(readCallLog([{ ...answered, calldate: '2024-11-14T10:20:00' }], OPTIONS, 6500, 'UTC').warning, undefined, 'no offset written: nothing to compare');
+});
+
 test('an answer that is a wrapped list is read; anything else is an error naming it', (t) => {
   t.is(readCallLog({ data: [answered] }, OPTIONS, 6500).events.length, 1);
   t.deepEqual(readCallLog([], OPTIONS, 6500), { events: [] });

@@ -55,6 +55,38 @@ export function callLogUrl(s: CallLogSettings, window: LogWindow, timeZone: stri
   return `${urlUnder(s.apiUrl ?? 'https://api.ringostat.net', 'calls/list')}?${q}`;
 }
 
+/** The zone's offset from UTC at that moment, in minutes. */
+function zoneOffset(ms: number, timeZone: string): number {
+  const second = Math.floor(ms / 1000) * 1000;
+  return Math.round((Date.parse(`${wallTime(second, timeZone).replace(' ', 'T')}Z`) - second) / 60_000);
+}
+
+/** `+0300` or `+03:00` at the end of a time → 180. */
+function offsetOf(text: string): number | undefined {
+  const m = /([+-])(\d{2}):?(\d{2})$/.exec(text);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : undefined;
+}
+
+const utc = (minutes: number) => `UTC${minutes < 0 ? '-' : '+'}${String(Math.floor(Math.abs(minutes) / 60)).padStart(2, '0')}:${String(Math.abs(minutes) % 60).padStart(2, '0')}`;
+
+/**
+ * Whether the log writes its times in the zone the relay asks in: each row's `calldate` carries
+ * the project's offset. When they differ, every window the relay asks for is shifted by the
+ * difference, and calls can be missed: said on the channel, for the admin to set the zone.
+ */
+function zoneWarning(rows: unknown[], timeZone: string): string | undefined {
+  for (const row of rows) {
+    const date = isObj(row) && typeof row.calldate === 'string' ? row.calldate.trim() : '';
+    const at = time(date);
+    const written = offsetOf(date);
+    if (at === undefined || written === undefined) continue;
+    const asked = zoneOffset(at, timeZone);
+    if (asked === written) return undefined;
+    return `Ringostat writes the call log's times at ${utc(written)}, but the relay asks for them in ${timeZone} (${utc(asked)}): set the channel's call log time zone to the project's, or calls may be missed`;
+  }
+  return undefined;
+}
+
 /** The rows of an answer: a JSON array, as Ringostat's samples show, or one under a wrapping key. */
 function rowsOf(json: unknown): unknown[] | undefined {
   if (Array.isArray(json)) return json;
@@ -76,9 +108,10 @@ function better(a: CallEvent, b: CallEvent): CallEvent {
  * start is the earliest the next read must cover. A row without `uniqueid` cannot be matched with
  * its webhook and is skipped.
  */
-export function readCallLog(json: unknown, options: { employees?: Employee[] }, maxRows: number): Omit<LogPage, 'events'> & { events: CallEvent[] } {
+export function readCallLog(json: unknown, options: { employees?: Employee[] }, maxRows: number, timeZone?: string): Omit<LogPage, 'events'> & { events: CallEvent[] } {
   const rows = rowsOf(json);
   if (!rows) throw new Error(`Ringostat's call log answer is not a list of calls: ${errorText(json, JSON.stringify(json ?? null)).slice(0, 200)}`);
+  const warning = timeZone ? zoneWarning(rows, timeZone) : undefined;
   const calls = new Map<string, CallEvent>();
   let unfinishedFrom: number | undefined;
   let unfinished = 0;
@@ -109,18 +142,20 @@ export function readCallLog(json: unknown, options: { employees?: Employee[] }, 
     ...(unfinishedFrom !== undefined ? { unfinishedFrom } : {}),
     ...(rows.length >= maxRows ? { full: true } : {}),
     ...(skipped ? { skipped } : {}),
+    ...(warning ? { warning } : {}),
   };
 }
 
 /** One request for the window's calls. */
 export async function readCallLogWindow(window: LogWindow, ctx: SendContext<CallLogSettings, { employees?: Employee[] }>): Promise<LogPage> {
   const s = ctx.channel.settings;
-  const url = callLogUrl(s, window, s.callLogTimeZone ?? localeOf(ctx.account).timeZone);
+  const timeZone = s.callLogTimeZone ?? localeOf(ctx.account).timeZone;
+  const url = callLogUrl(s, window, timeZone);
   const res = await send(ctx.policy, 'provider', url, {
     method: 'GET', headers: { 'auth-key': s.authKey ?? '', 'x-project-id': s.projectId ?? '' }, timeoutMs: ctx.timeoutMs,
   });
   if (res.status < 200 || res.status >= 300) {
     throw providerError('Ringostat', res.status, errorText(res.json, res.text), { refused: 'refused the Auth-key', check: 'check the channel\'s authKey and projectId' });
   }
-  return readCallLog(res.json, ctx.channel.options, s.callLogMaxRows ?? CALL_LOG_DEFAULTS.maxRows);
+  return readCallLog(res.json, ctx.channel.options, s.callLogMaxRows ?? CALL_LOG_DEFAULTS.maxRows, timeZone);
 }
