@@ -8,7 +8,7 @@ import type { Account } from './types.ts';
 
 interface ActivityItem {
   at: number; event: string; channel: string; kind: string; outcome: string; latencyMs: number; attempts: number;
-  error?: string; errorCode?: string; preview?: string; skipped?: string[]; skippedCodes?: string[];
+  error?: string; errorCode?: string; preview?: string; skipped?: string[]; skippedCodes?: string[]; recovered?: boolean;
 }
 interface DeadLetter { eventId: string; channel: string; kind: string; failedAt: string; reason: string; reasonCode: string; preview?: string }
 
@@ -52,9 +52,11 @@ export async function renderActivity(a: Account, box: HTMLElement, note?: string
   clear(box, h('h2', {}, words.title),
     items.length ? scroll(h('table', { class: 'activity' },
       h('thead', {}, h('tr', {}, ...words.headings.map((x) => h('th', {}, x)))),
-      h('tbody', {}, ...items.map((i) => h('tr', { class: i.outcome },
+      h('tbody', {}, ...items.map((i) => h('tr', { class: `${i.outcome}${i.recovered ? ' recovered' : ''}` },
         h('td', {}, time(i.at)), h('td', {}, channelName(i.channel)), h('td', {}, own(words.kinds, i.kind)),
-        h('td', {}, i.outcome === 'retrying' ? words.retrying(i.attempts) : own(words.outcomes, i.outcome)), h('td', {}, `${i.latencyMs} ms`),
+        h('td', {}, i.outcome === 'retrying' ? words.retrying(i.attempts) : own(words.outcomes, i.outcome),
+          // Its webhook never came: reconciliation read it from the provider's log.
+          i.recovered ? h('span', { class: 'recovered-mark' }, ` · ${t().reconcile.recovered}`) : undefined), h('td', {}, `${i.latencyMs} ms`),
         detailCell(i)))))) : h('p', { class: 'muted' }, words.nothing),
     h('h3', {}, words.dead(dead.length)),
     note ? h('p', { class: 'muted', id: 'dead-note', role: 'status' }, note) : undefined,

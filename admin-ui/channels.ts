@@ -6,6 +6,7 @@ import { rotateChannelButton } from './rotate.ts';
 import { inAll, pick, t } from './i18n.ts';
 import { warningLines } from './warnings.ts';
 import type { Account, Admission, Channel, Check, Kind, Refusals } from './types.ts';
+import { recoveryLine } from './recovery.ts';
 
 // The account's channels: a card each (webhook URLs, warnings, checks, edit), and the form for a new one.
 
@@ -72,6 +73,7 @@ export function channelCard(ctx: PageContext, a: Account, c: Channel): HTMLEleme
     admissionLine(c.admission),
     kind?.texts.card ? h('p', { class: 'muted card-note' }, pick(kind.texts.card)) : undefined,
     connectLine(c),
+    recoveryLine(c, kind?.title ?? c.kind),
     h('div', { class: 'actions' },
       kind ? h('button', { type: 'button', class: 'edit', onclick: () => { editBox.hidden = !editBox.hidden; } }, words.edit) : undefined,
       kind?.canCheck ? act(words.test, 'check') : undefined,

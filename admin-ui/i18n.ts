@@ -99,6 +99,19 @@ export interface Texts {
     scope(scope: string, manual: string): string; noToken(manual: string): string; failed(message: string, manual: string): string;
     truncated(n: string): string; suggested(who: string): string; accept: string; off: string;
   };
+  // Reconciliation with a provider's log: the channel card's line, and the mark of recovered events in the activity.
+  reconcile: {
+    off: Record<'no_key' | 'turned_off' | 'relay_off', (title: string) => string>;
+    notYet(title: string): string;
+    last(title: string, at: string): string;
+    span(from: string, to: string): string;
+    nothing: string;
+    found(found: number, recovered: number): string;
+    failed(title: string, at: string): string;
+    again: string;
+    every(minutes: number): string;
+    recovered: string;
+  };
 }
 
 const ALL: Record<UiLanguage, Texts> = { en, ru, uk };

@@ -227,4 +227,21 @@ export const en: Texts = {
     accept: 'Fill in',
     off: 'not written',
   },
+  // Reconciliation with a provider's log (delivery/recovery.ts).
+  reconcile: {
+    off: {
+      no_key: (title) => `Reconciliation with the ${title} log is off: it needs the API key and the project id.`,
+      turned_off: (title) => `Reconciliation with the ${title} log is off in the channel's settings.`,
+      relay_off: (title) => `Reconciliation with the ${title} log is off for the whole relay (RELAY_RECONCILE_MINUTES=0).`,
+    },
+    notYet: (title) => `Reconciliation with the ${title} log has not run yet.`,
+    last: (title, at) => `Last reconciliation with the ${title} log: ${at}`,
+    span: (from, to) => `, for ${from} to ${to}`,
+    nothing: ', nothing to read yet',
+    found: (found, recovered) => `: found ${found}, recovered ${recovered}.`,
+    failed: (title, at) => `Reconciliation with the ${title} log at ${at} failed:`,
+    again: 'The next one reads the same span again.',
+    every: (m) => (m >= 1 ? ` It runs every ${m} min.` : ` It runs every ${Math.round(m * 60)} s.`),
+    recovered: 'recovered from the log',
+  },
 };

@@ -228,4 +228,21 @@ export const ru: Texts = {
     accept: 'Подставить',
     off: 'не записывается',
   },
+  // Reconciliation with a provider's log (delivery/recovery.ts).
+  reconcile: {
+    off: {
+      no_key: (title) => `Сверка с журналом ${title} выключена: для неё нужны ключ API и ID проекта.`,
+      turned_off: (title) => `Сверка с журналом ${title} выключена в настройках канала.`,
+      relay_off: (title) => `Сверка с журналом ${title} выключена для всего релея (RELAY_RECONCILE_MINUTES=0).`,
+    },
+    notYet: (title) => `Сверки с журналом ${title} ещё не было.`,
+    last: (title, at) => `Последняя сверка с журналом ${title}: ${at}`,
+    span: (from, to) => `, период с ${from} по ${to}`,
+    nothing: ', читать пока нечего',
+    found: (found, recovered) => `: найдено ${found}, восстановлено ${recovered}.`,
+    failed: (title, at) => `Сверка с журналом ${title} ${at} не удалась:`,
+    again: 'Следующая сверка прочитает этот период снова.',
+    every: (m) => (m >= 1 ? ` Сверка каждые ${m} мин.` : ` Сверка каждые ${Math.round(m * 60)} с.`),
+    recovered: 'восстановлено из журнала',
+  },
 };

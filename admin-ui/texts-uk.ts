@@ -228,4 +228,21 @@ export const uk: Texts = {
     accept: 'Підставити',
     off: 'не записується',
   },
+  // Reconciliation with a provider's log (delivery/recovery.ts).
+  reconcile: {
+    off: {
+      no_key: (title) => `Звірку з журналом ${title} вимкнено: для неї потрібні ключ API та ID проєкту.`,
+      turned_off: (title) => `Звірку з журналом ${title} вимкнено в налаштуваннях каналу.`,
+      relay_off: (title) => `Звірку з журналом ${title} вимкнено для всього релея (RELAY_RECONCILE_MINUTES=0).`,
+    },
+    notYet: (title) => `Звірки з журналом ${title} ще не було.`,
+    last: (title, at) => `Остання звірка з журналом ${title}: ${at}`,
+    span: (from, to) => `, період з ${from} до ${to}`,
+    nothing: ', читати поки нічого',
+    found: (found, recovered) => `: знайдено ${found}, відновлено ${recovered}.`,
+    failed: (title, at) => `Звірка з журналом ${title} ${at} не вдалася:`,
+    again: 'Наступна звірка прочитає цей період знову.',
+    every: (m) => (m >= 1 ? ` Звірка кожні ${m} хв.` : ` Звірка кожні ${Math.round(m * 60)} с.`),
+    recovered: 'відновлено з журналу',
+  },
 };

@@ -13,6 +13,12 @@ export interface Channel {
   id: string; kind: string; name: string; settings: Record<string, unknown>; options: Record<string, unknown>; limits: Record<string, unknown>;
   admission: Admission; webhookUrl: string; webhookUrls?: { id: string; url: string }[];
   warnings: string[]; warningCodes: Warning[]; deepLink?: string; connect?: { ok: boolean; error?: string; at: string };
+  recovery?: Recovery;
+}
+/** A channel's reconciliation with its provider's log (relay/delivery/recovery.ts RecoveryView). */
+export interface Recovery {
+  on: boolean; off?: 'no_key' | 'turned_off' | 'relay_off'; everyMinutes: number; running: boolean;
+  last?: { at: string; from?: string; to?: string; requests: number; found: number; recovered: number; unfinished: number; skipped: number; error?: string; warning?: string };
 }
 export interface Account {
   id: string; name: string; defaultCountry: string; planfix: Record<string, unknown>; channels: Channel[];

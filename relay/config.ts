@@ -33,6 +33,9 @@ const envSchema = z.object({
   // Finished events, conversations' widget data, calls, message ids and activity older than this
   // are deleted; contacts and the identity index are kept. Fractions are for tests and benchmarks.
   RELAY_RETENTION_DAYS: z.coerce.number().positive().default(180),
+  // Reconciliation with the providers' logs (Ringostat's call log): how often; 0 turns it off for
+  // every channel. Fractions are for tests.
+  RELAY_RECONCILE_MINUTES: z.coerce.number().min(0).max(1440).default(10),
 });
 
 export interface Config {
@@ -54,6 +57,8 @@ export interface Config {
   retentionMs: number;
   alerts: { intervalMs: number; gatherMs: number };
   phoneBook: PhoneBookPolicy;
+  /** How often each channel's provider log is read; 0: never. */
+  reconcileMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -84,5 +89,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       changesEveryMs: e.RELAY_PHONE_BOOK_CHANGES_MIN * 60_000,
       fullEveryMs: e.RELAY_PHONE_BOOK_FULL_DAYS * 86_400_000,
     },
+    reconcileMs: Math.round(e.RELAY_RECONCILE_MINUTES * 60_000),
   };
 }

@@ -9,6 +9,7 @@ import type { TelephonyApi } from './planfix/telephony.ts';
 import type { AccountStore } from './store/accounts.ts';
 import type { Store } from './store/store.ts';
 import type { Inbox } from './delivery/inbox.ts';
+import type { Recovery } from './delivery/recovery.ts';
 import type { TrafficRecorder } from './delivery/traffic.ts';
 import type { Worker } from './delivery/worker.ts';
 
@@ -33,4 +34,6 @@ export interface Relay {
   traffic: TrafficRecorder;
   /** The Planfix phone book mirror (its state for the admin page). */
   phoneBook: PhoneBook;
+  /** Reconciliation with the providers' logs. */
+  recovery: Recovery;
 }

@@ -21,6 +21,7 @@ import { startRetention } from './store/retention.ts';
 import { SqliteStore } from './store/sqlite/store.ts';
 import { TrafficRecorder } from './delivery/traffic.ts';
 import { Inbox } from './delivery/inbox.ts';
+import { Recovery } from './delivery/recovery.ts';
 import { Worker } from './delivery/worker.ts';
 import { deadLetterAlerts } from './alerts/alerts.ts';
 import { PhoneBook } from './planfix/phone-book.ts';
@@ -70,9 +71,12 @@ async function main(): Promise<void> {
   const alerts = deadLetterAlerts(accounts, store.alerts, config.alerts, { rest, policy, timeoutMs: config.httpTimeoutMs, publicUrl: () => publicUrl, log });
   const worker = new Worker(accounts, store, { journal: store.journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs },
     { retry: config.retry, traffic, onDead: alerts.onDead }, log);
+  const inbox = new Inbox(store.journal, worker, traffic);
+  const recovery = new Recovery({ accounts, store: store.recovery, inbox, pendingFor: (id) => worker.pendingFor(id), policy, timeoutMs: config.httpTimeoutMs, log },
+    { intervalMs: config.reconcileMs, retentionMs: config.retentionMs });
   const phoneBook = new PhoneBook({ rest, store, accounts, log }, config.phoneBook);
-  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, worker, inbox: new Inbox(store.journal, worker, traffic), policy, chat, rest, telephony,
-    admission: new Admission({ accounts, store, worker, log }), traffic, phoneBook };
+  const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, worker, inbox, policy, chat, rest, telephony,
+    admission: new Admission({ accounts, store, worker, log }), traffic, recovery, phoneBook };
 
   // Node's defaults let a slow sender hold a connection for 5 minutes, checked every 30 s, and take
   // connections without limit: a request now has RELAY_REQUEST_TIMEOUT_MS to arrive whole (408 after).
@@ -93,6 +97,8 @@ async function main(): Promise<void> {
   traffic.start();
   await alerts.limiter.start();
   phoneBook.start();
+  // After the worker: what it journals is delivered at once.
+  await recovery.start();
   log.info({ port, backlog: worker.backlog }, 'relay started');
   console.log(`planfix-relay ready: admin page at ${publicUrl}/admin, admin API at ${publicUrl}/api (listening on port ${port}, data in ${config.dataDir})`);
 
@@ -111,6 +117,7 @@ async function main(): Promise<void> {
     clearTimeout(force);
     log.info({ ms: Date.now() - stopAt }, 'stopped taking requests');
     alerts.limiter.stop();
+    await recovery.stop();
     rest.stop();
     await phoneBook.stop();
     stopRetention();

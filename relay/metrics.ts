@@ -32,6 +32,12 @@ export const admissionRefused = new Counter({
   name: 'relay_admission_refused_total', help: 'Webhooks refused by a channel\'s admission limits (429 rate, new_conversations, new_contacts; 503 backlog); nothing journaled',
   labelNames: ['kind', 'reason'], registers: [registry],
 });
+export const recoveredEvents = new Counter({
+  name: 'relay_recovered_events_total', help: 'Events read from a provider\'s log by reconciliation whose webhook never came, journaled', labelNames: ['kind'], registers: [registry],
+});
+export const recoveryRequests = new Counter({
+  name: 'relay_recovery_requests_total', help: 'Requests reconciliation made to read a provider\'s log, by outcome (ok, error)', labelNames: ['kind', 'outcome'], registers: [registry],
+});
 export const backlog = new Gauge({ name: 'relay_backlog', help: 'Events journaled and not yet delivered (dead letters excluded)', registers: [registry] });
 
 /** Counts one Planfix request by how it ended; the error still propagates. */

@@ -2,40 +2,18 @@
 // sleeps), over the real SQLite store, so "survives a restart" means a closed and reopened database.
 import test, { type ExecutionContext } from 'ava';
 import pino from 'pino';
-import { AlertLimiter, dueAt, type Alert, type Clock } from '../relay/alerts/limiter.ts';
+import { AlertLimiter, dueAt, type Alert } from '../relay/alerts/limiter.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
+import { ManualClock } from './helpers/manual-clock.ts';
 import { Stores } from './helpers/store.ts';
 
 const MIN = 60_000;
 const PACING = { intervalMs: 15 * MIN, gatherMs: 10_000 };
 const T0 = 1_700_000_000_000;
 
-/** Timers fire only when the test moves the clock past them. */
-class ManualClock implements Clock {
-  private t = T0;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-  private next = 1;
-  now() { return this.t; }
-  setTimeout(fn: () => void, ms: number) { const id = this.next++; this.timers.set(id, { at: this.t + ms, fn }); return id; }
-  clearTimeout(id: unknown) { this.timers.delete(id as number); }
-  get pending() { return this.timers.size; }
-  /** Moves to `ms` later, firing every timer due on the way in time order. */
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      const due = [...this.timers.entries()].filter(([, x]) => x.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.t = due[1].at;
-      due[1].fn();
-    }
-    this.t = end;
-  }
-}
-
 async function world(t: ExecutionContext, send?: (account: string, a: Alert) => Promise<void>) {
   const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
-  const clock = new ManualClock();
+  const clock = new ManualClock(T0);
   const sent: [string, Alert, number][] = [];
   const make = (store: SqliteStore) => new AlertLimiter(store.alerts, PACING, send ?? (async (account, a) => { sent.push([account, a, clock.now()]); }), pino({ level: 'silent' }), clock);
   const store = await stores.open();

@@ -89,3 +89,48 @@ test('ringostat: /a/v2 Callback.external rings caller then callee; bad input is 
   t.is(r.callbacks.length, 1);
   t.is((await external(r, rpc({ projectId: '11111', caller: 'a', callee: 'b' }), { 'auth-key': 'wrong' })).status, 401);
 });
+
+function callList(r: RingostatFake, query: Record<string, string>, headers: Record<string, string> = { 'auth-key': 'rs-key' }) {
+  return fetch(`${r.apiUrl}/calls/list?${new URLSearchParams(query)}`, { headers })
+    .then(async (res) => ({ status: res.status, body: await res.json().catch(() => undefined) as any }));
+}
+
+test('ringostat: the call log answers the calls of a span by the project\'s wall clock, only the fields asked for, with the key and project', async (t) => {
+  const r = await ringostat(t, { projectId: '11111' });
+  // 2024-11-14 10:15:02 in Kyiv (+0200 in November) is 08:15:02 UTC.
+  const at = Date.UTC(2024, 10, 14, 8, 15, 2);
+  r.logCall({ uniqueid: 'c1', at, caller: '380501112233' });
+  r.logCall({ uniqueid: 'c2', at: at + 60_000, caller: '380501112234', disposition: 'IN PROGRESS', billsec: 0 });
+  r.logCall({ uniqueid: 'c3', at: Date.UTC(2024, 6, 1, 9, 0, 0), caller: '380501112235' });
+  t.is(r.callLog.rows[0]!.calldate, '2024-11-14T10:15:02+0200');
+  t.is(r.callLog.rows[2]!.calldate, '2024-07-01T12:00:00+0300', 'summer time is +0300');
+  const q = { projectId: '11111', export_type: 'json', from: '2024-11-14 10:15:02', to: '2024-11-14 10:16:02', fields: 'uniqueid,calldate,disposition,utm_term' };
+  const all = await callList(r, q);
+  t.is(all.status, 200);
+  t.deepEqual(all.body, [
+    { uniqueid: 'c1', calldate: '2024-11-14T10:15:02+0200', disposition: 'ANSWERED' },
+    { uniqueid: 'c2', calldate: '2024-11-14T10:16:02+0200', disposition: 'IN PROGRESS' },
+  ]);
+  t.deepEqual((await callList(r, { ...q, from: '2024-11-14 10:15:03' })).body.map((x: { uniqueid: string }) => x.uniqueid), ['c2']);
+  t.deepEqual((await callList(r, { ...q, order: 'calldate desc' })).body.map((x: { uniqueid: string }) => x.uniqueid), ['c2', 'c1']);
+  t.is((await callList(r, q, {})).status, 401);
+  t.is((await callList(r, q, { 'auth-key': 'wrong' })).status, 401);
+  t.is((await callList(r, { ...q, projectId: '22222' })).status, 403);
+  t.is((await callList(r, { ...q, from: '2024-11-14T10:15:02' })).status, 400);
+  t.is((await callList(r, { ...q, export_type: 'csv' })).status, 400);
+  r.failCallLog(1, 503);
+  t.is((await callList(r, q)).status, 503);
+  t.is((await callList(r, q)).status, 200);
+  t.is(r.callLogRequests.length, 10);
+  t.like(r.callLogRequests[0], { method: 'GET', authKey: 'rs-key', query: { projectId: '11111', export_type: 'json' } });
+});
+
+test('ringostat: a call-log answer holds at most maxRows rows, the earliest first', async (t) => {
+  const r = await RingostatFake.start({ authKey: 'rs-key', maxRows: 2 });
+  t.teardown(() => r.close());
+  const at = Date.UTC(2024, 10, 14, 8, 0, 0);
+  for (let i = 0; i < 3; i++) r.logCall({ uniqueid: `c${i}`, at: at + i * 1000, caller: '380501112233' });
+  const a = await callList(r, { projectId: '1', export_type: 'json', from: '2024-11-14 10:00:00', to: '2024-11-14 10:01:00' });
+  t.deepEqual(a.body.map((x: { uniqueid: string }) => x.uniqueid), ['c0', 'c1']);
+  t.is(a.body[0].employee_number, -1, 'every variable when no fields are asked for');
+});

@@ -739,6 +739,23 @@ contract('traffic: prune deletes the hours that ended before the cut-off, forget
   t.is((await store.traffic.hours('acc2', 0, H0 + 3 * HOUR)).length, 2);
 });
 
+// ---- reconciliation ----
+
+contract('recovery: a channel\'s mark and last run are kept across a reopen, replaced whole, dropped with the channel or its account', async (t, stores, store) => {
+  const run = { startedAt: 1000, endedAt: 2000, from: 10, to: 20, requests: 2, found: 3, recovered: 1, unfinished: 1, skipped: 0, error: 'refused' };
+  t.is(await store.recovery.get('ch1'), undefined);
+  await store.recovery.put({ channel: 'ch1', account: 'acc1', coveredTo: 20, last: run });
+  await store.recovery.put({ channel: 'ch2', account: 'acc1', coveredTo: 5 });
+  await store.recovery.put({ channel: 'ch3', account: 'acc2', coveredTo: 7 });
+  await store.recovery.put({ channel: 'ch2', account: 'acc1', coveredTo: 9 });
+  const again = await stores.reopen(store);
+  t.deepEqual(await again.recovery.get('ch1'), { channel: 'ch1', account: 'acc1', coveredTo: 20, last: run });
+  t.deepEqual((await again.recovery.all()).map((s) => [s.channel, s.coveredTo]), [['ch1', 20], ['ch2', 9], ['ch3', 7]]);
+  await again.recovery.drop('ch2');
+  await again.forget('acc1');
+  t.deepEqual((await again.recovery.all()).map((s) => s.channel), ['ch3']);
+});
+
 // ---- durability ----
 
 contract('a write resolves only once another connection to the store sees it', async (t, stores, store) => {

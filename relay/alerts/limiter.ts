@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../core/clock.ts';
 import type { Logger } from '../log.ts';
 import type { AlertLog, AlertState } from '../store/store.ts';
 
@@ -13,18 +14,6 @@ export function dueAt(s: AlertState, p: AlertPacing): number | undefined {
   const gathered = (s.firstAt ?? 0) + p.gatherMs;
   return s.lastSentAt === undefined ? gathered : Math.max(gathered, s.lastSentAt + p.intervalMs);
 }
-
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(timer: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout),
-};
 
 /** What an alert says: how many new dead letters, since when. */
 export interface Alert {

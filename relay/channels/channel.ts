@@ -33,6 +33,36 @@ export interface SendContext<S = Record<string, unknown>, O = Record<string, unk
   timeoutMs: number;
 }
 
+/** A span of a provider's log, [from, to) in ms since the epoch. */
+export interface LogWindow {
+  from: number;
+  to: number;
+}
+
+/** What one read of a provider's log gave (see ChannelDef.recover). */
+export interface LogPage {
+  /**
+   * The final event of each thing that ended in the window (a call's `completed`), with the very
+   * eventId its webhook gets: whichever of the two comes first, the other is a duplicate.
+   */
+  events: InboundEvent[];
+  /** Rows still going on (a call in progress), and when the earliest began: the next read covers it again. */
+  unfinished?: number;
+  unfinishedFrom?: number;
+  /** The answer held as many rows as the provider gives in one: the window may hold more. */
+  full?: boolean;
+  /** Rows the relay cannot deliver (no id to dedupe by, an id no provider gives). */
+  skipped?: number;
+  /** Something the admin should fix although the read worked (the log's time zone is not the one asked in). */
+  warning?: string;
+}
+
+/**
+ * Whether and how a channel's log is read: the longest window one request asks for and the pause
+ * between two requests (the provider's limits), or why it is not read at all.
+ */
+export type LogReading = { pageMs: number; pauseMs: number } | { off: 'no_key' | 'turned_off' };
+
 /**
  * What the admin page says about a channel, in each of its languages. Declared by the channel, in
  * its folder: a new channel brings its own words, and the page needs no list of providers.
@@ -94,6 +124,15 @@ export interface ChannelDef<S extends Record<string, unknown>, O extends Record<
   check?(ctx: SendContext<S, O> & { webhookUrl: string }): Promise<CheckResult>;
   /** Every outcome `check` can answer, by code, in English (make each with checkResult); `texts.checks` words them for the page. */
   checks?: CheckTexts;
+  /**
+   * Reconciliation, for a provider that keeps a log of what it sent webhooks about (Ringostat's
+   * call log): how this channel's log is read, from its settings. With `recover`, the relay reads
+   * the log on start and every RELAY_RECONCILE_MINUTES (relay/delivery/recovery.ts) and journals
+   * what it never got, as if its final webhook had come.
+   */
+  recovery?(channel: Channel<S, O>): LogReading;
+  /** Reads the log for one window (one request); throws as `send` does (RetryableError, TerminalError). */
+  recover?(window: LogWindow, ctx: SendContext<S, O>): Promise<LogPage>;
   /** The provider may send webhooks as GET with the data in the query (Ringostat can). */
   acceptsGet?: boolean;
   /** Called after the channel is created or on demand (e.g. Viber set_webhook); the result is shown to the admin. */

@@ -67,6 +67,8 @@ interface Base {
   customer: Customer;
   visit?: Visit;
   at: number;
+  /** Read from the provider's log by reconciliation (delivery/recovery.ts): its webhook never came. */
+  recovered?: true;
 }
 
 export interface MessageEvent extends Base {

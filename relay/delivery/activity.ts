@@ -23,6 +23,8 @@ export interface ActivityItem {
   skipped?: string[];
   /** `skipped` by code, in the same order. */
   skippedCodes?: CallSkip[];
+  /** Read from the provider's log by reconciliation: its webhook never came. */
+  recovered?: true;
 }
 
 const PREVIEW = 40;

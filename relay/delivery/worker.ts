@@ -183,7 +183,7 @@ export class Worker {
       this.activity.add(entry.account, {
         at: Date.now(), event: entry.id, channel: entry.channel, kind: entry.event.kind, outcome, latencyMs, attempts,
         ...(error ? { error: error.text.slice(0, 300), errorCode: error.code } : {}), ...(preview(entry.event) ? { preview: preview(entry.event) } : {}),
-        ...(skipped.length ? { skipped: skipped.map((s) => CALL_SKIPS[s]), skippedCodes: skipped } : {}),
+        ...(skipped.length ? { skipped: skipped.map((s) => CALL_SKIPS[s]), skippedCodes: skipped } : {}), ...(entry.event.kind !== 'reply' && entry.event.recovered ? { recovered: true } : {}),
       });
     };
     const written = this.unwritten.get(entry.id);

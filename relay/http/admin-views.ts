@@ -21,8 +21,12 @@ export function adminViews(relay: Relay) {
       id: c.id, kind: c.kind, name: c.name, settings, options: c.options, limits: c.limits ?? {}, admission: relay.admission.stats(c),
       webhookUrl: webhookUrl(c), ...(hooks ? { webhookUrls: hooks } : {}),
       ...warningsView([...familyWarnings(adapter.family, c, a), ...adapter.warnings?.(c, a) ?? []], { ...SETUP_WARNINGS, ...adapter.texts?.warnings }),
-      ...adapter.describe?.(c), ...(c.connect ? { connect: c.connect } : {}), createdAt: c.createdAt,
+      ...adapter.describe?.(c), ...(c.connect ? { connect: c.connect } : {}), ...recoveryView(c), createdAt: c.createdAt,
     };
+  };
+  const recoveryView = (c: ChannelConfig) => {
+    const r = relay.recovery.status(c);
+    return r ? { recovery: r } : {};
   };
   const webhookUrl = (c: ChannelConfig) => `${url()}/hooks/${c.id}/${c.secret}`;
 

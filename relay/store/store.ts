@@ -164,9 +164,49 @@ export interface AlertLog {
   waiting(): Promise<{ account: string; state: AlertState }[]>;
 }
 
+/** What one reconciliation of a channel with its provider's log did (relay/delivery/recovery.ts). */
+export interface RecoveryRun {
+  startedAt: number;
+  endedAt: number;
+  /** The span of the log it read, [from, to); absent when there was nothing to read yet. */
+  from?: number;
+  to?: number;
+  /** Requests made to the provider. */
+  requests: number;
+  /** Final events the log held for the span, and how many of them the relay had not got (journaled now). */
+  found: number;
+  recovered: number;
+  /** Rows still going on (left for the next run), and rows the relay could not use. */
+  unfinished: number;
+  skipped: number;
+  /** Why it stopped before the span's end (the provider's refusal, the network), never with a secret. */
+  error?: string;
+  /** What the admin should fix although the run worked (the channel's words). */
+  warning?: string;
+}
+
+/** A channel's reconciliation: how far its log was read, and its last run. */
+export interface RecoveryState {
+  channel: string;
+  account: string;
+  /** Everything of the provider's log before this moment was read. */
+  coveredTo: number;
+  last?: RecoveryRun;
+}
+
+export interface RecoveryLog {
+  get(channel: string): Promise<RecoveryState | undefined>;
+  all(): Promise<RecoveryState[]>;
+  /** Replaces the channel's state; resolves once durable. */
+  put(state: RecoveryState): Promise<void>;
+  /** Deletes the state of a channel that is gone. */
+  drop(channel: string): Promise<void>;
+}
+
 export interface Store {
   readonly journal: Journal;
   readonly alerts: AlertLog;
+  readonly recovery: RecoveryLog;
   readonly activity: ActivityLog;
   readonly traffic: TrafficLog;
   state(account: string): AccountState;

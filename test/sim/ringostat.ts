@@ -6,17 +6,22 @@
 // - POST /callback/outward_call, the simple callback: its `extension` must be one of the
 //   project's numbers connected as incoming, so an employee's number is refused.
 // - GET /sipstatus/online, for the key check.
+// - GET /calls/list, the call log (ringostat-calls.ts), which a test fills with calls whose
+//   webhooks never came.
 // Ringostat documents neither the success bodies nor the simple method's error answers; the
 // choices made here are marked where they are made.
 import type http from 'node:http';
 import { fieldsOf, parseForm } from './form.ts';
 import { HOST, RestartableServer, parseMaybeJson, readBody, waitFor } from './http.ts';
+import { CallLog, type CallSpec } from './ringostat-calls.ts';
 
 export const EXTERNAL_CALLBACK = 'Api\\V2\\Callback.external';
 
 export interface RingostatRequest {
   method: string;
   path: string;
+  /** The query string's parameters. */
+  query: Record<string, string>;
   /** The `Auth-key` header as received (undefined when absent). */
   authKey?: string;
   /** The `x-project-id` header as received. */
@@ -51,6 +56,10 @@ export interface RingostatFakeOptions {
   /** Project numbers connected as "incoming": the only `extension` values outward_call takes. */
   projectNumbers?: string[];
   port?: number;
+  /** The project's zone: the call log's `calldate` and its `from` / `to` are in it. Default Europe/Kyiv. */
+  timeZone?: string;
+  /** The most rows one call-log answer holds. Default 6500. */
+  maxRows?: number;
 }
 
 interface Answer {
@@ -67,14 +76,19 @@ export class RingostatFake {
   requests: RingostatRequest[] = [];
   /** Every callback Ringostat accepted, by either method. */
   callbacks: RingostatCallback[] = [];
+  /** The project's call log: what `GET /calls/list` reads. */
+  readonly callLog: CallLog;
   private failures: { left: number; status: number; body: unknown } | null = null;
+  private callLogFailures: { left: number; status: number; body: unknown } | null = null;
 
   private constructor(
     private readonly server: RestartableServer,
     readonly authKey: string,
     readonly projectId: string | undefined,
     readonly projectNumbers: string[],
+    opts: RingostatFakeOptions,
   ) {
+    this.callLog = new CallLog(opts.timeZone ?? 'Europe/Kyiv', opts.maxRows ?? 6500);
     this.origin = `http://${HOST}:${server.port}`;
     this.apiUrl = this.origin;
   }
@@ -83,7 +97,7 @@ export class RingostatFake {
     let fake: RingostatFake | undefined;
     const server = new RestartableServer((req, res) => void fake!.onRequest(req, res));
     await server.listen(opts.port ?? 0);
-    fake = new RingostatFake(server, opts.authKey ?? 'ringostat-auth-key', opts.projectId, opts.projectNumbers ?? ['380441112233']);
+    fake = new RingostatFake(server, opts.authKey ?? 'ringostat-auth-key', opts.projectId, opts.projectNumbers ?? ['380441112233'], opts);
     return fake;
   }
 
@@ -96,6 +110,21 @@ export class RingostatFake {
     this.failures = n > 0 ? { left: n, status, body } : null;
   }
 
+  /** A call happens: it is in the call log from now on (its webhooks are the test's to send, or not). */
+  logCall(call: CallSpec): Record<string, unknown> {
+    return this.callLog.add(call);
+  }
+
+  /** The next n call-log requests fail with this status/body (before the key is checked). */
+  failCallLog(n: number, status: number, body: unknown = { message: 'Internal Server Error' }): void {
+    this.callLogFailures = n > 0 ? { left: n, status, body } : null;
+  }
+
+  /** The call-log requests received, refused ones included. */
+  get callLogRequests(): RingostatRequest[] {
+    return this.requests.filter((r) => r.path.replace(/\/$/, '') === '/calls/list');
+  }
+
   waitFor<T>(fn: () => T | undefined | false | PromiseLike<T | undefined | false>, timeoutMs?: number): Promise<T> {
     return waitFor(fn, timeoutMs, 'RingostatFake.waitFor');
   }
@@ -103,17 +132,20 @@ export class RingostatFake {
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', this.origin).pathname;
+    const url = new URL(req.url ?? '/', this.origin);
+    const path = url.pathname;
+    const query = Object.fromEntries(url.searchParams);
     const contentType = req.headers['content-type'] ?? '';
     const body = contentType.toLowerCase().includes('application/x-www-form-urlencoded')
       ? fieldsOf(parseForm(raw))
       : parseMaybeJson(raw);
     const authKey = header(req, 'auth-key');
     const projectId = header(req, 'x-project-id');
-    const a = this.answer(method, path, authKey, projectId, body);
+    const a = this.answer(method, path, authKey, projectId, body, query);
     this.requests.push({
       method,
       path,
+      query,
       ...(authKey !== undefined ? { authKey } : {}),
       ...(projectId !== undefined ? { projectId } : {}),
       contentType,
@@ -137,11 +169,13 @@ export class RingostatFake {
     authKey: string | undefined,
     projectId: string | undefined,
     body: unknown,
+    query: Record<string, string>,
   ): Answer {
     // SIP logins online (docs/reference/channels.md §3.5): what a key check can read without side effects.
     if (method === 'GET' && /^\/sipstatus\/online\/?$/.test(path)) {
       return authKey === this.authKey ? { status: 200, body: [] } : { status: 401, body: { message: 'Unauthorized' } };
     }
+    if (method === 'GET' && /^\/calls\/list\/?$/.test(path)) return this.calls(authKey, query);
     const rpc = method === 'POST' && /^\/a\/v2\/?$/.test(path);
     const simple = method === 'POST' && /^\/callback\/outward_call\/?$/.test(path);
     if (!rpc && !simple) return { status: 404, body: { message: 'Not Found' } };
@@ -156,6 +190,19 @@ export class RingostatFake {
       return { status: 403, body: { message: 'Forbidden' } };
     }
     return rpc ? this.external(body) : this.outwardCall(body, projectId);
+  }
+
+  /** The call log: the key, then the project (sim choice: 403 for another project's id), then the query. */
+  private calls(authKey: string | undefined, query: Record<string, string>): Answer {
+    if (this.callLogFailures) {
+      const f = this.callLogFailures;
+      if (--f.left <= 0) this.callLogFailures = null;
+      return { status: f.status, body: f.body };
+    }
+    if (authKey !== this.authKey) return { status: 401, body: { message: 'Unauthorized' } };
+    if (!query.projectId) return { status: 400, body: { message: 'projectId is required' } };
+    if (this.projectId !== undefined && query.projectId !== this.projectId) return { status: 403, body: { message: 'Forbidden' } };
+    return this.callLog.answer({ ...query, exportType: query.export_type });
   }
 
   /** The simple method: `extension` is a project number connected as incoming (Ringostat's help article). */

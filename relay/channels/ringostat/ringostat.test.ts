@@ -9,7 +9,8 @@ import { findEmployee } from '../../core/call-options.ts';
 import { familyWarnings, SETUP_WARNINGS } from '../../core/setup-warnings.ts';
 import { HttpError } from '../../errors.ts';
 import type { InboundRequest } from '../channel.ts';
-import { outcomeOf, ringostat } from './adapter.ts';
+import { ringostat } from './adapter.ts';
+import { outcomeOf } from './call.ts';
 import { callHtml } from '../../core/call-html.ts';
 
 const EN = { language: 'en', timeZone: 'UTC' } as const;

@@ -12,14 +12,14 @@ const where = {
 export const ringostatTexts = {
   fields: {
     authKey: {
-      en: { label: 'Ringostat API key', help: 'In Ringostat: Integration → API (Auth-key); needed for click-to-call from Planfix.' },
-      ru: { label: 'Ключ API Ringostat', help: 'В Ringostat: Интеграция → API (Auth-key); нужен для звонков в один клик из ПланФикса.' },
-      uk: { label: 'Ключ API Ringostat', help: 'У Ringostat: Інтеграція → API (Auth-key); потрібен для дзвінків в один клік із ПланФікса.' },
+      en: { label: 'Ringostat API key', help: 'In Ringostat: Integration → API (Auth-key); needed for click-to-call from Planfix and to reconcile with the call log.' },
+      ru: { label: 'Ключ API Ringostat', help: 'В Ringostat: Интеграция → API (Auth-key); нужен для звонков в один клик из ПланФикса и для сверки с журналом звонков.' },
+      uk: { label: 'Ключ API Ringostat', help: 'У Ringostat: Інтеграція → API (Auth-key); потрібен для дзвінків в один клік із ПланФікса і для звірки з журналом дзвінків.' },
     },
     projectId: {
-      en: { label: 'Ringostat project id', help: 'The number of your Ringostat project; needed for click-to-call.' },
-      ru: { label: 'ID проекта Ringostat', help: 'Номер вашего проекта в Ringostat; нужен для звонков в один клик.' },
-      uk: { label: 'ID проєкту Ringostat', help: 'Номер вашого проєкту в Ringostat; потрібен для дзвінків в один клік.' },
+      en: { label: 'Ringostat project id', help: 'The number of your Ringostat project; needed for click-to-call and to reconcile with the call log.' },
+      ru: { label: 'ID проекта Ringostat', help: 'Номер вашего проекта в Ringostat; нужен для звонков в один клик и для сверки с журналом звонков.' },
+      uk: { label: 'ID проєкту Ringostat', help: 'Номер вашого проєкту в Ringostat; потрібен для дзвінків в один клік і для звірки з журналом дзвінків.' },
     },
     apiUrl: {
       advanced: true,
@@ -81,18 +81,47 @@ export const ringostatTexts = {
         },
       },
     },
+    reconcile: {
+      en: { label: 'Reconcile with the call log', help: 'Every few minutes the relay reads Ringostat\'s call log and sends to Planfix every finished call whose webhook never came. Needs the API key and the project id.' },
+      ru: { label: 'Сверять с журналом звонков', help: 'Каждые несколько минут релей читает журнал звонков Ringostat и отправляет в ПланФикс каждый завершённый звонок, вебхук которого так и не пришёл. Нужны ключ API и ID проекта.' },
+      uk: { label: 'Звіряти з журналом дзвінків', help: 'Кожні кілька хвилин релей читає журнал дзвінків Ringostat і надсилає до ПланФікса кожен завершений дзвінок, вебхук якого так і не надійшов. Потрібні ключ API та ID проєкту.' },
+    },
+    callLogTimeZone: {
+      advanced: true,
+      en: { label: 'Time zone of the call log', help: 'The zone of your Ringostat project, e.g. Europe/Kyiv, if it differs from the account\'s: the call log is asked for by its local time.' },
+      ru: { label: 'Часовой пояс журнала звонков', help: 'Часовой пояс вашего проекта Ringostat, например Europe/Moscow, если он не такой, как у аккаунта: журнал запрашивается по местному времени проекта.' },
+      uk: { label: 'Часовий пояс журналу дзвінків', help: 'Часовий пояс вашого проєкту Ringostat, наприклад Europe/Kyiv, якщо він інший, ніж в акаунта: журнал запитується за місцевим часом проєкту.' },
+    },
+    callLogPageMinutes: {
+      advanced: true,
+      en: { label: 'Call log: minutes per request', help: 'The longest span of time one request to the call log asks for; after a long outage the relay reads it piece by piece.' },
+      ru: { label: 'Журнал звонков: минут на запрос', help: 'Самый длинный промежуток времени, который запрашивается из журнала за один раз; после долгого простоя релей читает журнал по частям.' },
+      uk: { label: 'Журнал дзвінків: хвилин на запит', help: 'Найдовший проміжок часу, що запитується з журналу за один раз; після довгого простою релей читає журнал частинами.' },
+    },
+    callLogMaxRows: {
+      advanced: true,
+      en: { label: 'Call log: most calls per answer', help: 'How many calls Ringostat gives in one answer at most; a full answer is asked for again in two halves. Change only if Ringostat\'s support names another limit.' },
+      ru: { label: 'Журнал звонков: звонков в ответе', help: 'Сколько звонков Ringostat отдаёт в одном ответе самое большее; если ответ полный, релей запрашивает этот промежуток ещё раз двумя половинами. Меняйте, только если поддержка Ringostat назовёт другой предел.' },
+      uk: { label: 'Журнал дзвінків: дзвінків у відповіді', help: 'Скільки дзвінків Ringostat віддає в одній відповіді щонайбільше; якщо відповідь повна, релей запитує цей проміжок ще раз двома половинами. Змінюйте, лише якщо підтримка Ringostat назве іншу межу.' },
+    },
+    callLogPauseMs: {
+      advanced: true,
+      en: { label: 'Call log: pause between requests, ms', help: 'How long the relay waits between two requests to the call log, to stay within Ringostat\'s limits.' },
+      ru: { label: 'Журнал звонков: пауза между запросами, мс', help: 'Сколько релей ждёт между двумя запросами к журналу, чтобы не превышать ограничения Ringostat.' },
+      uk: { label: 'Журнал дзвінків: пауза між запитами, мс', help: 'Скільки релей чекає між двома запитами до журналу, щоб не перевищувати обмеження Ringostat.' },
+    },
     ...CALL_OPTION_TEXTS,
   },
   warnings: {
     auth_key_missing: {
-      en: 'Click-to-call from Planfix needs authKey (Ringostat → Integration → API).',
-      ru: 'Для звонков в один клик из ПланФикса нужен ключ API Ringostat (Ringostat → Интеграция → API).',
-      uk: 'Для дзвінків в один клік із ПланФікса потрібен ключ API Ringostat (Ringostat → Інтеграція → API).',
+      en: 'Click-to-call from Planfix and reconciliation with the call log need authKey (Ringostat → Integration → API).',
+      ru: 'Для звонков в один клик из ПланФикса и сверки с журналом звонков нужен ключ API Ringostat (Ringostat → Интеграция → API).',
+      uk: 'Для дзвінків в один клік із ПланФікса і звірки з журналом дзвінків потрібен ключ API Ringostat (Ringostat → Інтеграція → API).',
     },
     project_id_missing: {
-      en: 'Click-to-call from Planfix needs projectId (the Ringostat project id).',
-      ru: 'Для звонков в один клик из ПланФикса нужен ID проекта Ringostat.',
-      uk: 'Для дзвінків в один клік із ПланФікса потрібен ID проєкту Ringostat.',
+      en: 'Click-to-call from Planfix and reconciliation with the call log need projectId (the Ringostat project id).',
+      ru: 'Для звонков в один клик из ПланФикса и сверки с журналом звонков нужен ID проекта Ringostat.',
+      uk: 'Для дзвінків в один клік із ПланФікса і звірки з журналом дзвінків потрібен ID проєкту Ringostat.',
     },
   },
   webhooks: {

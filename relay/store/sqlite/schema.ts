@@ -191,6 +191,16 @@ const STEPS: string[] = [
     data TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // Reconciliation with the providers' logs (delivery/recovery.ts): per channel, how far its log
+  // was read and what the last run found. One row a channel, deleted with the channel's account.
+  `
+  CREATE TABLE recovery (
+    channel TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    covered_to INTEGER NOT NULL,
+    last TEXT
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { AccountState, Store } from '../store.ts';
 import { SqliteActivity } from './activity.ts';
 import { SqliteAlerts } from './alerts.ts';
+import { SqliteRecovery } from './recovery.ts';
 import { Db } from './db.ts';
 import { SqliteJournal } from './journal.ts';
 import { SqliteAccountState, stateStatements } from './state.ts';
@@ -19,6 +20,7 @@ export class SqliteStore implements Store {
   readonly activity: SqliteActivity;
   readonly traffic: SqliteTraffic;
   readonly alerts: SqliteAlerts;
+  readonly recovery: SqliteRecovery;
   private readonly st;
   private readonly prune_;
 
@@ -28,6 +30,7 @@ export class SqliteStore implements Store {
     this.activity = new SqliteActivity(this.db);
     this.traffic = new SqliteTraffic(this.db);
     this.alerts = new SqliteAlerts(this.db);
+    this.recovery = new SqliteRecovery(this.db);
     this.st = stateStatements(this.db);
     const q = (sql: string) => this.db.sql.prepare(sql);
     // Each step deletes a chunk of what is older than the cut-off per write; its statements run in
@@ -60,7 +63,7 @@ export class SqliteStore implements Store {
 
   forget(account: string): Promise<void> {
     return this.db.write(() => {
-      for (const table of ['contacts', 'identities', 'conversations', 'tasks', 'calls', 'planfix_contacts', 'outbound', 'statuses', 'activity', 'traffic', 'alerts', 'phone_book']) {
+      for (const table of ['contacts', 'identities', 'conversations', 'tasks', 'calls', 'planfix_contacts', 'outbound', 'statuses', 'activity', 'traffic', 'alerts', 'phone_book', 'recovery']) {
         this.db.sql.prepare(`DELETE FROM ${table} WHERE account = ?`).run(account);
       }
       // Its events are done for: the channels that sent them are gone with the account.
