@@ -127,7 +127,7 @@ export const en: Texts = {
     channel: 'Channel',
     allChannels: 'All channels',
     hourly: 'One bar per hour, the last is the current hour. Refused: webhooks the relay answered with an error (bad signature or body, a limit biting): nothing of them was taken.',
-    sixHourly: 'One bar per 6 hours, the last holds the current hour. Refused: webhooks the relay answered with an error (bad signature or body, a limit biting): nothing of them was taken.',
+    sixHourly: 'One bar per 6 hours (00–06, 06–12, 12–18, 18–24 in the account\'s time zone), the last holds the current hour. Refused: webhooks the relay answered with an error (bad signature or body, a limit biting): nothing of them was taken.',
     metrics: { received: 'Received', delivered: 'Delivered', retried: 'Retried', refused: 'Refused', dead: 'Dead letters' },
     latency: 'Delivery time',
     percentiles: (p50, p95) => `half ${p50}, 95% ${p95}`,

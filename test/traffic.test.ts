@@ -1,7 +1,7 @@
 // The traffic counts behind the admin page's charts: the recorder's hours under an injected clock,
 // into the store, and the buckets and percentiles of a range.
 import test from 'ava';
-import { HOUR, percentile, series, type TrafficHour, emptyHour, LATENCY_BOUNDS } from '../relay/core/traffic.ts';
+import { HOUR, localHour, percentile, series, type TrafficHour, emptyHour, LATENCY_BOUNDS } from '../relay/core/traffic.ts';
 import { TrafficRecorder } from '../relay/delivery/traffic.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import { Stores } from './helpers/store.ts';
@@ -69,9 +69,28 @@ test('24 h is 24 hourly buckets ending with the current hour; 7 d 28 buckets of 
 
   const week = series('7d', now, hours);
   t.is(week.buckets.length, 28);
+  t.is(week.buckets.at(-1)!.from % (6 * HOUR), 0, 'in UTC the 6-hour buckets start at 00, 06, 12, 18 h');
+  t.true(week.buckets.at(-1)!.from <= H0 && H0 < week.buckets.at(-1)!.to, 'the last bucket holds the current hour');
   t.is(week.stepMs, 6 * HOUR);
   t.is(week.totals.received, 107);
   // The hours 23 and 22 before the current one share a 6-hour bucket: its backlog is their highest, not their sum.
   const shared = week.buckets.find((b) => b.from <= H0 - 23 * HOUR && H0 - 22 * HOUR < b.to)!;
   t.is(shared.backlog, 7);
+});
+
+test('7 d buckets start at 00, 06, 12 and 18 h on the account\'s clock, the last holding the current hour', (t) => {
+  // 2026-12-03 13:40 UTC is 15:40 in Kyiv (UTC+2) and 19:10 in Kolkata (UTC+5:30).
+  const now = Date.UTC(2026, 11, 3, 13, 40);
+  const kyiv = series('7d', now, [], 'Europe/Kyiv');
+  t.is(kyiv.buckets.length, 28);
+  t.is(kyiv.buckets.at(-1)!.from, Date.UTC(2026, 11, 3, 10), '12:00 in Kyiv');
+  t.is(kyiv.to, Date.UTC(2026, 11, 3, 16), '18:00 in Kyiv');
+  t.is(kyiv.from, kyiv.to - 168 * HOUR);
+  t.is(localHour(kyiv.buckets[0]!.from, 'Europe/Kyiv') % 6, 0);
+  // A zone off the whole hour: the rollup's hours are whole UTC hours, so a bucket starts at the hour whose wall clock reads 18:xx.
+  const kolkata = series('7d', now, [], 'Asia/Kolkata');
+  t.is(localHour(kolkata.buckets.at(-1)!.from, 'Asia/Kolkata'), 18);
+  t.true(kolkata.buckets.at(-1)!.from <= now && now < kolkata.to);
+  // 24 h stays hourly, ending with the current hour, in any zone.
+  t.is(series('24h', now, [], 'Asia/Kolkata').to, Date.UTC(2026, 11, 3, 14));
 });

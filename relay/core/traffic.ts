@@ -82,14 +82,27 @@ export interface TrafficSeries {
 }
 
 /** Where a range's hours start and end, the current (partial) hour being the last. */
-export function rangeWindow(range: TrafficRange, now: number): { from: number; to: number } {
-  const to = hourOf(now) + HOUR;
-  return { from: to - RANGES[range].hours * HOUR, to };
+export function rangeWindow(range: TrafficRange, now: number, timeZone = 'UTC'): { from: number; to: number } {
+  const { hours, step } = RANGES[range];
+  // Buckets of several hours start at a multiple of their length on the account's clock (00, 06,
+  // 12, 18 h): the last one holds the current hour and the rest of its span, still empty.
+  const into = step > 1 ? localHour(hourOf(now), timeZone) % step : 0;
+  const to = hourOf(now) + (step - into) * HOUR;
+  return { from: to - hours * HOUR, to };
 }
 
-/** Sums the hours into the range's buckets (hourly for 24 h, 6-hourly for 7 d). */
-export function series(range: TrafficRange, now: number, hours: TrafficHour[]): TrafficSeries {
-  const { from, to } = rangeWindow(range, now);
+const hourFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The hour (0–23) on the wall clock of `timeZone` at `ms`; a zone off the whole hour counts its hour's start. */
+export function localHour(ms: number, timeZone: string): number {
+  let f = hourFormats.get(timeZone);
+  if (!f) hourFormats.set(timeZone, f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: 'numeric', hourCycle: 'h23' }));
+  return Number(f.format(ms)) % 24;
+}
+
+/** Sums the hours into the range's buckets (hourly for 24 h, 6-hourly for 7 d on the account's clock). */
+export function series(range: TrafficRange, now: number, hours: TrafficHour[], timeZone = 'UTC'): TrafficSeries {
+  const { from, to } = rangeWindow(range, now, timeZone);
   const stepMs = RANGES[range].step * HOUR;
   const sums = Array.from({ length: RANGES[range].hours / RANGES[range].step }, (_, i) => emptyHour(from + i * stepMs));
   const all = emptyHour(from);

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
+import { localeOf } from '../core/locale.ts';
 import { RANGES, rangeWindow, series, type TrafficRange } from '../core/traffic.ts';
 import type { AdminContext } from './admin-context.ts';
 import { parse } from './admin-context.ts';
@@ -11,7 +12,8 @@ const query = z.object({
 
 /**
  * GET /api/accounts/:id/traffic?range=24h|7d[&channel=<id>]: the account's traffic (or one
- * channel's) in hourly (24 h) or 6-hourly (7 d) buckets, with the backlog waiting now.
+ * channel's) in hourly (24 h) or 6-hourly (7 d, from 00, 06, 12 and 18 h in the account's time
+ * zone) buckets, with the backlog waiting now.
  */
 export function trafficRoutes(router: Router, admin: AdminContext): void {
   const { relay, account, channel } = admin;
@@ -24,9 +26,10 @@ export function trafficRoutes(router: Router, admin: AdminContext): void {
     // What was counted since the last flush is in the answer too.
     await relay.traffic.flush();
     const now = Date.now();
-    const { from, to } = rangeWindow(q.range, now);
+    const { timeZone } = localeOf(a);
+    const { from, to } = rangeWindow(q.range, now, timeZone);
     const hours = await relay.store.traffic.hours(a.id, from, to, c?.id);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { ...series(q.range, now, hours), ...(c ? { channel: c.id } : {}), backlogNow: relay.traffic.waiting(a.id, c?.id) };
+    ctx.body = { ...series(q.range, now, hours, timeZone), ...(c ? { channel: c.id } : {}), backlogNow: relay.traffic.waiting(a.id, c?.id) };
   });
 }
