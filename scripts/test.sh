@@ -81,7 +81,10 @@ prepare_node24() { # <addon>: the project as it is now (uncommitted changes and 
   cp "$1" "$copy/node_modules/better-sqlite3/build/Release/better_sqlite3.node"
 }
 addon24=$out.addon24 out24=$out.24 addon24_pid=
-trap 'rm -f "$out" "$out24" "$addon24" "$addon24.log"; [ -z "$addon24_pid" ] || kill "$addon24_pid" 2>/dev/null' EXIT
+# An interrupted run stops the build with everything under it (npm, node-gyp, the compiler), not
+# only its shell: a build left running would race the next run's.
+kill_tree() { local child; for child in $(pgrep -P "$1"); do kill_tree "$child"; done; kill "$1" 2>/dev/null; }
+trap 'rm -f "$out" "$out24" "$addon24" "$addon24.log"; [ -z "$addon24_pid" ] || kill_tree "$addon24_pid"' EXIT
 if [ "${SKIP_NODE24:-}" != 1 ]; then
   mkdir -p "$node24_dir"
   (nice -n 19 bash -c "$(declare -f node24_addon); node24_dir=$node24_dir node24_bin=$node24_bin node24_addon" > "$addon24" 2> "$addon24.log") &

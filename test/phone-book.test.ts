@@ -1,27 +1,42 @@
 // The phone book mirror's decisions (relay/planfix/phone-book.ts): which pass runs, how far a
-// changes pass reaches back, which numbers a page gives. The passes themselves: e2e-phone-book.
+// changes pass asks for, which numbers a page gives. The passes themselves: e2e-phone-book.
 import test from 'ava';
-import { changedDays, nextPass, pageEntries, type PhoneBookPolicy } from '../relay/planfix/phone-book.ts';
+import { CHANGES_MARGIN_MS, changesFilter, nextPass, pageEntries, planfixTime, type PhoneBookPolicy } from '../relay/planfix/phone-book.ts';
 
 const DAY = 86_400_000;
 const policy: PhoneBookPolicy = { enabled: true, changesEveryMs: 15 * 60_000, fullEveryMs: 7 * DAY };
 
+const URL = 'https://acme.planfix.ru';
+
 test('a pass under way is resumed; else a full pass when none completed or the last is a week old; else the changes every interval', (t) => {
   const now = 100 * DAY;
   const under = { kind: 'full' as const, offset: 300, startedAt: now - 60_000, contacts: 300 };
-  t.is(nextPass({ pass: under, fullAt: now - DAY }, now, policy), under);
-  t.deepEqual(nextPass({}, now, policy), { kind: 'full', offset: 0, startedAt: now, contacts: 0 });
-  t.deepEqual(nextPass({ fullAt: now - 7 * DAY, syncedAt: now - 60_000 }, now, policy), { kind: 'full', offset: 0, startedAt: now, contacts: 0 });
-  t.is(nextPass({ fullAt: now - DAY, syncedAt: now - 14 * 60_000 }, now, policy), undefined);
-  t.deepEqual(nextPass({ fullAt: now - DAY, syncedAt: now - 15 * 60_000 }, now, policy), { kind: 'changes', offset: 0, startedAt: now, contacts: 0 });
-  t.is(nextPass({ fullAt: now - DAY, syncedAt: now - DAY, changesRefused: true }, now, policy), undefined, 'a refused filter waits for the next full pass');
+  t.is(nextPass({ pass: under, fullAt: now - DAY, url: URL }, now, policy, URL), under);
+  t.deepEqual(nextPass({}, now, policy, URL), { kind: 'full', offset: 0, startedAt: now, contacts: 0 });
+  t.deepEqual(nextPass({ fullAt: now - 7 * DAY, syncedAt: now - 60_000, url: URL }, now, policy, URL), { kind: 'full', offset: 0, startedAt: now, contacts: 0 });
+  t.is(nextPass({ fullAt: now - DAY, syncedAt: now - 14 * 60_000, url: URL }, now, policy, URL), undefined);
+  t.deepEqual(nextPass({ fullAt: now - DAY, syncedAt: now - 15 * 60_000, url: URL }, now, policy, URL), { kind: 'changes', offset: 0, startedAt: now, contacts: 0 });
+  t.is(nextPass({ fullAt: now - DAY, syncedAt: now - DAY, changesRefused: true, url: URL }, now, policy, URL), undefined, 'a refused filter waits for the next full pass');
 });
 
-test('a changes pass reaches back over the time since the last pass began, and a day more', (t) => {
-  t.is(changedDays(0, 15 * 60_000), 2);
-  t.is(changedDays(0, DAY), 2);
-  t.is(changedDays(0, DAY + 1), 3);
-  t.is(changedDays(0, 10 * DAY), 11);
+test('a lasting failure waits before the same page is asked again; another Planfix is read afresh at once', (t) => {
+  const now = 100 * DAY;
+  const under = { kind: 'full' as const, offset: 300, startedAt: now - 60_000, contacts: 300 };
+  t.is(nextPass({ pass: under, retryAt: now + 1, url: URL }, now, policy, URL), undefined);
+  t.is(nextPass({ pass: under, retryAt: now, url: URL }, now, policy, URL), under);
+  t.deepEqual(nextPass({ pass: under, fullAt: now - DAY, syncedAt: now - 60_000, url: URL }, now, policy, 'https://other.planfix.ua'), { kind: 'full', offset: 0, startedAt: now, contacts: 0 });
+});
+
+test('a changes pass asks for the contacts modified since the last pass began, less a margin, on the account\'s clock', (t) => {
+  // 2026-12-03 12:30 UTC is 14:30 in Kyiv.
+  const since = Date.UTC(2026, 11, 3, 12, 30);
+  t.is(planfixTime(since, 'Europe/Kyiv'), '03-12-2026 14:30');
+  t.is(planfixTime(since, 'UTC'), '03-12-2026 12:30');
+  t.deepEqual(changesFilter(since, since + 15 * 60_000, 'Europe/Kyiv'), {
+    type: 38, operator: 'equal',
+    value: { dateType: 'otherRange_withTime', dateFrom: planfixTime(since - CHANGES_MARGIN_MS, 'Europe/Kyiv'), dateTo: '04-12-2026 14:45' },
+  });
+  t.is(planfixTime(since - CHANGES_MARGIN_MS, 'Europe/Kyiv'), '03-12-2026 12:30');
 });
 
 test('a page gives each phone in E.164 with its contact and the spelling Planfix stores; no id, no number, no entry', (t) => {

@@ -8,7 +8,7 @@ import { defineChannel, type LogWindow } from '../relay/channels/channel.ts';
 import type { Account, ChannelConfig } from '../relay/core/account.ts';
 import type { CallEvent, InboundEvent } from '../relay/core/events.ts';
 import { Recovery } from '../relay/delivery/recovery.ts';
-import { OutboundPolicy } from '../relay/net/outbound.ts';
+import { AnswerTooLargeError, OutboundPolicy } from '../relay/net/outbound.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import type { Entry } from '../relay/store/store.ts';
 import { ManualClock } from './helpers/manual-clock.ts';
@@ -160,6 +160,17 @@ test('a refusal or a network error is the run\'s error, without the key; the mar
   t.deepEqual(w.requests[1]!.window, { from: T0 - 12 * MIN, to: T0 + 8 * MIN }, 'from where the failed run began');
   t.deepEqual(ids(w.journaled), ['r1']);
   t.is(w.last().error, undefined);
+});
+
+test('an answer too large to read is asked again in halves, as a full one is', async (t) => {
+  const w = await world(t);
+  w.rows.push({ id: 'r1', at: T0 - 11 * MIN, final: true }, { id: 'r2', at: T0 - 4 * MIN, final: true });
+  w.failures.push(new AnswerTooLargeError('api.ringostat.net answered more than 16 MB'));
+  await w.start();
+  const windows = w.requests.map((r) => [(r.window.from - T0) / MIN, (r.window.to - T0) / MIN]);
+  t.deepEqual(windows, [[-12, -2], [-12, -7], [-7, -2]]);
+  t.deepEqual(ids(w.journaled), ['r1', 'r2']);
+  t.like(w.last(), { requests: 3, found: 2, recovered: 2, error: undefined });
 });
 
 test('a call still going on is left for the next run, which reads again from its start', async (t) => {

@@ -29,6 +29,8 @@ export interface CallFacts {
   attached?: boolean;
   taskNumber?: number;
   contactKey?: string;
+  /** The call has ended (a final moment was delivered, or recovered from the provider's log). */
+  over?: boolean;
 }
 
 /** One step of delivering a call moment: data, journaled with the plan like a chat's ops. */
@@ -134,6 +136,9 @@ function telephonyOps(ev: CallEvent, ctx: CallContext, phone: string): CallOp[] 
   if (!ctx.hasTelephony || !event) return [];
   const common = { type: ev.direction, phone, diversion: ev.line, callid: ev.callId };
   const rang = ctx.call?.rang ?? [];
+  // A ringing or answered moment that comes after the end (a late resend, once reconciliation has
+  // delivered the call from the log) would open a pop-up no COMPLETED will ever close.
+  if (event !== 'COMPLETED' && ctx.call?.over) return [];
   if (event !== 'COMPLETED') {
     const pop: CallOp = { do: 'telephony', command: 'event', params: { ...common, event, ext: ctx.ext } };
     const ringing = event === 'INCOMING' && ctx.ext && !rang.includes(ctx.ext);

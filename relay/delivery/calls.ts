@@ -27,7 +27,8 @@ export interface CallDeps {
   log: Logger;
 }
 
-const STATUS_RANK: Record<CallRecord['status'], number> = { ringing: 0, accepted: 1, answered: 2, missed: 2, busy: 2, noanswer: 2, failed: 2 };
+const FINAL = 2;
+const STATUS_RANK: Record<CallRecord['status'], number> = { ringing: 0, accepted: 1, answered: FINAL, missed: FINAL, busy: FINAL, noanswer: FINAL, failed: FINAL };
 
 const opts = (channel: ChannelConfig) => adapters[channel.kind]?.callOptions?.(channel) ?? DEFAULT_CALL_OPTIONS;
 const e164Of = (ev: CallEvent, account: Account) => toE164(ev.customer.phone, account.defaultCountry);
@@ -76,7 +77,7 @@ export async function callContext(ev: CallEvent, account: Account, channel: Chan
     ext: emp?.ext ?? ev.employee ?? options.defaultExt,
     employee: ev.employeeName ?? emp?.name ?? ev.employee,
     ownerEmail: emp?.email,
-    call: call && { at: call.at, rang: call.rang, attached: call.attached, taskNumber: call.taskNumber, contactKey: call.contactKey },
+    call: call && { at: call.at, rang: call.rang, attached: call.attached, taskNumber: call.taskNumber, contactKey: call.contactKey, over: STATUS_RANK[call.status] === FINAL },
     locale: localeOf(account),
   };
 }

@@ -7,7 +7,7 @@ import type { InboundEvent } from '../core/events.ts';
 import { effectiveLimits } from '../core/limits.ts';
 import type { Logger } from '../log.ts';
 import { recoveredEvents, recoveryRequests } from '../metrics.ts';
-import type { OutboundPolicy } from '../net/outbound.ts';
+import { AnswerTooLargeError, type OutboundPolicy } from '../net/outbound.ts';
 import type { RecoveryLog, RecoveryRun, RecoveryState } from '../store/store.ts';
 import type { Inbox } from './inbox.ts';
 import { coveredAfter, halves, pagesOf, windowFor, type WindowRules } from './recovery-window.ts';
@@ -148,8 +148,14 @@ export class Recovery {
         run.requests++;
         const got = await adapter.recover!(page, { account, channel, policy: this.deps.policy, timeoutMs: this.deps.timeoutMs }).catch((err: unknown) => {
           recoveryRequests.inc({ kind, outcome: 'error' });
+          // An answer too large to read is asked again in halves, as a full one is.
+          if (err instanceof AnswerTooLargeError && halves(page)) return undefined;
           throw err;
         });
+        if (!got) {
+          queue.unshift(...halves(page)!);
+          continue;
+        }
         recoveryRequests.inc({ kind, outcome: 'ok' });
         // A channel deleted or the relay stopping meanwhile: what was read is not journaled.
         if (this.stopped || !this.deps.accounts.channel(channel.id)) break;
@@ -187,7 +193,8 @@ export class Recovery {
   }
 
   private async save(s: RecoveryState): Promise<void> {
-    if (!this.deps.accounts.channel(s.channel)) return;
+    // Stopping: stop() waits for the writes already made, and the store closes after it.
+    if (this.stopped || !this.deps.accounts.channel(s.channel)) return;
     this.states.set(s.channel, s);
     await this.track(this.deps.store.put(s));
   }

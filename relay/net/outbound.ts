@@ -85,6 +85,9 @@ export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 class AnswerTooLarge extends Error {}
 
+/** A peer answered more than MAX_ANSWER_BYTES: refused for good, but a caller that can ask for less (a shorter span of a log) may. */
+export class AnswerTooLargeError extends TerminalError {}
+
 /**
  * One request with node:http(s). The relay's calls are small form and JSON requests; fetch (undici)
  * spent about 200 µs of CPU more on each than this does, on the delivery path of every event.
@@ -148,7 +151,7 @@ export async function send(policy: OutboundPolicy, kind: UrlKind, url: string, i
   try {
     res = await request(target, init);
   } catch (err) {
-    if (err instanceof AnswerTooLarge) throw new TerminalError(`${target.host} ${err.message}`);
+    if (err instanceof AnswerTooLarge) throw new AnswerTooLargeError(`${target.host} ${err.message}`);
     const cause = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
     throw new RetryableError(`${target.host} unreachable (${cause})`, undefined, 'unreachable');
   }

@@ -3,7 +3,7 @@ import type { Account } from '../core/account.ts';
 import { PICKER_SCOPES, type Choice, type ChoicesAnswer, type PickerList } from '../core/picker.ts';
 import { RetryableError, TerminalError } from '../errors.ts';
 import { idOf, read } from './rest-answers.ts';
-import { RestError, type RestApi } from './rest.ts';
+import { PAGE, RestError, type RestApi } from './rest.ts';
 
 // The lists the admin page picks Planfix objects from (relay/core/picker.ts): read through the
 // account's REST client, so they share its limiter with deliveries, and bounded, because a list
@@ -11,7 +11,6 @@ import { RestError, type RestApi } from './rest.ts';
 
 /** The most items one list answers; beyond it the page says the list is cut and the rest are typed. */
 export const CHOICES_CAP = 2000;
-const PAGE = 100;
 /** Planfix's error text is shown on the page: enough to tell what went wrong, not a whole HTML error page. */
 const MESSAGE_MAX = 300;
 

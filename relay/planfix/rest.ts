@@ -13,9 +13,8 @@ export { RestError };
 export type { RestTask, TaskStatus };
 export interface RestContact { id: number; phones: string[] }
 
-const PAGE = 100;
 /** Planfix's largest page of a list. */
-export const CONTACT_PAGE = PAGE;
+export const PAGE = 100;
 /**
  * The most pages one list request reads. A server that ignores `offset` (a proxy, a change on
  * Planfix's side) answers a full page for ever: the loop and what it collects must end.
@@ -99,12 +98,10 @@ export class RestApi {
 
   /**
    * One page of the account's contacts with their phones as Planfix stores them, from `offset`:
-   * all of them, or with `changedDays` those modified in that many last days (filter 38, `last`;
-   * what Planfix counts as a day is unconfirmed, so the caller reaches back a day further).
+   * all of them, or those a `filter` selects (the phone book's changes pass).
    */
-  async contactPhones(account: Account, offset: number, changedDays?: number): Promise<RestContact[]> {
-    const filters = changedDays ? [{ type: 38, operator: 'equal', value: { dateType: 'last', dateValue: changedDays } }] : undefined;
-    const json = await this.call(account, 'POST', '/contact/list', { offset, pageSize: CONTACT_PAGE, fields: 'id,phones', ...(filters ? { filters } : {}) });
+  async contactPhones(account: Account, offset: number, filter?: Record<string, unknown>): Promise<RestContact[]> {
+    const json = await this.call(account, 'POST', '/contact/list', { offset, pageSize: PAGE, fields: 'id,phones', ...(filter ? { filters: [filter] } : {}) });
     return read(answers.contacts, json, '/contact/list').contacts.map(restContact);
   }
 

@@ -107,6 +107,10 @@ export interface PhoneBookState {
   syncedAt?: number;
   /** Planfix refused the changes filter: until the next full pass, only full passes run. */
   changesRefused?: boolean;
+  /** The Planfix the mirror was read from (the account's `planfix.url`): another one is read afresh. */
+  url?: string;
+  /** A pass failed in a way that lasts (a refused token, an answer of another shape): not before this. */
+  retryAt?: number;
   /** The last pass that failed, and why (Planfix's words, or the network's). */
   error?: { at: number; text: string };
 }

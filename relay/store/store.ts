@@ -112,7 +112,7 @@ export interface AccountState {
    * several contacts hold stays with the oldest (lowest id), as a search by phone decides, unless
    * its holder was last read before `page.freshFrom` (the last full pass's start): then the number
    * has moved. `page.prune`: the page ends a full pass, and the numbers it did not read (deleted or
-   * moved in Planfix) leave the index; those the relay found or created itself stay.
+   * moved in Planfix) leave the index, but for those the relay learnt since the pass began.
    */
   putPhoneBookPage(page: { entries: { e164: string; contact: PlanfixContact }[]; at: number; freshFrom: number; prune: boolean }, state: PhoneBookState): Promise<void>;
   call(callId: string): Promise<CallRecord | undefined>;

@@ -1,4 +1,4 @@
-// Dead letters on the admin page in Debian's Chromium, in Russian: the reason in plain words with
+// Dead letters on the admin page in Debian's Chromium, in Russian at 1,100 px and in Ukrainian and English at 360 px. Russian: the reason in plain words with
 // the relay's own words under "Подробности", and "Повторить все" asking first (in Russian) and
 // sending every letter back once the cause is fixed. Also the alert settings saved from the page.
 import test from 'ava';
@@ -6,6 +6,8 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { ADMIN_TOKEN, RelayProcess } from '../helpers/relay-process.ts';
 import { PlanfixSim } from '../sim/planfix.ts';
+import { en } from '../../admin-ui/texts-en.ts';
+import { uk } from '../../admin-ui/texts-uk.ts';
 
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });
@@ -71,4 +73,50 @@ test('Russian: plain-words reason with details, Retry all with a confirmation in
   await pf.waitFor(async () => (await relay.api('GET', `/api/accounts/${account.id}`)).body.alerts?.employeeId === 2);
   t.deepEqual((await relay.api('GET', `/api/accounts/${account.id}`)).body.alerts, { employeeId: 2, url: 'http://127.0.0.1:9/alerts' });
   t.deepEqual(errors, [], 'no script errors on the page');
+});
+
+test('Ukrainian and English at 360 px: the reasons in plain words, Dismiss and Retry reachable, the page never wider than the screen', async (t) => {
+  const pf = await PlanfixSim.start();
+  t.teardown(() => pf.close());
+  const relay = await RelayProcess.start();
+  t.teardown(() => relay.stop());
+  const account = (await relay.api('POST', '/api/accounts', { name: 'Акме', planfix: { url: pf.origin, chatToken: 'wrong-token' } })).body;
+  const channel = (await relay.api('POST', `/api/accounts/${account.id}/channels`, { kind: 'chatra', name: 'Чат на сайті', settings: { publicKey: 'p', secretKey: 's' } })).body;
+  for (const [client, id] of [['v1', 'm1'], ['v2', 'm2']]) {
+    await relay.post(channel.webhookUrl, JSON.stringify({ eventName: 'chatFragment', client: { id: client }, messages: [{ id, type: 'client', message: `Повідомлення ${id} з дуже довгим текстом, щоб рядок таблиці був ширшим за екран телефона` }] }));
+  }
+  const dead = async () => (await relay.api('GET', `/api/accounts/${account.id}/dead-letters`)).body as { eventId: string; reasonCode: string }[];
+  await pf.waitFor(async () => (await dead()).length === 2);
+  const code = (await dead())[0]!.reasonCode;
+
+  for (const [locale, words] of [['uk-UA', uk], ['en-US', en]] as const) {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale });
+    t.teardown(() => context.close());
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${relay.url}/admin`);
+    await page.fill('#token', ADMIN_TOKEN);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#account-create');
+    await page.goto(`${relay.url}/admin#${account.id}`);
+    const rows = page.locator('table.dead tr');
+    await rows.first().waitFor({ timeout: 15_000 });
+    const count = await rows.count();
+    t.is(await rows.first().locator('td.reason .plain').textContent(), words.activity.reasons[code as keyof typeof words.activity.reasons], locale);
+    t.is(await page.locator('#retry-all').textContent(), words.activity.retryAll);
+    t.true(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${locale}: the page does not scroll sideways`);
+    const box = await page.locator('#retry-all').boundingBox();
+    t.true(!!box && box.x >= 0 && box.x + box.width <= 360, `${locale}: Retry all is on the screen`);
+    // The row's buttons are in the table, which scrolls inside its card: scrolled to, they work.
+    const dismiss = rows.first().locator('button.dismiss');
+    t.is(await dismiss.textContent(), words.activity.dismiss);
+    await dismiss.scrollIntoViewIfNeeded();
+    await dismiss.click();
+    await pf.waitFor(async () => (await dead()).length === count - 1);
+    await page.locator('table.dead tr').nth(count - 2).waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+    t.deepEqual(errors, [], `${locale}: no script errors`);
+  }
+  t.deepEqual(await dead(), [], 'each language dismissed one');
+  t.is(pf.tasks.length, 0, 'a dismissed letter is never delivered');
 });

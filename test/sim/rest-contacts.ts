@@ -70,11 +70,12 @@ function contactFilter(state: SimState, f: Filter): (c: SimContact) => boolean {
       return on((c) => c.templateId, (v) => v === Number(f.value));
     case 4231:
       return on((c) => c.number, (v) => v === Number(f.value));
-    case 38: { // last modified: only `last` n days is modelled, the form the relay's phone book sends
+    case 38: { // last modified: only the form the relay's phone book sends, on the sim's clock (UTC)
       const v = asObject(f.value);
-      if (state.config.changedFilter === 'refused' || v.dateType !== 'last' || !(Number(v.dateValue) > 0)) return unsupportedFilter(f);
-      const since = Date.now() - Number(v.dateValue) * 86_400_000;
-      return on((c) => c.updatedAt, (at) => (at as number) >= since);
+      const from = filterTime(v.dateFrom);
+      const to = filterTime(v.dateTo);
+      if (state.config.changedFilter === 'refused' || v.dateType !== 'otherRange_withTime' || from === undefined || to === undefined) return unsupportedFilter(f);
+      return on((c) => c.updatedAt, (at) => (at as number) >= from && (at as number) <= to);
     }
     case 4007: // "is a contact": the sim has no companies
       return () => true;
@@ -82,6 +83,12 @@ function contactFilter(state: SimState, f: Filter): (c: SimContact) => boolean {
       return () => false;
   }
   return unsupportedFilter(f);
+}
+
+/** `dd-mm-yyyy hh:mm` as Planfix's date filters take it, read as UTC (the sim's users' clock). */
+function filterTime(v: unknown): number | undefined {
+  const m = /^(\d{2})-(\d{2})-(\d{4}) (\d{2}):(\d{2})$/.exec(String(v ?? ''));
+  return m ? Date.UTC(+m[3]!, +m[2]! - 1, +m[1]!, +m[4]!, +m[5]!) : undefined;
 }
 
 /** Contact template: `template: {id}` as real clients send, or the generated model's `templateId`. */

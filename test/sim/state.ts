@@ -31,7 +31,7 @@ export interface PlanfixSimOptions {
   taskListOrder?: 'asc' | 'desc';
   /** REST error code for a contact whose e-mail is taken (unconfirmed; 2001 likely). */
   duplicateEmailCode?: number;
-  /** Contact filter 38 (last modified) with `dateType: last`: its semantics are unconfirmed, so a sim may refuse it. */
+  /** Contact filter 38 (last modified) with `otherRange_withTime`: its semantics are unconfirmed, so a sim may refuse it. */
   changedFilter?: 'supported' | 'refused';
 }
 export type SimConfig = Required<PlanfixSimOptions>;

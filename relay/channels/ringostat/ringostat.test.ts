@@ -117,6 +117,12 @@ test('the call plan asks Planfix for the contact first; the pop-up then carries 
   t.like(callPlan({ ...ev, moment: 'ringing', direction: 'out' }, ctx({ hasRest: false })), [{ do: 'telephony', params: { event: 'OUTGOING' } }]);
   t.deepEqual(callPlan({ ...ev, moment: 'accepted' }, { ...known, hasTelephony: false }), []);
   t.deepEqual(callPlan({ ...ev, moment: 'record', recordingUrl: undefined }, known), []);
+  // A ringing or answered moment after the call ended (a resend after reconciliation delivered it)
+  // opens no pop-up: nothing would close it. The end itself still goes.
+  const over = { ...known, call: { over: true } };
+  t.deepEqual(callPlan({ ...ev, moment: 'ringing' }, over), []);
+  t.deepEqual(callPlan({ ...ev, moment: 'accepted' }, over), []);
+  t.like(callPlan(ev, over), [{ do: 'telephony', params: { event: 'COMPLETED' } }]);
 });
 
 test('no contact holds the number: one is created unless the channel says not to, and the plan goes on from its id', (t) => {

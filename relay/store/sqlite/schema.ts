@@ -183,7 +183,8 @@ const STEPS: string[] = [
   `,
   // The Planfix phone book mirror's progress per account (planfix/phone-book.ts). Its numbers go
   // into planfix_contacts beside those the relay found or created, with the start of the pass that
-  // read them last (\`synced\`, NULL for the relay's own): a full pass deletes what it did not see.
+  // read them last or when the relay learnt them (\`synced\`; NULL: before this step): a full pass
+  // deletes what it did not see and was not learnt since it began.
   `
   ALTER TABLE planfix_contacts ADD COLUMN synced INTEGER;
   CREATE TABLE phone_book (

@@ -30,11 +30,12 @@ export function stateStatements(db: Db) {
     status: q('SELECT status FROM statuses WHERE account = ? AND message_id = ?').pluck(),
     putStatus: q('INSERT OR REPLACE INTO statuses (account, message_id, status, at) VALUES (?, ?, ?, ?)'),
     planfixContact: q('SELECT data FROM planfix_contacts WHERE account = ? AND phone = ?').pluck(),
-    putPlanfixContact: q('INSERT OR REPLACE INTO planfix_contacts (account, phone, data) VALUES (?, ?, ?)'),
+    // Stamped with when it was learnt: a full pass of the phone book that began later and did not see it drops it.
+    putPlanfixContact: q('INSERT OR REPLACE INTO planfix_contacts (account, phone, data, synced) VALUES (?, ?, ?, ?)'),
     mirrorPlanfixContact: q(`INSERT INTO planfix_contacts (account, phone, data, synced) VALUES (?, ?, ?, ?)
       ON CONFLICT (account, phone) DO UPDATE SET data = excluded.data, synced = excluded.synced
-      WHERE json_extract(planfix_contacts.data, '$.id') >= json_extract(excluded.data, '$.id') OR planfix_contacts.synced < ?`),
-    pruneMirror: q('DELETE FROM planfix_contacts WHERE account = ? AND synced < ?'),
+      WHERE json_extract(planfix_contacts.data, '$.id') >= json_extract(excluded.data, '$.id') OR planfix_contacts.synced IS NULL OR planfix_contacts.synced < ?`),
+    pruneMirror: q('DELETE FROM planfix_contacts WHERE account = ? AND (synced IS NULL OR synced < ?)'),
     planfixNumbers: q('SELECT COUNT(*) FROM planfix_contacts WHERE account = ?').pluck(),
     phoneBook: q('SELECT data FROM phone_book WHERE account = ?').pluck(),
     putPhoneBook: q('INSERT OR REPLACE INTO phone_book (account, data) VALUES (?, ?)'),
@@ -194,7 +195,7 @@ export class SqliteAccountState implements AccountState {
   }
 
   putPlanfixContact(e164: string, c: PlanfixContact): Promise<void> {
-    return this.db.write(() => void this.st.putPlanfixContact.run(this.account, e164, JSON.stringify(c)));
+    return this.db.write(() => void this.st.putPlanfixContact.run(this.account, e164, JSON.stringify(c), Date.now()));
   }
 
   phoneBook() {
