@@ -21,6 +21,9 @@ const envSchema = z.object({
   RELAY_RETRY_MAX_MS: z.coerce.number().int().positive().default(3_600_000),
   RELAY_GIVE_UP_AFTER_MS: z.coerce.number().int().positive().default(48 * 3_600_000),
   RELAY_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  // Planfix takes 1 REST request a second per account: the least time from one answer to the next
+  // request. Shorter only against a Planfix that allows it (the tests' simulator).
+  RELAY_REST_INTERVAL_MS: z.coerce.number().int().min(1).default(1000),
   // Dead-letter alerts: at most one per account per interval; the first waits this long for the
   // rest of a burst, so an outage's first alert already names how many.
   RELAY_ALERT_INTERVAL_MS: z.coerce.number().int().positive().default(15 * 60_000),
@@ -54,6 +57,7 @@ export interface Config {
   logLevel: string;
   retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
   httpTimeoutMs: number;
+  restIntervalMs: number;
   retentionMs: number;
   alerts: { intervalMs: number; gatherMs: number };
   phoneBook: PhoneBookPolicy;
@@ -82,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     retry: { baseMs: e.RELAY_RETRY_BASE_MS, maxMs: e.RELAY_RETRY_MAX_MS, giveUpAfterMs: e.RELAY_GIVE_UP_AFTER_MS },
     httpTimeoutMs: e.RELAY_HTTP_TIMEOUT_MS,
+    restIntervalMs: e.RELAY_REST_INTERVAL_MS,
     retentionMs: e.RELAY_RETENTION_DAYS * 86_400_000,
     alerts: { intervalMs: e.RELAY_ALERT_INTERVAL_MS, gatherMs: e.RELAY_ALERT_GATHER_MS },
     phoneBook: {

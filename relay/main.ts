@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 
   const policy = new OutboundPolicy(config.allowHosts, providerHosts());
   const chat = new ChatApi(policy, config.httpTimeoutMs);
-  const rest = new RestApi(policy, config.httpTimeoutMs);
+  const rest = new RestApi(policy, config.httpTimeoutMs, config.restIntervalMs);
   const telephony = new TelephonyApi(policy, config.httpTimeoutMs);
   const traffic = new TrafficRecorder(store.traffic, { pending: () => store.journal.pending.values() });
   let publicUrl = config.publicUrl ?? '';

@@ -5,19 +5,19 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { PlanfixSim, type PlanfixSimOptions } from './sim/planfix.ts';
 import { RingostatFake } from './sim/ringostat.ts';
-import { RelayProcess } from './helpers/relay-process.ts';
+import { FAST_REST, RelayProcess } from './helpers/relay-process.ts';
 import { journalEvents } from './helpers/journal.ts';
 
 const REC = 'https://app.ringostat.com/recordings/1731571502.48213.ogg?token=abc';
 const PROJECT = '11111';
 const CARD = 'https://app.ringostat.com/project/callcards/card/1731571502.48213/?project_id=11111';
 
-async function setup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; settings?: Record<string, unknown>; options?: Record<string, unknown>; planfix?: Record<string, unknown> } = {}) {
+async function setup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; settings?: Record<string, unknown>; options?: Record<string, unknown>; planfix?: Record<string, unknown>; env?: Record<string, string> } = {}) {
   const pf = await PlanfixSim.start(opts.sim);
   t.teardown(() => pf.close());
   const rs = await RingostatFake.start({ projectId: PROJECT });
   t.teardown(() => rs.close());
-  const relay = await RelayProcess.start();
+  const relay = await RelayProcess.start({ ...FAST_REST, ...opts.env });
   t.teardown(() => relay.stop());
   pf.addEmployee({ email: 'ivan@acme.test', name: 'Ivan', lastName: 'Ivanenko', ext: '11' });
   const account = (await relay.api('POST', '/api/accounts', {
@@ -222,7 +222,7 @@ test('bad input: unknown secret 404, no phone and no call id 400, nothing journa
 });
 
 test('with 30 call webhooks queued, REST calls to Planfix never exceed 1 per second and the backlog drains', async (t) => {
-  const { pf, hook, idle } = await setup(t, { options: { callTarget: 'contact' } });
+  const { pf, hook, idle } = await setup(t, { options: { callTarget: 'contact' }, env: { RELAY_REST_INTERVAL_MS: '1000' } });
   pf.addContact({ name: 'A', phones: ['+380501110001'] });
   pf.addContact({ name: 'B', phones: ['+380501110002'] });
   const posts: Promise<unknown>[] = [];
@@ -241,7 +241,8 @@ test('with 30 call webhooks queued, REST calls to Planfix never exceed 1 per sec
 });
 
 test('twelve answered calls of one employee at once, REST busy: every comment lands (deliveries waiting for one author lookup give their slots back)', async (t) => {
-  const { pf, hook, idle } = await setup(t, { options: { callTarget: 'contact' } });
+  // At Planfix's own pace: REST must be busy when the author is looked up (at 100 ms it is not, and the test could not fail).
+  const { pf, hook, idle } = await setup(t, { options: { callTarget: 'contact' }, env: { RELAY_REST_INTERVAL_MS: '1000' } });
   // More calls than the account's 8 delivery slots, each from a number the relay must search for
   // (REST stays busy), all naming the same employee as the comment's author.
   const calls = Array.from({ length: 12 }, (_, i) => call(`dl-${i}`, `3805022200${String(i).padStart(2, '0')}`, { disposition: 'ANSWERED', billsec: 20 + i, connected_with: '380671112233' }));

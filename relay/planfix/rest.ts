@@ -29,12 +29,13 @@ export class RestApi {
   private readonly throttles = new Map<string, Throttle>();
   private stopped = false;
 
-  constructor(private readonly policy: OutboundPolicy, private readonly timeoutMs: number) {}
+  /** `intervalMs`: between one answer and the next request at `restRps` 1 (Planfix's limit); shorter only against a test Planfix. */
+  constructor(private readonly policy: OutboundPolicy, private readonly timeoutMs: number, private readonly intervalMs = 1000) {}
 
   throttle(account: Account): Throttle {
     let t = this.throttles.get(account.id);
     if (!t) {
-      t = new Throttle(1000 / (account.planfix.restRps ?? 1));
+      t = new Throttle(this.intervalMs / (account.planfix.restRps ?? 1));
       if (this.stopped) t.stop();
       this.throttles.set(account.id, t);
     }

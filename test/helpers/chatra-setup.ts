@@ -1,7 +1,7 @@
 import type { ExecutionContext } from 'ava';
 import { ChatraFake } from '../sim/chatra.ts';
 import { PlanfixSim, type PlanfixSimOptions } from '../sim/planfix.ts';
-import { RelayProcess } from './relay-process.ts';
+import { FAST_REST, RelayProcess } from './relay-process.ts';
 
 /** A Planfix simulator, a Chatra fake and a relay with one account and one Chatra channel. */
 export async function chatraSetup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; channelOptions?: Record<string, unknown>; env?: Record<string, string> } = {}) {
@@ -11,7 +11,7 @@ export async function chatraSetup(t: ExecutionContext, opts: { sim?: PlanfixSimO
   t.teardown(() => pf.close());
   const chatra = await ChatraFake.start();
   t.teardown(() => chatra.close());
-  const relay = await RelayProcess.start(opts.env);
+  const relay = await RelayProcess.start({ ...FAST_REST, ...opts.env });
   t.teardown(() => relay.stop());
   const account = await relay.api('POST', '/api/accounts', {
     name: 'Acme',

@@ -6,6 +6,12 @@ import { Proc } from './proc.ts';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghij';
 
 /**
+ * REST requests 100 ms apart instead of Planfix's 1 a second, for tests where the pace is not the
+ * subject: a call from a new number costs five of them. Tests about pacing keep the real one.
+ */
+export const FAST_REST = { RELAY_REST_INTERVAL_MS: '100' };
+
+/**
  * The relay as operators run it: `node dist/relay.js` (built by the test command), on loopback,
  * with a data directory of its own. Retry pacing is shortened so outages take seconds.
  */
