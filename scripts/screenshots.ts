@@ -9,7 +9,9 @@ import { launchChromium } from '../test/helpers/browser.ts';
 
 const OUT = 'docs/screenshots';
 
-const world = await startWorld();
+// The phone book mirror on, as a relay runs it, looking at the accounts every 1.2 s; a few contacts to read.
+const world = await startWorld({ RELAY_PHONE_BOOK: 'on', RELAY_PHONE_BOOK_CHANGES_MIN: '0.02' });
+for (let i = 0; i < 40; i++) world.pf.addContact({ name: `Client ${i}`, phones: [`+380 67 ${String(2000000 + i).slice(0, 3)} ${String(2000000 + i).slice(3)}`] });
 let browser: Browser | undefined;
 try {
   const account = await fourChannelAccount(world);
@@ -19,6 +21,7 @@ try {
   await world.relay.post(chat.webhookUrl, JSON.stringify({ eventName: 'chatFragment', client: { id: 'v1', name: 'Olena' }, messages: [{ id: 'm1', type: 'client', message: 'Is the blue kettle in stock?' }] }));
   await world.relay.post(`${calls.webhookUrl}?event=call_end`, JSON.stringify({ uniqueid: 'c-1', caller: '380501112233', disposition: 'ANSWERED', billsec: 42 }));
   await world.pf.waitFor(() => world.pf.tasks.length >= 1, 20_000);
+  await world.pf.waitFor(async () => !!(await world.relay.api('GET', `/api/accounts/${account.id}/phone-book`)).body.syncedAt, 20_000);
 
   browser = await launchChromium();
   await mkdir(OUT, { recursive: true });
