@@ -75,7 +75,7 @@ export interface Texts {
     /** A channel whose URL the admin pastes at the provider; `title` is the provider's name, `many`: it has several URLs (Ringostat), all new. */
     confirmChannel(name: string, title: string, many: boolean): string; doneChannel(title: string, many: boolean): string;
     /** A channel whose URL the relay registers with the provider itself (Viber). */
-    confirmRegistered(name: string, title: string): string; doneRegistered(title: string): string; refusedRegistered(title: string): string;
+    confirmRegistered(name: string, title: string): string; doneRegistered(title: string): string;
     confirmChat: string; doneChat: string; confirmTelephony: string; doneTelephony: string; confirmWidget: string; doneWidget: string;
   };
   results: {

@@ -86,18 +86,16 @@ export function rotateChannelButton(ctx: PageContext, a: Account, c: Channel, ki
   return h('button', {
     type: 'button', class: 'rotate', 'data-rotate': 'channel', onclick: async () => {
       if (!confirm(registers ? words.confirmRegistered(c.name, title) : words.confirmChannel(c.name, title, !!c.webhookUrls))) return;
-      let answer: Channel;
       try {
-        answer = await api<Channel>('POST', `/accounts/${a.id}/channels/${c.id}/rotate`);
+        await api<Channel>('POST', `/accounts/${a.id}/channels/${c.id}/rotate`);
       } catch (err) {
         failed((err as Error).message);
         return;
       }
       await ctx.reload(a.id);
-      const note = !registers ? words.doneChannel(title, !!c.webhookUrls) : answer.connect?.ok === false ? words.refusedRegistered(title) : words.doneRegistered(title);
-      const refused = registers && answer.connect?.ok === false;
+      const note = registers ? words.doneRegistered(title) : words.doneChannel(title, !!c.webhookUrls);
       document.querySelector(`article.channel[data-channel="${CSS.escape(c.id)}"] h3`)
-        ?.after(h('p', { class: `rotated${refused ? ' warning' : ''}`, role: 'status' }, note));
+        ?.after(h('p', { class: 'rotated', role: 'status' }, note));
     },
   }, words.urlButton);
 }

@@ -156,7 +156,6 @@ export const en: Texts = {
       : `This channel's webhook URL is new: copy it into the webhook settings in ${title}. The old one no longer works.`,
     confirmRegistered: (name, title) => `Give the channel "${name}" a new webhook URL?\n\nThe relay gives the new URL to ${title} itself: there is nothing to paste, and nothing stops working. The current URL is refused from now on.`,
     doneRegistered: (title) => `This channel's webhook URL is new, and ${title} has accepted it from the relay.`,
-    refusedRegistered: (title) => `This channel's webhook URL is new, but ${title} did not accept it (the reason is on the card): until "Connect again" succeeds, messages from ${title} do not arrive.`,
     confirmChat: 'Issue a new key (token) for Planfix chats?\n\nUntil you paste it into Planfix ("API ПланФикса для чатов", the chat\'s key), employees\' replies do not reach customers: the relay refuses them.',
     doneChat: 'The key above is new: paste it into Planfix, in the chat\'s settings in "API ПланФикса для чатов".',
     confirmTelephony: 'Issue a new PBX token?\n\nUntil you paste it into Planfix ("API ПланФикса для телефоний", the PBX token), click-to-call from Planfix does not work: the relay refuses it.',
