@@ -36,6 +36,11 @@ test('a Chatra chat reaches Planfix through a relay on PostgreSQL, which keeps t
   t.is(texts(task)[1], 'The 1.7 l one');
   t.is(pf.contacts.length, 1);
 
+  // An id PostgreSQL could not store: refused as bad input, as on SQLite, never a 500.
+  const nul = await hook(chatraWebhook('chatFragment', { messages: [{ id: 'm\u00003', message: 'hi' }] }));
+  t.is(nul.status, 400);
+  t.regex(nul.body.error, /control character/);
+
   t.deepEqual((await rows('SELECT id FROM accounts')).map((r) => r.id), [account.id]);
   t.true((await rows('SELECT count(*)::int AS n FROM seen'))[0]!.n === 2, 'both events taken, in the database');
   await pf.waitFor(async () => (await rows('SELECT count(*)::int AS n FROM events'))[0]!.n === 0);

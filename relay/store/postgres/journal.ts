@@ -82,8 +82,11 @@ export class PgJournal implements Journal {
   }
 
   async seen(ids: string[]): Promise<Set<string>> {
-    if (!ids.length) return new Set();
-    const rows = await this.db.query<{ id: string }>('SELECT id FROM seen WHERE id = ANY($1::text[])', [ids]);
+    // Asked before a webhook's ids are checked (core/bounds.ts refuses them): one holding a NUL,
+    // which PostgreSQL cannot store, was never taken, and must not fail the question.
+    const storable = ids.filter((id) => !id.includes('\u0000'));
+    if (!storable.length) return new Set();
+    const rows = await this.db.query<{ id: string }>('SELECT id FROM seen WHERE id = ANY($1::text[])', [storable]);
     return new Set(rows.map((r) => r.id));
   }
 
