@@ -96,6 +96,10 @@ export class Db {
     return this.track((async () => {
       const c = await this.pool.connect().catch((err: unknown) => { throw this.fault(err); });
       let broken = false;
+      // Out of the pool, nobody else listens: a connection dropped between two statements would
+      // otherwise be an uncaught 'error' event.
+      const dropped = () => { broken = true; this.failedAt = Date.now(); };
+      c.on('error', dropped);
       const q: Query = async <R extends object>(sql: string, params?: Params) => {
         try {
           return (await c.query<R>(sql, params)).rows;
@@ -114,6 +118,7 @@ export class Db {
         if (!broken) await c.query('ROLLBACK').catch(() => { broken = true; });
         throw err;
       } finally {
+        c.off('error', dropped);
         // A connection in an unknown state is closed rather than handed to the next request.
         c.release(broken || undefined);
       }
