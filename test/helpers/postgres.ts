@@ -58,7 +58,7 @@ async function startCluster(): Promise<string> {
     const port = await freePort();
     try {
       await run([...pgCtl, '-l', join(dir, 'log'), '-w', '-t', '60', '-o',
-        `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off -c max_connections=200`, 'start']);
+        `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off`, 'start']);
       return `postgres://postgres@127.0.0.1:${port}/postgres`;
     } catch (err) {
       // Another process took the port meanwhile: another one.
