@@ -5,6 +5,9 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   RELAY_DATA_DIR: z.string().default('./data'),
+  // The journal, the state and the accounts' settings on PostgreSQL instead of the data directory.
+  RELAY_DATABASE_URL: z.string().trim().optional().transform((v) => v || undefined)
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL (postgres://user:password@host:5432/database)'),
   RELAY_PUBLIC_URL: z.string().url().optional(),
   // 32 characters for a new installation; 16–31 is still taken where it already guards accounts (main.ts).
   RELAY_ADMIN_TOKEN: z.string().trim().min(16, 'must be at least 32 characters').optional(),
@@ -45,6 +48,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL instead of the SQLite file and the account files; it holds every secret, never logged. */
+  databaseUrl: string | undefined;
   /** Set when RELAY_PUBLIC_URL was given; otherwise derived from the listening address at start. */
   publicUrl: string | undefined;
   adminToken: string | undefined;
@@ -76,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: e.RELAY_DATA_DIR,
+    databaseUrl: e.RELAY_DATABASE_URL,
     publicUrl: e.RELAY_PUBLIC_URL?.replace(/\/+$/, ''),
     adminToken: e.RELAY_ADMIN_TOKEN,
     trustProxy: e.RELAY_TRUST_PROXY,

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { loadConfig, type Config } from './config.ts';
 import type { Relay } from './context.ts';
 import { providerHosts, secretFields } from './channels/index.ts';
 import { checkStoredAccount } from './channels/stored.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
 import { OutboundPolicy } from './net/outbound.ts';
 import { ChatApi } from './planfix/chat.ts';
 import { RestApi } from './planfix/rest.ts';
@@ -18,7 +18,9 @@ import { AccountStore } from './store/accounts.ts';
 import { enforcePrivateDir } from './store/files.ts';
 import { importJsonl } from './store/sqlite/import-jsonl.ts';
 import { startRetention } from './store/retention.ts';
-import { SqliteStore } from './store/sqlite/store.ts';
+import { DB_FILE, SqliteStore } from './store/sqlite/store.ts';
+import { PostgresStore } from './store/postgres/store.ts';
+import type { Store } from './store/store.ts';
 import { TrafficRecorder } from './delivery/traffic.ts';
 import { Inbox } from './delivery/inbox.ts';
 import { Recovery } from './delivery/recovery.ts';
@@ -43,6 +45,35 @@ async function adminToken(config: Config): Promise<string> {
   }
 }
 
+/**
+ * The store and the accounts' settings: on PostgreSQL when RELAY_DATABASE_URL is set, otherwise
+ * the SQLite file and the account files in the data directory.
+ */
+async function openStore(config: Config, log: Logger): Promise<{ store: Store; accounts: AccountStore; where: string }> {
+  if (config.databaseUrl) {
+    const store = await PostgresStore.open(config.databaseUrl);
+    // Nothing is moved from a data directory used before: its events and settings would be silently left behind.
+    if (await stat(join(config.dataDir, DB_FILE)).then(() => true, () => false)) {
+      log.warn({ dir: config.dataDir }, `RELAY_DATABASE_URL is set, and the data directory holds ${DB_FILE} of a relay without it: that store is not read`);
+    }
+    return { store, accounts: new AccountStore(store.accounts), where: `PostgreSQL at ${databaseHost(config.databaseUrl)}` };
+  }
+  const store = new SqliteStore(config.dataDir);
+  // A data directory written before the SQLite store (journal.jsonl, state/<account>/state.jsonl).
+  await importJsonl(store, config.dataDir, log);
+  return { store, accounts: new AccountStore(config.dataDir), where: config.dataDir };
+}
+
+/** The server and database of a PostgreSQL URL, for the start line: never its user or password. */
+function databaseHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host || 'localhost'}${u.pathname}`;
+  } catch {
+    return 'the configured server';
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, secretFields());
@@ -51,16 +82,13 @@ async function main(): Promise<void> {
   if (looser) log.warn({ dir: config.dataDir, was: looser }, 'the data directory was readable by others: set it to 0700');
   const token = await adminToken(config);
 
-  const accounts = new AccountStore(config.dataDir);
+  const { store, accounts, where } = await openStore(config, log);
   await accounts.open(checkStoredAccount);
   if (token.length < MIN_ADMIN_TOKEN) {
     // A short token already guarding accounts keeps working, so an upgrade does not lock the admin out.
     if (!accounts.list().length) throw new Error(`Invalid configuration: RELAY_ADMIN_TOKEN: must be at least ${MIN_ADMIN_TOKEN} characters (e.g. openssl rand -hex 24)`);
     log.warn({ length: token.length }, `RELAY_ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN} characters: replace it with a longer one (e.g. openssl rand -hex 24)`);
   }
-  const store = new SqliteStore(config.dataDir);
-  // A data directory written before the SQLite store (journal.jsonl, state/<account>/state.jsonl).
-  await importJsonl(store, config.dataDir, log);
 
   const policy = new OutboundPolicy(config.allowHosts, providerHosts());
   const chat = new ChatApi(policy, config.httpTimeoutMs);
@@ -100,7 +128,7 @@ async function main(): Promise<void> {
   // After the worker: what it journals is delivered at once.
   await recovery.start();
   log.info({ port, backlog: worker.backlog }, 'relay started');
-  console.log(`planfix-relay ready: admin page at ${publicUrl}/admin, admin API at ${publicUrl}/api (listening on port ${port}, data in ${config.dataDir})`);
+  console.log(`planfix-relay ready: admin page at ${publicUrl}/admin, admin API at ${publicUrl}/api (listening on port ${port}, data in ${where})`);
 
   const stopRetention = startRetention(store, config.retentionMs, log);
 

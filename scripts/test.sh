@@ -10,19 +10,23 @@ trap 'rm -f "$out"' EXIT
 fail_early() { echo "$1"; echo "0 passed, 1 failed"; exit 1; }
 
 # The browser tests drive Debian's Chromium, never a downloaded build; the proxy test runs Debian's
-# nginx with the rules of docs/OPERATIONS.md. Install them when we can.
-ensure_package() { # <binary> <Debian package>
-  [ -x "$1" ] && return 0
+# nginx with the rules of docs/OPERATIONS.md; the PostgreSQL tests start a throwaway server of
+# Debian's postgresql package (test/helpers/postgres.ts), unless RELAY_TEST_DATABASE_URL names one.
+# Install them when we can.
+installed() { local f; for f in $1; do [ -x "$f" ] && return 0; done; return 1; } # <binary, or a pattern of it>
+ensure_package() { # <binary, or a pattern of it> <Debian package>
+  installed "$1" && return 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     echo "$1 is missing: installing Debian's $2 package"
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -qq "$2" >/dev/null 2>&1 \
       || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$2" >/dev/null 2>&1; }
   fi
-  [ -x "$1" ] || fail_early "$1 is missing; install it with: sudo apt-get update && sudo apt-get install -y $2"
+  installed "$1" || fail_early "$1 is missing; install it with: sudo apt-get update && sudo apt-get install -y $2"
 }
 ensure_package /usr/bin/chromium chromium
 ensure_package /usr/sbin/nginx nginx-light
+[ -n "${RELAY_TEST_DATABASE_URL:-}" ] || ensure_package '/usr/lib/postgresql/*/bin/initdb' postgresql
 
 
 # AVA prints "12 tests passed", "1 test failed", "2 known failures" …; CI wants one plain line.

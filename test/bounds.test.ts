@@ -178,6 +178,19 @@ test('an id longer than any provider gives is refused with 400', (t) => {
   }
 });
 
+test('an id holding a control character is refused with 400: no provider gives one, and PostgreSQL cannot key a NUL', (t) => {
+  for (const [kind, body] of [
+    ['chatra', JSON.stringify({ eventName: 'chatFragment', client: { id: 'v\u00001' }, messages: [{ id: 'm', message: 'hi' }] })],
+    ['chatra', JSON.stringify({ eventName: 'chatFragment', client: { id: 'c' }, messages: [{ id: 'm\u0000', message: 'hi' }] })],
+    ['chatra', JSON.stringify({ eventName: 'chatFragment', client: { id: 'c' }, messages: [{ id: 'm\n2', message: 'hi' }] })],
+    ['ringostat', JSON.stringify({ event: 'call_end', uniqueid: 'call\u00001', caller: '+380671234567' })],
+  ] as const) {
+    const err = t.throws(() => boundRequest(parse(kind, body), never), { instanceOf: HttpError }, kind);
+    t.is(err.status, 400, kind);
+    t.regex(err.message, /holds a control character: not a provider id$/, kind);
+  }
+});
+
 test('a webhook within every limit comes out as it went in', (t) => {
   const body = JSON.stringify({
     eventName: 'chatStarted', client: { id: 'v1', name: 'Olga', city: 'Kyiv', utm: { source: 'google' }, visitedPages: [{ url: 'https://shop.example.com/', title: 'Home' }] },

@@ -54,7 +54,7 @@ test('normalEmail: an address longer than SMTP carries is junk, and a 1 MB one i
   t.is(normalEmail(`a@${'b.'.repeat(500_000)} x`), undefined);
 });
 
-for (const raw of ['', '   ', 'olga', 'olga@', '@example.com', 'olga@example', 'ol ga@example.com', 'a@b@c', undefined]) {
+for (const raw of ['', '   ', 'olga', 'olga@', '@example.com', 'olga@example', 'ol ga@example.com', 'a@b@c', 'ol\u0000ga@example.com', 'olga@exa\u0007mple.com', undefined]) {
   test(`normalEmail junk: ${JSON.stringify(raw)} → undefined`, (t) => {
     t.is(normalEmail(raw), undefined);
   });

@@ -7,30 +7,35 @@ import type { MessageEvent } from '../relay/core/events.ts';
 import type { Identifiers } from '../relay/core/identity.ts';
 import { StorageError } from '../relay/errors.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
+import { PostgresStore } from '../relay/store/postgres/store.ts';
 import type { CallRecord, Contact } from '../relay/store/records.ts';
 import type { Entry, Store } from '../relay/store/store.ts';
 import { emptyHour, HOUR, type TrafficDelta } from '../relay/core/traffic.ts';
+import { testSchema } from './helpers/postgres.ts';
 import { bindNow, clock, conversation, item, meta, P1, P2, P3, PLAN, routing, Stores } from './helpers/store.ts';
 
 interface Engine {
   name: string;
-  open(dir: string): Store | Promise<Store>;
+  /** How a test opens its stores: on `dir`, a fresh directory of its own, again after a restart. */
+  opener(t: ExecutionContext): Promise<(dir: string) => Store | Promise<Store>>;
 }
 
 const engines: Engine[] = [
-  { name: 'sqlite', open: (dir) => new SqliteStore(dir) },
+  { name: 'sqlite', opener: async () => (dir) => new SqliteStore(dir) },
+  // A schema of the test's own on the test server (helpers/postgres.ts): the directory is unused.
+  { name: 'postgres', opener: async (t) => { const url = await testSchema(t); return () => PostgresStore.open(url); } },
 ];
 
 type Body = (t: ExecutionContext, stores: Stores, store: Store) => Promise<void>;
 
 /** Registers the test once per engine, each run on a store of its own in a fresh directory. */
 function contract(title: string, body: Body): void {
-  for (const e of engines) test(`${e.name}: ${title}`, async (t) => { const s = await Stores.in(t, e.open); await body(t, s, await s.open()); });
+  for (const e of engines) test(`${e.name}: ${title}`, async (t) => { const s = await Stores.in(t, await e.opener(t)); await body(t, s, await s.open()); });
 }
 
 /** For tests that set the clock (see helpers/store.ts, clock). */
 contract.serial = (title: string, body: Body): void => {
-  for (const e of engines) test.serial(`${e.name}: ${title}`, async (t) => { const s = await Stores.in(t, e.open); await body(t, s, await s.open()); });
+  for (const e of engines) test.serial(`${e.name}: ${title}`, async (t) => { const s = await Stores.in(t, await e.opener(t)); await body(t, s, await s.open()); });
 };
 
 const E1 = 'olga@example.com';

@@ -60,6 +60,15 @@ function cut(s: string, max: number, rule: Rule): string {
 }
 
 /**
+ * A provider id is a few dozen printable characters. A control character cannot be one, and a NUL
+ * is what PostgreSQL cannot store in a key at all: refused, as on every engine.
+ */
+function checkId(id: string, what: string): void {
+  if (id.length > MAX_ID_LENGTH) throw new HttpError(400, `${what} is longer than ${MAX_ID_LENGTH} characters: not a provider id`);
+  if (/[\u0000-\u001f\u007f]/.test(id)) throw new HttpError(400, `${what} holds a control character: not a provider id`);
+}
+
+/**
  * `o` with each string named in `rules` within its limit; `o` itself when all are. A cut link would
  * lead elsewhere, so an over-long one is dropped; an over-long id cannot be a provider's, and the
  * request is refused (an id cut or hashed would no longer reach the provider's customer).
@@ -69,8 +78,12 @@ function fit<T extends object>(o: T, rules: { [K in keyof T]?: Rule }, what: str
   for (const k in rules) {
     const v = o[k];
     const rule = rules[k];
-    if (typeof v !== 'string' || !rule || v.length <= MAX[rule]) continue;
-    if (rule === 'id') throw new HttpError(400, `${what}.${k} is longer than ${MAX[rule]} characters: not a provider id`);
+    if (typeof v !== 'string' || !rule) continue;
+    if (rule === 'id') {
+      checkId(v, `${what}.${k}`);
+      continue;
+    }
+    if (v.length <= MAX[rule]) continue;
     out = { ...out, [k]: rule === 'url' ? undefined : cut(v, MAX[rule], rule) };
   }
   return out;
@@ -147,7 +160,7 @@ function boundCustomer(c: Customer): Customer {
 }
 
 function boundEvent(ev: InboundEvent, customer: Customer): InboundEvent {
-  if (ev.eventId.length > MAX_ID_LENGTH) throw new HttpError(400, `the event id is longer than ${MAX_ID_LENGTH} characters: not a provider id`);
+  checkId(ev.eventId, 'the event id');
   const base = customer === ev.customer ? ev : { ...ev, customer };
   switch (base.kind) {
     case 'message': return boundMessage(base);

@@ -29,9 +29,12 @@ function parseE164(raw: string, defaultCountry: string): string | undefined {
 /** The longest address SMTP carries (RFC 5321); past it, the pattern below would cost time squared. */
 const EMAIL_MAX = 254;
 
+/** No blank, no @ and no control character (a NUL is what PostgreSQL cannot store in a key). */
+const EMAIL = /^[^\s@\u0000-\u001f\u007f]+@[^\s@\u0000-\u001f\u007f]+\.[^\s@\u0000-\u001f\u007f]+$/;
+
 export function normalEmail(raw: string | undefined): string | undefined {
   const e = raw?.trim().toLowerCase();
-  return e && e.length <= EMAIL_MAX && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) ? e : undefined;
+  return e && e.length <= EMAIL_MAX && EMAIL.test(e) ? e : undefined;
 }
 
 export interface Identifiers {

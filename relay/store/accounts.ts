@@ -28,46 +28,87 @@ class SecretJsonFile<T> implements Adapter<T> {
   }
 }
 
-/** Settings: one lowdb JSON file per account, small and rarely written, all held in memory. */
-export class AccountStore {
-  private readonly dbs = new Map<string, Low<Account>>();
-  private readonly channelIdx = new Map<string, string>();
+/** A stored account the relay refuses to start with, and why. */
+export function invalid(what: string, err: unknown): Error {
+  // JSON.parse quotes the text around the fault, and the document holds secrets: only the position.
+  const why = err instanceof SyntaxError ? `not JSON${/position \d+/.exec(err.message)?.[0].replace(/^/, ' at ') ?? ''}` : (err as Error).message;
+  return new Error(`${what} is not valid: ${why}. Fix it, or restore it from a backup`);
+}
+
+/**
+ * Where the accounts' settings are kept: JSON files in the data directory (below), or a table on
+ * PostgreSQL (postgres/accounts.ts) when RELAY_DATABASE_URL is set.
+ */
+export interface AccountDocs {
+  /**
+   * Every stored account, each through `check`, which gives the account as the relay may use it or
+   * throws why not. One that fails stops the start with its name and the reason: they are written
+   * by the relay itself, so a failure is an edit by hand or a damaged disk, and serving the other
+   * accounts meanwhile would answer this one's webhooks 404 as if its channels were deleted.
+   */
+  load(check: (raw: unknown) => Account): Promise<Account[]>;
+  /** Replaces the account's document; resolves once it is durable. */
+  write(a: Account): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
+/** One lowdb JSON file per account, in `accounts/` of the data directory. */
+class AccountFiles implements AccountDocs {
   private readonly dir: string;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'accounts');
   }
 
-  /**
-   * Reads every account file through `check`, which gives the account as the relay may use it or
-   * throws why not. A file that fails stops the start with its name and the reason: these files are
-   * written by the relay itself, so a failure is an edit by hand or a damaged disk, and serving the
-   * other accounts meanwhile would answer this one's webhooks 404 as if its channels were deleted.
-   */
-  async open(check: (raw: unknown) => Account): Promise<void> {
+  private file(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
+
+  async load(check: (raw: unknown) => Account): Promise<Account[]> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const files = (await readdir(this.dir)).filter((f) => f.endsWith('.json'));
+    const accounts: Account[] = [];
     // Read 16 at a time: with a thousand accounts, one after another took a second of the start.
     for (let i = 0; i < files.length; i += 16) {
-      const dbs = await Promise.all(files.slice(i, i + 16).map(async (f) => {
+      const read = await Promise.all(files.slice(i, i + 16).map(async (f) => {
         const path = join(this.dir, f);
-        let account: Account;
         try {
           const raw = await new SecretJsonFile<unknown>(path).read();
-          if (raw === null) return undefined;
-          account = check(raw);
+          return raw === null ? undefined : check(raw);
         } catch (err) {
-          // JSON.parse quotes the text around the fault, and this file holds secrets: only the position.
-          const why = err instanceof SyntaxError ? `not JSON${/position \d+/.exec(err.message)?.[0].replace(/^/, ' at ') ?? ''}` : (err as Error).message;
-          throw new Error(`the account file ${path} is not valid: ${why}. Fix it, or restore it from a backup`);
+          throw invalid(`the account file ${path}`, err);
         }
-        return new Low<Account>(new SecretJsonFile(path), account);
       }));
-      for (const db of dbs) {
-        if (!db) continue;
-        this.dbs.set(db.data.id, db);
-        this.index(db.data);
-      }
+      for (const a of read) if (a) accounts.push(a);
+    }
+    return accounts;
+  }
+
+  write(a: Account): Promise<void> {
+    return new Low<Account>(new SecretJsonFile(this.file(a.id)), a).write();
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.file(id), { force: true });
+  }
+}
+
+/** Settings: one document per account, small and rarely written, all held in memory. */
+export class AccountStore {
+  private readonly accounts = new Map<string, Account>();
+  private readonly channelIdx = new Map<string, string>();
+  private readonly docs: AccountDocs;
+
+  /** `where`: the data directory (the accounts' files), or where else the documents are kept. */
+  constructor(where: string | AccountDocs) {
+    this.docs = typeof where === 'string' ? new AccountFiles(where) : where;
+  }
+
+  /** Reads every stored account (see AccountDocs.load). */
+  async open(check: (raw: unknown) => Account): Promise<void> {
+    for (const a of await this.docs.load(check)) {
+      this.accounts.set(a.id, a);
+      this.index(a);
     }
   }
 
@@ -76,11 +117,11 @@ export class AccountStore {
   }
 
   list(): Account[] {
-    return [...this.dbs.values()].map((d) => d.data).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return [...this.accounts.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   get(id: string): Account | undefined {
-    return this.dbs.get(id)?.data;
+    return this.accounts.get(id);
   }
 
   channel(channelId: string): { account: Account; channel: ChannelConfig } | undefined {
@@ -90,18 +131,13 @@ export class AccountStore {
   }
 
   async save(a: Account): Promise<void> {
-    let db = this.dbs.get(a.id);
-    if (!db) {
-      db = new Low<Account>(new SecretJsonFile(join(this.dir, `${a.id}.json`)), a);
-      this.dbs.set(a.id, db);
-    }
-    const before = db.data;
-    db.data = a;
+    const before = this.accounts.get(a.id);
+    this.accounts.set(a.id, a);
     try {
-      await db.write();
+      await this.docs.write(a);
     } catch (err) {
-      if (before === a) this.dbs.delete(a.id);
-      else db.data = before;
+      if (before === undefined || before === a) this.accounts.delete(a.id);
+      else this.accounts.set(a.id, before);
       throw err;
     }
     for (const [ch, acc] of this.channelIdx) if (acc === a.id && !a.channels.some((c) => c.id === ch)) this.channelIdx.delete(ch);
@@ -111,8 +147,8 @@ export class AccountStore {
   async remove(id: string): Promise<void> {
     const a = this.get(id);
     if (!a) return;
-    await rm(join(this.dir, `${id}.json`), { force: true });
-    this.dbs.delete(id);
+    await this.docs.remove(id);
+    this.accounts.delete(id);
     for (const c of a.channels) this.channelIdx.delete(c.id);
   }
 }

@@ -7,7 +7,7 @@ import type { DeadReason } from '../delivery/dead-reason.ts';
 import type { CallRecord, Contact, Conversation, DeliveryStatus, PhoneBookState, PlanfixContact, TaskView } from './records.ts';
 
 // What the relay needs from durable storage, whatever engine holds it (SQLite in the data
-// directory; PostgreSQL is the next). Every write resolves once it is durable; reads are async so
+// directory, or PostgreSQL with RELAY_DATABASE_URL). Every write resolves once it is durable; reads are async so
 // an engine across the network can implement them. The contract tests (test/store-contract.test.ts)
 // run against every engine.
 

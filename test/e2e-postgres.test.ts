@@ -1,0 +1,75 @@
+// The relay on PostgreSQL (RELAY_DATABASE_URL), as a process: a database of the test's own on the
+// test server (helpers/postgres.ts), the Planfix simulator and the Chatra fake over real HTTP.
+import { readdir } from 'node:fs/promises';
+import test from 'ava';
+import pg from 'pg';
+import { chatraWebhook } from './sim/chatra.ts';
+import { chatraSetup } from './helpers/chatra-setup.ts';
+import { testDatabase } from './helpers/postgres.ts';
+
+const texts = (task: { comments: { text: string }[] }) => task.comments.map((c) => c.text);
+
+async function onPostgres(t: Parameters<typeof chatraSetup>[0]) {
+  // Before the relay, so that it is dropped after the relay stops (AVA tears down in reverse order).
+  const url = await testDatabase(t);
+  const world = await chatraSetup(t, { env: { RELAY_DATABASE_URL: url } });
+  const rows = async (sql: string) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return (await c.query(sql)).rows as Record<string, unknown>[];
+    } finally {
+      await c.end();
+    }
+  };
+  return { ...world, rows };
+}
+
+test('a Chatra chat reaches Planfix through a relay on PostgreSQL, which keeps the account there and not in the data directory', async (t) => {
+  const { pf, relay, account, hook, rows } = await onPostgres(t);
+  t.regex(relay.output, /data in PostgreSQL at 127\.0\.0\.1:\d+\/relay_test_/);
+  t.notRegex(relay.output, /postgres:\/\//, 'the URL is never printed');
+  t.is((await hook(chatraWebhook('chatStarted', { messages: [{ id: 'm1', message: 'Hi! Is the blue kettle in stock?' }] }))).status, 200);
+  t.is((await hook(chatraWebhook('chatFragment', { messages: [{ id: 'm2', message: 'The 1.7 l one' }] }))).status, 200);
+  const task = await pf.waitFor(() => pf.tasks.find((x) => x.comments.length >= 2));
+  t.true(texts(task)[0]!.startsWith('Hi! Is the blue kettle in stock?'));
+  t.is(texts(task)[1], 'The 1.7 l one');
+  t.is(pf.contacts.length, 1);
+
+  // An id PostgreSQL could not store: refused as bad input, as on SQLite, never a 500.
+  const nul = await hook(chatraWebhook('chatFragment', { messages: [{ id: 'm\u00003', message: 'hi' }] }));
+  t.is(nul.status, 400);
+  t.regex(nul.body.error, /control character/);
+
+  t.deepEqual((await rows('SELECT id FROM accounts')).map((r) => r.id), [account.id]);
+  t.true((await rows('SELECT count(*)::int AS n FROM seen'))[0]!.n === 2, 'both events taken, in the database');
+  await pf.waitFor(async () => (await rows('SELECT count(*)::int AS n FROM events'))[0]!.n === 0);
+  t.deepEqual((await rows('SELECT chat_id FROM conversations')).length, 1);
+  const files = await readdir(relay.dataDir);
+  t.false(files.includes('relay.db'), 'no SQLite store beside it');
+  t.false(files.includes('accounts'), 'no account files');
+
+  const health = await fetch(`${relay.url}/healthz`);
+  t.is(health.status, 200);
+  t.like(await health.json(), { ok: true, journalWritable: true, workerAlive: true, backlog: 0 });
+});
+
+test('a relay on PostgreSQL killed right after answering 2xx delivers the message once after restart, with its account read back', async (t) => {
+  const { pf, relay, hook } = await onPostgres(t);
+  // Planfix unreachable: the event can only be in the database when the relay dies.
+  await pf.setMode('down');
+  const res = await hook(chatraWebhook('chatStarted', { messages: [{ id: 'k1', message: 'Survive the crash' }] }));
+  t.is(res.status, 200);
+  await relay.kill('SIGKILL');
+  await pf.setMode('up');
+  await relay.restart();
+  const task = await pf.waitFor(() => pf.tasks.find((x) => x.comments.length >= 1), 15_000);
+  t.true(texts(task)[0]!.startsWith('Survive the crash'));
+  // The provider resends what it got no answer for: still a duplicate after the restart.
+  t.like((await hook(chatraWebhook('chatStarted', { messages: [{ id: 'k1', message: 'Survive the crash' }] }))).body, { accepted: 0 });
+  await hook(chatraWebhook('chatFragment', { messages: [{ id: 'k2', message: 'sentinel' }] }));
+  await pf.waitFor(() => texts(task).includes('sentinel'));
+  t.is(pf.commands.filter((c) => c.cmd === 'newMessage' && c.status === 200).length, 2);
+  t.is(texts(task).filter((x) => x.startsWith('Survive the crash')).length, 1);
+  t.is((await fetch(`${relay.url}/healthz`)).status, 200);
+});
