@@ -25,7 +25,7 @@ const PUT_CONVERSATION_DATA = 'UPDATE conversations SET data = $1, touched = $2 
 const MIRROR = `INSERT INTO planfix_contacts AS p (account, phone, holder, data, synced)
   SELECT $1, phone, holder, data, $6::float8 FROM unnest($2::text[], $3::bigint[], $4::text[]) AS i (phone, holder, data)
   ON CONFLICT (account, phone) DO UPDATE SET holder = excluded.holder, data = excluded.data, synced = excluded.synced
-  WHERE p.holder >= excluded.holder OR p.synced < $5`;
+  WHERE p.holder >= excluded.holder OR p.synced IS NULL OR p.synced < $5`;
 
 /**
  * One account's state as rows. Every read goes to the server; a change that reads before it
@@ -188,9 +188,9 @@ export class PgAccountState implements AccountState {
   }
 
   async putPlanfixContact(e164: string, c: PlanfixContact): Promise<void> {
-    // Found or created by the relay itself: no pass read it, and none prunes it.
-    await this.db.query(`INSERT INTO planfix_contacts (account, phone, holder, data, synced) VALUES ($1, $2, $3, $4, NULL)
-      ON CONFLICT (account, phone) DO UPDATE SET holder = excluded.holder, data = excluded.data, synced = NULL`, [this.account, e164, c.id, JSON.stringify(c)]);
+    // Stamped with when it was learnt: a full pass of the phone book that began later and did not see it drops it.
+    await this.db.query(`INSERT INTO planfix_contacts (account, phone, holder, data, synced) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (account, phone) DO UPDATE SET holder = excluded.holder, data = excluded.data, synced = excluded.synced`, [this.account, e164, c.id, JSON.stringify(c), Date.now()]);
   }
 
   async phoneBook() {
@@ -211,7 +211,7 @@ export class PgAccountState implements AccountState {
       if (entries.length) {
         await q(MIRROR, [this.account, entries.map(([e164]) => e164), entries.map(([, c]) => c.id), entries.map(([, c]) => JSON.stringify(c)), page.freshFrom, page.at]);
       }
-      if (page.prune) await q('DELETE FROM planfix_contacts WHERE account = $1 AND synced < $2', [this.account, page.at]);
+      if (page.prune) await q('DELETE FROM planfix_contacts WHERE account = $1 AND (synced IS NULL OR synced < $2)', [this.account, page.at]);
       await q('INSERT INTO phone_book (account, data) VALUES ($1, $2) ON CONFLICT (account) DO UPDATE SET data = excluded.data', [this.account, JSON.stringify(state)]);
     });
   }
