@@ -97,7 +97,7 @@ const STEPS: string[] = [
   CREATE INDEX calls_touched ON calls (touched);
 
   -- holder: the Planfix contact's id, which the phone book mirror compares (SQLite reads it out
-  -- of data); synced: the start of the pass that read the number last, NULL for the relay's own.
+  -- of data); synced: the start of the pass that read the number last, or when the relay learnt it.
   CREATE TABLE planfix_contacts (
     account text NOT NULL,
     phone text NOT NULL,
