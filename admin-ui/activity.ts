@@ -35,11 +35,18 @@ function detailCell(i: ActivityItem): HTMLElement {
   return h('td', {}, [i.preview, ...skipped].filter(Boolean).join(' · '));
 }
 
-export async function renderActivity(a: Account, box: HTMLElement, note?: string): Promise<void> {
+/** What Retry all did, kept across the list's 3-second redraws for a while: shown once, it was gone before it was read. */
+const NOTE_MS = 30_000;
+let shownNote: { account: string; text: string; until: number } | undefined;
+
+export async function renderActivity(a: Account, box: HTMLElement, newNote?: string): Promise<void> {
+  if (newNote) shownNote = { account: a.id, text: newNote, until: Date.now() + NOTE_MS };
   const [items, dead] = await Promise.all([
     api<ActivityItem[]>('GET', `/accounts/${a.id}/activity`),
     api<DeadLetter[]>('GET', `/accounts/${a.id}/dead-letters`),
   ]);
+  // Read once the lists are in: a redraw that began before Retry all answered still shows its note.
+  const note = shownNote && shownNote.account === a.id && Date.now() < shownNote.until ? shownNote.text : undefined;
   const words = t().activity;
   const channelName = (id: string) => a.channels.find((c) => c.id === id)?.name ?? id;
   const button = (cls: string, label: string, title: string | undefined, run: () => Promise<unknown>) => h('button', {
