@@ -35,6 +35,15 @@ const en = {
   analyticsId: 'Analytics client id',
   callCard: 'Call card',
   statuses: { ringing: 'ringing', accepted: 'accepted', answered: 'answered', missed: 'missed', busy: 'busy', noanswer: 'no answer', failed: 'failed' } as Record<string, string>,
+  // The customer's history ("This customer").
+  thisCustomer: 'This customer',
+  firstVisit: 'First visit',
+  latestVisit: 'Latest visit',
+  when: 'When',
+  conversations: 'Conversations',
+  task: 'Task',
+  showMore: 'Show more',
+  contents: { location: 'Location', contact: 'Contact', sticker: 'Sticker', unsupported: 'Message', missingMedia: 'File' } as Record<string, string>,
 };
 
 export type Labels = typeof en;
@@ -76,6 +85,15 @@ const ru: Labels = {
   analyticsId: 'Client ID аналитики',
   callCard: 'Карточка звонка',
   statuses: { ringing: 'звонит', accepted: 'принят', answered: 'отвечен', missed: 'пропущен', busy: 'занято', noanswer: 'нет ответа', failed: 'ошибка' },
+  // The customer's history ("This customer").
+  thisCustomer: 'Этот клиент',
+  firstVisit: 'Первый визит',
+  latestVisit: 'Последний визит',
+  when: 'Когда',
+  conversations: 'Диалоги',
+  task: 'Задача',
+  showMore: 'Показать ещё',
+  contents: { location: 'Местоположение', contact: 'Контакт', sticker: 'Стикер', unsupported: 'Сообщение', missingMedia: 'Файл' },
 };
 
 const uk: Labels = {
@@ -115,6 +133,15 @@ const uk: Labels = {
   analyticsId: 'Client ID аналітики',
   callCard: 'Картка дзвінка',
   statuses: { ringing: 'дзвонить', accepted: 'прийнятий', answered: 'з відповіддю', missed: 'пропущений', busy: 'зайнято', noanswer: 'без відповіді', failed: 'помилка' },
+  // The customer's history ("This customer").
+  thisCustomer: 'Цей клієнт',
+  firstVisit: 'Перший візит',
+  latestVisit: 'Останній візит',
+  when: 'Коли',
+  conversations: 'Діалоги',
+  task: 'Завдання',
+  showMore: 'Показати ще',
+  contents: { location: 'Місцезнаходження', contact: 'Контакт', sticker: 'Стікер', unsupported: 'Повідомлення', missingMedia: 'Файл' },
 };
 
 const LABELS = { en, ru, uk };
@@ -147,6 +174,10 @@ function known(map: Record<string, string>, key: string): string {
 
 export function statusName(t: Labels, status: string): string {
   return known(t.statuses, status);
+}
+
+export function contentName(t: Labels, kind: string): string {
+  return known(t.contents, kind);
 }
 
 export function when(ms: number | undefined, lang: Lang): string | undefined {
