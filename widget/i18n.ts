@@ -43,6 +43,7 @@ const en = {
   conversations: 'Conversations',
   task: 'Task',
   showMore: 'Show more',
+  play: 'Play the recording',
   contents: { location: 'Location', contact: 'Contact', sticker: 'Sticker', unsupported: 'Message', missingMedia: 'File' } as Record<string, string>,
 };
 
@@ -93,6 +94,7 @@ const ru: Labels = {
   conversations: 'Диалоги',
   task: 'Задача',
   showMore: 'Показать ещё',
+  play: 'Прослушать запись',
   contents: { location: 'Местоположение', contact: 'Контакт', sticker: 'Стикер', unsupported: 'Сообщение', missingMedia: 'Файл' },
 };
 
@@ -141,6 +143,7 @@ const uk: Labels = {
   conversations: 'Діалоги',
   task: 'Завдання',
   showMore: 'Показати ще',
+  play: 'Прослухати запис',
   contents: { location: 'Місцезнаходження', contact: 'Контакт', sticker: 'Стікер', unsupported: 'Повідомлення', missingMedia: 'Файл' },
 };
 

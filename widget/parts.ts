@@ -25,7 +25,18 @@ export function taskLink(task: number | undefined, t: Labels): HTMLElement | und
     : undefined;
 }
 
-/** A call; in a customer's history (`context`) with its channel and its task. */
+/** A recording's player, made on the first click: a long history draws no media element it does not play. */
+function playButton(src: string, t: Labels): HTMLElement {
+  const b = el('button', { class: 'link', type: 'button', 'data-action': 'play' }, `▶ ${t.play}`);
+  b.addEventListener('click', () => {
+    const audio = el('audio', { controls: '', preload: 'none', src });
+    b.replaceWith(audio);
+    void audio.play().catch(() => undefined);
+  });
+  return b;
+}
+
+/** A call; in a customer's history (`context`) with its channel and its task, its player made when asked. */
 export function call(c: WidgetCall, t: Labels, lang: Lang, context = false): HTMLElement {
   const head = [c.direction === 'out' ? t.out : t.in, statusName(t, c.status), duration(c.durationSec)].filter(Boolean).join(' · ');
   const meta = [when(c.at, lang), c.employee, c.phone, context && channelName(c.channel)].filter(Boolean).join(' · ');
@@ -35,7 +46,7 @@ export function call(c: WidgetCall, t: Labels, lang: Lang, context = false): HTM
     el('div', { class: 'line' }, el('span', {}, head), context && taskLink(c.task, t)),
     el('div', { class: 'muted' }, meta),
     c.analyticsId && el('div', { class: 'muted', 'data-field': 'analyticsId' }, `${t.analyticsId}: ${c.analyticsId}`),
-    rec && el('audio', { controls: '', preload: 'none', src: rec }),
+    rec && (context ? playButton(rec, t) : el('audio', { controls: '', preload: 'none', src: rec })),
     rec && el('a', { href: rec, download: '', target: '_blank', rel: 'noopener noreferrer' }, t.download),
     card && el('div', {}, link(card, t.callCard, { 'data-field': 'card' })));
 }

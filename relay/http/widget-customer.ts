@@ -58,15 +58,19 @@ export async function seedOfTask(state: AccountState, task: number, view: TaskVi
   return { keys: defined([chat?.contactKey, ...byCallPhone]), planfix: defined(view.calls.map((c) => pfId(c.contactKey))) };
 }
 
-/** The customer: the seed, the Planfix contacts holding its chat contacts' numbers, and the chat contacts holding its Planfix contacts'. */
+/**
+ * The customer: the seed's Planfix contacts and those holding its chat contacts' numbers, then every
+ * chat contact holding one of those Planfix contacts' numbers. The Planfix contact is the customer:
+ * a chat contact's other numbers do not pull in other Planfix contacts' history.
+ */
 export async function customerOf(state: AccountState, seed: Customer): Promise<Customer> {
-  const keys = capped(seed.keys);
-  const ids = capped(seed.planfix, MAX_PLANFIX);
-  const phones = (await Promise.all(keys.map((k) => state.contact(k)))).flatMap((c) => c?.phones ?? []);
+  const seedKeys = capped(seed.keys);
+  const phones = (await Promise.all(seedKeys.map((k) => state.contact(k)))).flatMap((c) => c?.phones ?? []);
   const found = await Promise.all(capped(phones).map((p) => state.planfixContact(p)));
-  const numbers = (await Promise.all(ids.map((id) => state.planfixPhones(id)))).flat();
+  const planfix = capped([...seed.planfix, ...defined(found.map((c) => c?.id))], MAX_PLANFIX);
+  const numbers = (await Promise.all(planfix.map((id) => state.planfixPhones(id)))).flat();
   const linked = await Promise.all(capped(numbers).map((p) => state.byPhone(p)));
-  return { keys: capped([...keys, ...defined(linked)]), planfix: capped([...ids, ...defined(found.map((c) => c?.id))], MAX_PLANFIX) };
+  return { keys: capped([...seedKeys, ...defined(linked)]), planfix };
 }
 
 function cursorText(c: HistoryCursor | undefined): string | undefined {
@@ -96,26 +100,47 @@ function conversationItem(a: Account, c: ConversationSummary): WidgetConversatio
 
 const callKeys = (who: Customer) => who.planfix.map((id) => `pf:${id}`);
 
-function readPage(state: AccountState, who: Customer, list: HistoryListName, after?: HistoryCursor): Promise<HistoryPage<ConversationSummary | CallRecord>> {
+type Item = ConversationSummary | CallRecord;
+
+function readPage(state: AccountState, who: Customer, list: HistoryListName, after?: HistoryCursor): Promise<HistoryPage<Item>> {
   return list === 'conversations'
     ? state.customerConversations(who.keys, { limit: PAGE_SIZE, after })
     : state.customerCalls(callKeys(who), { limit: PAGE_SIZE, after });
 }
 
+const cursorOf = (x: Item): HistoryCursor => ('chatId' in x ? { at: x.updatedAt, id: x.chatId } : { at: x.at, id: x.callId });
+
 /**
- * A page as the widget reads it, without what the task shown holds itself (its conversation, its
- * calls): a page may so come out shorter than the others, even empty with more to follow.
+ * A page of a list without what the task shown holds itself (its conversation, its calls), read on
+ * past them so that a page is full while more follow. `first`: the first page read as it was.
  */
-function toList(a: Account, page: HistoryPage<ConversationSummary | CallRecord>, task?: number): HistoryList<WidgetConversation | WidgetCall> {
-  const items = page.items.filter((x) => task === undefined || x.taskNumber !== task)
-    .map((x) => ('chatId' in x ? conversationItem(a, x) : widgetCall(a, x)));
+async function shownPage(state: AccountState, who: Customer, list: HistoryListName, after?: HistoryCursor, task?: number): Promise<{ page: HistoryPage<Item>; first: Item[] }> {
+  const items: Item[] = [];
+  let first: Item[] | undefined;
+  for (let from = after; ;) {
+    const page = await readPage(state, who, list, from);
+    first ??= page.items;
+    for (const [i, x] of page.items.entries()) {
+      if (task !== undefined && x.taskNumber === task) continue;
+      items.push(x);
+      if (items.length === PAGE_SIZE) {
+        const more = i < page.items.length - 1 || page.next;
+        return { page: { items, ...(more ? { next: cursorOf(x) } : {}) }, first };
+      }
+    }
+    if (!page.next) return { page: { items }, first };
+    from = page.next;
+  }
+}
+
+function toList(a: Account, page: HistoryPage<Item>): HistoryList<WidgetConversation | WidgetCall> {
   const more = cursorText(page.next);
-  return { items, ...(more ? { more } : {}) };
+  return { items: page.items.map((x) => ('chatId' in x ? conversationItem(a, x) : widgetCall(a, x))), ...(more ? { more } : {}) };
 }
 
 /** The page of one list after `after`. */
 export async function historyList(a: Account, state: AccountState, who: Customer, list: HistoryListName, after?: HistoryCursor, task?: number): Promise<HistoryList<WidgetConversation | WidgetCall>> {
-  return toList(a, await readPage(state, who, list, after), task);
+  return toList(a, (await shownPage(state, who, list, after, task)).page);
 }
 
 function widgetSource(a: Account, s: VisitSource, stored?: { kind: string; name: string }): WidgetSource {
@@ -148,12 +173,11 @@ async function sources(a: Account, state: AccountState, who: Customer, convs: Co
  * shown holds (`task`), so a customer of one conversation gets no section repeating it.
  */
 export async function customerData(a: Account, state: AccountState, who: Customer, task?: number): Promise<CustomerData | undefined> {
-  const [convs, calls] = await Promise.all([
-    state.customerConversations(who.keys, { limit: PAGE_SIZE }),
-    state.customerCalls(callKeys(who), { limit: PAGE_SIZE }),
-  ]);
-  const conversations = toList(a, convs, task) as HistoryList<WidgetConversation>;
-  const callList = toList(a, calls, task) as HistoryList<WidgetCall>;
-  if (!conversations.items.length && !callList.items.length && !conversations.more && !callList.more) return undefined;
-  return { ...await sources(a, state, who, convs.items, calls.items), conversations, calls: callList };
+  const [convs, calls] = await Promise.all([shownPage(state, who, 'conversations', undefined, task), shownPage(state, who, 'calls', undefined, task)]);
+  if (!convs.page.items.length && !calls.page.items.length) return undefined;
+  return {
+    ...await sources(a, state, who, convs.first as ConversationSummary[], calls.first as CallRecord[]),
+    conversations: toList(a, convs.page) as HistoryList<WidgetConversation>,
+    calls: toList(a, calls.page) as HistoryList<WidgetCall>,
+  };
 }

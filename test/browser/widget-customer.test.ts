@@ -156,9 +156,9 @@ const H = '[data-section="history"]';
 const historyOf = (kind: 'task' | 'contact') => (kind === 'task' ? `${H} .history` : '.body > .history');
 
 const WORDS = {
-  en: { title: 'This customer', first: 'First visit', latest: 'Latest visit', conversations: 'Conversations', calls: 'Calls', task: 'Task', referrer: 'Referrer', answered: 'Incoming · answered · 1:35', missed: 'Incoming · missed · 0:00', more: 'Show more', when: 'When' },
-  ru: { title: 'Этот клиент', first: 'Первый визит', latest: 'Последний визит', conversations: 'Диалоги', calls: 'Звонки', task: 'Задача', referrer: 'Реферер', answered: 'Входящий · отвечен · 1:35', missed: 'Входящий · пропущен · 0:00', more: 'Показать ещё', when: 'Когда' },
-  uk: { title: 'Цей клієнт', first: 'Перший візит', latest: 'Останній візит', conversations: 'Діалоги', calls: 'Дзвінки', task: 'Завдання', referrer: 'Реферер', answered: 'Вхідний · з відповіддю · 1:35', missed: 'Вхідний · пропущений · 0:00', more: 'Показати ще', when: 'Коли' },
+  en: { title: 'This customer', first: 'First visit', latest: 'Latest visit', conversations: 'Conversations', calls: 'Calls', task: 'Task', referrer: 'Referrer', answered: 'Incoming · answered · 1:35', missed: 'Incoming · missed · 0:00', more: 'Show more', when: 'When', play: 'Play the recording' },
+  ru: { title: 'Этот клиент', first: 'Первый визит', latest: 'Последний визит', conversations: 'Диалоги', calls: 'Звонки', task: 'Задача', referrer: 'Реферер', answered: 'Входящий · отвечен · 1:35', missed: 'Входящий · пропущен · 0:00', more: 'Показать ещё', when: 'Когда', play: 'Прослушать запись' },
+  uk: { title: 'Цей клієнт', first: 'Перший візит', latest: 'Останній візит', conversations: 'Діалоги', calls: 'Дзвінки', task: 'Завдання', referrer: 'Реферер', answered: 'Вхідний · з відповіддю · 1:35', missed: 'Вхідний · пропущений · 0:00', more: 'Показати ще', when: 'Коли', play: 'Прослухати запис' },
 } as const;
 
 /** The value next to a label in one of the sources. */
@@ -206,10 +206,21 @@ for (const lang of ['en', 'ru', 'uk'] as const) {
         if (task) {
           t.is(await item.locator('a[data-field="task"]').getAttribute('href'), `/task/${task}`, at);
           t.true(text.includes('Ivan Petrov'), `${at}: ${text}`);
-          t.is(await item.locator('audio').getAttribute('src'), site.recordingUrl('olena-call-1'), at);
-          t.is(await item.locator('audio').getAttribute('preload'), 'none', at);
-        } else {
+          // The player is made when asked for, and plays the recording.
           t.is(await item.locator('audio').count(), 0, at);
+          t.is(await item.locator('[data-action="play"]').textContent(), `▶ ${w.play}`, at);
+          t.is(await item.locator('a[download]').getAttribute('href'), site.recordingUrl('olena-call-1'), at);
+          if (lang === 'en' && v.kind === 'contact') {
+            await item.locator('[data-action="play"]').click();
+            t.is(await item.locator('audio').getAttribute('src'), site.recordingUrl('olena-call-1'), at);
+            await item.locator('audio').evaluate((a: HTMLAudioElement) => new Promise<void>((resolve) => {
+              if (a.currentTime > 0 || a.ended) resolve();
+              else a.addEventListener('timeupdate', () => resolve(), { once: true });
+            }));
+            t.true(site.recordingRequests.includes('/recordings/olena-call-1.wav'), at);
+          }
+        } else {
+          t.is(await item.locator('audio, [data-action="play"]').count(), 0, at);
         }
       }
 
@@ -278,6 +289,13 @@ test('a long history is paged: Show more adds the next page of each list until t
   t.is(new Set(times).size, HEAVY.calls);
   const tasks = await page.locator(`${HOST} [data-list="conversations"] a[data-field="task"]`).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   t.deepEqual(tasks, Array.from({ length: HEAVY.conversations }, (_, i) => `/task/${HEAVY.firstTask + i}`));
+  // One of the customer's tasks: their other chats are found through the Planfix contact holding their numbers.
+  const task = await open(t, site.url(HEAVY.firstTask, { lang: 'en' }), heavyScript);
+  await ready(task, 'task', HEAVY.firstTask);
+  const onTask = await task.locator(`${HOST} [data-list="conversations"] a[data-field="task"]`).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  t.deepEqual(onTask, Array.from({ length: 20 }, (_, i) => `/task/${HEAVY.firstTask + i + 1}`), 'its own conversation is above, not in the list');
+  t.is(await task.locator(`${HOST} [data-list="calls"] li`).count(), 20);
+
   // Where the customer first came from: the oldest conversation's visit.
   t.is(await sourceRow(page, 'first', 'utm_source'), 'newsletter');
   t.is(await sourceRow(page, 'latest', 'utm_source'), 'google');
