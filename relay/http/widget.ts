@@ -197,8 +197,8 @@ export function widgetRouter(relay: Relay): Router {
   });
 
   router.get(`${tasks}/history/:list`, async (ctx) => {
-    const list = listParam(ctx.params.list);
     const { a, task, state, who } = await taskOf(ctx);
+    const list = listParam(ctx.params.list);
     ctx.body = await historyList(a, state, who, list, readCursor(ctx.query.after), task);
   });
 
@@ -210,8 +210,8 @@ export function widgetRouter(relay: Relay): Router {
   });
 
   router.get(`${contacts}/history/:list`, async (ctx) => {
-    const list = listParam(ctx.params.list);
     const { a, state, who } = await contactOf(ctx);
+    const list = listParam(ctx.params.list);
     ctx.body = await historyList(a, state, who, list, readCursor(ctx.query.after));
   });
 
