@@ -5,7 +5,8 @@ import test from 'ava';
 import type { Account } from '../relay/core/account.ts';
 import { customerData, customerOf, historyList, readCursor, seedOfTask, PAGE_SIZE } from '../relay/http/widget-customer.ts';
 import { HttpError } from '../relay/errors.ts';
-import type { CallRecord } from '../relay/store/records.ts';
+import type { MessageEvent } from '../relay/core/events.ts';
+import { lastMessageOf, sourceOf, type CallRecord } from '../relay/store/records.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import { bindNow, conversation, meta, P1, P2, P3, Stores } from './helpers/store.ts';
 
@@ -92,4 +93,16 @@ test('a cursor is only one this relay gave', (t) => {
     const err = t.throws(() => readCursor(bad), { instanceOf: HttpError }, JSON.stringify(bad));
     t.is(err?.status, 400);
   }
+});
+
+test('what delivery keeps for the history: the first line of the customer\'s message, or what it held; a visit\'s source only when it has one', (t) => {
+  const msg = (over: Partial<MessageEvent>): MessageEvent => ({ kind: 'message', eventId: 'm', customer: { clientId: 'v' }, at: T, text: '', attachments: [], ...over });
+  t.deepEqual(lastMessageOf(msg({ text: '\n  Hello!  \r\nSecond line' })), { at: T, text: 'Hello!' });
+  t.is(lastMessageOf(msg({ text: 'x'.repeat(500) })).text.length, 200);
+  t.deepEqual(lastMessageOf(msg({ attachments: [{ name: 'receipt.pdf', url: 'https://cdn.example/r.pdf' }] })), { at: T, text: '', attachment: 'receipt.pdf' });
+  t.deepEqual(lastMessageOf(msg({ content: { kind: 'sticker', id: '40133' } })), { at: T, text: '', content: 'sticker' });
+
+  t.is(sourceOf(undefined, T, 'ch1'), undefined);
+  t.is(sourceOf({ city: 'Kyiv', utm: { utm_source: '' } }, T, 'ch1'), undefined, 'a visit without a referrer, landing or UTM says nothing of where it came from');
+  t.deepEqual(sourceOf({ referrer: 'https://www.google.com/', utm: { utm_source: 'google', utm_medium: '' } }, T, 'ch1'), { at: T, channel: 'ch1', referrer: 'https://www.google.com/', utm: { utm_source: 'google' } });
 });
