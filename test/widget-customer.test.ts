@@ -88,8 +88,9 @@ test('a cursor is only one this relay gave', (t) => {
   const c = { at: T, id: 'ch1:+79051234567' };
   const more = Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
   t.deepEqual(readCursor(more), c);
+  t.deepEqual(readCursor(Buffer.from('[1700000000123.5,"c1"]').toString('base64url')), { at: 1700000000123.5, id: 'c1' }, 'a provider time in fractions');
   t.is(readCursor(undefined), undefined);
-  for (const bad of ['', 'x', '!!', ['a'], Buffer.from('[1]').toString('base64url'), Buffer.from('["1","x"]').toString('base64url'), Buffer.from('[1.5,"x"]').toString('base64url'), 'a'.repeat(1001)]) {
+  for (const bad of ['', 'x', '!!', ['a'], Buffer.from('[1]').toString('base64url'), Buffer.from('["1","x"]').toString('base64url'), Buffer.from('[null,"x"]').toString('base64url'), 'a'.repeat(1001)]) {
     const err = t.throws(() => readCursor(bad), { instanceOf: HttpError }, JSON.stringify(bad));
     t.is(err?.status, 400);
   }

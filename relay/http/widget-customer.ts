@@ -88,7 +88,8 @@ export function readCursor(raw: unknown): HistoryCursor | undefined {
   } catch {
     throw bad();
   }
-  if (!Array.isArray(v) || v.length !== 2 || !Number.isSafeInteger(v[0]) || typeof v[1] !== 'string') throw bad();
+  // Any finite time: a provider's clock may give fractions of a millisecond.
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || !Number.isFinite(v[0]) || typeof v[1] !== 'string') throw bad();
   return { at: v[0] as number, id: v[1] as string };
 }
 
