@@ -8,7 +8,7 @@ import type { Identifiers } from '../relay/core/identity.ts';
 import { StorageError } from '../relay/errors.ts';
 import { SqliteStore } from '../relay/store/sqlite/store.ts';
 import { PostgresStore } from '../relay/store/postgres/store.ts';
-import type { CallRecord, Contact } from '../relay/store/records.ts';
+import type { CallRecord, Contact, Conversation } from '../relay/store/records.ts';
 import type { Entry, Store } from '../relay/store/store.ts';
 import { emptyHour, HOUR, type TrafficDelta } from '../relay/core/traffic.ts';
 import { testSchema } from './helpers/postgres.ts';
@@ -605,6 +605,148 @@ contract('forget deletes one account\'s state, activity, pending events and dead
   };
   await check(store);
   await check(await stores.reopen(store));
+});
+
+// ---- a customer's history (the widget) ----
+
+contract('noteFirstVisit keeps the earliest visit on the contact, through later binds; an unknown contact is not made', async (t, stores, store) => {
+  const s = store.state('acc1');
+  await bindNow(s, { client: 'ch1/v1', phone: P1 }, () => ({ name: 'Olga' }));
+  const visit = (at: number, channel = 'ch1') => ({ at, channel, referrer: 'https://www.google.com/', landing: `https://shop.example.com/${at}`, utm: { utm_source: 'google' } });
+  await s.noteFirstVisit(P1, visit(2000));
+  await s.noteFirstVisit(P1, visit(3000, 'viber1'));
+  t.deepEqual((await s.contact(P1))?.firstVisit, visit(2000), 'a later visit does not replace it');
+  await s.noteFirstVisit(P1, visit(1000, 'viber1'));
+  t.deepEqual((await s.contact(P1))?.firstVisit, visit(1000, 'viber1'), 'an earlier one, delivered later, does');
+  await bindNow(s, { client: 'viber1/u1', phone: P1 }, () => ({ name: 'Olga K' }));
+  await s.markContactSent(P1, 'fp');
+  await s.noteFirstVisit('nobody', visit(1));
+  const reopened = await stores.reopen(store);
+  const again = reopened.state('acc1');
+  t.like(await again.contact(P1), { firstVisit: visit(1000, 'viber1'), clients: ['ch1/v1', 'viber1/u1'], customer: { name: 'Olga K' }, sent: 'fp' });
+  t.is(await again.contact('nobody'), undefined);
+  t.is(await reopened.state('acc2').contact(P1), undefined);
+});
+
+contract('taskConversation: the routing of the conversation a task belongs to, also after its next task', async (t, stores, store) => {
+  const s = store.state('acc1');
+  const c = conversation('ch1:k1', 'k1', { last: { at: 5, text: 'Is the blue kettle in stock?' } });
+  await s.putConversation(c);
+  await s.setTask('ch1:k1', 10, true);
+  await s.markFresh('ch1:k1');
+  await s.setTask('ch1:k1', 11, true);
+  const check = async (whole: Store) => {
+    const st = whole.state('acc1');
+    t.deepEqual(await st.taskConversation(10), { ...routing(c), taskNumber: 11, fresh: false });
+    t.deepEqual(await st.taskConversation(11), { ...routing(c), taskNumber: 11, fresh: false });
+    t.is(await st.taskConversation(12), undefined);
+    t.is(await whole.state('acc2').taskConversation(10), undefined);
+  };
+  await check(store);
+  await check(await stores.reopen(store));
+});
+
+contract('planfixPhones: the numbers the phone index holds for a Planfix contact, whether the relay found them or the phone book did', async (t, stores, store) => {
+  const s = store.state('acc1');
+  await s.putPlanfixContact(P2, { id: 7, phone: P2 });
+  await s.putPhoneBookPage({ entries: [{ e164: P1, contact: { id: 7, phone: '8 905 123-45-67' } }, { e164: P3, contact: { id: 8, phone: P3 } }], at: 1000, freshFrom: 1000, prune: false }, {});
+  await store.state('acc2').putPlanfixContact(P3, { id: 7, phone: P3 });
+  t.deepEqual(await s.planfixPhones(7), [P1, P2].sort());
+  t.deepEqual(await s.planfixPhones(8), [P3]);
+  t.deepEqual(await s.planfixPhones(9), []);
+  // The number moved to another contact: it is no longer this one's.
+  await s.putPlanfixContact(P2, { id: 8, phone: P2 });
+  const reopened = await stores.reopen(store);
+  const again = reopened.state('acc1');
+  t.deepEqual(await again.planfixPhones(7), [P1]);
+  t.deepEqual(await again.planfixPhones(8), [P2, P3].sort());
+  t.deepEqual(await reopened.state('acc2').planfixPhones(8), []);
+});
+
+contract('customerConversations: several contacts\' conversations newest first, a page at a time, with the last message and the source only', async (t, stores, store) => {
+  const s = store.state('acc1');
+  const full = meta({ referrer: 'https://www.google.com/', landing: 'https://shop.example.com/', pages: [{ url: 'https://shop.example.com/p/1', at: 1 }], siteData: { orderId: 'A-1' } });
+  const at = (n: number) => 1_700_000_000_000 + n * 1000;
+  const made = [
+    conversation('ch1:k1', 'k1', { updatedAt: at(5), last: { at: at(5), text: 'Hello' }, meta: full }),
+    conversation('viber1:k1', 'k1', { updatedAt: at(9), last: { at: at(9), text: '', content: 'sticker' } }),
+    conversation('ch2:k2', 'k2', { updatedAt: at(7), meta: undefined }),
+    // Two of one second: the chat id decides, the same way on every page.
+    conversation('ch3:k2', 'k2', { updatedAt: at(5) }),
+    conversation('ch1:k3', 'k3', { updatedAt: at(8) }),
+  ];
+  for (const c of made) await s.putConversation(c);
+  await s.setTask('ch1:k1', 10, true);
+  await store.state('acc2').putConversation(conversation('ch1:k1', 'k1', { updatedAt: at(6) }));
+  const listed = (c: Conversation) => {
+    const { meta: m, ...rest } = c;
+    return m ? { ...rest, meta: { channel: m.channel, utm: m.utm, ...(m.referrer ? { referrer: m.referrer } : {}), ...(m.landing ? { landing: m.landing } : {}) } } : rest;
+  };
+  const check = async (whole: Store) => {
+    const st = whole.state('acc1');
+    const first = await st.customerConversations(['k1', 'k2'], { limit: 2 });
+    t.deepEqual(first.items, [made[1]!, made[2]!].map(listed));
+    t.deepEqual(first.next, { at: at(7), id: 'ch2:k2' });
+    const second = await st.customerConversations(['k1', 'k2'], { limit: 2, after: first.next });
+    t.deepEqual(second.items, [{ ...listed(made[3]!) }, { ...listed(made[0]!), taskNumber: 10, fresh: false }]);
+    t.deepEqual(second.next, undefined, 'the last page says so');
+    t.deepEqual((await st.customerConversations(['k1', 'k2', 'k1'], { limit: 10 })).items.map((c) => c.chatId), ['viber1:k1', 'ch2:k2', 'ch3:k2', 'ch1:k1']);
+    t.deepEqual(await st.customerConversations(['nobody'], { limit: 10 }), { items: [] });
+    t.deepEqual(await st.customerConversations([], { limit: 10 }), { items: [] });
+    t.deepEqual((await whole.state('acc2').customerConversations(['k1', 'k2'], { limit: 10 })).items.map((c) => c.updatedAt), [at(6)]);
+  };
+  await check(store);
+  await check(await stores.reopen(store));
+});
+
+contract('customerCalls: several Planfix contacts\' calls newest first or oldest first, a page at a time, none of another contact or account', async (t, stores, store) => {
+  const s = store.state('acc1');
+  const T = 1_700_000_000_000;
+  const c = (id: string, at: number, contactKey?: string) => call(id, { at: T + at, ...(contactKey ? { contactKey } : {}), taskNumber: 10 });
+  const calls = [c('a', 1, 'pf:7'), c('b', 3, 'pf:8'), c('c', 3, 'pf:7'), c('d', 2, 'pf:7'), c('e', 4, 'pf:9'), c('f', 5)];
+  for (const x of calls) await s.putCall(x);
+  await store.state('acc2').putCall(c('z', 9, 'pf:7'));
+  // A later state of a call keeps its place.
+  const d = await s.putCall({ ...calls[3]!, status: 'answered', durationSec: 42 });
+  const ids = (p: { items: CallRecord[] }) => p.items.map((x) => x.callId);
+  const check = async (whole: Store) => {
+    const st = whole.state('acc1');
+    const first = await st.customerCalls(['pf:7', 'pf:8'], { limit: 3 });
+    t.deepEqual(ids(first), ['c', 'b', 'd']);
+    t.deepEqual(first.items[2], d);
+    t.deepEqual(first.next, { at: T + 2, id: 'd' });
+    const second = await st.customerCalls(['pf:7', 'pf:8'], { limit: 3, after: first.next });
+    t.deepEqual(ids(second), ['a']);
+    t.is(second.next, undefined);
+    // Resuming inside a second shared by two calls.
+    t.deepEqual(ids(await st.customerCalls(['pf:8', 'pf:7'], { limit: 10, after: { at: T + 3, id: 'c' } })), ['b', 'd', 'a']);
+    const oldest = await st.customerCalls(['pf:7', 'pf:8'], { limit: 2, oldest: true });
+    t.deepEqual(ids(oldest), ['a', 'd']);
+    t.deepEqual(ids(await st.customerCalls(['pf:7', 'pf:8'], { limit: 2, oldest: true, after: oldest.next })), ['b', 'c']);
+    t.deepEqual(await st.customerCalls(['pf:1'], { limit: 5 }), { items: [] });
+    t.deepEqual(ids(await whole.state('acc2').customerCalls(['pf:7', 'pf:8'], { limit: 5 })), ['z']);
+  };
+  await check(store);
+  await check(await stores.reopen(store));
+});
+
+contract('forget and prune: a customer\'s history goes with its account and with retention; the first visit stays with the contact', async (t, _stores, store) => {
+  const s = store.state('acc1');
+  await bindNow(s, { client: 'ch1/v1', phone: P1 }, () => ({ name: 'Olga' }));
+  await s.noteFirstVisit(P1, { at: 1, channel: 'ch1', referrer: 'https://www.google.com/' });
+  await s.putConversation(conversation('ch1:k1', P1));
+  await s.setTask('ch1:k1', 10, true);
+  await s.putPlanfixContact(P1, { id: 7, phone: P1 });
+  await s.putCall(call('c1', { contactKey: 'pf:7' }));
+  await store.prune(Date.now() + 1);
+  t.deepEqual(await s.customerConversations([P1], { limit: 5 }), { items: [] });
+  t.deepEqual(await s.customerCalls(['pf:7'], { limit: 5 }), { items: [] });
+  t.is(await s.taskConversation(10), undefined);
+  t.like(await s.contact(P1), { firstVisit: { at: 1, channel: 'ch1', referrer: 'https://www.google.com/' } });
+  t.deepEqual(await s.planfixPhones(7), [P1]);
+  await store.forget('acc1');
+  t.is(await s.contact(P1), undefined);
+  t.deepEqual(await s.planfixPhones(7), []);
 });
 
 // ---- activity ----

@@ -1,8 +1,10 @@
 import { gmRequest } from './config.ts';
-import type { TaskData, WidgetConfig } from './types.ts';
+import type { Target } from './detect.ts';
+import type { ListName } from './history.ts';
+import type { ContactData, CustomerData, HistoryList, TaskData, WidgetConfig } from './types.ts';
 
-export type Loaded =
-  | { kind: 'data'; data: TaskData }
+export type Loaded<T = TaskData | ContactData> =
+  | { kind: 'data'; data: T }
   | { kind: 'empty' }
   | { kind: 'unauthorised' }
   | { kind: 'error'; detail: string };
@@ -32,8 +34,20 @@ function get(url: string, headers: Record<string, string>): Promise<Raw> {
     .then(async (r) => ({ status: r.status, text: await r.text() }));
 }
 
-export async function loadTask(cfg: WidgetConfig, task: number): Promise<Loaded> {
-  const url = `${cfg.relayUrl}/widget/${encodeURIComponent(cfg.accountId)}/tasks/${task}`;
+/** A page of a list as the relay sent it, or an empty one: its items are still read as untrusted. */
+function listOf<T>(v: unknown): HistoryList<T> {
+  const l = v as Partial<HistoryList<T>> | undefined;
+  return { items: Array.isArray(l?.items) ? l.items : [], ...(typeof l?.more === 'string' ? { more: l.more } : {}) };
+}
+
+function customerOf(v: unknown): CustomerData | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const c = v as CustomerData;
+  return { ...c, conversations: listOf(c.conversations), calls: listOf(c.calls) };
+}
+
+async function load<T>(cfg: WidgetConfig, path: string, read: (json: any) => T): Promise<Loaded<T>> {
+  const url = `${cfg.relayUrl}/widget/${encodeURIComponent(cfg.accountId)}/${path}`;
   let r: Raw;
   try {
     r = await get(url, { 'X-Widget-Key': cfg.key });
@@ -44,9 +58,28 @@ export async function loadTask(cfg: WidgetConfig, task: number): Promise<Loaded>
   if (r.status === 401 || r.status === 403) return { kind: 'unauthorised' };
   if (r.status !== 200) return { kind: 'error', detail: `HTTP ${r.status}` };
   try {
-    const data = JSON.parse(r.text) as TaskData;
-    return { kind: 'data', data: { ...data, calls: Array.isArray(data.calls) ? data.calls : [] } };
+    return { kind: 'data', data: read(JSON.parse(r.text)) };
   } catch {
     return { kind: 'error', detail: 'bad answer' };
   }
+}
+
+/** A task's data, or a Planfix contact's customer. */
+export function loadTarget(cfg: WidgetConfig, target: Target): Promise<Loaded> {
+  if (target.kind === 'contact') {
+    return load<ContactData>(cfg, `contacts/${target.id}`, (d) => {
+      const customer = customerOf(d?.customer);
+      if (!customer) throw new Error('bad answer');
+      return { contact: target.id, customer };
+    });
+  }
+  return load<TaskData>(cfg, `tasks/${target.id}`, (d) => {
+    const customer = customerOf(d.customer);
+    return { ...d, calls: Array.isArray(d.calls) ? d.calls : [], customer };
+  });
+}
+
+/** The next page of one of the customer's lists. */
+export function loadMore(cfg: WidgetConfig, target: Target, list: ListName, after: string): Promise<Loaded<HistoryList<unknown>>> {
+  return load(cfg, `${target.kind}s/${target.id}/history/${list}?after=${encodeURIComponent(after)}`, listOf);
 }

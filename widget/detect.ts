@@ -32,3 +32,18 @@ export function watchNavigation(onChange: () => void): void {
   addEventListener('hashchange', schedule);
   new MutationObserver(schedule).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['lang'] });
 }
+
+/** What a Planfix page is about: a task (`/task/<number>`) or a contact (`/contact/<id>`). */
+export interface Target {
+  kind: 'task' | 'contact';
+  id: number;
+}
+
+export function targetOf(path: string): Target | undefined {
+  const task = taskNumberOf(path);
+  if (task !== undefined) return { kind: 'task', id: task };
+  const m = /^\/contact\/(\d{1,12})(?:[/?#]|$)/.exec(path);
+  return m ? { kind: 'contact', id: Number(m[1]) } : undefined;
+}
+
+export const sameTarget = (a: Target | undefined, b: Target | undefined) => a?.kind === b?.kind && a?.id === b?.id;

@@ -35,6 +35,16 @@ const en = {
   analyticsId: 'Analytics client id',
   callCard: 'Call card',
   statuses: { ringing: 'ringing', accepted: 'accepted', answered: 'answered', missed: 'missed', busy: 'busy', noanswer: 'no answer', failed: 'failed' } as Record<string, string>,
+  // The customer's history ("This customer").
+  thisCustomer: 'This customer',
+  firstVisit: 'First visit',
+  latestVisit: 'Latest visit',
+  when: 'When',
+  conversations: 'Conversations',
+  task: 'Task',
+  showMore: 'Show more',
+  play: 'Play the recording',
+  contents: { location: 'Location', contact: 'Contact', sticker: 'Sticker', unsupported: 'Message', missingMedia: 'File' } as Record<string, string>,
 };
 
 export type Labels = typeof en;
@@ -76,6 +86,16 @@ const ru: Labels = {
   analyticsId: 'Client ID аналитики',
   callCard: 'Карточка звонка',
   statuses: { ringing: 'звонит', accepted: 'принят', answered: 'отвечен', missed: 'пропущен', busy: 'занято', noanswer: 'нет ответа', failed: 'ошибка' },
+  // The customer's history ("This customer").
+  thisCustomer: 'Этот клиент',
+  firstVisit: 'Первый визит',
+  latestVisit: 'Последний визит',
+  when: 'Когда',
+  conversations: 'Диалоги',
+  task: 'Задача',
+  showMore: 'Показать ещё',
+  play: 'Прослушать запись',
+  contents: { location: 'Местоположение', contact: 'Контакт', sticker: 'Стикер', unsupported: 'Сообщение', missingMedia: 'Файл' },
 };
 
 const uk: Labels = {
@@ -115,6 +135,16 @@ const uk: Labels = {
   analyticsId: 'Client ID аналітики',
   callCard: 'Картка дзвінка',
   statuses: { ringing: 'дзвонить', accepted: 'прийнятий', answered: 'з відповіддю', missed: 'пропущений', busy: 'зайнято', noanswer: 'без відповіді', failed: 'помилка' },
+  // The customer's history ("This customer").
+  thisCustomer: 'Цей клієнт',
+  firstVisit: 'Перший візит',
+  latestVisit: 'Останній візит',
+  when: 'Коли',
+  conversations: 'Діалоги',
+  task: 'Завдання',
+  showMore: 'Показати ще',
+  play: 'Прослухати запис',
+  contents: { location: 'Місцезнаходження', contact: 'Контакт', sticker: 'Стікер', unsupported: 'Повідомлення', missingMedia: 'Файл' },
 };
 
 const LABELS = { en, ru, uk };
@@ -149,9 +179,22 @@ export function statusName(t: Labels, status: string): string {
   return known(t.statuses, status);
 }
 
+export function contentName(t: Labels, kind: string): string {
+  return known(t.contents, kind);
+}
+
+/** One formatter per language: toLocaleString makes one per call, a third of a millisecond each in Chromium. */
+const formats: Partial<Record<Lang, Intl.DateTimeFormat>> = {};
+
 export function when(ms: number | undefined, lang: Lang): string | undefined {
   if (typeof ms !== 'number' || !Number.isFinite(ms)) return undefined;
-  return new Date(ms).toLocaleString(LOCALES[lang], { dateStyle: 'short', timeStyle: 'short' });
+  const f = formats[lang] ??= new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'short', timeStyle: 'short' });
+  try {
+    return f.format(ms);
+  } catch {
+    // Out of the range a Date holds.
+    return undefined;
+  }
 }
 
 export function duration(sec: number | undefined): string | undefined {

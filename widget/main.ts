@@ -1,6 +1,6 @@
-import { loadTask } from './api.ts';
+import { loadMore, loadTarget } from './api.ts';
 import { readConfig } from './config.ts';
-import { taskNumberOf, watchNavigation } from './detect.ts';
+import { sameTarget, targetOf, watchNavigation, type Target } from './detect.ts';
 import { place, unmount } from './mount.ts';
 import { HOST_TAG, Panel } from './panel.ts';
 import { followTheme } from './theme.ts';
@@ -17,34 +17,35 @@ function start(): void {
 
   const panel = new Panel(cfg.language);
   const theme = followTheme(panel.host);
-  let shown: number | undefined;
+  let shown: Target | undefined;
   let lang = document.documentElement.lang;
   let seq = 0;
 
   /** Into the page (again, after Planfix redraws it); a collapsed default that depends on floating follows. */
   const mount = () => {
     const floating = panel.host.hasAttribute('floating');
-    place(panel.host);
+    place(panel.host, shown?.kind ?? 'task');
     if (panel.host.hasAttribute('floating') !== floating) panel.refresh();
     theme();
   };
 
   /** A quiet load refreshes what is shown: a failed try keeps the data. */
-  const load = async (task: number, quiet = false) => {
+  const load = async (target: Target, quiet = false) => {
     const mine = ++seq;
-    const result = await loadTask(cfg, task);
-    // A slower answer for a task the employee has already left must not overwrite the new one.
+    const result = await loadTarget(cfg, target);
+    // A slower answer for a page the employee has already left must not overwrite the new one.
     if (mine !== seq || (quiet && result.kind === 'error')) return;
-    panel.show({ ...result, task });
-    // Most tasks never came through the relay: those get no panel at all, not one saying so.
+    panel.show({ ...result, target });
+    // Most tasks and contacts never came through the relay: those get no panel at all, not one saying so.
     if (panel.visible) mount();
     else unmount(panel.host);
-    performance.mark('planfix-relay:rendered', { detail: { task, state: result.kind } });
+    performance.mark('planfix-relay:rendered', { detail: { [target.kind]: target.id, state: result.kind } });
   };
-  panel.onRetry = (task) => {
-    panel.show({ kind: 'loading', task });
-    void load(task);
+  panel.onRetry = (target) => {
+    panel.show({ kind: 'loading', target });
+    void load(target);
   };
+  panel.onMore = (target, list, after) => loadMore(cfg, target, list, after);
   // Employees keep a task open in a tab while the chat goes on: coming back to it shows what
   // arrived meanwhile (new pages, a call's recording, or the first data of a task that had none).
   document.addEventListener('visibilitychange', () => {
@@ -52,8 +53,8 @@ function start(): void {
   });
 
   const check = () => {
-    const task = taskNumberOf(location.pathname);
-    if (task === undefined) {
+    const target = targetOf(location.pathname);
+    if (target === undefined) {
       unmount(panel.host);
       panel.clear();
       shown = undefined;
@@ -61,12 +62,12 @@ function start(): void {
       return;
     }
     if (!document.body) return;
-    if (task !== shown) {
-      // Nothing of the previous task stays on screen while this one's data is on its way.
+    if (!sameTarget(target, shown)) {
+      // Nothing of the previous page stays on screen while this one's data is on its way.
       unmount(panel.host);
       panel.clear();
-      shown = task;
-      void load(task);
+      shown = target;
+      void load(target);
     } else if (panel.visible) {
       mount();
       if (document.documentElement.lang !== lang) panel.refresh();

@@ -1,10 +1,13 @@
 import type { Loaded } from './api.ts';
+import { sameTarget, type Target } from './detect.ts';
 import { el, link, safeUrl, type Child } from './dom.ts';
-import { duration, labels, pageLang, statusName, when, type Labels, type Lang } from './i18n.ts';
+import { history, type ListName, type MoreState } from './history.ts';
+import { labels, pageLang, when, type Labels, type Lang } from './i18n.ts';
+import { call, rows, section } from './parts.ts';
 import { CSS } from './styles.ts';
-import type { TaskData, WidgetCall, WidgetChat } from './types.ts';
+import type { ContactData, CustomerData, HistoryList, TaskData, WidgetChat } from './types.ts';
 
-export type View = { task: number } & (Loaded | { kind: 'loading' });
+export type View = { target: Target } & (Loaded | { kind: 'loading' });
 
 export const HOST_TAG = 'planfix-relay-widget';
 const COLLAPSED_KEY = 'planfix-relay:collapsed';
@@ -28,18 +31,6 @@ function saveCollapsed(v: boolean): void {
   } catch { /* not remembered, still works */ }
 }
 
-type Row = [label: string, value: Child];
-
-function rows(list: Row[]): HTMLElement | undefined {
-  const shown = list.filter(([, v]) => v !== undefined && v !== null && v !== false && v !== '');
-  if (!shown.length) return undefined;
-  return el('dl', {}, ...shown.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
-}
-
-function section(name: string, title: string, content: Child): HTMLElement | undefined {
-  return content ? el('section', { 'data-section': name }, el('h3', {}, title), content) : undefined;
-}
-
 /** One panel: a host element with a shadow root, re-rendered as a whole on every change. */
 export class Panel {
   readonly host: HTMLElement;
@@ -47,7 +38,10 @@ export class Panel {
   private view: View | undefined;
   private chosen = readCollapsed();
   private allPages = false;
-  onRetry: (task: number) => void = () => {};
+  private readonly more: MoreState = { loading: new Set(), failed: new Set(), onMore: (list) => void this.loadMore(list) };
+  onRetry: (target: Target) => void = () => {};
+  /** Reads the next page of one of the customer's lists. */
+  onMore: (target: Target, list: ListName, after: string) => Promise<Loaded<HistoryList<unknown>>> = () => Promise.resolve({ kind: 'empty' });
 
   constructor(private readonly accountLang?: string) {
     this.host = document.createElement(HOST_TAG);
@@ -55,11 +49,44 @@ export class Panel {
   }
 
   show(view: View): void {
-    if (view.task !== this.view?.task) this.allPages = false;
+    if (!sameTarget(view.target, this.view?.target)) this.allPages = false;
+    this.more.loading.clear();
+    this.more.failed.clear();
     this.view = view;
-    this.host.dataset.task = String(view.task);
-    this.host.dataset.state = view.kind;
+    // data-task or data-contact: what the page is about, for a reader (the tests) to wait on.
+    const d = this.host.dataset;
+    delete d[view.target.kind === 'task' ? 'contact' : 'task'];
+    d[view.target.kind] = String(view.target.id);
+    d.state = view.kind;
     this.render();
+  }
+
+  /** The customer's history shown, if any. */
+  private customer(): CustomerData | undefined {
+    const v = this.view;
+    return v?.kind === 'data' ? v.data.customer : undefined;
+  }
+
+  /** Adds the next page of a list; a target left meanwhile, or a reload, drops it. */
+  private async loadMore(list: ListName): Promise<void> {
+    const view = this.view;
+    const after = this.customer()?.[list].more;
+    if (!view || !after || this.more.loading.has(list)) return;
+    this.more.loading.add(list);
+    this.more.failed.delete(list);
+    this.render();
+    const r = await this.onMore(view.target, list, after);
+    if (this.view !== view) return;
+    this.more.loading.delete(list);
+    const customer = this.customer()!;
+    if (r.kind === 'data') {
+      const { items, more } = r.data;
+      (customer as Record<ListName, HistoryList<unknown>>)[list] = { items: [...customer[list].items, ...items], ...(more ? { more } : {}) };
+    } else {
+      this.more.failed.add(list);
+    }
+    this.render();
+    performance.mark('planfix-relay:more', { detail: { ...view.target, list, state: r.kind } });
   }
 
   /** Whether there is anything to show: a task the relay knows nothing of shows no panel at all. */
@@ -88,7 +115,7 @@ export class Panel {
     const t = labels(lang);
     const collapsed = this.collapsed;
     const head = el('button', { class: 'head', type: 'button', 'aria-expanded': String(!collapsed), title: collapsed ? t.expand : t.collapse },
-      el('span', { class: 'arrow', 'aria-hidden': 'true' }, '▾'), t.title, el('span', { class: 'task muted' }, `#${view.task}`));
+      el('span', { class: 'arrow', 'aria-hidden': 'true' }, '▾'), view.target.kind === 'task' ? t.title : t.thisCustomer, el('span', { class: 'task muted' }, `#${view.target.id}`));
     head.addEventListener('click', () => {
       this.chosen = !collapsed;
       saveCollapsed(this.chosen);
@@ -106,10 +133,12 @@ export class Panel {
       case 'unauthorised': return [el('p', { class: 'error' }, t.reinstall)];
       case 'error': {
         const retry = el('button', { class: 'link', type: 'button' }, t.retry);
-        retry.addEventListener('click', () => this.onRetry(view.task));
+        retry.addEventListener('click', () => this.onRetry(view.target));
         return [el('p', { class: 'error' }, `${t.unreachable} (${view.detail}). `, retry)];
       }
-      case 'data': return this.sections(view.data, t, lang);
+      case 'data': return view.target.kind === 'contact'
+        ? [history((view.data as ContactData).customer, t, lang, this.more)]
+        : this.sections(view.data as TaskData, t, lang);
     }
   }
 
@@ -136,6 +165,7 @@ export class Panel {
       // In the site's own order: it usually puts what matters first.
       chat?.siteData && section('site', t.siteData, rows(Object.entries(chat.siteData))),
       d.calls.length > 0 && section('calls', t.calls, el('ul', {}, ...d.calls.map((c) => call(c, t, lang)))),
+      d.customer && section('history', t.thisCustomer, history(d.customer, t, lang, this.more)),
     ];
     return list.filter((x): x is HTMLElement => !!x);
   }
@@ -156,18 +186,4 @@ export class Panel {
     }
     return section('pages', t.pages, el('div', {}, el('ol', {}, ...items), more));
   }
-}
-
-function call(c: WidgetCall, t: Labels, lang: Lang): HTMLElement {
-  const head = [c.direction === 'out' ? t.out : t.in, statusName(t, c.status), duration(c.durationSec)].filter(Boolean).join(' · ');
-  const meta = [when(c.at, lang), c.employee, c.phone].filter(Boolean).join(' · ');
-  const rec = safeUrl(c.recordingUrl);
-  const card = safeUrl(c.cardUrl);
-  return el('li', { 'data-call': '' },
-    el('div', {}, head),
-    el('div', { class: 'muted' }, meta),
-    c.analyticsId && el('div', { class: 'muted', 'data-field': 'analyticsId' }, `${t.analyticsId}: ${c.analyticsId}`),
-    rec && el('audio', { controls: '', preload: 'none', src: rec }),
-    rec && el('a', { href: rec, download: '', target: '_blank', rel: 'noopener noreferrer' }, t.download),
-    card && el('div', {}, link(card, t.callCard, { 'data-field': 'card' })));
 }

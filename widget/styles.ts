@@ -55,4 +55,12 @@ button.link{margin-top:3px;padding:0;border:0;background:none;font:inherit;color
 audio{display:block;width:100%;height:32px;margin:4px 0 2px}
 .note{margin:8px 0 0;color:var(--muted)}
 .error{margin:8px 0 0;color:var(--error)}
+[data-section=history],.body>.history{column-span:all}
+[data-section=history]{margin-top:8px;border-top:1px solid var(--border)}
+.history{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:0 28px}
+.sources{grid-column:1/-1;display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:0 28px}
+h4{margin:6px 0 2px;font-size:12px;font-weight:600}
+.line{display:flex;gap:8px;justify-content:space-between;align-items:baseline}
+.line a{flex:none}
+.last{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;color:var(--muted)}
 `;

@@ -44,6 +44,8 @@ export interface WidgetCall {
   analyticsId?: string;
   utm?: Record<string, string>;
   channel?: WidgetChannel;
+  /** The Planfix task it went to (in a customer's history). */
+  task?: number;
 }
 
 export interface TaskData {
@@ -51,6 +53,48 @@ export interface TaskData {
   chat?: WidgetChat;
   /** Newest first. */
   calls: WidgetCall[];
+  /** The customer's other conversations and calls, on any channel; absent when they have none. */
+  customer?: CustomerData;
+}
+
+/** Where a visit came from. */
+export interface WidgetSource {
+  at: number;
+  channel?: WidgetChannel;
+  referrer?: string;
+  landing?: string;
+  utm: Record<string, string>;
+}
+
+/** One conversation in a customer's history: one channel's thread, and the task it is in now. */
+export interface WidgetConversation {
+  channel: WidgetChannel;
+  /** When the customer was last heard from in it. */
+  at: number;
+  task?: number;
+  /** The customer's last message: its first line, or what it carried instead of words. */
+  last?: { text: string; attachment?: string; content?: string };
+}
+
+/** A page of a customer's history, newest first; `more` is where the next starts (`?after=`). */
+export interface HistoryList<T> {
+  items: T[];
+  more?: string;
+}
+
+/** The customer across the account's channels. */
+export interface CustomerData {
+  /** The first visit with a source the relay saw, and the latest (absent when it is the same). */
+  first?: WidgetSource;
+  latest?: WidgetSource;
+  conversations: HistoryList<WidgetConversation>;
+  calls: HistoryList<WidgetCall>;
+}
+
+/** The data API's answer for a Planfix contact page. */
+export interface ContactData {
+  contact: number;
+  customer: CustomerData;
 }
 
 /** Where the widget finds its relay; the userscript embeds it, a plain script tag can carry it. */

@@ -12,7 +12,7 @@ import { RetryableError, TerminalError } from '../errors.ts';
 import type { OutboundPolicy } from '../net/outbound.ts';
 import type { ChatApi } from '../planfix/chat.ts';
 import { pickCompleteStatus } from '../planfix/rest.ts';
-import { mergeMeta, visitOf } from '../store/records.ts';
+import { lastMessageOf, mergeMeta, sourceOf, visitOf } from '../store/records.ts';
 import type { AccountState, Entry, Journal } from '../store/store.ts';
 
 export interface DeliverDeps extends CallDeps {
@@ -39,6 +39,9 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
   }));
   hold(writes, written);
   const key = contact.key;
+  // Once a customer has a first visit, nothing is written for it again.
+  const first = contact.firstVisit ? undefined : sourceOf(event.visit, event.at, channel.id);
+  if (first) hold(writes, state.noteFirstVisit(key, first));
   const chatId = `${channel.id}:${key}`;
   const prev = await state.conversation(chatId);
   const meta = mergeMeta(
@@ -49,10 +52,11 @@ async function resolve(event: InboundEvent, account: Account, channel: ChannelCo
   // Writing again is subscribing again (Viber subscribes a user who messages the bot).
   const unsubscribed = event.kind === 'customer' && event.subscribed !== undefined ? !event.subscribed
     : event.kind === 'message' && !event.echo ? undefined : prev?.unsubscribed;
+  const last = event.kind === 'message' && !event.echo ? lastMessageOf(event) : prev?.last;
   hold(writes, state.putConversation({
     chatId, channel: channel.id, contactKey: key, clientId: c.clientId, taskNumber: prev?.taskNumber,
     fresh: prev?.fresh ?? true, ...(prev?.fieldsSent ? { fieldsSent: prev.fieldsSent } : {}),
-    ...(unsubscribed ? { unsubscribed } : {}), updatedAt: event.at, meta,
+    ...(unsubscribed ? { unsubscribed } : {}), updatedAt: event.at, ...(last ? { last } : {}), meta,
   }));
   return {
     channel: { id: channel.id, title: adapter.title, name: channel.name, options: channel.options },

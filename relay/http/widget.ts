@@ -2,14 +2,14 @@ import type Router from '@koa/router';
 import { readAsset } from './assets.ts';
 import { newRouter } from './router.ts';
 import type { Context } from 'koa';
-import { adapters } from '../channels/index.ts';
-import type { TaskData, WidgetChannel, WidgetConfig } from '../../widget/types.ts';
+import type { ContactData, TaskData, WidgetConfig } from '../../widget/types.ts';
 import type { Relay } from '../context.ts';
 import { planfixOrigin, type Account } from '../core/account.ts';
 import { localeOf } from '../core/locale.ts';
 import { AuthError, HttpError } from '../errors.ts';
 import type { TaskView } from '../store/records.ts';
 import { safeEqual } from './secure.ts';
+import { customerData, customerOf, historyList, readCursor, seedOfTask, widgetCall, widgetChannel, type HistoryListName } from './widget-customer.ts';
 
 interface Bundle {
   code: string;
@@ -46,7 +46,7 @@ function userscript(publicUrl: string, a: Account, bundle: Bundle): string {
 // @name         Planfix relay widget: ${name}
 // @namespace    ${publicUrl}/widget/${a.id}
 // @version      ${bundle.version}
-// @description  Channel data in Planfix task views: visitor, pages, UTM, calls with recordings
+// @description  Channel data in Planfix task and contact views: visitor, pages, UTM, calls with recordings, the customer's history
 // @match        ${origin}/task/*
 // @match        ${origin}/*
 // @noframes
@@ -57,7 +57,8 @@ function userscript(publicUrl: string, a: Account, bundle: Bundle): string {
 // @downloadURL  ${self}
 // ==/UserScript==
 // The second @match is there because Planfix is a single-page app: an employee who opens the
-// task list first reaches a task without a page load; the widget shows only on /task/<number>.
+// task list first reaches a task without a page load; the widget shows only on /task/<number>
+// and /contact/<id>.
 (function () {
   'use strict';
   var __PLANFIX_RELAY__ = ${jsLiteral(config)};
@@ -67,20 +68,14 @@ ${bundle.code}
 `;
 }
 
-const titleOf = (kind: string) => adapters[kind]?.title ?? kind;
-
 /** The task's metadata as the widget reads it: channel names as they are now, no internal ids. */
 function taskData(a: Account, task: number, v: TaskView): TaskData {
-  const channel = (id: string, fallback?: WidgetChannel): WidgetChannel | undefined => {
-    const c = a.channels.find((x) => x.id === id);
-    return c ? { kind: c.kind, title: titleOf(c.kind), name: c.name } : fallback;
-  };
   const chat = v.chat;
   return {
     task,
     ...(chat ? {
       chat: {
-        channel: channel(chat.channel.id, { kind: chat.channel.kind, title: titleOf(chat.channel.kind), name: chat.channel.name })!,
+        channel: widgetChannel(a, chat.channel.id, chat.channel)!,
         customer: chat.customer,
         visitor: chat.visitor,
         pages: chat.pages,
@@ -91,16 +86,28 @@ function taskData(a: Account, task: number, v: TaskView): TaskData {
         siteData: chat.siteData,
       },
     } : {}),
-    calls: v.calls.map((c) => ({
-      at: c.at, direction: c.direction, status: c.status, phone: c.phone, durationSec: c.durationSec,
-      employee: c.employee, recordingUrl: c.recordingUrl, cardUrl: c.cardUrl, analyticsId: c.analyticsId, utm: c.utm, channel: channel(c.channel),
-    })),
+    // The task's own calls: the task they are on goes without saying.
+    calls: v.calls.map((c) => { const { task: _task, ...rest } = widgetCall(a, c); return rest; }),
   };
+}
+
+/** A task number or a Planfix contact id from the path; anything else is nothing the relay has. */
+function numberParam(raw: string | undefined, what: string): number {
+  const n = raw && /^\d{1,12}$/.test(raw) ? Number(raw) : 0;
+  if (!n) throw new HttpError(404, `no channel data for this ${what}`);
+  return n;
+}
+
+function listParam(raw: string | undefined): HistoryListName {
+  if (raw !== 'conversations' && raw !== 'calls') throw new HttpError(404, 'no such list: conversations or calls');
+  return raw;
 }
 
 /**
  * GET /widget.js (the bundle), GET /widget/<account>.user.js?key= (the userscript) and the data
- * API GET /widget/<account>/tasks/<number> (X-Widget-Key), readable from the Planfix origin only.
+ * API (X-Widget-Key), readable from the Planfix origin only: GET /widget/<account>/tasks/<number>
+ * and /widget/<account>/contacts/<Planfix contact id>, and the next pages of their customer's
+ * history at …/history/conversations|calls?after=.
  */
 export function widgetRouter(relay: Relay): Router {
   const router = newRouter();
@@ -138,28 +145,74 @@ export function widgetRouter(relay: Relay): Router {
     return true;
   };
 
+  // The data API: a task, a Planfix contact, and the next pages of either's customer history.
   const tasks = '/widget/:accountId/tasks/:task';
-  router.options(tasks, (ctx) => {
-    if (!cors(ctx, relay.accounts.get(ctx.params.accountId!))) throw new HttpError(403, 'origin not allowed');
-    ctx.set('Access-Control-Allow-Methods', 'GET');
-    ctx.set('Access-Control-Allow-Headers', 'X-Widget-Key');
-    ctx.set('Access-Control-Max-Age', '600');
-    // A relay on a private network called from Planfix on the internet (Chrome's Private Network Access).
-    if (ctx.get('access-control-request-private-network') === 'true') ctx.set('Access-Control-Allow-Private-Network', 'true');
-    ctx.status = 204;
-  });
+  const contacts = '/widget/:accountId/contacts/:contact';
+  const paths = [tasks, `${tasks}/history/:list`, contacts, `${contacts}/history/:list`];
+  for (const path of paths) {
+    router.options(path, (ctx) => {
+      if (!cors(ctx, relay.accounts.get(ctx.params.accountId!))) throw new HttpError(403, 'origin not allowed');
+      ctx.set('Access-Control-Allow-Methods', 'GET');
+      ctx.set('Access-Control-Allow-Headers', 'X-Widget-Key');
+      ctx.set('Access-Control-Max-Age', '600');
+      // A relay on a private network called from Planfix on the internet (Chrome's Private Network Access).
+      if (ctx.get('access-control-request-private-network') === 'true') ctx.set('Access-Control-Allow-Private-Network', 'true');
+      ctx.status = 204;
+    });
+  }
 
-  router.get(tasks, async (ctx) => {
+  /** The account whose key the request carries; CORS first, so that the widget can read a 401 and ask for a reinstall. */
+  const account = (ctx: Context): Account => {
     const a = relay.accounts.get(ctx.params.accountId!);
     ctx.set('Cache-Control', 'no-store');
-    // Before the key check, so that the widget can read a 401 and ask for a reinstall.
     cors(ctx, a);
     if (!keyOk(a, ctx.get('x-widget-key'))) throw new AuthError('widget', 401, 'wrong or old widget key: reinstall the userscript from the admin page');
-    const task = /^\d{1,12}$/.test(ctx.params.task!) ? Number(ctx.params.task) : undefined;
-    if (!task) throw new HttpError(404, 'no channel data for this task');
-    const view = await relay.store.state(a.id).taskView(task);
+    return a;
+  };
+
+  /** The task's data and who its customer is; 404 when the relay knows nothing of the task. */
+  const taskOf = async (ctx: Context) => {
+    const a = account(ctx);
+    const task = numberParam(ctx.params.task, 'task');
+    const state = relay.store.state(a.id);
+    const view = await state.taskView(task);
     if (!view) throw new HttpError(404, 'no channel data for this task');
-    ctx.body = taskData(a, task, view);
+    return { a, task, state, view, who: await customerOf(state, await seedOfTask(state, task, view)) };
+  };
+
+  /** A Planfix contact's customer; 404 unless the relay knows them: a call of theirs, or a chat customer with their number. */
+  const contactOf = async (ctx: Context) => {
+    const a = account(ctx);
+    const contact = numberParam(ctx.params.contact, 'contact');
+    const state = relay.store.state(a.id);
+    const who = await customerOf(state, { keys: [], planfix: [contact] });
+    if (!who.keys.length && !(await state.customerCalls([`pf:${contact}`], { limit: 1 })).items.length) throw new HttpError(404, 'no channel data for this contact');
+    return { a, contact, state, who };
+  };
+
+  router.get(tasks, async (ctx) => {
+    const { a, task, state, view, who } = await taskOf(ctx);
+    const customer = await customerData(a, state, who, task);
+    ctx.body = { ...taskData(a, task, view), ...(customer ? { customer } : {}) } satisfies TaskData;
+  });
+
+  router.get(`${tasks}/history/:list`, async (ctx) => {
+    const { a, task, state, who } = await taskOf(ctx);
+    const list = listParam(ctx.params.list);
+    ctx.body = await historyList(a, state, who, list, readCursor(ctx.query.after), task);
+  });
+
+  router.get(contacts, async (ctx) => {
+    const { a, contact, state, who } = await contactOf(ctx);
+    const customer = await customerData(a, state, who);
+    if (!customer) throw new HttpError(404, 'no channel data for this contact');
+    ctx.body = { contact, customer } satisfies ContactData;
+  });
+
+  router.get(`${contacts}/history/:list`, async (ctx) => {
+    const { a, state, who } = await contactOf(ctx);
+    const list = listParam(ctx.params.list);
+    ctx.body = await historyList(a, state, who, list, readCursor(ctx.query.after));
   });
 
   return router;

@@ -1,4 +1,4 @@
-import { SITE_DATA_MAX_KEYS, type Customer, type Page, type Visit } from '../core/events.ts';
+import { SITE_DATA_MAX_KEYS, type Customer, type MessageEvent, type Page, type Visit } from '../core/events.ts';
 
 // What the store keeps for an account, whatever engine keeps it, and the merge rules of the widget's
 // metadata, which are the relay's and not an engine's.
@@ -61,6 +61,29 @@ export interface Contact {
   customer: Omit<Customer, 'clientId'>;
   /** Fingerprint of the contact fields last pushed to Planfix, to know when to updateContact. */
   sent?: string;
+  /** Where the customer's first visit with a source came from: kept with the contact, past retention. */
+  firstVisit?: VisitSource;
+}
+
+/** Where a visit came from (referrer, landing page, UTM): what sales asks of a customer's first visit. */
+export interface VisitSource {
+  at: number;
+  /** The channel id it came through. */
+  channel: string;
+  referrer?: string;
+  landing?: string;
+  utm?: Record<string, string>;
+}
+
+/** The customer's last message in a conversation, as the customer's history lists it. */
+export interface LastMessage {
+  at: number;
+  /** Its first line, cut to LAST_TEXT_MAX characters; empty when it had no words. */
+  text: string;
+  /** The first attachment's name, when it had one. */
+  attachment?: string;
+  /** What it held instead of words (a location, a sticker…). */
+  content?: NonNullable<MessageEvent['content']>['kind'];
 }
 
 export interface Conversation {
@@ -77,8 +100,25 @@ export interface Conversation {
   /** The customer opted out of messages from the channel: replies fail until they write again. */
   unsubscribed?: boolean;
   updatedAt: number;
+  /** The customer's last message (not an employee's, nor an echo of one). */
+  last?: LastMessage;
   /** The widget's metadata; left out where only the routing is read (conversationsOf). */
   meta?: WidgetMeta;
+}
+
+/** A conversation as a customer's history lists it: its metadata only where its visits came from. */
+export type ConversationSummary = Omit<Conversation, 'meta'> & { meta?: Pick<WidgetMeta, 'channel' | 'referrer' | 'landing' | 'utm'> };
+
+/** Where a page of a customer's history resumes: after the item with this time and id. */
+export interface HistoryCursor {
+  at: number;
+  id: string;
+}
+
+/** One page of a customer's history, and where the next resumes (absent after the last). */
+export interface HistoryPage<T> {
+  items: T[];
+  next?: HistoryCursor;
 }
 
 /** A message the relay sent for Planfix: how provider receipts find Planfix's messageId. */
@@ -116,6 +156,24 @@ export interface PhoneBookState {
 }
 
 const MAX_PAGES = 100;
+const LAST_TEXT_MAX = 200;
+
+/** The visit's source, when it has one worth telling: a referrer, a landing page or a UTM tag. */
+export function sourceOf(visit: Visit | undefined, at: number, channel: string): VisitSource | undefined {
+  if (!visit) return undefined;
+  const utm = Object.fromEntries(Object.entries(visit.utm ?? {}).filter(([, v]) => v)) as Record<string, string>;
+  const has = Object.keys(utm).length > 0;
+  if (!visit.referrer && !visit.landing && !has) return undefined;
+  return { at, channel, ...(visit.referrer ? { referrer: visit.referrer } : {}), ...(visit.landing ? { landing: visit.landing } : {}), ...(has ? { utm } : {}) };
+}
+
+/** A message as the customer's history shows it: the first non-empty line, or what it carried instead. */
+export function lastMessageOf(ev: MessageEvent): LastMessage {
+  const line = ev.text.split(/\r?\n/).map((l) => l.trim()).find(Boolean) ?? '';
+  const text = line.length > LAST_TEXT_MAX ? `${line.slice(0, LAST_TEXT_MAX - 1)}…` : line;
+  const attachment = ev.attachments[0]?.name;
+  return { at: ev.at, text, ...(attachment ? { attachment: attachment.slice(0, LAST_TEXT_MAX) } : {}), ...(ev.content ? { content: ev.content.kind } : {}) };
+}
 
 /** The visit the metadata holds, as an adapter would have given it. */
 export function visitOf(meta: WidgetMeta): Visit {

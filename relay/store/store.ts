@@ -4,7 +4,7 @@ import type { Op } from '../core/plan.ts';
 import type { TrafficDelta, TrafficHour } from '../core/traffic.ts';
 import type { ActivityItem } from '../delivery/activity.ts';
 import type { DeadReason } from '../delivery/dead-reason.ts';
-import type { CallRecord, Contact, Conversation, DeliveryStatus, PhoneBookState, PlanfixContact, TaskView } from './records.ts';
+import type { CallRecord, Contact, Conversation, ConversationSummary, DeliveryStatus, HistoryCursor, HistoryPage, PhoneBookState, PlanfixContact, TaskView, VisitSource } from './records.ts';
 
 // What the relay needs from durable storage, whatever engine holds it (SQLite in the data
 // directory, or PostgreSQL with RELAY_DATABASE_URL). Every write resolves once it is durable; reads are async so
@@ -120,6 +120,26 @@ export interface AccountState {
   putCall(call: CallRecord): Promise<CallRecord>;
   /** Everything the widget shows for a task; undefined when the relay knows nothing of it. */
   taskView(taskNumber: number): Promise<TaskView | undefined>;
+
+  // The customer's history, for the widget (relay/http/widget-customer.ts). Each list is read a
+  // page at a time through an index, so a customer with years of calls costs what one page does.
+
+  /** Keeps the visit as the contact's first unless it has an earlier one; an unknown contact is not made. */
+  noteFirstVisit(key: string, visit: VisitSource): Promise<void>;
+  /** The conversation whose task this is (routing only, no metadata); undefined when none is. */
+  taskConversation(taskNumber: number): Promise<Conversation | undefined>;
+  /** The numbers the Planfix phone index holds for Planfix contact `id` (calls' contacts, the phone book mirror). */
+  planfixPhones(id: number): Promise<string[]>;
+  /**
+   * The conversations of these contacts, newest first (by `updatedAt`, then chat id), `limit` at
+   * a time, resuming after `after`; each with its last message and where its visits came from.
+   */
+  customerConversations(contactKeys: string[], page: { limit: number; after?: HistoryCursor }): Promise<HistoryPage<ConversationSummary>>;
+  /**
+   * The calls attached to these Planfix contacts (`pf:<id>`, CallRecord.contactKey), newest first
+   * (by `at`, then call id; `oldest`: the other way round), `limit` at a time, resuming after `after`.
+   */
+  customerCalls(contactKeys: string[], page: { limit: number; after?: HistoryCursor; oldest?: boolean }): Promise<HistoryPage<CallRecord>>;
 }
 
 export interface ActivityLog {

@@ -66,6 +66,14 @@ test('auth matrix: every endpoint refuses missing, wrong and foreign credentials
     { name: 'widget data, no key', url: `${base}/widget/${a.id}/tasks/1001`, method: 'GET', expect: [401] },
     { name: 'widget data, wrong key', url: `${base}/widget/${a.id}/tasks/1001`, method: 'GET', headers: { 'x-widget-key': 'wrong' }, expect: [401] },
     { name: 'widget data, another account\'s key', url: `${base}/widget/${a.id}/tasks/1001`, method: 'GET', headers: { 'x-widget-key': other.widgetKey }, expect: [401] },
+    // The customer's history: a task's next pages, a Planfix contact's page and its next pages.
+    ...['tasks/1001/history/calls', 'tasks/1001/history/conversations', 'contacts/1001', 'contacts/1001/history/calls', 'contacts/1001/history/conversations'].flatMap((path): Try[] => [
+      { name: `widget ${path}, no key`, url: `${base}/widget/${a.id}/${path}`, method: 'GET', expect: [401] },
+      { name: `widget ${path}, wrong key`, url: `${base}/widget/${a.id}/${path}`, method: 'GET', headers: { 'x-widget-key': 'wrong' }, expect: [401] },
+      { name: `widget ${path}, another account's key`, url: `${base}/widget/${a.id}/${path}`, method: 'GET', headers: { 'x-widget-key': other.widgetKey }, expect: [401] },
+      { name: `widget ${path}, this account's key on another account's path`, url: `${base}/widget/${other.id}/${path}`, method: 'GET', headers: { 'x-widget-key': a.widgetKey }, expect: [401] },
+      { name: `widget ${path}, the key in the query instead of the header`, url: `${base}/widget/${a.id}/${path}?key=${a.widgetKey}`, method: 'GET', expect: [401] },
+    ]),
     { name: 'userscript, no key', url: `${base}/widget/${a.id}.user.js`, method: 'GET', expect: [401] },
     { name: 'userscript, another account\'s key', url: `${base}/widget/${a.id}.user.js?key=${other.widgetKey}`, method: 'GET', expect: [401] },
   ];

@@ -73,6 +73,8 @@ test('mistaken URLs: no face answers 2xx to an unknown path, a URL without its s
     { name: 'widget bundle', method: 'GET', path: '/widget.js' },
     { name: 'userscript', method: 'GET', path: `/widget/${a.id}.user.js?key=${a.widgetKey}`, bare: { method: 'GET', path: `/widget/${a.id}.user.js` } },
     { name: 'widget data', method: 'GET', path: `/widget/${a.id}/tasks/1`, headers: { 'x-widget-key': a.widgetKey }, allowed: ['OPTIONS'], bare: { method: 'GET', path: `/widget/${a.id}/tasks/1` } },
+    { name: 'widget data of a contact', method: 'GET', path: `/widget/${a.id}/contacts/1`, headers: { 'x-widget-key': a.widgetKey }, allowed: ['OPTIONS'], bare: { method: 'GET', path: `/widget/${a.id}/contacts/1` } },
+    { name: 'widget data, a history page', method: 'GET', path: `/widget/${a.id}/contacts/1/history/calls`, headers: { 'x-widget-key': a.widgetKey }, allowed: ['OPTIONS'], bare: { method: 'GET', path: `/widget/${a.id}/contacts/1/history/calls` } },
     { name: 'health', method: 'GET', path: '/healthz' },
     { name: 'metrics', method: 'GET', path: '/metrics' },
   ];
@@ -81,8 +83,8 @@ test('mistaken URLs: no face answers 2xx to an unknown path, a URL without its s
   const rightWrong: string[] = [];
   for (const f of faces) {
     const r = await request(`${w.relay.url}${f.path}`, { method: f.method, headers: f.headers, body: f.body });
-    // The Planfix chat callback names no conversation and widget data no known task: the right URL, refused for its content.
-    const expected = f.name === 'Planfix chat callback' ? 400 : f.name === 'widget data' ? 404 : 200;
+    // The Planfix chat callback names no conversation and widget data no known task or contact: the right URL, refused for its content.
+    const expected = f.name === 'Planfix chat callback' ? 400 : f.name.startsWith('widget data') ? 404 : 200;
     if (r.status !== expected) rightWrong.push(`${f.name}: ${r.status} ${r.text.slice(0, 100)}`);
   }
   t.deepEqual(rightWrong, [], 'every face answers its right URL');

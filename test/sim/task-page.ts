@@ -4,6 +4,9 @@
 // `.taskview-actions` present or absent, the interface language on <html lang>, and a light or
 // dark theme switched by a class on <html>, without a reload, with a transition as apps do.
 //
+// Contact pages `/contact/<id>` are there too (a contact's card with its tasks listed), as far as
+// the widget cares: their markup is a stand-in, Planfix's own is not known here.
+//
 // Query switches, kept across its own links: `anchor=0` renders no known anchor, `lang=en|uk|de…`
 // (default ru), `theme=dark|bare` (bare: no element paints a background; default light),
 // `nav=1,2,3` puts links to those tasks in the top bar.
@@ -36,6 +39,8 @@ const SCRIPT = `
     const app = document.getElementById('app');
     // A framework re-render: every node of the old view goes, and anything placed next to them.
     app.replaceChildren();
+    const c = /^\\/contact\\/(\\d+)/.exec(location.pathname);
+    if (c) return renderContact(app, c[1]);
     const m = /^\\/task\\/(\\d+)/.exec(location.pathname);
     if (!m) {
       document.title = 'Tasks';
@@ -61,6 +66,31 @@ const SCRIPT = `
     view.append(link);
     app.append(view);
   }
+  // A contact's card: its name, actions, and the contact's tasks, whose titles carry a class with
+  // "task-title" in it as task lists do (the panel must not take one for its anchor).
+  function renderContact(app, n) {
+    const tasks = landed ? Object.entries(landed).filter(([, t]) => t.contact && String(t.contact.number) === n) : [];
+    const contact = tasks.length ? tasks[0][1].contact : undefined;
+    document.title = 'Contact #' + n;
+    const view = make('div', 'contactview');
+    view.append(make('h1', anchor ? 'js-contact-title' : 'page-heading', 'Contact #' + n + ': ' + (contact ? contact.name : landed ? 'not in this Planfix' : 'Olga Petrenko')));
+    if (anchor) {
+      const actions = make('div', 'contactview-actions');
+      for (const label of ['Edit', 'New task', 'Write']) actions.append(make('button', '', label));
+      view.append(actions);
+    }
+    const list = make('ul', 'contact-tasks');
+    const rows = tasks.length ? tasks.map(([number, t]) => [number, t.name]) : landed ? [] : [['101', 'Chat on the site'], ['102', 'Viber']];
+    for (const [number, name] of rows) {
+      const li = make('li', 'contact-tasks__row');
+      const a = make('a', 'contact-tasks__task-title', 'Task #' + number + ': ' + name);
+      a.href = '/task/' + number + keep;
+      li.append(a);
+      list.append(li);
+    }
+    view.append(list);
+    app.append(view);
+  }
   document.addEventListener('click', (e) => {
     const a = e.target.closest && e.target.closest('a[data-spa]');
     if (!a) return;
@@ -80,7 +110,9 @@ const SCRIPT = `
 
 /** The tasks as the page script reads them, safe inside <script> (no `<` survives). */
 function landedJson(tasks: LandedTask[]): string {
-  const byNumber = Object.fromEntries(tasks.map((t) => [t.number, { name: t.name, messages: t.messages.map(({ author, text }) => ({ author, text })) }]));
+  const byNumber = Object.fromEntries(tasks.map((t) => [t.number, {
+    name: t.name, messages: t.messages.map(({ author, text }) => ({ author, text })), contact: t.contact && { number: t.contact.number, name: t.contact.name },
+  }]));
   return JSON.stringify(byNumber).replace(/</g, '\\u003c');
 }
 
@@ -165,6 +197,11 @@ export class TaskPage {
     if (opts.nav?.length) q.set('nav', opts.nav.join(','));
     const path = typeof task === 'number' ? `/task/${task}` : task;
     return `${this.origin}${path}${q.size ? `?${q}` : ''}`;
+  }
+
+  /** A Planfix contact page's URL (`/contact/<id>`), with the same switches as a task page's. */
+  contactUrl(id: number, opts: { anchor?: boolean; lang?: string; theme?: 'dark' | 'bare' } = {}): string {
+    return this.url(`/contact/${id}`, opts);
   }
 
   recordingUrl(name: string): string {

@@ -174,6 +174,15 @@ const STEPS: string[] = [
     data text NOT NULL
   );
   `,
+  // A customer's history for the widget (history.ts), a page at a time: each list through an index
+  // ending in its order (ids in the "C" collation, bytes, as SQLite orders them), and a Planfix
+  // contact's numbers by its id.
+  `
+  DROP INDEX conversations_contact;
+  CREATE INDEX conversations_history ON conversations (account, contact, ((data::json->>'updatedAt')::float8) DESC, chat_id COLLATE "C" DESC);
+  CREATE INDEX calls_history ON calls (account, contact, at, call_id COLLATE "C") WHERE contact IS NOT NULL;
+  CREATE INDEX planfix_contacts_holder ON planfix_contacts (account, holder);
+  `,
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

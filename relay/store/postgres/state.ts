@@ -1,8 +1,9 @@
 import type { Customer } from '../../core/events.ts';
 import { contactKey, type Identifiers } from '../../core/identity.ts';
-import type { CallRecord, Contact, Conversation, DeliveryStatus, PhoneBookState, PlanfixContact, TaskView, WidgetMeta } from '../records.ts';
+import type { CallRecord, Contact, Conversation, DeliveryStatus, HistoryCursor, PhoneBookState, PlanfixContact, TaskView, VisitSource, WidgetMeta } from '../records.ts';
 import type { AccountState, Bound } from '../store.ts';
 import type { Db, Query } from './db.ts';
+import { PgHistory } from './history.ts';
 
 /** Calls the widget lists for one task or contact; older ones stay in the database. */
 const CALLS_SHOWN = 200;
@@ -33,7 +34,17 @@ const MIRROR = `INSERT INTO planfix_contacts AS p (account, phone, holder, data,
  * advisory lock, so that two requests at once (or two relays) cannot both read the old state.
  */
 export class PgAccountState implements AccountState {
-  constructor(private readonly account: string, private readonly db: Db) {}
+  private readonly history: PgHistory;
+
+  constructor(private readonly account: string, private readonly db: Db) {
+    this.history = new PgHistory(account, db);
+  }
+
+  noteFirstVisit(key: string, visit: VisitSource) { return this.history.noteFirstVisit(key, visit); }
+  taskConversation(taskNumber: number) { return this.history.taskConversation(taskNumber); }
+  planfixPhones(id: number) { return this.history.planfixPhones(id); }
+  customerConversations(keys: string[], page: { limit: number; after?: HistoryCursor }) { return this.history.customerConversations(keys, page); }
+  customerCalls(keys: string[], page: { limit: number; after?: HistoryCursor; oldest?: boolean }) { return this.history.customerCalls(keys, page); }
 
   private async identity(kind: Kind, value: string): Promise<string | undefined> {
     const [r] = await this.db.query<{ contact: string }>('SELECT contact FROM identities WHERE account = $1 AND kind = $2 AND value = $3', [this.account, kind, value]);

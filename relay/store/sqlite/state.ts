@@ -1,8 +1,9 @@
 import type { Customer } from '../../core/events.ts';
 import { contactKey, type Identifiers, type IdentityIndex } from '../../core/identity.ts';
-import type { CallRecord, Contact, Conversation, DeliveryStatus, PhoneBookState, PlanfixContact, TaskView, WidgetMeta } from '../records.ts';
+import type { CallRecord, Contact, Conversation, DeliveryStatus, HistoryCursor, PhoneBookState, PlanfixContact, TaskView, VisitSource, WidgetMeta } from '../records.ts';
 import type { AccountState, Bound } from '../store.ts';
 import type { Db } from './db.ts';
+import { historyStatements, SqliteHistory } from './history.ts';
 
 /** Calls the widget lists for one task or contact; older ones stay in the database. */
 const CALLS_SHOWN = 200;
@@ -44,6 +45,7 @@ export function stateStatements(db: Db) {
     putCall: q(`INSERT INTO calls (account, call_id, task, contact, at, touched, data) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (account, call_id) DO UPDATE SET task = excluded.task, contact = excluded.contact, at = excluded.at, touched = excluded.touched, data = excluded.data`),
     callsOfTask: q(`SELECT data FROM calls WHERE account = ? AND task = ? ORDER BY at DESC, rowid LIMIT ${CALLS_SHOWN}`).pluck(),
+    history: historyStatements(db),
   };
 }
 
@@ -64,7 +66,11 @@ export class SqliteAccountState implements AccountState {
     byEmail: (v) => this.identity('e', v),
   };
 
-  constructor(private readonly account: string, private readonly db: Db, private readonly st: Statements) {}
+  private readonly history: SqliteHistory;
+
+  constructor(private readonly account: string, private readonly db: Db, private readonly st: Statements) {
+    this.history = new SqliteHistory(account, db, st.history);
+  }
 
   private identity(kind: Kind, value: string): string | undefined {
     return this.st.identity.get(this.account, kind, value) as string | undefined;
@@ -234,4 +240,10 @@ export class SqliteAccountState implements AccountState {
     const calls = (this.st.callsOfTask.all(this.account, taskNumber) as string[]).map((d) => JSON.parse(d) as CallRecord);
     return Promise.resolve(chat || calls.length ? { ...(chat ? { chat } : {}), calls } : undefined);
   }
+
+  noteFirstVisit(key: string, visit: VisitSource) { return this.history.noteFirstVisit(key, visit); }
+  taskConversation(taskNumber: number) { return this.history.taskConversation(taskNumber); }
+  planfixPhones(id: number) { return this.history.planfixPhones(id); }
+  customerConversations(keys: string[], page: { limit: number; after?: HistoryCursor }) { return this.history.customerConversations(keys, page); }
+  customerCalls(keys: string[], page: { limit: number; after?: HistoryCursor; oldest?: boolean }) { return this.history.customerCalls(keys, page); }
 }
