@@ -1,37 +1,9 @@
 import type { Op } from '../../core/plan.ts';
 import type { DeadReason } from '../../delivery/dead-reason.ts';
+import { entryOf, type EventRow as Row } from '../rows.ts';
 import type { Entry, Journal, NewEntry } from '../store.ts';
 import { Batches } from './batches.ts';
 import type { Db } from './db.ts';
-
-interface Row {
-  seq: number;
-  id: string;
-  account: string;
-  channel: string;
-  key: string;
-  at: number;
-  event: string;
-  plan: string | null;
-  step: number;
-  attempts: number;
-  next_at: number | null;
-  dead_reason: string | null;
-  dead_at: number | null;
-  dead_code: string | null;
-}
-
-function entryOf(r: Row): Entry {
-  return {
-    id: r.id, seq: r.seq, account: r.account, channel: r.channel, key: r.key, at: r.at,
-    event: JSON.parse(r.event) as Entry['event'],
-    step: r.step,
-    ...(r.plan ? { plan: JSON.parse(r.plan) as Op[] } : {}),
-    ...(r.attempts ? { attempts: r.attempts } : {}),
-    ...(r.next_at ? { nextAt: r.next_at } : {}),
-    ...(r.dead_at !== null ? { dead: { reason: r.dead_reason ?? '', at: r.dead_at, ...(r.dead_code ? { code: r.dead_code as DeadReason } : {}) } } : {}),
-  };
-}
 
 /** A dead letter as revive() and reviveAll() put it back. */
 const revived = (r: Row): Entry => entryOf({ ...r, dead_at: null, dead_reason: null, dead_code: null, attempts: 0, next_at: null });

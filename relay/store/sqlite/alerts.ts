@@ -1,13 +1,6 @@
+import { stateOf, type AlertRow as Row } from '../rows.ts';
 import type { AlertLog, AlertState } from '../store.ts';
 import type { Db } from './db.ts';
-
-interface Row { account: string; unsent: number; first_at: number | null; last_sent_at: number | null }
-
-const stateOf = (r: Row | undefined): AlertState => (r ? {
-  unsent: r.unsent,
-  ...(r.first_at !== null ? { firstAt: r.first_at } : {}),
-  ...(r.last_sent_at !== null ? { lastSentAt: r.last_sent_at } : {}),
-} : { unsent: 0 });
 
 /** The dead-letter alerts' pacing in `alerts` (schema.ts), one row an account. */
 export class SqliteAlerts implements AlertLog {
