@@ -1,7 +1,7 @@
 // Dead letters on the admin page in Debian's Chromium, in Russian at 1,100 px and in Ukrainian and English at 360 px. Russian: the reason in plain words with
 // the relay's own words under "Подробности", and "Повторить все" asking first (in Russian) and
 // sending every letter back once the cause is fixed. Also the alert settings saved from the page.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { ADMIN_TOKEN, RelayProcess } from '../helpers/relay-process.ts';
@@ -12,6 +12,21 @@ import { uk } from '../../admin-ui/texts-uk.ts';
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });
 test.after.always(async () => { await browser?.close(); });
+
+/** Signed in to the admin page, on the account's screen, in a fresh context of this size and language. */
+async function accountPage(t: ExecutionContext, relay: RelayProcess, account: string, o: { width: number; height: number; locale: string }) {
+  const context = await browser.newContext({ viewport: { width: o.width, height: o.height }, locale: o.locale });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${relay.url}/admin`);
+  await page.fill('#token', ADMIN_TOKEN);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#account-create');
+  await page.goto(`${relay.url}/admin#${account}`);
+  return { page, errors };
+}
 
 test('Russian: plain-words reason with details, Retry all with a confirmation in Russian, alert settings saved', async (t) => {
   const pf = await PlanfixSim.start();
@@ -27,16 +42,7 @@ test('Russian: plain-words reason with details, Retry all with a confirmation in
   await say('v1', 'm3', 'Второе');
   await pf.waitFor(async () => ((await relay.api('GET', `/api/accounts/${account.id}/dead-letters`)).body as unknown[]).length === 3);
 
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'ru-RU' });
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${relay.url}/admin`);
-  await page.fill('#token', ADMIN_TOKEN);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('#account-create');
-  await page.goto(`${relay.url}/admin#${account.id}`);
+  const { page, errors } = await accountPage(t, relay, account.id, { width: 1100, height: 900, locale: 'ru-RU' });
   await page.locator('h3', { hasText: 'Недоставленные (3)' }).waitFor({ timeout: 15_000 });
   const rows = page.locator('table.dead tr');
   t.is(await rows.count(), 3);
@@ -90,16 +96,7 @@ test('Ukrainian and English at 360 px: the reasons in plain words, Dismiss and R
   const code = (await dead())[0]!.reasonCode;
 
   for (const [locale, words] of [['uk-UA', uk], ['en-US', en]] as const) {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale });
-    t.teardown(() => context.close());
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${relay.url}/admin`);
-    await page.fill('#token', ADMIN_TOKEN);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#account-create');
-    await page.goto(`${relay.url}/admin#${account.id}`);
+    const { page, errors } = await accountPage(t, relay, account.id, { width: 360, height: 740, locale });
     const rows = page.locator('table.dead tr');
     await rows.first().waitFor({ timeout: 15_000 });
     const count = await rows.count();
