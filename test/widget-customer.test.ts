@@ -65,6 +65,24 @@ test('the lists leave out what the task shown holds and still fill their pages; 
   t.is(await customerData(account, s, { keys: [], planfix: [8] }), undefined);
 });
 
+test('a task holding hundreds of its own calls: each request reads a few pages at most, and the next goes on to the others', async (t) => {
+  const s = await open(t);
+  for (let i = 0; i < 3; i++) await s.putCall(call(`old-${i}`, i * 1000, { taskNumber: 50 }));
+  for (let i = 0; i < 150; i++) await s.putCall(call(`own-${String(i).padStart(3, '0')}`, (100 + i) * 1000, { taskNumber: 30 }));
+  const who = { keys: [], planfix: [7] };
+  const first = await customerData(account, s, who, 30);
+  t.truthy(first, 'a section: more is there beyond the task\'s own calls');
+  t.deepEqual(first!.calls.items, [], 'five pages of the task\'s own calls read, none shown');
+  t.truthy(first!.calls.more);
+  let page = await historyList(account, s, who, 'calls', readCursor(first!.calls.more), 30);
+  const shown = [...page.items];
+  while (page.more) {
+    page = await historyList(account, s, who, 'calls', readCursor(page.more), 30);
+    shown.push(...page.items);
+  }
+  t.deepEqual(shown.map((c) => (c.at - T) / 1000), [2, 1, 0]);
+});
+
 test('the first visit is the earliest kept on the chat contacts or the first call\'s UTM; the latest is left out when it is the same', async (t) => {
   const s = await open(t);
   await bindNow(s, { client: 'ch1/a', phone: P1 }, () => ({}));

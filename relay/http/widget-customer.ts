@@ -21,6 +21,8 @@ export const PAGE_SIZE = 20;
  */
 const MAX_KEYS = 50;
 const MAX_PLANFIX = 10;
+/** Pages of the store one request reads at most, skipping what the task shown holds itself. */
+const MAX_READS = 5;
 
 export type HistoryListName = 'conversations' | 'calls';
 
@@ -118,7 +120,10 @@ const cursorOf = (x: Item): HistoryCursor => ('chatId' in x ? { at: x.updatedAt,
 async function shownPage(state: AccountState, who: Customer, list: HistoryListName, after?: HistoryCursor, task?: number): Promise<{ page: HistoryPage<Item>; first: Item[] }> {
   const items: Item[] = [];
   let first: Item[] | undefined;
-  for (let from = after; ;) {
+  for (let from = after, reads = 0; ; reads++) {
+    // A task with years of its own calls would be read through whole: a request reads a few pages
+    // at most, and the next goes on from there (a page may then hold fewer).
+    if (reads === MAX_READS && from) return { page: { items, next: from }, first: first ?? [] };
     const page = await readPage(state, who, list, from);
     first ??= page.items;
     for (const [i, x] of page.items.entries()) {
@@ -175,7 +180,7 @@ async function sources(a: Account, state: AccountState, who: Customer, convs: Co
  */
 export async function customerData(a: Account, state: AccountState, who: Customer, task?: number): Promise<CustomerData | undefined> {
   const [convs, calls] = await Promise.all([shownPage(state, who, 'conversations', undefined, task), shownPage(state, who, 'calls', undefined, task)]);
-  if (!convs.page.items.length && !calls.page.items.length) return undefined;
+  if (!convs.page.items.length && !calls.page.items.length && !convs.page.next && !calls.page.next) return undefined;
   return {
     ...await sources(a, state, who, convs.first as ConversationSummary[], calls.first as CallRecord[]),
     conversations: toList(a, convs.page) as HistoryList<WidgetConversation>,
