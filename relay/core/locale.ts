@@ -46,17 +46,24 @@ export function localeOf(a: { language?: Language; timeZone?: string; planfix: {
   return { language: a.language ?? byZone.language, timeZone: a.timeZone ?? byZone.timeZone };
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+/** A moment's date and time on the wall clock of `timeZone`, two digits each (the year four, the hour 00–23). */
+export interface WallClock { year: string; month: string; day: string; hour: string; minute: string; second: string }
+
+/** The one reading of a moment on a zone's wall clock: Planfix texts, its filters, Ringostat's call log, the charts. */
+export function wallClock(ms: number, timeZone: string): WallClock {
+  let f = wallClocks.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    wallClocks.set(timeZone, f);
+  }
+  return Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value])) as unknown as WallClock;
+}
 
 /** A moment as the team reads it: `01.12.2026 10:21` (ru, uk, pl) or `2026-12-01 10:21` (en), in the account's zone, with the zone named. */
 export function formatTime(ms: number, locale: Locale): string {
-  const key = `${locale.language}|${locale.timeZone}`;
-  let f = formatters.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone: locale.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    formatters.set(key, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
+  const p = wallClock(ms, locale.timeZone);
   const date = locale.language === 'en' ? `${p.year}-${p.month}-${p.day}` : `${p.day}.${p.month}.${p.year}`;
   return `${date} ${p.hour}:${p.minute} ${locale.timeZone === 'UTC' ? 'UTC' : `(${locale.timeZone})`}`;
 }

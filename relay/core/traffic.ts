@@ -1,3 +1,4 @@
+import { wallClock } from './locale.ts';
 // The traffic of an account's channels as the admin page draws it: counts per clock hour (what the
 // store keeps), summed into the buckets of a range, with latency percentiles read from a histogram.
 
@@ -91,13 +92,9 @@ export function rangeWindow(range: TrafficRange, now: number, timeZone = 'UTC'):
   return { from: to - hours * HOUR, to };
 }
 
-const hourFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** The hour (0–23) on the wall clock of `timeZone` at `ms`; a zone off the whole hour counts its hour's start. */
 export function localHour(ms: number, timeZone: string): number {
-  let f = hourFormats.get(timeZone);
-  if (!f) hourFormats.set(timeZone, f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: 'numeric', hourCycle: 'h23' }));
-  return Number(f.format(ms)) % 24;
+  return Number(wallClock(ms, timeZone).hour);
 }
 
 /** Sums the hours into the range's buckets (hourly for 24 h, 6-hourly for 7 d on the account's clock). */

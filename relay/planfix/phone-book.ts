@@ -1,6 +1,6 @@
 import type { Account } from '../core/account.ts';
 import { toE164 } from '../core/identity.ts';
-import { localeOf } from '../core/locale.ts';
+import { localeOf, wallClock } from '../core/locale.ts';
 import { adapters } from '../channels/index.ts';
 import { RetryableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -52,13 +52,9 @@ export function changesFilter(since: number, now: number, timeZone: string): Rec
   return { type: 38, operator: 'equal', value: { dateType: 'otherRange_withTime', dateFrom: planfixTime(since - CHANGES_MARGIN_MS, timeZone), dateTo: planfixTime(now + DAY, timeZone) } };
 }
 
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** `dd-mm-yyyy hh:mm` on the wall clock of `timeZone`, as Planfix's date filters take it. */
 export function planfixTime(ms: number, timeZone: string): string {
-  let f = timeFormats.get(timeZone);
-  if (!f) timeFormats.set(timeZone, f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }));
-  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
+  const p = wallClock(ms, timeZone);
   return `${p.day}-${p.month}-${p.year} ${p.hour}:${p.minute}`;
 }
 

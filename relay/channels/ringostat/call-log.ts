@@ -1,6 +1,6 @@
 import type { Employee } from '../../core/call-options.ts';
 import type { CallEvent } from '../../core/events.ts';
-import { localeOf } from '../../core/locale.ts';
+import { localeOf, wallClock } from '../../core/locale.ts';
 import { urlUnder } from '../../core/url.ts';
 import { errorText, providerError, send } from '../../net/outbound.ts';
 import type { LogPage, LogWindow, SendContext } from '../channel.ts';
@@ -25,16 +25,9 @@ export interface CallLogSettings {
   callLogMaxRows?: number;
 }
 
-const wallClocks = new Map<string, Intl.DateTimeFormat>();
-
 /** `2024-11-14 10:15:02`: the moment on the wall clock of the zone, as the call log's `from` and `to` take it. */
 export function wallTime(ms: number, timeZone: string): string {
-  let f = wallClocks.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-    wallClocks.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
+  const p = wallClock(ms, timeZone);
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
