@@ -39,12 +39,13 @@ test('a changes pass asks for the contacts modified since the last pass began, l
   t.is(planfixTime(since - CHANGES_MARGIN_MS, 'Europe/Kyiv'), '03-12-2026 12:30');
 });
 
-test('a page gives each phone in E.164 with its contact and the spelling Planfix stores; no id, no number, no entry', (t) => {
+test('a page gives each phone in E.164 with its contact and the spelling Planfix stores; no id, no number, a spelling longer than any number: no entry', (t) => {
   t.deepEqual(pageEntries([
     { id: 12, phones: ['+380 67 123 45 67', '(044) 333-44-55', 'call me'] },
     { id: Number.NaN, phones: ['+380671234568'] },
     { id: 0, phones: ['+380671234569'] },
     { id: 13, phones: [] },
+    { id: 14, phones: [`+380 67 123 45 67 ${'x'.repeat(60)}`] },
   ], 'UA'), [
     { e164: '+380671234567', contact: { id: 12, phone: '+380 67 123 45 67' } },
     { e164: '+380443334455', contact: { id: 12, phone: '(044) 333-44-55' } },

@@ -58,9 +58,13 @@ export function planfixTime(ms: number, timeZone: string): string {
   return `${p.day}-${p.month}-${p.year} ${p.hour}:${p.minute}`;
 }
 
+/** Longer than any spelling of a number: a note typed into the phone field, not kept as a spelling to send Planfix back. */
+const MAX_SPELLING = 64;
+
 /** A page's numbers in E.164, each with its contact and the spelling Planfix stores. */
 export function pageEntries(contacts: RestContact[], defaultCountry: string): { e164: string; contact: PlanfixContact }[] {
   return contacts.flatMap((c) => (Number.isInteger(c.id) && c.id > 0 ? c.phones : []).flatMap((phone) => {
+    if (phone.length > MAX_SPELLING) return [];
     const e164 = toE164(phone, defaultCountry);
     return e164 ? [{ e164, contact: { id: c.id, phone } }] : [];
   }));
