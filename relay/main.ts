@@ -49,14 +49,14 @@ async function adminToken(config: Config): Promise<string> {
  * The store and the accounts' settings: on PostgreSQL when RELAY_DATABASE_URL is set, otherwise
  * the SQLite file and the account files in the data directory.
  */
-async function openStore(config: Config, log: Logger): Promise<{ store: Store; accounts: AccountStore; where: string }> {
+async function openStore(config: Config, log: Logger): Promise<{ store: Store; accounts: AccountStore; where: string; shared?: PostgresStore }> {
   if (config.databaseUrl) {
     const store = await PostgresStore.open(config.databaseUrl);
     // Nothing is moved from a data directory used before: its events and settings would be silently left behind.
     if (await stat(join(config.dataDir, DB_FILE)).then(() => true, () => false)) {
       log.warn({ dir: config.dataDir }, `RELAY_DATABASE_URL is set, and the data directory holds ${DB_FILE} of a relay without it: that store is not read`);
     }
-    return { store, accounts: new AccountStore(store.accounts), where: `PostgreSQL at ${databaseHost(config.databaseUrl)}` };
+    return { store, accounts: new AccountStore(store.accounts), where: `PostgreSQL at ${databaseHost(config.databaseUrl)}`, shared: store };
   }
   const store = new SqliteStore(config.dataDir);
   // A data directory written before the SQLite store (journal.jsonl, state/<account>/state.jsonl).
@@ -82,8 +82,22 @@ async function main(): Promise<void> {
   if (looser) log.warn({ dir: config.dataDir, was: looser }, 'the data directory was readable by others: set it to 0700');
   const token = await adminToken(config);
 
-  const { store, accounts, where } = await openStore(config, log);
+  const { store, accounts, where, shared } = await openStore(config, log);
   await accounts.open(checkStoredAccount);
+  // Several relay processes may share the database: each hears the others' settings changes, and
+  // the jobs that must run once per database (reconciliation, phone book, retention) run in the
+  // one holding the leader's lock.
+  let leads = () => true;
+  let stopReconnect = () => {};
+  if (shared) {
+    const { claims } = shared;
+    accounts.onChange = (id) => void claims.notify('relay_accounts', id).catch((err: unknown) => log.warn({ err, account: id }, 'other relay processes were not told of a settings change; they read it at their next reconnect'));
+    claims.on('account', (id) => void accounts.reload(id, checkStoredAccount).catch((err: unknown) => log.error({ err, account: id }, 'settings changed by another relay process could not be read')));
+    await claims.open();
+    await claims.lead();
+    leads = () => claims.leader;
+    stopReconnect = claims.reconnect();
+  }
   if (token.length < MIN_ADMIN_TOKEN) {
     // A short token already guarding accounts keeps working, so an upgrade does not lock the admin out.
     if (!accounts.list().length) throw new Error(`Invalid configuration: RELAY_ADMIN_TOKEN: must be at least ${MIN_ADMIN_TOKEN} characters (e.g. openssl rand -hex 24)`);
@@ -92,17 +106,17 @@ async function main(): Promise<void> {
 
   const policy = new OutboundPolicy(config.allowHosts, providerHosts());
   const chat = new ChatApi(policy, config.httpTimeoutMs);
-  const rest = new RestApi(policy, config.httpTimeoutMs, config.restIntervalMs);
+  const rest = new RestApi(policy, config.httpTimeoutMs, config.restIntervalMs, shared?.pace);
   const telephony = new TelephonyApi(policy, config.httpTimeoutMs);
-  const traffic = new TrafficRecorder(store.traffic, { pending: () => store.journal.pending.values() });
+  const traffic: TrafficRecorder = new TrafficRecorder(store.traffic, { waiting: () => worker.waiting() });
   let publicUrl = config.publicUrl ?? '';
   const alerts = deadLetterAlerts(accounts, store.alerts, config.alerts, { rest, policy, timeoutMs: config.httpTimeoutMs, publicUrl: () => publicUrl, log });
   const worker = new Worker(accounts, store, { journal: store.journal, chat, rest, telephony, log, policy, timeoutMs: config.httpTimeoutMs },
     { retry: config.retry, traffic, onDead: alerts.onDead }, log);
   const inbox = new Inbox(store.journal, worker, traffic);
-  const recovery = new Recovery({ accounts, store: store.recovery, inbox, pendingFor: (id) => worker.pendingFor(id), policy, timeoutMs: config.httpTimeoutMs, log },
+  const recovery = new Recovery({ accounts, store: store.recovery, inbox, pendingFor: (id) => worker.pendingFor(id), leads, policy, timeoutMs: config.httpTimeoutMs, log },
     { intervalMs: config.reconcileMs, retentionMs: config.retentionMs });
-  const phoneBook = new PhoneBook({ rest, store, accounts, log }, config.phoneBook);
+  const phoneBook = new PhoneBook({ rest, store, accounts, log, leads }, config.phoneBook);
   const relay: Relay = { config, log, adminToken: token, publicUrl: () => publicUrl, accounts, store, worker, inbox, policy, chat, rest, telephony,
     admission: new Admission({ accounts, store, worker, log }), traffic, recovery, phoneBook };
 
@@ -130,7 +144,7 @@ async function main(): Promise<void> {
   log.info({ port, backlog: worker.backlog }, 'relay started');
   console.log(`planfix-relay ready: admin page at ${publicUrl}/admin, admin API at ${publicUrl}/api (listening on port ${port}, data in ${where})`);
 
-  const stopRetention = startRetention(store, config.retentionMs, log);
+  const stopRetention = startRetention(store, config.retentionMs, log, leads);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -149,6 +163,7 @@ async function main(): Promise<void> {
     rest.stop();
     await phoneBook.stop();
     stopRetention();
+    stopReconnect();
     await worker.stop();
     log.info({ ms: Date.now() - stopAt }, 'deliveries in flight finished');
     await traffic.stop().catch((err: unknown) => log.warn({ err }, 'traffic counts not saved'));

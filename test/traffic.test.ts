@@ -12,8 +12,8 @@ test('the recorder counts into the hour of its clock, samples the backlog, and t
   const stores = await Stores.in(t, (dir) => new SqliteStore(dir));
   const store = await stores.open();
   let now = H0 + 10 * 60_000;
-  let pending = [{ account: 'acc1', channel: 'ch1' }, { account: 'acc1', channel: 'ch1' }, { account: 'acc1', channel: 'ch2' }];
-  const rec = new TrafficRecorder(store.traffic, { now: () => now, pending: () => pending });
+  let pending = [{ account: 'acc1', channel: 'ch1', n: 2 }, { account: 'acc1', channel: 'ch2', n: 1 }];
+  const rec = new TrafficRecorder(store.traffic, { now: () => now, waiting: () => pending });
   rec.received('acc1', 'ch1', 3);
   rec.outcome('acc1', 'ch1', 'delivered', 20);
   rec.outcome('acc1', 'ch1', 'delivered', 900);
@@ -23,7 +23,7 @@ test('the recorder counts into the hour of its clock, samples the backlog, and t
   t.deepEqual(await store.traffic.hours('acc1', H0, H0 + 2 * HOUR), [], 'nothing reaches the store before a flush');
   await rec.flush();
   now += HOUR;
-  pending = [{ account: 'acc1', channel: 'ch1' }];
+  pending = [{ account: 'acc1', channel: 'ch1', n: 1 }];
   rec.outcome('acc1', 'ch1', 'dead', 5_000);
   rec.sampleBacklog();
   await rec.stop();

@@ -158,9 +158,7 @@ async function findContact(op: Extract<CallOp, { do: 'findContact' }>, account: 
 async function chatContact(chat: { key: string; queues: string[] }, account: Account, deps: CallDeps): Promise<number | undefined> {
   const number = await deps.chat.getContact(account, chat.key);
   if (number) return number;
-  const queues = new Set(chat.queues);
-  const waiting = [...deps.journal.pending.values()].some((e) => e.account === account.id && queues.has(e.key));
-  if (waiting) throw new RetryableError('the caller\'s chat contact is still being created in Planfix; the call waits for it', undefined, 'waiting');
+  if (await deps.journal.waiting(account.id, chat.queues)) throw new RetryableError('the caller\'s chat contact is still being created in Planfix; the call waits for it', undefined, 'waiting');
   return undefined;
 }
 

@@ -24,6 +24,8 @@ export interface RecoveryDeps {
   inbox: Pick<Inbox, 'seen' | 'inbound'>;
   /** Events of an account waiting for delivery: reconciliation stops at the channel's backlog cap, as its webhooks do. */
   pendingFor(account: string): number;
+  /** Several processes on one database: whether this one runs the reconciliation (the leader). */
+  leads?: () => boolean;
   policy: OutboundPolicy;
   timeoutMs: number;
   log: Logger;
@@ -111,7 +113,7 @@ export class Recovery {
   private tick(): void {
     if (this.stopped) return;
     const now = this.clock.now();
-    for (const account of this.deps.accounts.list()) {
+    for (const account of this.deps.leads?.() === false ? [] : this.deps.accounts.list()) {
       for (const channel of account.channels) {
         if (this.running.has(channel.id) || (this.nextAt.get(channel.id) ?? 0) > now) continue;
         const adapter = this.adapters[channel.kind];

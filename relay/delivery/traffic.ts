@@ -1,14 +1,14 @@
 import { emptyHour, hourOf, latencyBucket, type TrafficDelta } from '../core/traffic.ts';
-import type { Entry, TrafficLog } from '../store/store.ts';
+import type { TrafficLog } from '../store/store.ts';
 
 export interface TrafficOptions {
   now?: () => number;
   /** How often the counts go to the store. */
   flushMs?: number;
-  /** How often the backlog is sampled (it walks every pending entry). */
+  /** How often the backlog is sampled. */
   sampleMs?: number;
-  /** The events waiting for delivery, for the backlog. */
-  pending?: () => Iterable<Pick<Entry, 'account' | 'channel'>>;
+  /** How many events wait for delivery per account and channel, for the backlog. */
+  waiting?: () => Iterable<{ account: string; channel: string; n: number }>;
 }
 
 /**
@@ -55,20 +55,13 @@ export class TrafficRecorder {
   /** How many of the account's events (or one channel's) wait for delivery now. */
   waiting(account: string, channel?: string): number {
     let n = 0;
-    for (const e of this.opts.pending?.() ?? []) if (e.account === account && (channel === undefined || e.channel === channel)) n++;
+    for (const w of this.opts.waiting?.() ?? []) if (w.account === account && (channel === undefined || w.channel === channel)) n += w.n;
     return n;
   }
 
   /** Notes how many events of each channel wait now; the hour keeps the highest. */
   sampleBacklog(): void {
-    const counts = new Map<string, { account: string; channel: string; n: number }>();
-    for (const e of this.opts.pending?.() ?? []) {
-      const k = `${e.account}\n${e.channel}`;
-      const c = counts.get(k);
-      if (c) c.n++;
-      else counts.set(k, { account: e.account, channel: e.channel, n: 1 });
-    }
-    for (const c of counts.values()) {
+    for (const c of this.opts.waiting?.() ?? []) {
       const d = this.row(c.account, c.channel);
       d.backlog = Math.max(d.backlog, c.n);
     }

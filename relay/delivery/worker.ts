@@ -9,6 +9,7 @@ import { deliver, type DeliverDeps } from './deliver.ts';
 import type { AccountStore } from '../store/accounts.ts';
 import type { ActivityLog, Entry, Journal, Store } from '../store/store.ts';
 import { currentSlot } from '../slot.ts';
+import { Claimer } from './claimer.ts';
 import { Fifo } from './fifo.ts';
 import { Slots } from './slots.ts';
 import type { TrafficRecorder } from './traffic.ts';
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   traffic?: TrafficRecorder;
   /** Told each event that became a dead letter, once it is recorded (the dead-letter alerts). */
   onDead?: (entry: Entry) => void;
+  /** With several processes: how often to look for keys nobody holds (claimer.ts). */
+  pollMs?: number;
 }
 
 /**
@@ -51,6 +54,8 @@ export class Worker {
   /** Entries in the queues per account, for admission's backlog cap (counting the queues would cost each webhook). */
   private readonly pendingByAccount = new Map<string, number>();
   private stopping = false;
+  /** With several processes on one database: the keys this one delivers (./claimer.ts). */
+  private readonly claimer: Claimer | undefined;
   readonly stats = { delivered: 0, retried: 0, dead: 0 };
 
   constructor(
@@ -65,6 +70,8 @@ export class Worker {
       this.schedule(key);
     };
     this.slots = new Slots({ global: opts.global ?? 64, perAccount: opts.perAccount ?? 8 }, wake, () => this.pump());
+    const claims = store.journal.claims;
+    this.claimer = claims && new Claimer(claims, { put: (entries) => this.put(entries), drop: () => this.dropUnclaimed() }, log, opts.pollMs);
   }
 
   private get journal(): Journal { return this.store.journal; }
@@ -72,24 +79,46 @@ export class Worker {
 
   start(): void {
     // Each event resumes where it was: its plan's step, and its backoff (schedule() waits for nextAt).
-    this.enqueue([...this.journal.pending.values()].sort((a, b) => a.seq - b.seq));
+    if (this.claimer) this.claimer.start();
+    else this.enqueue([...this.journal.pending!.values()].sort((a, b) => a.seq - b.seq));
   }
 
+  /** Events waiting for delivery: in this process's queues, or in all processes as of the last poll (the larger). */
   get backlog(): number {
     let n = 0;
     for (const q of this.queues.values()) n += q.length;
-    return n;
+    let all = 0;
+    for (const w of this.claimer?.waiting ?? []) all += w.n;
+    return Math.max(n, all);
   }
 
   oldestPendingAt(): number | undefined {
     let oldest: number | undefined;
     for (const q of this.queues.values()) if (q[0] && (oldest === undefined || q[0].at < oldest)) oldest = q[0].at;
+    for (const w of this.claimer?.waiting ?? []) if (oldest === undefined || w.oldest < oldest) oldest = w.oldest;
     return oldest;
   }
 
-  /** Events of the account waiting for delivery (dead letters excluded). */
+  /** Events of the account waiting for delivery (dead letters excluded), here or, as of the last poll, in all processes. */
   pendingFor(accountId: string): number {
-    return this.pendingByAccount.get(accountId) ?? 0;
+    let all = 0;
+    for (const w of this.claimer?.waiting ?? []) if (w.account === accountId) all += w.n;
+    return Math.max(this.pendingByAccount.get(accountId) ?? 0, all);
+  }
+
+  /** What waits per account and channel: this process's queues, or every process's as of the last poll. */
+  waiting(): { account: string; channel: string; n: number }[] {
+    if (this.claimer) return this.claimer.waiting;
+    const counts = new Map<string, { account: string; channel: string; n: number }>();
+    for (const q of this.queues.values()) {
+      for (const e of q) {
+        const k = `${e.account}\n${e.channel}`;
+        const c = counts.get(k);
+        if (c) c.n++;
+        else counts.set(k, { account: e.account, channel: e.channel, n: 1 });
+      }
+    }
+    return [...counts.values()];
   }
 
   /** Whether events of this queue key (a conversation, a caller's number) wait for delivery. */
@@ -102,6 +131,11 @@ export class Worker {
    * Planfix call is made for them before it is, and they are dropped if it fails.
    */
   enqueue(entries: Entry[], written?: Promise<unknown>): void {
+    if (this.claimer) this.claimer.offer(entries);
+    else this.put(entries, written);
+  }
+
+  private put(entries: Entry[], written?: Promise<unknown>): void {
     const now = Date.now();
     // Kept until the entry is finished: one queued behind others may come to the head long after
     // its write failed, and must still be dropped then, before anything is written for it.
@@ -110,7 +144,9 @@ export class Worker {
       written.catch(() => { for (const e of entries) this.lost.add(e.id); });
     }
     for (const e of entries) {
-      if (!this.enqueuedAt.has(e.id)) this.enqueuedAt.set(e.id, now);
+      // Read again by a claim (claimer.ts) while already queued.
+      if (this.enqueuedAt.has(e.id)) continue;
+      this.enqueuedAt.set(e.id, now);
       this.pendingByAccount.set(e.account, this.pendingFor(e.account) + 1);
       let q = this.queues.get(e.key);
       if (!q) this.queues.set(e.key, (q = []));
@@ -125,6 +161,8 @@ export class Worker {
 
   private schedule(key: string): void {
     if (this.running.has(key) || this.timers.has(key) || this.scheduled.has(key)) return;
+    // The claim was lost while an event of the key ran: the rest is whichever process claims it.
+    if (this.claimer && !this.claimer.owns(key)) return this.forget(key);
     const head = this.queues.get(key)?.[0];
     if (!head) return;
     const wait = (head.nextAt ?? 0) - Date.now();
@@ -168,9 +206,12 @@ export class Worker {
       const left = this.pendingFor(entry.account) - 1;
       if (left > 0) this.pendingByAccount.set(entry.account, left);
       else this.pendingByAccount.delete(entry.account);
-      if (!q.length) this.queues.delete(key);
       this.enqueuedAt.delete(entry.id);
       this.unwritten.delete(entry.id);
+      if (!q.length) {
+        this.queues.delete(key);
+        this.claimer?.released(key);
+      }
     };
     const kind = this.accounts.channel(entry.channel)?.channel.kind ?? 'planfix';
     const note = (outcome: 'delivered' | 'retrying' | 'dead', attempts: number, error?: { text: string; code: DeadReason | RetryReason }, skipped: CallSkip[] = []) => {
@@ -245,6 +286,27 @@ export class Worker {
     return delay;
   }
 
+  /** Takes the key's queued entries out of this process (they stay pending in the journal). */
+  private forget(key: string): void {
+    const q = this.queues.get(key);
+    if (!q) return;
+    this.queues.delete(key);
+    for (const e of q) {
+      this.enqueuedAt.delete(e.id);
+      const left = this.pendingFor(e.account) - 1;
+      if (left > 0) this.pendingByAccount.set(e.account, left);
+      else this.pendingByAccount.delete(e.account);
+    }
+    const t = this.timers.get(key);
+    if (t) clearTimeout(t);
+    this.timers.delete(key);
+  }
+
+  /** The claims were lost: keys not being delivered now leave; those running, after their event. */
+  private dropUnclaimed(): void {
+    for (const key of [...this.queues.keys()]) if (!this.running.has(key)) this.forget(key);
+  }
+
   /** Puts a dead letter back in line; false when there is no such dead letter. */
   async retryDead(accountId: string, id: string): Promise<boolean> {
     const e = await this.journal.revive(accountId, id);
@@ -272,6 +334,7 @@ export class Worker {
   /** Finishes the deliveries in flight and starts no more. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.claimer?.stop();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.running.values()]);

@@ -81,7 +81,8 @@ export class PhoneBook {
   private stopped = false;
 
   constructor(
-    private readonly deps: { rest: RestApi; store: Store; accounts: AccountStore; log: Logger },
+    /** `leads`: several processes on one database, and whether this one mirrors (the leader). */
+    private readonly deps: { rest: RestApi; store: Store; accounts: AccountStore; log: Logger; leads?: () => boolean },
     private readonly policy: PhoneBookPolicy,
     private readonly now: () => number = Date.now,
   ) {}
@@ -102,6 +103,7 @@ export class PhoneBook {
   }
 
   private tick(): void {
+    if (this.deps.leads?.() === false) return;
     for (const a of this.deps.accounts.list()) {
       if (this.stopped || this.running.has(a.id) || !mirrored(a)) continue;
       // A pass never throws: what went wrong is the pass's error on the admin page, and the log's.

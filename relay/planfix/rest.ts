@@ -4,7 +4,7 @@ import { errorText, send, type OutboundPolicy } from '../net/outbound.ts';
 import { countPlanfix } from '../metrics.ts';
 import { answers, read, type RestTask, type TaskStatus } from './rest-answers.ts';
 import { RestError } from './rest-error.ts';
-import { Throttle } from './throttle.ts';
+import { Throttle, type RestPace } from './throttle.ts';
 
 // Planfix does not say when the daily quota resets; probing again after this long costs one request.
 const QUOTA_PAUSE_MS = 30 * 60_000;
@@ -30,12 +30,13 @@ export class RestApi {
   private stopped = false;
 
   /** `intervalMs`: between one answer and the next request at `restRps` 1 (Planfix's limit); shorter only against a test Planfix. */
-  constructor(private readonly policy: OutboundPolicy, private readonly timeoutMs: number, private readonly intervalMs = 1000) {}
+  /** `pace`: several relay processes share the database, and Planfix's limit with it. */
+  constructor(private readonly policy: OutboundPolicy, private readonly timeoutMs: number, private readonly intervalMs = 1000, private readonly pace?: RestPace) {}
 
   throttle(account: Account): Throttle {
     let t = this.throttles.get(account.id);
     if (!t) {
-      t = new Throttle(this.intervalMs / (account.planfix.restRps ?? 1));
+      t = new Throttle(this.intervalMs / (account.planfix.restRps ?? 1), this.pace && { pace: this.pace, account: account.id });
       if (this.stopped) t.stop();
       this.throttles.set(account.id, t);
     }

@@ -2,6 +2,13 @@ import { RetryableError } from '../errors.ts';
 import { restLimiterWaits } from '../metrics.ts';
 import { currentSlot } from '../slot.ts';
 
+/** The REST pace shared by several relay processes on one database (store/postgres/pace.ts). */
+export interface RestPace {
+  /** Takes the account's next free moment: how long to wait for it, or how long the quota pause still runs. */
+  reserve(account: string, intervalMs: number): Promise<{ waitMs: number; pausedMs: number }>;
+  pause(account: string, ms: number): Promise<void>;
+}
+
 /**
  * One account's REST requests, one at a time, each starting at least an interval after the
  * previous one's answer came back. Spacing answers rather than sends keeps Planfix's count of
@@ -24,7 +31,8 @@ export class Throttle {
   private queued = 0;
   waits = 0;
 
-  constructor(private readonly intervalMs: number) {}
+  /** `shared`: other processes send for the account too; each request also reserves its moment there. */
+  constructor(private readonly intervalMs: number, private readonly shared?: { pace: RestPace; account: string }) {}
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
     const before = this.tail;
@@ -36,14 +44,14 @@ export class Throttle {
       await before;
       const now = Date.now();
       if (this.pausedUntil > now) throw new RetryableError('Planfix REST daily quota exhausted; paused', this.pausedUntil - now, 'quota');
-      if (this.next > now && !this.stopped) {
-        this.waits++;
-        restLimiterWaits.inc();
-        await new Promise<void>((r) => {
-          const timer = setTimeout(r, this.next - now);
-          this.wake = () => { clearTimeout(timer); r(); };
-        });
-        this.wake = undefined;
+      if (this.next > now) await this.sleep(this.next - now);
+      if (this.shared && !this.stopped) {
+        const { waitMs, pausedMs } = await this.reserve(this.shared);
+        if (pausedMs > 0) {
+          this.pausedUntil = Date.now() + pausedMs;
+          throw new RetryableError('Planfix REST daily quota exhausted; paused', pausedMs, 'quota');
+        }
+        await this.sleep(waitMs);
       }
       // Not sent, so nothing to repeat: the delivery resumes at this request after the restart.
       if (this.stopped) throw new RetryableError('the relay is stopping: Planfix REST request not sent');
@@ -54,6 +62,26 @@ export class Throttle {
       release();
       // After release: waiting for a slot while holding the limiter would stall the account's REST.
       await slot?.unpark();
+    }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.stopped) return;
+    this.waits++;
+    restLimiterWaits.inc();
+    await new Promise<void>((r) => {
+      const timer = setTimeout(r, ms);
+      this.wake = () => { clearTimeout(timer); r(); };
+    });
+    this.wake = undefined;
+  }
+
+  private async reserve(shared: { pace: RestPace; account: string }): Promise<{ waitMs: number; pausedMs: number }> {
+    try {
+      return await shared.pace.reserve(shared.account, this.intervalMs);
+    } catch (err) {
+      // Without the shared pace, sending could pass Planfix's limit with the other processes: not sent.
+      throw new RetryableError(`the shared REST pace is unavailable (${(err as Error).message}): Planfix REST request not sent`);
     }
   }
 
@@ -70,6 +98,7 @@ export class Throttle {
 
   pause(ms: number): void {
     this.pausedUntil = Date.now() + ms;
+    void this.shared?.pace.pause(this.shared.account, ms).catch(() => undefined);
   }
 
   /**

@@ -47,6 +47,8 @@ export interface AccountDocs {
    * accounts meanwhile would answer this one's webhooks 404 as if its channels were deleted.
    */
   load(check: (raw: unknown) => Account): Promise<Account[]>;
+  /** One stored account, through `check` as load() does; undefined when there is none. */
+  read(id: string, check: (raw: unknown) => Account): Promise<Account | undefined>;
   /** Replaces the account's document; resolves once it is durable. */
   write(a: Account): Promise<void>;
   remove(id: string): Promise<void>;
@@ -84,6 +86,11 @@ class AccountFiles implements AccountDocs {
     return accounts;
   }
 
+  async read(id: string, check: (raw: unknown) => Account): Promise<Account | undefined> {
+    const raw = await new SecretJsonFile<unknown>(this.file(id)).read();
+    return raw === null ? undefined : check(raw);
+  }
+
   write(a: Account): Promise<void> {
     return new Low<Account>(new SecretJsonFile(this.file(a.id)), a).write();
   }
@@ -104,12 +111,39 @@ export class AccountStore {
     this.docs = typeof where === 'string' ? new AccountFiles(where) : where;
   }
 
+  /** Told the id of each account saved or removed here (other relay processes read it again). */
+  onChange: ((id: string) => void) | undefined;
+
   /** Reads every stored account (see AccountDocs.load). */
   async open(check: (raw: unknown) => Account): Promise<void> {
     for (const a of await this.docs.load(check)) {
       this.accounts.set(a.id, a);
       this.index(a);
     }
+  }
+
+  /**
+   * Reads one account again (`*`: all of them), after another relay process on the same database
+   * changed it; one that no longer checks is kept as it was, and the error thrown.
+   */
+  async reload(id: string, check: (raw: unknown) => Account): Promise<void> {
+    const fresh = id === '*' ? await this.docs.load(check) : [await this.docs.read(id, check)].filter((a): a is Account => a !== undefined);
+    const gone = id === '*' ? [...this.accounts.keys()].filter((k) => !fresh.some((a) => a.id === k)) : fresh.length ? [] : [id];
+    for (const a of fresh) this.replace(a);
+    for (const k of gone) this.drop(k);
+  }
+
+  private replace(a: Account): void {
+    this.accounts.set(a.id, a);
+    for (const [ch, acc] of this.channelIdx) if (acc === a.id && !a.channels.some((c) => c.id === ch)) this.channelIdx.delete(ch);
+    this.index(a);
+  }
+
+  private drop(id: string): void {
+    const a = this.get(id);
+    if (!a) return;
+    this.accounts.delete(id);
+    for (const c of a.channels) this.channelIdx.delete(c.id);
   }
 
   private index(a: Account): void {
@@ -140,15 +174,14 @@ export class AccountStore {
       else this.accounts.set(a.id, before);
       throw err;
     }
-    for (const [ch, acc] of this.channelIdx) if (acc === a.id && !a.channels.some((c) => c.id === ch)) this.channelIdx.delete(ch);
-    this.index(a);
+    this.replace(a);
+    this.onChange?.(a.id);
   }
 
   async remove(id: string): Promise<void> {
-    const a = this.get(id);
-    if (!a) return;
+    if (!this.get(id)) return;
     await this.docs.remove(id);
-    this.accounts.delete(id);
-    for (const c of a.channels) this.channelIdx.delete(c.id);
+    this.drop(id);
+    this.onChange?.(id);
   }
 }

@@ -6,10 +6,11 @@ import type { Store } from './store.ts';
  * finished events, conversations with their widget data, calls, message ids and activity. Runs
  * once soon after start, then every hour (or a quarter of the period, when that is shorter).
  */
-export function startRetention(store: Store, retentionMs: number, log: Logger): () => void {
+export function startRetention(store: Store, retentionMs: number, log: Logger, leads: () => boolean = () => true): () => void {
   let running = false;
   const run = async () => {
-    if (running) return;
+    // Several processes on one database: one of them prunes.
+    if (running || !leads()) return;
     running = true;
     const t0 = Date.now();
     try {

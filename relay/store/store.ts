@@ -34,10 +34,55 @@ export interface Entry {
 
 export type NewEntry = Omit<Entry, 'seq' | 'step' | 'attempts' | 'nextAt' | 'dead' | 'plan'>;
 
+/** Events waiting for delivery of one account's channel, in all processes. */
+export interface Waiting {
+  account: string;
+  channel: string;
+  n: number;
+  /** When the oldest of them came. */
+  oldest: number;
+}
+
+export interface ClaimsEvents {
+  /** The session holding the claims was lost, and every claim with it. */
+  lost: () => void;
+  /** Another process gave keys up: look for work now. */
+  work: () => void;
+  /** An account's settings changed in another process (`*`: any may have). */
+  account: (id: string) => void;
+}
+
+/**
+ * Several relay processes on one database (PostgreSQL): which queue keys this one delivers. A key
+ * is held by one process at a time, from its claim to its release, so its events still go one
+ * after another in seq order; a process that dies loses its claims.
+ */
+export interface Claims {
+  /** Claims the keys nobody holds; resolves with those this process got. */
+  claim(keys: string[]): Promise<string[]>;
+  /** The keys' pending entries, in seq order. */
+  entriesOf(keys: string[]): Promise<Entry[]>;
+  /** Gives the key up; resolves true when events of it are still pending (claim it again). */
+  release(key: string): Promise<boolean>;
+  /** Keys with events due, held or not, and what waits in all processes. */
+  poll(now: number): Promise<{ keys: string[]; waiting: Waiting[] }>;
+  /** Whether this process runs the once-per-database jobs (alerts, phone book, reconciliation, retention); tries to become it. */
+  lead(): Promise<boolean>;
+  notify(channel: 'relay_work' | 'relay_accounts', payload?: string): Promise<void>;
+  on<K extends keyof ClaimsEvents>(event: K, fn: ClaimsEvents[K]): void;
+}
+
 /** The durable queue between ingest and delivery. */
 export interface Journal {
-  /** Entries waiting for delivery (not done, not dead), in memory: bounded by admission's backlog cap. */
-  readonly pending: ReadonlyMap<string, Entry>;
+  /**
+   * With one process per store (SQLite): every entry waiting for delivery (not done, not dead), in
+   * memory, bounded by admission's backlog cap. With `claims` instead, the processes share the
+   * database and each holds only what it claimed (delivery/claimer.ts).
+   */
+  readonly pending?: ReadonlyMap<string, Entry>;
+  readonly claims?: Claims;
+  /** Whether events of these queue keys of the account wait for delivery, in any process. */
+  waiting(account: string, keys: string[]): Promise<boolean>;
   /** Which of these ids were journaled (or marked seen) before. */
   seen(ids: string[]): Promise<Set<string>>;
   /**

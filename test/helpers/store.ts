@@ -5,7 +5,7 @@ import type { ExecutionContext } from 'ava';
 import type { MessageEvent, Visit } from '../../relay/core/events.ts';
 import type { Op } from '../../relay/core/plan.ts';
 import type { Contact, Conversation, WidgetMeta } from '../../relay/store/records.ts';
-import type { AccountState, NewEntry, Store } from '../../relay/store/store.ts';
+import type { AccountState, Entry, NewEntry, Store } from '../../relay/store/store.ts';
 
 // What the store tests share: a data directory per test, stores opened on it and closed at the
 // end, and events and records to put in them.
@@ -104,4 +104,15 @@ export async function bindNow(s: AccountState, ...args: Parameters<AccountState[
   const { contact, written } = await s.bind(...args);
   await written;
   return contact;
+}
+
+/**
+ * The store's pending entries by id, in seq order, whatever the engine: SQLite holds them in memory,
+ * PostgreSQL (several processes) answers them from the database.
+ */
+export async function pendingOf(store: Store): Promise<Map<string, Entry>> {
+  const j = store.journal;
+  if (j.pending) return new Map([...j.pending.values()].sort((a, b) => a.seq - b.seq).map((e) => [e.id, e]));
+  const { keys } = await j.claims!.poll(Number.MAX_SAFE_INTEGER);
+  return new Map((await j.claims!.entriesOf(keys)).map((e) => [e.id, e]));
 }

@@ -17,6 +17,16 @@ export class PgAccountDocs implements AccountDocs {
     });
   }
 
+  async read(id: string, check: (raw: unknown) => Account): Promise<Account | undefined> {
+    const [r] = await this.db.query<{ data: string }>('SELECT data FROM accounts WHERE id = $1', [id]);
+    if (!r) return undefined;
+    try {
+      return check(JSON.parse(r.data));
+    } catch (err) {
+      throw invalid(`the account ${id} in the database`, err);
+    }
+  }
+
   async write(a: Account): Promise<void> {
     await this.db.query('INSERT INTO accounts (id, data) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET data = excluded.data', [a.id, JSON.stringify(a)]);
   }

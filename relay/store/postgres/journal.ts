@@ -1,7 +1,7 @@
 import type { Op } from '../../core/plan.ts';
 import type { DeadReason } from '../../delivery/dead-reason.ts';
 import { entryOf, type EventRow as Row } from '../rows.ts';
-import type { Entry, Journal, NewEntry } from '../store.ts';
+import type { Claims, Entry, Journal, NewEntry } from '../store.ts';
 import { Batches } from './batches.ts';
 import type { Db } from './db.ts';
 
@@ -39,18 +39,16 @@ interface Adding {
  * one meant for an entry that is gone (finished, forgotten) changes nothing.
  */
 export class PgJournal implements Journal {
-  readonly pending = new Map<string, Entry>();
   private readonly adds: Batches<Adding, Entry[]>;
 
-  constructor(private readonly db: Db) {
+  /** Which keys this process delivers: other processes may share the database (claims.ts). */
+  constructor(private readonly db: Db, readonly claims: Claims) {
     this.adds = new Batches((jobs) => this.write(jobs), (run) => void db.track(run));
   }
 
-  /** Reads the pending entries (at start). */
-  async load(): Promise<void> {
-    const rows = await this.db.query<Row>('SELECT * FROM events WHERE dead_at IS NULL ORDER BY seq');
-    this.pending.clear();
-    for (const r of rows) this.pending.set(r.id, entryOf(r));
+  async waiting(account: string, keys: string[]): Promise<boolean> {
+    const [r] = await this.db.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM events WHERE account = $1 AND key = ANY($2::text[]) AND dead_at IS NULL) AS any', [account, keys]);
+    return r!.any;
   }
 
   async seen(ids: string[]): Promise<Set<string>> {
@@ -73,14 +71,20 @@ export class PgJournal implements Journal {
     for (const j of jobs) for (const it of j.items) if (!first.has(it.id)) first.set(it.id, it);
     const items = [...first.values()];
     if (!items.length) return jobs.map(() => []);
-    const rows = await this.db.query<{ seq: number; id: string }>(ADD, [
-      items.map((i) => i.id), items.map((i) => i.account), items.map((i) => i.channel), items.map((i) => i.key),
-      items.map((i) => i.at), items.map((i) => JSON.stringify(i.event)),
-    ]);
+    // Two processes journaling one key at once would otherwise take seqs in one order and commit
+    // in the other, and the key's claimer could deliver the later one first: the keys' locks (in
+    // one order, so two batches cannot deadlock) make a key's seq order its commit order.
+    const keys = [...new Set(items.map((i) => i.key))];
+    const rows = await this.db.tx(async (q) => {
+      await q('SELECT pg_advisory_xact_lock(1, h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) k ORDER BY h) s', [keys]);
+      return q<{ seq: number; id: string }>(ADD, [
+        items.map((i) => i.id), items.map((i) => i.account), items.map((i) => i.channel), items.map((i) => i.key),
+        items.map((i) => i.at), items.map((i) => JSON.stringify(i.event)),
+      ]);
+    });
     const seqs = new Map(rows.map((r) => [r.id, r.seq]));
     return jobs.map((j) => {
       const fresh = j.items.filter((it) => first.get(it.id) === it && seqs.has(it.id)).map((it): Entry => ({ ...it, seq: seqs.get(it.id)!, step: 0 }));
-      for (const e of fresh) this.pending.set(e.id, e);
       if (fresh.length) j.taken?.(fresh);
       return fresh;
     });
@@ -109,14 +113,12 @@ export class PgJournal implements Journal {
 
   async done(e: Entry): Promise<void> {
     await this.db.query(finish('seq = $2 AND id = $3'), [Date.now(), e.seq, e.id]);
-    this.pending.delete(e.id);
   }
 
   async dead(e: Entry, reason: string, code?: DeadReason): Promise<void> {
     const at = Date.now();
     await this.db.query('UPDATE events SET dead_reason = $1, dead_at = $2, dead_code = $3 WHERE seq = $4 AND id = $5', [reason, at, code ?? null, e.seq, e.id]);
     e.dead = { reason, at, ...(code ? { code } : {}) };
-    this.pending.delete(e.id);
   }
 
   async deadLetters(account: string): Promise<Entry[]> {
@@ -126,18 +128,14 @@ export class PgJournal implements Journal {
   async revive(account: string, id: string): Promise<Entry | undefined> {
     const [r] = await this.db.query<Row>(`UPDATE events SET ${REVIVE} WHERE id = $1 AND account = $2 AND dead_at IS NOT NULL RETURNING *`, [id, account]);
     if (!r) return undefined;
-    const e = revived(r);
-    this.pending.set(e.id, e);
-    return e;
+    return revived(r);
   }
 
   async reviveAll(account: string, limit?: number): Promise<Entry[]> {
     // Chosen and revived in one statement: a letter that dies meanwhile is either in both or in neither.
     const rows = await this.db.query<Row>(`UPDATE events SET ${REVIVE} WHERE seq IN (
       SELECT seq FROM events WHERE dead_at IS NOT NULL AND account = $1 ORDER BY seq LIMIT $2 FOR UPDATE) RETURNING *`, [account, limit ?? null]);
-    const entries = rows.sort((a, b) => a.seq - b.seq).map(revived);
-    for (const e of entries) this.pending.set(e.id, e);
-    return entries;
+    return rows.sort((a, b) => a.seq - b.seq).map(revived);
   }
 
   async dismiss(account: string, id: string): Promise<boolean> {

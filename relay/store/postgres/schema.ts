@@ -183,6 +183,16 @@ const STEPS: string[] = [
   CREATE INDEX calls_history ON calls (account, contact, at, call_id COLLATE "C") WHERE contact IS NOT NULL;
   CREATE INDEX planfix_contacts_holder ON planfix_contacts (account, holder);
   `,
+  // Several relays on one database: a claimed key's events, the poll for keys nobody holds, and
+  // Planfix's REST pace and quota pause per account, shared by every process (pace.ts).
+  `
+  CREATE INDEX events_pending ON events (key, seq) WHERE dead_at IS NULL;
+  CREATE TABLE rest_pace (
+    account text PRIMARY KEY,
+    next_at float8 NOT NULL DEFAULT 0,
+    paused_until float8 NOT NULL DEFAULT 0
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

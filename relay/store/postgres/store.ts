@@ -4,6 +4,8 @@ import { PgActivity } from './activity.ts';
 import { PgAlerts } from './alerts.ts';
 import { Db } from './db.ts';
 import { PgJournal } from './journal.ts';
+import { PgClaims } from './claims.ts';
+import { PgRestPace } from './pace.ts';
 import { PgRecovery } from './recovery.ts';
 import { PgAccountState } from './state.ts';
 import { PgTraffic } from './traffic.ts';
@@ -39,12 +41,11 @@ const PRUNE: string[] = [
 ];
 
 /** Tables with an `account` column: what forget() deletes. */
-const OF_ACCOUNT = ['contacts', 'identities', 'conversations', 'tasks', 'calls', 'planfix_contacts', 'outbound', 'statuses', 'activity', 'traffic', 'alerts', 'phone_book', 'recovery'];
+const OF_ACCOUNT = ['contacts', 'identities', 'conversations', 'tasks', 'calls', 'planfix_contacts', 'outbound', 'statuses', 'activity', 'traffic', 'alerts', 'phone_book', 'recovery', 'rest_pace'];
 
 /**
- * The store on PostgreSQL (RELAY_DATABASE_URL): the same tables as the SQLite file, the journal's
- * pending entries read into memory at start as there. One relay process per database for now:
- * the pending entries in memory are this process's alone (see README, Data).
+ * The store on PostgreSQL (RELAY_DATABASE_URL): the same tables as the SQLite file. Any number of
+ * relay processes may share the database: each delivers the queue keys it claimed (claims.ts).
  */
 export class PostgresStore implements Store {
   readonly journal: PgJournal;
@@ -55,8 +56,13 @@ export class PostgresStore implements Store {
   /** The accounts' settings, for the AccountStore (store/accounts.ts). */
   readonly accounts: PgAccountDocs;
 
-  private constructor(private readonly db: Db) {
-    this.journal = new PgJournal(db);
+  readonly claims: PgClaims;
+  readonly pace: PgRestPace;
+
+  private constructor(private readonly db: Db, url: string) {
+    this.claims = new PgClaims(db, url);
+    this.pace = new PgRestPace(db);
+    this.journal = new PgJournal(db, this.claims);
     this.activity = new PgActivity(db);
     this.traffic = new PgTraffic(db);
     this.alerts = new PgAlerts(db);
@@ -64,17 +70,9 @@ export class PostgresStore implements Store {
     this.accounts = new PgAccountDocs(db);
   }
 
-  /** Connects, brings the schema up to date and reads the pending entries. */
+  /** Connects and brings the schema up to date. */
   static async open(url: string): Promise<PostgresStore> {
-    const db = await Db.open(url);
-    const store = new PostgresStore(db);
-    try {
-      await store.journal.load();
-    } catch (err) {
-      await db.close();
-      throw err;
-    }
-    return store;
+    return new PostgresStore(await Db.open(url), url);
   }
 
   state(account: string): AccountState {
@@ -88,7 +86,6 @@ export class PostgresStore implements Store {
       await q('UPDATE seen SET at = $2 WHERE id IN (SELECT id FROM events WHERE account = $1)', [account, Date.now()]);
       await q('DELETE FROM events WHERE account = $1', [account]);
     });
-    for (const [id, e] of this.journal.pending) if (e.account === account) this.journal.pending.delete(id);
   }
 
   async prune(before: number): Promise<number> {
@@ -112,7 +109,9 @@ export class PostgresStore implements Store {
     return this.db.healthy;
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    await this.db.close();
+    // Last: the claims are held until the deliveries' writes are done.
+    await this.claims.close();
   }
 }

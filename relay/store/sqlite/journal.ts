@@ -44,6 +44,12 @@ export class SqliteJournal implements Journal {
     for (const r of this.st.open.iterate() as Iterable<Row>) this.pending.set(r.id, entryOf(r));
   }
 
+  waiting(account: string, keys: string[]): Promise<boolean> {
+    const of = new Set(keys);
+    for (const e of this.pending.values()) if (e.account === account && of.has(e.key)) return Promise.resolve(true);
+    return Promise.resolve(false);
+  }
+
   seen(ids: string[]): Promise<Set<string>> {
     return Promise.resolve(new Set(ids.filter((id) => this.st.has.get(id, id) !== undefined)));
   }

@@ -1,0 +1,141 @@
+import type { Logger } from '../log.ts';
+import type { Claims, Entry, Waiting } from '../store/store.ts';
+
+/** How often a process looks for keys nobody holds (their process died) and for what waits in all. */
+export const POLL_MS = 1_000;
+
+/** What the claimer needs of the worker. */
+export interface ClaimerHost {
+  /** Queues entries of claimed keys (duplicates of queued ones are skipped). */
+  put(entries: Entry[]): void;
+  /** The claims were lost: forget the queued entries of keys not being delivered now. */
+  drop(): void;
+}
+
+/**
+ * The worker's side of several processes on one database (store.ts, Claims): it delivers only the
+ * keys it claimed. New entries of a key held here are queued at once; of any other key, the key is
+ * claimed first, and left alone when another process holds it (that one sees them when its queue
+ * of the key empties and it releases: claims.ts). A key whose queue emptied is released, and
+ * claimed again when events of it came meanwhile. Each poll claims keys nobody holds: a process
+ * died, and its events resume here at their recorded step.
+ */
+export class Claimer {
+  private readonly owned = new Set<string>();
+  /** Keys being claimed or released, and entries offered meanwhile (claim them once that settles). */
+  private readonly busy = new Map<string, Entry[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private stopped = false;
+  /** What waits in every process, as of the last poll. */
+  waiting: Waiting[] = [];
+
+  constructor(private readonly claims: Claims, private readonly host: ClaimerHost, private readonly log: Logger, private readonly pollMs = POLL_MS) {
+    claims.on('lost', () => {
+      this.owned.clear();
+      log.warn('the database session holding this process\'s claims was lost: its queued events are left to whichever process claims them');
+      host.drop();
+    });
+    claims.on('work', () => void this.poll());
+  }
+
+  owns(key: string): boolean {
+    return this.owned.has(key);
+  }
+
+  start(): void {
+    void this.poll();
+    this.timer = setInterval(() => void this.poll(), this.pollMs).unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  /** Entries journaled (or revived) by this process. */
+  offer(entries: Entry[]): void {
+    const mine: Entry[] = [];
+    const others = new Map<string, Entry[]>();
+    for (const e of entries) {
+      if (this.owned.has(e.key)) mine.push(e);
+      else {
+        const later = this.busy.get(e.key);
+        if (later) later.push(e);
+        else (others.get(e.key) ?? others.set(e.key, []).get(e.key)!).push(e);
+      }
+    }
+    if (mine.length) this.host.put(mine);
+    if (others.size) void this.claim([...others.keys()]);
+  }
+
+  /** The key's queue emptied here. */
+  released(key: string): void {
+    if (!this.owned.delete(key) || this.busy.has(key)) return;
+    this.busy.set(key, []);
+    void this.claims.release(key).then(
+      (more) => this.settle([key], more ? [key] : []),
+      // Unknown whether events are left: the next poll finds them.
+      (err: unknown) => { this.log.warn({ err, key }, 'releasing a queue key failed'); this.settle([key], []); },
+    );
+  }
+
+  /** The keys' claim or release settled: claim those with events offered meanwhile, and `again`. */
+  private settle(keys: string[], again: string[]): void {
+    const next = new Set(again);
+    for (const k of keys) {
+      if (this.busy.get(k)?.length && !this.owned.has(k)) next.add(k);
+      this.busy.delete(k);
+    }
+    if (next.size) void this.claim([...next]);
+  }
+
+  private async claim(keys: string[]): Promise<void> {
+    const free = keys.filter((k) => !this.owned.has(k) && !this.busy.has(k));
+    if (this.stopped || !free.length) return;
+    for (const k of free) this.busy.set(k, []);
+    let got: string[] = [];
+    let empty: string[] = [];
+    try {
+      got = await this.claims.claim(free);
+      const entries = got.length ? await this.claims.entriesOf(got) : [];
+      for (const k of got) this.owned.add(k);
+      this.host.put(entries);
+      const left = new Set(entries.map((e) => e.key));
+      empty = got.filter((k) => !left.has(k));
+    } catch (err) {
+      // Claimed but not read: given back, so that no process is kept from them until this one ends.
+      for (const k of got) void this.claims.release(k).catch(() => undefined);
+      got = [];
+      this.log.warn({ err }, 'claiming queue keys failed; the next poll tries again');
+    }
+    const mine = new Set(got);
+    // Offered while claiming: queued already if the claim read them, else put now (put skips copies).
+    for (const k of free) {
+      const later = this.busy.get(k) ?? [];
+      this.busy.delete(k);
+      if (mine.has(k) && this.owned.has(k) && later.length) {
+        this.host.put(later);
+        empty = empty.filter((x) => x !== k);
+      }
+    }
+    // A key claimed with nothing left (delivered by its holder meanwhile) goes back at once.
+    for (const k of empty) this.released(k);
+  }
+
+  /** Claims the keys with events due that nobody holds, and notes what waits in all processes. */
+  private poll(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.polling ??= (async () => {
+      try {
+        const { keys, waiting } = await this.claims.poll(Date.now());
+        this.waiting = waiting;
+        await this.claims.lead();
+        await this.claim(keys);
+      } catch (err) {
+        this.log.warn({ err }, 'looking for unclaimed events failed; trying again in a moment');
+      }
+    })().finally(() => { this.polling = undefined; });
+    return this.polling;
+  }
+}

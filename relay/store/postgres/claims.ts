@@ -1,0 +1,152 @@
+import pg from 'pg';
+import { entryOf, type EventRow as Row } from '../rows.ts';
+import type { Claims, ClaimsEvents, Waiting } from '../store.ts';
+import type { Db } from './db.ts';
+
+/** The lock of a queue key: a session lock in the one-bigint space (adds lock keys in the two-int space). */
+const LOCK = 'hashtextextended($1::text, 0)';
+
+/** The leader's lock (alerts, phone book, reconciliation, retention run in one process): in the two-int space, class 2. */
+const LEADER = 'pg_try_advisory_lock(2, 0)';
+
+/** After the session is lost, the next try to open one. */
+const RECONNECT_MS = 1_000;
+
+/**
+ * Several relay processes on one database: which queue keys this one delivers. A key is claimed
+ * with a session advisory lock on a connection of its own, held while the process has the key's
+ * events in its queue. When the process dies its session ends and the locks go with it; the other
+ * processes find the key's events unheld at their next poll and resume them at their recorded
+ * step. Chosen over `FOR UPDATE SKIP LOCKED` with a lease because the lock is the session's: no
+ * lease to renew, none to expire under a delivery that is only slow, and a key's order needs a
+ * claim on the key, not on one row.
+ *
+ * The same connection LISTENs: `relay_work` (a process gave keys up: poll now, not at the next
+ * tick) and `relay_accounts` (an account's settings changed: read them again).
+ */
+export class PgClaims implements Claims {
+  private client: pg.Client | undefined;
+  private opening: Promise<void> | undefined;
+  private closed = false;
+  private leading = false;
+  private readonly handlers: Partial<{ [K in keyof ClaimsEvents]: ClaimsEvents[K][] }> = {};
+
+  constructor(private readonly db: Db, private readonly url: string) {}
+
+  on<K extends keyof ClaimsEvents>(event: K, fn: ClaimsEvents[K]): void {
+    ((this.handlers[event] ??= []) as ClaimsEvents[K][]).push(fn);
+  }
+
+  private emit<K extends keyof ClaimsEvents>(event: K, ...args: Parameters<ClaimsEvents[K]>): void {
+    for (const fn of this.handlers[event] ?? []) (fn as (...a: Parameters<ClaimsEvents[K]>) => void)(...args);
+  }
+
+  /** Opens the session (and again after it is lost), or resolves at once when it is open. */
+  private session(): Promise<pg.Client | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    if (this.client) return Promise.resolve(this.client);
+    this.opening ??= (async () => {
+      const c = new pg.Client({ connectionString: this.url, application_name: 'planfix-relay claims', keepAlive: true, connectionTimeoutMillis: 5_000 });
+      const lost = () => {
+        if (this.client !== c) return;
+        this.client = undefined;
+        this.leading = false;
+        // Every lock went with the session: the keys are anyone's now.
+        this.emit('lost');
+      };
+      c.on('error', lost);
+      c.on('end', lost);
+      c.on('notification', (n) => {
+        if (n.channel === 'relay_work') this.emit('work');
+        else if (n.channel === 'relay_accounts' && n.payload) this.emit('account', n.payload);
+      });
+      try {
+        await c.connect();
+        await c.query('LISTEN relay_work');
+        await c.query('LISTEN relay_accounts');
+        this.client = c;
+        // Settings written while this process had no session were not heard: read them all.
+        this.emit('account', '*');
+      } catch {
+        await c.end().catch(() => undefined);
+      }
+    })().finally(() => { this.opening = undefined; });
+    return this.opening.then(() => this.client);
+  }
+
+  async claim(keys: string[]): Promise<string[]> {
+    const c = await this.session();
+    if (!c || !keys.length) return [];
+    try {
+      const rows = await c.query<{ k: string }>(`SELECT k FROM unnest($1::text[]) k WHERE pg_try_advisory_lock(${LOCK.replace('$1::text', 'k')})`, [keys]);
+      return rows.rows.map((r) => r.k);
+    } catch {
+      // The session failed: its locks are gone with it ('lost' is told), this claim got none.
+      return [];
+    }
+  }
+
+  async entriesOf(keys: string[]): Promise<ReturnType<typeof entryOf>[]> {
+    if (!keys.length) return [];
+    const rows = await this.db.query<Row>('SELECT * FROM events WHERE key = ANY($1::text[]) AND dead_at IS NULL ORDER BY seq', [keys]);
+    return rows.map(entryOf);
+  }
+
+  async release(key: string): Promise<boolean> {
+    const c = this.client;
+    if (c) await c.query(`SELECT pg_advisory_unlock(${LOCK})`, [key]).catch(() => undefined);
+    // Checked after the unlock: an event another process added while this one held the key was
+    // committed before that process tried the lock and failed, so it is seen here.
+    const [r] = await this.db.query<{ more: boolean }>('SELECT EXISTS (SELECT 1 FROM events WHERE key = $1 AND dead_at IS NULL) AS more', [key]);
+    return r!.more;
+  }
+
+  async poll(now: number): Promise<{ keys: string[]; waiting: Waiting[] }> {
+    const due = await this.db.query<{ key: string }>(
+      'SELECT DISTINCT key FROM events WHERE dead_at IS NULL AND coalesce(next_at, 0) <= $1 LIMIT 5000', [now]);
+    const waiting = await this.db.query<Waiting>(
+      'SELECT account, channel, count(*)::int AS n, min(at) AS oldest FROM events WHERE dead_at IS NULL GROUP BY account, channel');
+    return { keys: due.map((r) => r.key), waiting };
+  }
+
+  async lead(): Promise<boolean> {
+    if (this.leading) return true;
+    const c = await this.session();
+    if (!c) return false;
+    try {
+      this.leading = (await c.query<{ ok: boolean }>(`SELECT ${LEADER} AS ok`)).rows[0]!.ok;
+    } catch {
+      this.leading = false;
+    }
+    return this.leading;
+  }
+
+  get leader(): boolean {
+    return this.leading;
+  }
+
+  notify(channel: 'relay_work' | 'relay_accounts', payload = ''): Promise<void> {
+    return this.db.query('SELECT pg_notify($1, $2)', [channel, payload]).then(() => undefined);
+  }
+
+  /** Opens the session now; resolves once it is open or has failed (the next use tries again). */
+  async open(): Promise<void> {
+    await this.session();
+  }
+
+  /** Keeps a lost session coming back while the process runs. */
+  reconnect(): () => void {
+    const timer = setInterval(() => { if (!this.client) void this.session(); }, RECONNECT_MS).unref();
+    return () => clearInterval(timer);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = this.client;
+    this.client = undefined;
+    // The keys this process still held (events it did not finish) are anyone's now: say so, so that
+    // the other processes take them at once rather than at their next poll.
+    await c?.query('SELECT pg_advisory_unlock_all(); NOTIFY relay_work').catch(() => undefined);
+    await c?.end().catch(() => undefined);
+  }
+}
