@@ -65,8 +65,25 @@ export class Claimer {
         else (others.get(e.key) ?? others.set(e.key, []).get(e.key)!).push(e);
       }
     }
-    if (mine.length) this.host.put(mine);
+    if (mine.length) void this.refresh(mine);
     if (others.size) void this.claim([...others.keys()]);
+  }
+
+  /**
+   * New entries of keys held here: read with what other processes journaled for the keys before
+   * them (a provider's next message may reach this process, its previous one the other), so that
+   * the key's queue stays in seq order.
+   */
+  private async refresh(offered: Entry[]): Promise<void> {
+    const keys = [...new Set(offered.map((e) => e.key))];
+    try {
+      const entries = await this.claims.entriesOf(keys);
+      this.host.put(entries.filter((e) => this.owned.has(e.key)));
+    } catch (err) {
+      // Not read: what this process has is queued; the rest comes with the key's next claim.
+      this.log.warn({ err }, 'reading a held key\'s events failed');
+      this.host.put(offered.filter((e) => this.owned.has(e.key)));
+    }
   }
 
   /** The key's queue emptied here. */

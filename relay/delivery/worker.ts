@@ -17,6 +17,9 @@ import type { TrafficRecorder } from './traffic.ts';
 /** Dead letters put back in line by one "retry all" (see Worker.retryAllDead). */
 export const REVIVE_AT_ONCE = 5_000;
 
+/** Finished ids remembered against a database read racing their finish (far more than a read's milliseconds see). */
+const FINISHED_KEPT = 10_000;
+
 export interface WorkerOptions {
   retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
   /** Conversations of one account in flight at once: a slow account cannot take every slot. */
@@ -56,6 +59,12 @@ export class Worker {
   private stopping = false;
   /** With several processes on one database: the keys this one delivers (./claimer.ts). */
   private readonly claimer: Claimer | undefined;
+  /**
+   * The last entries finished here, when claimed entries are read from the database: a read made
+   * just before an entry was finished must not queue it again.
+   */
+  private readonly finished = new Set<string>();
+  private readonly finishedOrder = new Fifo<string>();
   readonly stats = { delivered: 0, retried: 0, dead: 0 };
 
   constructor(
@@ -144,8 +153,8 @@ export class Worker {
       written.catch(() => { for (const e of entries) this.lost.add(e.id); });
     }
     for (const e of entries) {
-      // Read again by a claim (claimer.ts) while already queued.
-      if (this.enqueuedAt.has(e.id)) continue;
+      // Read again by a claim (claimer.ts) while already queued, or just after it was finished.
+      if (this.enqueuedAt.has(e.id) || this.finished.has(e.id)) continue;
       this.enqueuedAt.set(e.id, now);
       this.pendingByAccount.set(e.account, this.pendingFor(e.account) + 1);
       let q = this.queues.get(e.key);
@@ -208,6 +217,7 @@ export class Worker {
       else this.pendingByAccount.delete(entry.account);
       this.enqueuedAt.delete(entry.id);
       this.unwritten.delete(entry.id);
+      if (this.claimer) this.remember(entry.id);
       if (!q.length) {
         this.queues.delete(key);
         this.claimer?.released(key);
@@ -286,6 +296,12 @@ export class Worker {
     return delay;
   }
 
+  private remember(id: string): void {
+    this.finished.add(id);
+    this.finishedOrder.push(id);
+    if (this.finishedOrder.length > FINISHED_KEPT) this.finished.delete(this.finishedOrder.shift()!);
+  }
+
   /** Takes the key's queued entries out of this process (they stay pending in the journal). */
   private forget(key: string): void {
     const q = this.queues.get(key);
@@ -311,6 +327,7 @@ export class Worker {
   async retryDead(accountId: string, id: string): Promise<boolean> {
     const e = await this.journal.revive(accountId, id);
     if (!e) return false;
+    this.finished.delete(e.id);
     this.enqueue([e]);
     return true;
   }
@@ -322,6 +339,7 @@ export class Worker {
    */
   async retryAllDead(accountId: string): Promise<{ requeued: number; more: boolean }> {
     const revived = await this.journal.reviveAll(accountId, REVIVE_AT_ONCE);
+    for (const e of revived) this.finished.delete(e.id);
     if (revived.length) this.enqueue(revived);
     return { requeued: revived.length, more: revived.length === REVIVE_AT_ONCE };
   }

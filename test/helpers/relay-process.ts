@@ -69,6 +69,11 @@ export class RelayProcess {
     this.port = this.proc.port;
   }
 
+  /** The running process's id (to freeze it with SIGSTOP, which kill() would wait on for ever). */
+  get pid(): number {
+    return this.proc!.pid;
+  }
+
   /** Kills the process (SIGKILL by default: no chance to flush anything) and waits for it to go. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
     return this.proc!.stop(signal);

@@ -1,5 +1,7 @@
 import { telephonyEventOf } from '../../../relay/core/call-plan.ts';
 import { SqliteStore } from '../../../relay/store/sqlite/store.ts';
+import type { Store } from '../../../relay/store/store.ts';
+import { pendingOf } from '../../helpers/store.ts';
 import type { PlanfixSim } from '../../sim/planfix.ts';
 import { sleep } from './http.ts';
 import { debug } from './scale.ts';
@@ -121,13 +123,13 @@ export async function drained(relay: Relay, pfs: PlanfixSim[], items: Item[], ti
  * a chat message's newMessage, or a call's first telephony event when no REST lookup comes first
  * (one that does would have journaled the plan with its step before any telephony event).
  */
-export async function inFlightAtKill(dataDir: string, pfs: PlanfixSim[]): Promise<string[]> {
+export async function inFlightAtKill(at: string | (() => Promise<Store>), pfs: PlanfixSim[]): Promise<string[]> {
   const counts = received(pfs);
-  const store = new SqliteStore(dataDir);
-  const journal = store.journal;
+  // A data directory (SQLite), or the database several relays share.
+  const store = typeof at === 'string' ? new SqliteStore(at) : await at();
   const ids: string[] = [];
   try {
-    for (const e of journal.pending.values()) {
+    for (const e of (await pendingOf(store)).values()) {
       if (e.dead) continue;
       const ev = e.event;
       const op = e.plan?.[e.step];
