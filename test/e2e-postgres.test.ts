@@ -6,6 +6,7 @@ import pg from 'pg';
 import { chatraWebhook } from './sim/chatra.ts';
 import { chatraSetup } from './helpers/chatra-setup.ts';
 import { testDatabase } from './helpers/postgres.ts';
+import { FAST_REST, RelayProcess } from './helpers/relay-process.ts';
 
 const texts = (task: { comments: { text: string }[] }) => task.comments.map((c) => c.text);
 
@@ -77,4 +78,29 @@ test('a relay on PostgreSQL killed right after answering 2xx delivers the messag
   t.is(pf.commands.filter((c) => c.cmd === 'newMessage' && c.status === 200).length, 2);
   t.is(texts(task).filter((x) => x.startsWith('Survive the crash')).length, 1);
   t.is((await fetch(`${relay.url}/healthz`)).status, 200);
+});
+
+test('two relays on one database: settings changed through one apply in the other within a second, and either takes the channel\'s webhooks', async (t) => {
+  const url = await testDatabase(t);
+  const { relay, account, channel, pf, hook } = await chatraSetup(t, { env: { RELAY_DATABASE_URL: url } });
+  // A second host: it reads the account from the database when it starts.
+  const second = await RelayProcess.start({ ...FAST_REST, RELAY_DATABASE_URL: url });
+  t.teardown(() => second.stop());
+  const onSecond = (body: unknown) => second.post(channel.webhookUrl, JSON.stringify(body));
+  t.is((await onSecond(chatraWebhook('chatStarted', { messages: [{ id: 'm1', message: 'Through the second relay' }] }))).status, 200);
+  await pf.waitFor(() => pf.tasks.find((x) => texts(x).some((s) => s.startsWith('Through the second relay'))));
+
+  // Renamed and given a new secret through the first: the second knows both at once.
+  const changedAt = Date.now();
+  t.is((await relay.api('PATCH', `/api/accounts/${account.id}/channels/${channel.id}`, { name: 'Renamed on the first' })).status, 200);
+  const seen = await pf.waitFor(async () => {
+    const c = await second.api('GET', `/api/accounts/${account.id}/channels/${channel.id}`);
+    return c.body?.name === 'Renamed on the first' ? Date.now() : undefined;
+  }, 5_000);
+  t.true(seen - changedAt < 1_500, `applied in the other relay after ${seen - changedAt} ms`);
+
+  // A channel deleted through the first: its webhooks are refused by the second too, never 2xx.
+  t.is((await relay.api('DELETE', `/api/accounts/${account.id}/channels/${channel.id}`)).status, 204);
+  await pf.waitFor(async () => (await onSecond(chatraWebhook('chatFragment', { messages: [{ id: 'm9', message: 'after delete' }] }))).status === 404, 5_000);
+  t.is((await hook(chatraWebhook('chatFragment', { messages: [{ id: 'm9', message: 'after delete' }] }))).status, 404);
 });

@@ -1,13 +1,14 @@
 // Race: a new customer writes 20 first messages at once through three channels — Chatra (with
 // e-mail and phone), Verbox (the phone in another spelling) and Viber (sharing the contact). The
 // relay binds all of them to one customer, so Planfix creates exactly one contact.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { finish, record } from './helpers/results.ts';
 import { request, type Answer } from './helpers/http.ts';
 import { eventRequest, newPhone, type Item, type ItemKind } from './helpers/load.ts';
 import { scale, TIMEOUT } from './helpers/scale.ts';
 import { drained } from './helpers/tally.ts';
-import { loadTarget, startWorld } from './helpers/world.ts';
+import { startPair } from './helpers/pair.ts';
+import { loadTarget, startWorld, type World } from './helpers/world.ts';
 
 test.after.always(() => finish(import.meta.url));
 
@@ -16,7 +17,16 @@ const national = (e164: string) => `0${e164.slice(4, 6)} ${e164.slice(6, 9)} ${e
 
 test('race: 20 simultaneous first messages of one new customer on three channels make one Planfix contact', async (t) => {
   t.timeout(TIMEOUT);
-  const w = await startWorld(t, { kinds: ['chatra', 'verbox', 'viber'] });
+  await race(t, await startWorld(t, { kinds: ['chatra', 'verbox', 'viber'] }), 'race (20 first messages, 3 channels)');
+});
+
+test('race over two relays: the 20 first messages spread over two relays on one PostgreSQL make one Planfix contact', async (t) => {
+  t.timeout(TIMEOUT);
+  const pair = await startPair(t, { kinds: ['chatra', 'verbox', 'viber'] });
+  await race(t, { ...pair, relay: pair.front }, 'race over 2 relays (PostgreSQL, round-robin)');
+});
+
+async function race(t: ExecutionContext, w: World, scenario: string): Promise<void> {
   const target = loadTarget(w);
   const rounds = scale(3, 20);
   const answers: Answer[] = [];
@@ -50,7 +60,7 @@ test('race: 20 simultaneous first messages of one new customer on three channels
   const result = await drained(w.relay, [w.pf], items, 30_000);
 
   const row = {
-    scenario: 'race (20 first messages, 3 channels)',
+    scenario,
     load: `${rounds} new customers × 20 simultaneous first messages (7 Chatra, 7 Verbox, 6 Viber)`,
     faults: 'one customer on three channels at once; phone in three spellings',
     inputs: answers.length,
@@ -70,7 +80,7 @@ test('race: 20 simultaneous first messages of one new customer on three channels
     const tasks = w.pf.tasks.filter((x) => x.comments.some((c) => c.text.includes(`race-${r}-`)));
     t.is(new Set(tasks.map((x) => x.counterparty?.contactNumber ?? ("contactNumber" in x.assigner ? x.assigner.contactNumber : undefined))).size, 1, `round ${r}: all tasks on one contact`);
   }
-});
+}
 
 // Finding 4 in docs/faults-findings.md (relay/calls.ts, callContact): a call and a chat message from
 // the same new number at the same moment make two Planfix contacts. The chat goes through the Chat
