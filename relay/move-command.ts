@@ -52,9 +52,9 @@ export async function moveCommand(args: string[]): Promise<number> {
   const where = `PostgreSQL at ${databaseHost(url)}`;
   console.log(`Moving ${dataDir} to ${where}, in one transaction:`);
   try {
-    const report = await moveToPostgres(dataDir, url, (table, rows) => console.log(`  ${table}: ${n(rows)} rows copied`));
-    console.log(`Moved to ${where}: ${n(report.accounts)} accounts, ${n(report.pending)} pending events, ${n(report.dead)} dead letters. Rows per table now:`);
-    for (const t of report.tables) console.log(`  ${t.name}: ${n(t.rows)}`);
+    const report = await moveToPostgres(dataDir, url, (table, rows) => console.log(`  ${table}: ${n(rows)} rows`));
+    const rows = report.tables.reduce((sum, t) => sum + t.rows, 0);
+    console.log(`Committed to ${where}: accounts ${n(report.accounts)}, pending events ${n(report.pending)}, dead letters ${n(report.dead)}; ${n(rows)} rows in ${report.tables.length} tables.`);
     if (report.relayMayRun) {
       console.log(`Warning: relay.db-wal was beside relay.db: if a relay was still running on ${dataDir}, what it took after the move began is not on PostgreSQL. `
         + 'Stop it, empty the database (drop its tables) and move again.');
