@@ -41,6 +41,7 @@ async function world(t: ExecutionContext) {
   const rs = await RingostatFake.start({ projectId: PROJECT });
   t.teardown(() => rs.close());
   const relay = await RelayProcess.start(FAST_REST);
+  t.teardown(() => relay.stop());
   const account = (await relay.api('POST', '/api/accounts', {
     name: 'Acme', defaultCountry: 'UA',
     planfix: { url: pf.origin, chatToken: 'pf-chat-token', restToken: 'pf-rest-token', telephonyToken: 'pf-tel-token' },
@@ -64,7 +65,6 @@ test('a data directory the relay wrote on SQLite, moved: the relay on PostgreSQL
   const { pf, chatra, relay, account, chatWebhook, callWebhook } = await world(t);
   const dataDir = relay.dataDir;
   let live = relay;
-  t.teardown(() => live.stop());
   const hook = (body: unknown) => live.post(chatWebhook, JSON.stringify(body));
   const ringostat = (body: unknown) => live.post(`${callWebhook}?event=call_end`, JSON.stringify(body));
   const api = (method: string, path: string, body?: unknown) => live.api(method, `/api/accounts/${account.id}${path}`, body);
@@ -104,7 +104,6 @@ test('a data directory the relay wrote on SQLite, moved: the relay on PostgreSQL
   t.false(moved.output.includes(password), 'the password is never printed');
   // Again: the database holds data now. Given through the environment, as the service's file would.
   const again = await move([], { RELAY_DATA_DIR: dataDir, RELAY_DATABASE_URL: url });
-
   t.is(again.code, 1);
   t.regex(again.output, /Not moved: the database already holds data \(rows in accounts, .*\)/);
   t.false(again.output.includes(password));
@@ -113,6 +112,7 @@ test('a data directory the relay wrote on SQLite, moved: the relay on PostgreSQL
   await pf.setMode('up');
   // On the same address, as the service would be: the URLs it shows are the ones it showed.
   live = await RelayProcess.start({ ...FAST_REST, RELAY_DATABASE_URL: url, PORT: String(relay.port) }, dataDir);
+  t.teardown(() => live.stop());
   t.regex(live.output, /data in PostgreSQL at/);
   await pf.waitFor(() => texts(task).includes('Pending while Planfix is down'), 15_000);
   t.deepEqual(withoutRuns((await api('GET', '')).body), withoutRuns(settings), 'the settings, as they were');
@@ -125,7 +125,7 @@ test('a data directory the relay wrote on SQLite, moved: the relay on PostgreSQL
   // Chatra sends the relay's own earlier reply back: still known as ours, not imported as Olga's.
   await hook(chatraWebhook('chatFragment', { client: OLGA, messages: [{ id: sent.id, type: 'agent', message: sent.text, agentId: 'ag1' }, { id: 'm4', message: 'Thanks' }], agents: [{ id: 'ag1', name: 'Acme Support', email: 'support@acme.test' }] }));
   await pf.waitFor(() => texts(task).includes('Thanks'), 15_000);
-  // The caller again: their contact, found in the moved index.
+  // The caller again: on the contact of the first call, no second one.
   await ringostat({ uniqueid: 'call-2', calldate: '2024-11-15T10:15:02+0200', call_type: 'in', caller: '380509998877', dst: '380443334455', disposition: 'NO ANSWER', billsec: 0 });
   // The dead letter, retried: delivered once.
   t.is((await live.api('POST', dead.retryUrl)).status, 202);
