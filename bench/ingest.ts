@@ -3,7 +3,7 @@
 // same bodies: the relay on its default SQLite store and on PostgreSQL, each a row, every one of
 // them measured in each round, the order turning from round to round.
 import autocannon from 'autocannon';
-import { chatraAccount, chatraBody, cpuMsOf, fmt, median, Proc, RelayProc, sleep, tempDir, type FigureResult } from './lib.ts';
+import { chatraAccount, chatraBody, cpuMsOf, fmt, median, Proc, RelayProc, sleep, tempDir, type FigureResult, type Row } from './lib.ts';
 import { benchDatabase, clusterCpuMs } from './postgres.ts';
 
 export const INGEST = { connections: 100, seconds: 4, rounds: 7, visitors: 200 };
@@ -80,10 +80,18 @@ const SUBJECTS: Subject[] = [
 
 export async function ingest(sim: { origin: string; newMessages(): Promise<number> }): Promise<FigureResult> {
   const koa = await Proc.start([process.env.BENCH_BARE_KOA!], {});
-  const sides: Side[] = [];
+  const sides: (Side & { subject: Subject })[] = [];
   const notes: string[] = [];
+  // A subject that cannot start (no PostgreSQL on the machine) is a failed row; the others run.
+  const failed: Row[] = [];
   try {
-    for (const s of SUBJECTS) sides.push(await s.start(sim));
+    for (const subject of SUBJECTS) {
+      try {
+        sides.push({ ...await subject.start(sim), subject });
+      } catch (err) {
+        failed.push({ figure: subject.figure, target: subject.target, measured: `failed: ${(err as Error).message.split('\n')[0]!.slice(0, 120)}`, met: false });
+      }
+    }
     const bareUrl = `${koa.url}/hooks/x/y`;
     // Warm-up of each (JIT, connections, the first task of every conversation), not counted.
     await cannon(bareUrl, { connections: INGEST.connections, seconds: 2, visitors: INGEST.visitors, prefix: 'wk' });
@@ -120,14 +128,14 @@ export async function ingest(sim: { origin: string; newMessages(): Promise<numbe
       const subjects = sides.map((_, i) => got.get(i)!);
       rounds.push({ bare, subjects });
       const bad = [bare, ...subjects].map((m) => m.bad);
-      if (bad.some(Boolean)) notes.push(`round ${round}: non-2xx or errors: bare ${bad[0]}, ${SUBJECTS.map((s, i) => `${s.name} ${bad[i + 1]}`).join(', ')}`);
+      if (bad.some(Boolean)) notes.push(`round ${round}: non-2xx or errors: bare ${bad[0]}, ${sides.map((s, i) => `${s.subject.name} ${bad[i + 1]}`).join(', ')}`);
       notes.push(`round ${round}: bare Koa ${fmt(bare.rps, 0)} req/s (p99 ${bare.p99} ms, ${fmt(bare.cpu.relay, 0)} µs CPU each)`
-        + subjects.map((m, i) => `; ${SUBJECTS[i]!.name} ${fmt(m.rps, 0)} req/s (p99 ${m.p99} ms, ${cpuText(m.cpu)}), ratio ${fmt(m.rps / bare.rps, 2)}, `
+        + subjects.map((m, i) => `; ${sides[i]!.subject.name} ${fmt(m.rps, 0)} req/s (p99 ${m.p99} ms, ${cpuText(m.cpu)}), ratio ${fmt(m.rps / bare.rps, 2)}, `
           + `${fmt(m.delivered / INGEST.seconds, 0)} newMessage/s reached the simulator meanwhile, the rest in ${fmt(m.settleS, 1)} s after`).join(''));
     }
     const bareCpu = median(rounds.map((r) => r.bare.cpu.relay));
     return {
-      rows: SUBJECTS.map((s, i) => {
+      rows: [...sides.map(({ subject: s }, i) => {
         const ratio = median(rounds.map((r) => r.subjects[i]!.rps / r.bare.rps));
         const relayCpu = median(rounds.map((r) => r.subjects[i]!.cpu.relay));
         const dbCpu = median(rounds.map((r) => r.subjects[i]!.cpu.db ?? NaN));
@@ -139,7 +147,7 @@ export async function ingest(sim: { origin: string; newMessages(): Promise<numbe
           measured: `${fmt(ratio, 2)} (${fmt(median(rounds.map((r) => r.subjects[i]!.rps)), 0)} / ${fmt(median(rounds.map((r) => r.bare.rps)), 0)} req/s)`,
           met: s.met(ratio),
         };
-      }),
+      }), ...failed],
       notes,
     };
   } finally {
