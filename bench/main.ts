@@ -9,6 +9,7 @@ import { ingest } from './ingest.ts';
 import { latency } from './latency.ts';
 import { limiter } from './limiter.ts';
 import { popup } from './popup.ts';
+import { stopPostgres } from './postgres.ts';
 import { releaseStores } from './stores.ts';
 import { widget } from './widget.ts';
 import { bundle, loadAverage, SimHost, tempDir, type FigureResult, type Row } from './lib.ts';
@@ -62,6 +63,7 @@ try {
   }
 } finally {
   await releaseStores([]);
+  await stopPostgres();
   await sim.stop();
   await rm(outDir, { recursive: true, force: true });
 }

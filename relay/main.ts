@@ -20,6 +20,7 @@ import { importJsonl } from './store/sqlite/import-jsonl.ts';
 import { startRetention } from './store/retention.ts';
 import { DB_FILE, SqliteStore } from './store/sqlite/store.ts';
 import { PostgresStore } from './store/postgres/store.ts';
+import { databaseHost } from './store/postgres/where.ts';
 import type { Store } from './store/store.ts';
 import { TrafficRecorder } from './delivery/traffic.ts';
 import { Inbox } from './delivery/inbox.ts';
@@ -27,6 +28,7 @@ import { Recovery } from './delivery/recovery.ts';
 import { Worker } from './delivery/worker.ts';
 import { deadLetterAlerts } from './alerts/alerts.ts';
 import { PhoneBook } from './planfix/phone-book.ts';
+import { MOVE_COMMAND, moveCommand } from './move-command.ts';
 
 const MIN_ADMIN_TOKEN = 32;
 
@@ -52,9 +54,10 @@ async function adminToken(config: Config): Promise<string> {
 async function openStore(config: Config, log: Logger): Promise<{ store: Store; accounts: AccountStore; where: string; shared?: PostgresStore }> {
   if (config.databaseUrl) {
     const store = await PostgresStore.open(config.databaseUrl);
-    // Nothing is moved from a data directory used before: its events and settings would be silently left behind.
+    // A data directory used before is not read: its events and settings would be silently left behind unless moved.
     if (await stat(join(config.dataDir, DB_FILE)).then(() => true, () => false)) {
-      log.warn({ dir: config.dataDir }, `RELAY_DATABASE_URL is set, and the data directory holds ${DB_FILE} of a relay without it: that store is not read`);
+      log.warn({ dir: config.dataDir }, `RELAY_DATABASE_URL is set, and the data directory holds ${DB_FILE} of a relay without it: that store is not read. `
+        + `Not moved yet: stop the relay and run \`node dist/relay.js ${MOVE_COMMAND}\` into an empty database. Moved: remove ${DB_FILE} once the relay runs well`);
     }
     return { store, accounts: new AccountStore(store.accounts), where: `PostgreSQL at ${databaseHost(config.databaseUrl)}`, shared: store };
   }
@@ -62,16 +65,6 @@ async function openStore(config: Config, log: Logger): Promise<{ store: Store; a
   // A data directory written before the SQLite store (journal.jsonl, state/<account>/state.jsonl).
   await importJsonl(store, config.dataDir, log);
   return { store, accounts: new AccountStore(config.dataDir), where: config.dataDir };
-}
-
-/** The server and database of a PostgreSQL URL, for the start line: never its user or password. */
-function databaseHost(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.host || 'localhost'}${u.pathname}`;
-  } catch {
-    return 'the configured server';
-  }
 }
 
 async function main(): Promise<void> {
@@ -192,7 +185,11 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => die(reason, 'unhandled rejection: exiting'));
 }
 
-main().catch((err: Error) => {
-  console.error(`planfix-relay failed to start: ${err.message}`);
-  process.exit(1);
-});
+if (process.argv[2] === MOVE_COMMAND) {
+  process.exitCode = await moveCommand(process.argv.slice(3));
+} else {
+  main().catch((err: Error) => {
+    console.error(`planfix-relay failed to start: ${err.message}`);
+    process.exit(1);
+  });
+}

@@ -11,7 +11,7 @@ fail_early() { echo "$1"; echo "0 passed, 1 failed"; exit 1; }
 
 # The browser tests drive Debian's Chromium, never a downloaded build; the proxy test runs Debian's
 # nginx with the rules of docs/OPERATIONS.md; the PostgreSQL tests start a throwaway server of
-# Debian's postgresql package (test/helpers/postgres.ts), unless RELAY_TEST_DATABASE_URL names one.
+# Debian's postgresql package (test/helpers/pg-cluster.ts), unless RELAY_TEST_DATABASE_URL names one.
 # Install them when we can.
 installed() { local f; for f in $1; do [ -x "$f" ] && return 0; done; return 1; } # <binary, or a pattern of it>
 ensure_package() { # <binary, or a pattern of it> <Debian package>

@@ -1,7 +1,7 @@
 // The nginx setup of docs/OPERATIONS.md, run for real in front of the relay: the admin API, the
 // admin page and /metrics must stay behind their IP rules whatever case, slash or encoding a path
-// is written in. The server block is taken from the document itself, so the test checks what
-// operators copy.
+// is written in; and the two-relay setup's upstream must send every request to the relay still
+// up. The blocks are taken from the document itself, so the test checks what operators copy.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,6 +25,23 @@ function documentedServer(nginxPort: number, relayUrl: string): string {
     .replace(/^\s*listen [^;]*;/m, `    listen 127.0.0.1:${nginxPort};`)
     .replace(/^\s*ssl_[^;]*;\n/gm, '')
     .replaceAll('http://127.0.0.1:8080', relayUrl);
+}
+
+/**
+ * The two-relay example of docs/OPERATIONS.md (its nginx block with an upstream): the upstream and
+ * its first server block, the relays' private addresses replaced by the test's, without TLS.
+ */
+function documentedUpstream(nginxPort: number, relays: [string, string]): string {
+  const doc = readFileSync('docs/OPERATIONS.md', 'utf8');
+  const block = [...doc.matchAll(/```nginx\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => /^upstream /m.test(b));
+  if (!block) throw new Error('docs/OPERATIONS.md has no nginx example with an upstream');
+  const upstream = /^upstream [\s\S]*?^\}/m.exec(block)?.[0];
+  const server = /^server \{[\s\S]*?^\}/m.exec(block)?.[0];
+  if (!upstream || !server) throw new Error('the two-relay nginx example has no upstream or no server block');
+  return [
+    upstream.replace('10.0.0.11:8080', relays[0]).replace('10.0.0.12:8080', relays[1]),
+    server.replace(/^\s*listen [^;]*;/m, `    listen 127.0.0.1:${nginxPort};`).replace(/^\s*ssl_[^;]*;\n/gm, ''),
+  ].join('\n');
 }
 
 const freePort = () => new Promise<number>((resolve, reject) => {
@@ -99,4 +116,33 @@ test('the documented nginx rules keep the admin API, the admin page and /metrics
     if (status >= 200 && status < 300) served.push(`${path} → ${status}`);
   }
   t.deepEqual(served, [], 'no spelling of a restricted path is served to an address outside the allow lists');
+});
+
+test('the documented two-relay nginx setup sends every request to the relay still up when the other is gone, and keeps the restricted paths closed', async (t) => {
+  t.true(existsSync(NGINX), `nginx is missing at ${NGINX}: the test command installs Debian's nginx-light when it runs as root`);
+  // Two relays of their own (the proxy is the subject, not what they share).
+  const a = await RelayProcess.start();
+  t.teardown(() => a.stop());
+  const b = await RelayProcess.start();
+  t.teardown(() => b.stop());
+  const dir = await mkdtemp(join(tmpdir(), 'relay-nginx-'));
+  const port = await freePort();
+  const nginx = await startNginx(dir, documentedUpstream(port, [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]), port);
+  t.teardown(async () => {
+    nginx.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const post = (path: string) => fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status);
+  const statuses = async () => [await get(port, '/healthz'), await get(port, '/healthz'), await post('/hooks/no-such-channel/secret'), await post('/hooks/no-such-channel/secret')];
+
+  t.deepEqual(await statuses(), [200, 200, 404, 404], 'both up: answered by the relays');
+  await a.kill('SIGKILL');
+  // Round robin sends half of these to the relay that is gone: each goes on to the other, a webhook too.
+  t.deepEqual([...await statuses(), ...await statuses()], [200, 200, 404, 404, 200, 200, 404, 404], 'one down: every request answered by the other');
+
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  for (const path of ['/api/accounts', '/API/accounts', '/admin', '/metrics', '/METRICS', '/metrics/']) {
+    const status = await get(port, path, admin);
+    t.false(status >= 200 && status < 300, `${path} → ${status}`);
+  }
 });
