@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import test from 'ava';
 import { launchChromium } from '../helpers/browser.ts';
+import { FAST_REST } from '../helpers/relay-process.ts';
 
 interface Demo {
   child: ChildProcess;
@@ -15,9 +16,11 @@ interface Demo {
 
 function startDemo(t: { teardown(fn: () => Promise<void>): void }, env: Record<string, string | undefined>): Demo {
   const { PORT: _notInherited, ...base } = process.env;
+  // The demo hands its environment to its relay: Planfix REST at the simulator's pace, not the real
+  // Planfix's 1 a second, which the demo's traffic and "Test connection" waited on for most of its start.
   // Its own process group: a failed assertion ends the test at once, and the demo's relay, which
   // writes to the demo's stderr, would outlive a killed demo and keep this worker from exiting.
-  const child = spawn(process.execPath, ['--import=tsx', 'scripts/demo.ts'], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--import=tsx', 'scripts/demo.ts'], { env: { ...base, ...FAST_REST, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
