@@ -17,7 +17,7 @@ import { migrate, SCHEMA_VERSION } from '../relay/store/sqlite/schema.ts';
 import { DB_FILE, SqliteStore } from '../relay/store/sqlite/store.ts';
 import type { Entry, Store } from '../relay/store/store.ts';
 import { testSchema } from './helpers/postgres.ts';
-import { bindNow, conversation, item, P1, P2, P3, PLAN, tmpDir } from './helpers/store.ts';
+import { bindNow, conversation, item, P1, P2, P3, pendingOf, PLAN, tmpDir } from './helpers/store.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -80,7 +80,7 @@ async function answers(store: Store) {
   const s = store.state('acc1');
   const key = (await s.byPhone(P1))!;
   return {
-    pending: [...store.journal.pending.values()].sort((a, b) => a.seq - b.seq).map(noSeq),
+    pending: [...(await pendingOf(store)).values()].map(noSeq),
     dead: (await store.journal.deadLetters('acc1')).map(noSeq),
     seen: [...await store.journal.seen(['ch1:p1', 'ch1:d1', 'ch1:f1', 'ours:1', 'ch1:never'])].sort(),
     identities: [key, await s.byClient('v1'), await store.state('acc2').byPhone(P1)],
@@ -151,6 +151,8 @@ test('every table of both schemas is accounted for, row for row, and the store a
       case 'meta': return 'not moved';
       case 'accounts': return 2;
       case 'relay_schema': return 1;
+      // Planfix's REST pace shared by several relays on PostgreSQL (postgres/pace.ts): it starts empty.
+      case 'rest_pace': return 0;
       // SQLite keeps the ids of pending events and dead letters in events alone.
       case 'seen': return inSqlite! + before.get('events')!;
       default: return inSqlite ?? 'in one schema only: decide what the move does with it (relay/store/move/move.ts)';
@@ -159,7 +161,7 @@ test('every table of both schemas is accounted for, row for row, and the store a
   for (const table of new Set([...before.keys(), ...after.keys()])) {
     t.is(after.get(table) ?? 'not moved', expected(table), table);
   }
-  t.deepEqual(copied.sort(), [...after.keys()].filter((n) => n !== 'relay_schema').sort(), 'each table copied is reported');
+  t.deepEqual(copied.sort(), [...after.keys()].filter((n) => n !== 'relay_schema' && n !== 'rest_pace').sort(), 'each table copied is reported');
 
   const onPg = await PostgresStore.open(url);
   t.teardown(() => onPg.close());
