@@ -56,8 +56,15 @@ export function opsRouter(relay: Relay): Router {
     const ok = journalWritable && relay.worker.alive;
     ctx.status = ok ? 200 : 503;
     ctx.set('Cache-Control', 'no-store');
+    // In words, for whoever reads /healthz when it says 503.
+    const problems = [
+      ...(relay.store.healthy ? [] : [relay.store.problem ?? 'the store cannot write']),
+      ...(diskOk ? [] : ['the data directory is not writable']),
+      ...(relay.worker.alive ? [] : ['the relay is stopping']),
+    ];
     ctx.body = {
       ok,
+      ...(problems.length ? { problems } : {}),
       journalWritable,
       workerAlive: relay.worker.alive,
       backlog: relay.worker.backlog,

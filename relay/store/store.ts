@@ -282,5 +282,7 @@ export interface Store {
   /** A consistent copy of the live store, taken while it runs. */
   backup(to: string): Promise<void>;
   readonly healthy: boolean;
+  /** Why it is not healthy, for /healthz (the engine and its last failure), when it says. */
+  readonly problem?: string | undefined;
   close(): Promise<void>;
 }

@@ -43,6 +43,10 @@ export interface Cluster {
   dataDir: string;
   /** Stops the server and removes its directory (it goes with this process anyway). */
   stop(): Promise<void>;
+  /** Stops the server as an operator's restart does (its connections end), keeping its data. */
+  down(): Promise<void>;
+  /** Starts it again on the same port. */
+  up(): Promise<void>;
 }
 
 /**
@@ -67,9 +71,12 @@ export async function startCluster(opts: { durable?: boolean } = {}): Promise<Cl
   const settings = opts.durable ? '' : ' -c fsync=off -c full_page_writes=off';
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
+    const start = () => run([...pgCtl, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', `-h 127.0.0.1 -p ${port} -k ${dir}${settings}`, 'start']);
     try {
-      await run([...pgCtl, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', `-h 127.0.0.1 -p ${port} -k ${dir}${settings}`, 'start']);
+      await start();
       return {
+        down: () => run([...pgCtl, '-m', 'fast', '-w', 'stop']),
+        up: start,
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
         dataDir: data,
         stop: async () => {

@@ -109,6 +109,10 @@ export class PostgresStore implements Store {
     return this.db.healthy;
   }
 
+  get problem(): string | undefined {
+    return this.db.problem;
+  }
+
   async close(): Promise<void> {
     await this.db.close();
     // Last: the claims are held until the deliveries' writes are done.

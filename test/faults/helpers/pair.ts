@@ -64,9 +64,10 @@ export interface Pair extends World {
   open(): Promise<Store>;
 }
 
-export async function startPair(t: ExecutionContext, opts: { kinds?: ChannelKind[]; env?: Record<string, string> } & AccountOptions = {}): Promise<Pair> {
+/** `url`: a database of the test's own server (one it restarts); else a fresh one on the test server. */
+export async function startPair(t: ExecutionContext, opts: { kinds?: ChannelKind[]; env?: Record<string, string>; url?: string } & AccountOptions = {}): Promise<Pair> {
   // Before the relays, so that it is dropped after they stop (teardowns run in reverse).
-  const url = await testDatabase(t);
+  const url = opts.url ?? await testDatabase(t);
   const env = { RELAY_DATABASE_URL: url, ...opts.env };
   const w = await startWorld(t, { ...opts, env });
   // Started after the accounts exist: it reads them from the database, as a second host would.
