@@ -251,12 +251,13 @@ contract('alerts: dead letters are counted per account from the first, and an al
   t.deepEqual(await store.alerts.count('acc1', 1, 1000), { unsent: 1, firstAt: 1000 });
   t.deepEqual(await store.alerts.count('acc1', 2, 2000), { unsent: 3, firstAt: 1000 }, 'the first keeps its time');
   t.deepEqual(await store.alerts.count('acc2', 1, 1500), { unsent: 1, firstAt: 1500 });
-  t.deepEqual(await store.alerts.sent('acc1', 3, 5000), { unsent: 0, lastSentAt: 5000 });
+  t.deepEqual(await store.alerts.sent('acc1', 3, 5000, undefined), { unsent: 0, lastSentAt: 5000 });
+  t.is(await store.alerts.sent('acc1', 3, 5001, undefined), undefined, 'another process decided on the same state: it sent that alert, this one does not');
   t.deepEqual(await store.alerts.count('acc1', 1, 6000), { unsent: 1, firstAt: 6000, lastSentAt: 5000 }, 'counting starts again after an alert');
   // Counted while an alert about the earlier ones was being decided: they stay for the next one.
   await store.alerts.count('acc1', 1, 6500);
-  t.deepEqual(await store.alerts.sent('acc1', 1, 7000), { unsent: 1, firstAt: 7000, lastSentAt: 7000 });
-  t.deepEqual(await store.alerts.sent('acc3', 0, 8000), { unsent: 0, lastSentAt: 8000 }, 'an alert recorded for an account never counted');
+  t.deepEqual(await store.alerts.sent('acc1', 1, 7000, 5000), { unsent: 1, firstAt: 7000, lastSentAt: 7000 });
+  t.deepEqual(await store.alerts.sent('acc3', 0, 8000, undefined), { unsent: 0, lastSentAt: 8000 }, 'an alert recorded for an account never counted');
 
   const again = await stores.reopen(store);
   t.deepEqual(await again.alerts.get('acc1'), { unsent: 1, firstAt: 7000, lastSentAt: 7000 }, 'kept across a restart');

@@ -87,7 +87,9 @@ export class AlertLimiter {
     if (at === undefined) return;
     const now = this.clock.now();
     if (at > now) return this.schedule(account, state);
-    const after = await this.store.sent(account, state.unsent, now);
+    const after = await this.store.sent(account, state.unsent, now, state.lastSentAt);
+    // Another relay process on the database sent it (and schedules the next).
+    if (!after) return;
     // Not awaited in the account's chain: a slow receiver must not hold up the counting.
     this.send(account, { count: state.unsent, since: state.firstAt ?? now }).catch((err: unknown) => {
       this.log.warn({ account, count: state.unsent, err }, 'dead-letter alert failed; not tried again');

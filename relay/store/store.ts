@@ -223,8 +223,10 @@ export interface AlertLog {
   /**
    * Records an alert about `n` of them sent at `at`: they leave the count (those counted meanwhile
    * stay, with firstAt = at). Called before the alert goes, so a crash while sending never sends it twice.
+   * `after`: the lastSentAt the caller decided on; when another relay process recorded an alert
+   * since, nothing changes and this resolves undefined (that one sends it).
    */
-  sent(account: string, n: number, at: number): Promise<AlertState>;
+  sent(account: string, n: number, at: number, after: number | undefined): Promise<AlertState | undefined>;
   /** Accounts with dead letters not yet alerted about, for a restart to schedule their alert. */
   waiting(): Promise<{ account: string; state: AlertState }[]>;
 }

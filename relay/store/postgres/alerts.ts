@@ -17,11 +17,13 @@ export class PgAlerts implements AlertLog {
       RETURNING *`, [account, n, at]))[0]);
   }
 
-  async sent(account: string, n: number, at: number): Promise<AlertState> {
-    return stateOf((await this.db.query<Row>(`INSERT INTO alerts AS a (account, unsent, last_sent_at) VALUES ($1, 0, $2)
+  async sent(account: string, n: number, at: number, after: number | undefined): Promise<AlertState | undefined> {
+    const [r] = await this.db.query<Row>(`INSERT INTO alerts AS a (account, unsent, last_sent_at) VALUES ($1, 0, $2)
       ON CONFLICT (account) DO UPDATE SET unsent = GREATEST(0, a.unsent - $3), last_sent_at = excluded.last_sent_at,
       first_at = CASE WHEN a.unsent - $3 > 0 THEN excluded.last_sent_at ELSE NULL END
-      RETURNING *`, [account, at, n]))[0]);
+      WHERE a.last_sent_at IS NOT DISTINCT FROM $4::float8
+      RETURNING *`, [account, at, n, after ?? null]);
+    return r && stateOf(r);
   }
 
   async waiting(): Promise<{ account: string; state: AlertState }[]> {

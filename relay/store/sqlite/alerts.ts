@@ -15,7 +15,8 @@ export class SqliteAlerts implements AlertLog {
         first_at = CASE WHEN unsent = 0 OR first_at IS NULL THEN excluded.first_at ELSE first_at END`),
       sent: q(`INSERT INTO alerts (account, unsent, last_sent_at) VALUES (?, 0, ?)
         ON CONFLICT (account) DO UPDATE SET unsent = MAX(0, unsent - ?), last_sent_at = excluded.last_sent_at,
-        first_at = CASE WHEN unsent - ? > 0 THEN excluded.last_sent_at ELSE NULL END`),
+        first_at = CASE WHEN unsent - ? > 0 THEN excluded.last_sent_at ELSE NULL END
+        WHERE last_sent_at IS ?`),
       waiting: q('SELECT * FROM alerts WHERE unsent > 0 ORDER BY account'),
     };
   }
@@ -33,11 +34,10 @@ export class SqliteAlerts implements AlertLog {
     return state;
   }
 
-  async sent(account: string, n: number, at: number): Promise<AlertState> {
-    let state: AlertState = { unsent: 0 };
+  async sent(account: string, n: number, at: number, after: number | undefined): Promise<AlertState | undefined> {
+    let state: AlertState | undefined;
     await this.db.write(() => {
-      this.st.sent.run(account, at, n, n);
-      state = stateOf(this.st.get.get(account) as Row);
+      if (this.st.sent.run(account, at, n, n, after ?? null).changes) state = stateOf(this.st.get.get(account) as Row);
     });
     return state;
   }
