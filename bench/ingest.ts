@@ -29,9 +29,19 @@ export async function cannon(url: string, opts: { connections: number; seconds?:
   return { rps: result['2xx'] / result.duration, ok: result['2xx'], bad: result.non2xx + result.errors + result.timeouts, p99: result.latency.p99, sent: n };
 }
 
-/** What takes the webhooks of one subject: its URL, the CPU it spends, and how to let it finish. */
+/**
+ * Several URLs at once (the relays of one subject): the connections split between them, the
+ * answers summed. Client-side balancing rather than a proxy in this process, which would compete
+ * with autocannon for the CPU and measure itself.
+ */
+export async function cannons(urls: string[], opts: Parameters<typeof cannon>[1]): ReturnType<typeof cannon> {
+  const parts = await Promise.all(urls.map((url, k) => cannon(url, { ...opts, connections: Math.ceil(opts.connections / urls.length), prefix: `${opts.prefix}-${k}` })));
+  return parts.reduce((a, b) => ({ rps: a.rps + b.rps, ok: a.ok + b.ok, bad: a.bad + b.bad, p99: Math.max(a.p99, b.p99), sent: a.sent + b.sent }));
+}
+
+/** What takes the webhooks of one subject: its URLs (one a relay), the CPU it spends, and how to let it finish. */
 interface Side {
-  url: string;
+  urls: string[];
   /** CPU time used so far, in ms: `relay` by the relay process(es), `db` by their database server (when there is one to measure). */
   cpuMs(): Promise<{ relay: number; db?: number }>;
   /** Waits until everything it took is delivered (or dead) and it is idle again. */
@@ -54,7 +64,7 @@ async function relaySide(sim: { origin: string }, env: Record<string, string> = 
   try {
     const { webhookUrl } = await chatraAccount(relay, sim.origin);
     return {
-      url: webhookUrl,
+      urls: [webhookUrl],
       cpuMs: async () => ({ relay: await cpuMsOf(relay.pid), ...(dbCpuMs ? { db: await dbCpuMs() } : {}) }),
       settle: async () => {
         await relay.drained();
@@ -74,9 +84,35 @@ const SUBJECTS: Subject[] = [
     name: 'relay on PostgreSQL', figure: '1 ingest: relay on PostgreSQL / bare Koa req/s', target: 'reported', met: () => true,
     start: async (sim) => relaySide(sim, { RELAY_DATABASE_URL: await benchDatabase() }, clusterCpuMs),
   },
-  // Issue 18 adds two relay processes on one database behind a round-robin proxy here: a Side
-  // whose url is the proxy's, whose cpuMs sums both relays (and the database), settled when both are.
+  {
+    name: 'two relays on PostgreSQL', figure: '1 ingest: two relays on one PostgreSQL / bare Koa req/s', target: 'reported', met: () => true,
+    start: (sim) => twoRelays(sim),
+  },
 ];
+
+/** Two relay processes on one database, the webhooks spread over both as a load balancer does. */
+async function twoRelays(sim: { origin: string }): Promise<Side> {
+  const env = { RELAY_DATABASE_URL: await benchDatabase() };
+  const relays: RelayProc[] = [];
+  try {
+    relays.push(await RelayProc.start(await tempDir('ingest'), { env }));
+    const { webhookUrl } = await chatraAccount(relays[0]!, sim.origin);
+    // The second reads the account from the database at its start, as a second host does.
+    relays.push(await RelayProc.start(await tempDir('ingest'), { env }));
+    return {
+      urls: relays.map((r) => r.local(webhookUrl)),
+      cpuMs: async () => ({ relay: (await Promise.all(relays.map((r) => cpuMsOf(r.pid)))).reduce((a, b) => a + b), db: await clusterCpuMs() }),
+      settle: async () => {
+        for (const r of relays) await r.drained();
+        for (const r of relays) await idle(r.pid);
+      },
+      stop: async () => { for (const r of relays) await r.destroy(); },
+    };
+  } catch (err) {
+    for (const r of relays) await r.destroy();
+    throw err;
+  }
+}
 
 export async function ingest(sim: { origin: string; newMessages(): Promise<number> }): Promise<FigureResult> {
   const koa = await Proc.start([process.env.BENCH_BARE_KOA!], {});
@@ -96,16 +132,16 @@ export async function ingest(sim: { origin: string; newMessages(): Promise<numbe
     // Warm-up of each (JIT, connections, the first task of every conversation), not counted.
     await cannon(bareUrl, { connections: INGEST.connections, seconds: 2, visitors: INGEST.visitors, prefix: 'wk' });
     for (const [i, side] of sides.entries()) {
-      await cannon(side.url, { connections: INGEST.connections, seconds: 2, visitors: INGEST.visitors, prefix: `w${i}` });
+      await cannons(side.urls, { connections: INGEST.connections, seconds: 2, visitors: INGEST.visitors, prefix: `w${i}` });
       await side.settle();
     }
 
     type Measured = Awaited<ReturnType<typeof cannon>> & { delivered: number; cpu: { relay: number; db?: number }; settleS: number };
     const rounds: { bare: Measured; subjects: Measured[] }[] = [];
-    const measure = async (url: string, cpuMs: () => Promise<{ relay: number; db?: number }>, prefix: string, settle?: () => Promise<void>): Promise<Measured> => {
+    const measure = async (urls: string[], cpuMs: () => Promise<{ relay: number; db?: number }>, prefix: string, settle?: () => Promise<void>): Promise<Measured> => {
       const c0 = await cpuMs();
       const before = await sim.newMessages();
-      const m = await cannon(url, { connections: INGEST.connections, seconds: INGEST.seconds, visitors: INGEST.visitors, prefix });
+      const m = await cannons(urls, { connections: INGEST.connections, seconds: INGEST.seconds, visitors: INGEST.visitors, prefix });
       const delivered = (await sim.newMessages()) - before;
       const c1 = await cpuMs();
       const cpu = { relay: (c1.relay - c0.relay) * 1000 / m.ok, ...(c1.db !== undefined ? { db: (c1.db - c0.db!) * 1000 / m.ok } : {}) };
@@ -121,8 +157,8 @@ export async function ingest(sim: { origin: string; newMessages(): Promise<numbe
       const got = new Map<number, Measured>();
       for (const i of [...order.slice(turn), ...order.slice(0, turn)]) {
         got.set(i, i < 0
-          ? await measure(bareUrl, async () => ({ relay: await cpuMsOf(koa.pid) }), `bare${round}`)
-          : await measure(sides[i]!.url, () => sides[i]!.cpuMs(), `s${i}r${round}`, () => sides[i]!.settle()));
+          ? await measure([bareUrl], async () => ({ relay: await cpuMsOf(koa.pid) }), `bare${round}`)
+          : await measure(sides[i]!.urls, () => sides[i]!.cpuMs(), `s${i}r${round}`, () => sides[i]!.settle()));
       }
       const bare = got.get(-1)!;
       const subjects = sides.map((_, i) => got.get(i)!);
