@@ -1,4 +1,5 @@
-import type { CallSkip } from '../core/call-plan.ts';
+import { CALL_SKIPS, type CallSkip } from '../core/call-plan.ts';
+import type { Entry } from '../store/store.ts';
 import type { RelayEvent } from '../core/events.ts';
 import { contentText, TEXTS } from '../core/planfix-texts.ts';
 import type { DeadReason } from './dead-reason.ts';
@@ -25,6 +26,17 @@ export interface ActivityItem {
   skippedCodes?: CallSkip[];
   /** Read from the provider's log by reconciliation: its webhook never came. */
   recovered?: true;
+}
+
+/** The activity line of an entry's outcome. */
+export function activityItem(entry: Entry, outcome: ActivityItem['outcome'], attempts: number, latencyMs: number,
+  error?: { text: string; code: DeadReason | RetryReason }, skipped: CallSkip[] = []): ActivityItem {
+  const text = preview(entry.event);
+  return {
+    at: Date.now(), event: entry.id, channel: entry.channel, kind: entry.event.kind, outcome, latencyMs, attempts,
+    ...(error ? { error: error.text.slice(0, 300), errorCode: error.code } : {}), ...(text ? { preview: text } : {}),
+    ...(skipped.length ? { skipped: skipped.map((s) => CALL_SKIPS[s]), skippedCodes: skipped } : {}), ...(entry.event.kind !== 'reply' && entry.event.recovered ? { recovered: true as const } : {}),
+  };
 }
 
 const PREVIEW = 40;

@@ -1,5 +1,9 @@
 import type { Logger } from '../log.ts';
+import { Fifo } from './fifo.ts';
 import type { Claims, Entry, Waiting } from '../store/store.ts';
+
+/** Finished ids remembered against a database read racing their finish (far more than a read's milliseconds see). */
+const FINISHED_KEPT = 10_000;
 
 /** How often a process looks for keys nobody holds (their process died) and for what waits in all. */
 export const POLL_MS = 1_000;
@@ -27,6 +31,9 @@ export class Claimer {
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private stopped = false;
+  /** The last entries finished here: a read of a key made just before one was finished must not queue it again. */
+  private readonly done = new Set<string>();
+  private readonly doneOrder = new Fifo<string>();
   /** What waits in every process, as of the last poll. */
   waiting: Waiting[] = [];
 
@@ -41,6 +48,24 @@ export class Claimer {
 
   owns(key: string): boolean {
     return this.owned.has(key);
+  }
+
+  /** The worker finished (delivered or dead-lettered) the entry. */
+  finished(id: string): void {
+    this.done.add(id);
+    this.doneOrder.push(id);
+    if (this.doneOrder.length > FINISHED_KEPT) this.done.delete(this.doneOrder.shift()!);
+  }
+
+  /** Dead letters put back in line: finished no more. */
+  revived(entries: Entry[]): void {
+    for (const e of entries) this.done.delete(e.id);
+  }
+
+  /** Queues what is not finished here already. */
+  private put(entries: Entry[]): void {
+    const fresh = entries.filter((e) => !this.done.has(e.id));
+    if (fresh.length) this.host.put(fresh);
   }
 
   start(): void {
@@ -78,11 +103,11 @@ export class Claimer {
     const keys = [...new Set(offered.map((e) => e.key))];
     try {
       const entries = await this.claims.entriesOf(keys);
-      this.host.put(entries.filter((e) => this.owned.has(e.key)));
+      this.put(entries.filter((e) => this.owned.has(e.key)));
     } catch (err) {
       // Not read: what this process has is queued; the rest comes with the key's next claim.
       this.log.warn({ err }, 'reading a held key\'s events failed');
-      this.host.put(offered.filter((e) => this.owned.has(e.key)));
+      this.put(offered.filter((e) => this.owned.has(e.key)));
     }
   }
 
@@ -117,7 +142,7 @@ export class Claimer {
       got = await this.claims.claim(free);
       const entries = got.length ? await this.claims.entriesOf(got) : [];
       for (const k of got) this.owned.add(k);
-      this.host.put(entries);
+      this.put(entries);
       const left = new Set(entries.map((e) => e.key));
       empty = got.filter((k) => !left.has(k));
     } catch (err) {
@@ -132,7 +157,7 @@ export class Claimer {
       const later = this.busy.get(k) ?? [];
       this.busy.delete(k);
       if (mine.has(k) && this.owned.has(k) && later.length) {
-        this.host.put(later);
+        this.put(later);
         empty = empty.filter((x) => x !== k);
       }
     }

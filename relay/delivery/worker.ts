@@ -1,8 +1,8 @@
-import { preview } from './activity.ts';
+import { activityItem } from './activity.ts';
 import type { Logger } from '../log.ts';
 import { deliveryLatency, eventsDelivered, eventsFailed } from '../metrics.ts';
 import { RetryableError } from '../errors.ts';
-import { CALL_SKIPS, type CallSkip } from '../core/call-plan.ts';
+import type { CallSkip } from '../core/call-plan.ts';
 import { deadReason, type DeadReason } from './dead-reason.ts';
 import { retryReason, type RetryReason } from './retry-reason.ts';
 import { deliver, type DeliverDeps } from './deliver.ts';
@@ -17,8 +17,6 @@ import type { TrafficRecorder } from './traffic.ts';
 /** Dead letters put back in line by one "retry all" (see Worker.retryAllDead). */
 export const REVIVE_AT_ONCE = 5_000;
 
-/** Finished ids remembered against a database read racing their finish (far more than a read's milliseconds see). */
-const FINISHED_KEPT = 10_000;
 
 export interface WorkerOptions {
   retry: { baseMs: number; maxMs: number; giveUpAfterMs: number };
@@ -59,12 +57,6 @@ export class Worker {
   private stopping = false;
   /** With several processes on one database: the keys this one delivers (./claimer.ts). */
   private readonly claimer: Claimer | undefined;
-  /**
-   * The last entries finished here, when claimed entries are read from the database: a read made
-   * just before an entry was finished must not queue it again.
-   */
-  private readonly finished = new Set<string>();
-  private readonly finishedOrder = new Fifo<string>();
   readonly stats = { delivered: 0, retried: 0, dead: 0 };
 
   constructor(
@@ -153,10 +145,10 @@ export class Worker {
       written.catch(() => { for (const e of entries) this.lost.add(e.id); });
     }
     for (const e of entries) {
-      // Read again by a claim (claimer.ts) while already queued, or just after it was finished.
-      if (this.enqueuedAt.has(e.id) || this.finished.has(e.id)) continue;
+      // Read again by a claim (claimer.ts) while already queued.
+      if (this.enqueuedAt.has(e.id)) continue;
       this.enqueuedAt.set(e.id, now);
-      this.pendingByAccount.set(e.account, this.pendingFor(e.account) + 1);
+      this.pendingByAccount.set(e.account, (this.pendingByAccount.get(e.account) ?? 0) + 1);
       let q = this.queues.get(e.key);
       if (!q) this.queues.set(e.key, (q = []));
       // Revived dead letters go back in seq order.
@@ -212,12 +204,10 @@ export class Worker {
     const finish = () => {
       // The entry itself, wherever it is now: an entry put back in seq order may stand before it.
       q.splice(q.indexOf(entry), 1);
-      const left = this.pendingFor(entry.account) - 1;
-      if (left > 0) this.pendingByAccount.set(entry.account, left);
-      else this.pendingByAccount.delete(entry.account);
+      this.uncount(entry.account);
       this.enqueuedAt.delete(entry.id);
       this.unwritten.delete(entry.id);
-      if (this.claimer) this.remember(entry.id);
+      this.claimer?.finished(entry.id);
       if (!q.length) {
         this.queues.delete(key);
         this.claimer?.released(key);
@@ -231,11 +221,7 @@ export class Worker {
         deliveryLatency.observe({ kind }, latencyMs / 1000);
       } else eventsFailed.inc({ kind, outcome: outcome === 'dead' ? 'dead' : 'retry' });
       this.opts.traffic?.outcome(entry.account, entry.channel, outcome, latencyMs);
-      this.activity.add(entry.account, {
-        at: Date.now(), event: entry.id, channel: entry.channel, kind: entry.event.kind, outcome, latencyMs, attempts,
-        ...(error ? { error: error.text.slice(0, 300), errorCode: error.code } : {}), ...(preview(entry.event) ? { preview: preview(entry.event) } : {}),
-        ...(skipped.length ? { skipped: skipped.map((s) => CALL_SKIPS[s]), skippedCodes: skipped } : {}), ...(entry.event.kind !== 'reply' && entry.event.recovered ? { recovered: true } : {}),
-      });
+      this.activity.add(entry.account, activityItem(entry, outcome, attempts, latencyMs, error, skipped));
     };
     const written = this.unwritten.get(entry.id);
     // Never journaled: the sender was answered 503 and sends it again.
@@ -296,10 +282,11 @@ export class Worker {
     return delay;
   }
 
-  private remember(id: string): void {
-    this.finished.add(id);
-    this.finishedOrder.push(id);
-    if (this.finishedOrder.length > FINISHED_KEPT) this.finished.delete(this.finishedOrder.shift()!);
+  /** One entry of the account left this process's queues. */
+  private uncount(account: string): void {
+    const left = (this.pendingByAccount.get(account) ?? 0) - 1;
+    if (left > 0) this.pendingByAccount.set(account, left);
+    else this.pendingByAccount.delete(account);
   }
 
   /** Takes the key's queued entries out of this process (they stay pending in the journal). */
@@ -309,9 +296,7 @@ export class Worker {
     this.queues.delete(key);
     for (const e of q) {
       this.enqueuedAt.delete(e.id);
-      const left = this.pendingFor(e.account) - 1;
-      if (left > 0) this.pendingByAccount.set(e.account, left);
-      else this.pendingByAccount.delete(e.account);
+      this.uncount(e.account);
     }
     const t = this.timers.get(key);
     if (t) clearTimeout(t);
@@ -327,7 +312,7 @@ export class Worker {
   async retryDead(accountId: string, id: string): Promise<boolean> {
     const e = await this.journal.revive(accountId, id);
     if (!e) return false;
-    this.finished.delete(e.id);
+    this.claimer?.revived([e]);
     this.enqueue([e]);
     return true;
   }
@@ -339,7 +324,7 @@ export class Worker {
    */
   async retryAllDead(accountId: string): Promise<{ requeued: number; more: boolean }> {
     const revived = await this.journal.reviveAll(accountId, REVIVE_AT_ONCE);
-    for (const e of revived) this.finished.delete(e.id);
+    this.claimer?.revived(revived);
     if (revived.length) this.enqueue(revived);
     return { requeued: revived.length, more: revived.length === REVIVE_AT_ONCE };
   }
