@@ -1,6 +1,7 @@
 // Several relay processes on one database claim queue keys (relay/store/postgres/claims.ts): two
 // stores on one test database stand for two processes.
 import test from 'ava';
+import pg from 'pg';
 import { PostgresStore } from '../relay/store/postgres/store.ts';
 import { testDatabase } from './helpers/postgres.ts';
 import { item } from './helpers/store.ts';
@@ -50,13 +51,20 @@ test('one leader among the processes, until it ends', async (t) => {
   t.true(await b.claims.lead());
 });
 
-test('two processes journaling one key at once: its seq order is its commit order', async (t) => {
-  const { a, b } = await two(t);
-  const adds = [];
-  for (let i = 0; i < 40; i++) adds.push((i % 2 ? a : b).journal.add([item(`m${i}`, { key: 'k1' })]));
-  const added = (await Promise.all(adds)).flat();
-  t.is(added.length, 40);
-  const seqs = (await a.claims.entriesOf(['k1'])).map((e) => e.seq);
-  t.deepEqual(seqs, [...seqs].sort((x, y) => x - y));
-  t.is(new Set(seqs).size, 40);
+test('a key\'s events take their seq in the order they commit: an add waits for another process\'s add of the same key', async (t) => {
+  const { a, url } = await two(t);
+  // Another process in the middle of its add of k1: its key lock taken, its row written, not committed.
+  const other = new pg.Client({ connectionString: url });
+  await other.connect();
+  t.teardown(() => other.end());
+  await other.query('BEGIN');
+  await other.query('SELECT pg_advisory_xact_lock(1, hashtext($1))', ['k1']);
+  const [row] = (await other.query(`INSERT INTO events (id, account, channel, key, at, event) VALUES ('ch1:first', 'acc1', 'ch1', 'k1', 0, '{}') RETURNING seq`)).rows as { seq: number }[];
+  let done = false;
+  const adding = a.journal.add([item('second', { key: 'k1' })]).then((r) => { done = true; return r; });
+  await new Promise((r) => setTimeout(r, 300));
+  t.false(done, 'the add of k1 waits for the other process\'s commit');
+  await other.query('COMMIT');
+  const [second] = await adding;
+  t.true(second!.seq > Number(row!.seq), 'so its seq comes after the one committed before it');
 });

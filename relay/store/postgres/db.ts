@@ -12,9 +12,9 @@ export type Query = <R extends object>(sql: string, params?: Params) => Promise<
  * SQLSTATE classes of what the server, the connection or the moment did, as opposed to what a
  * statement asked (a constraint, a bug): connection exceptions, insufficient resources (a full
  * disk), operator intervention (a shutdown, a restart), system errors, and a transaction rolled
- * back by a conflict (trying again works). Those are a StorageError (retried, 503).
+ * back by a conflict (trying again works), a lock not had in time. Those are a StorageError (retried, 503).
  */
-const SERVER_FAULTS = /^(08|40|53|57|58|XX)/;
+const SERVER_FAULTS = /^(08|40|53|55P03|57|58|XX)/;
 
 /** The driver's own failures have no SQLSTATE: the network, a timeout, a closed connection. */
 const DRIVER_FAULTS = /connect|terminat|timeout|not queryable|closed|ended/i;
@@ -23,6 +23,15 @@ function isStorageFault(err: unknown): boolean {
   if (err instanceof pg.DatabaseError) return SERVER_FAULTS.test(err.code ?? '');
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' || DRIVER_FAULTS.test((err as Error).message ?? '');
+}
+
+/** The server options a URL gives (`?options=-c search_path=…`): the pool's own are added to them, not put instead. */
+function urlOptions(url: string): string {
+  try {
+    return new URL(url).searchParams.get('options') ?? '';
+  } catch {
+    return '';
+  }
 }
 
 /** After a failed statement the store reports unhealthy for this long, so /healthz shows the fault. */
@@ -62,6 +71,9 @@ export class Db {
       // A server that does not answer fails the request (503, retried) instead of holding it.
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
+      // A relay stalled inside a transaction (its network cut) would hold its locks, and the queue
+      // keys' adds of every other relay, until TCP gives up (hours): the server ends it first.
+      options: [urlOptions(url), '-c idle_in_transaction_session_timeout=30000'].filter(Boolean).join(' '),
     });
     // An idle connection the server dropped (a restart, a network cut): without a listener the
     // pool's error would end the process. The next statement opens a new connection.

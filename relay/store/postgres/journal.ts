@@ -26,6 +26,9 @@ const FINISH = `WITH gone AS (DELETE FROM events WHERE %WHERE% RETURNING id), ke
   ) SELECT count(*) AS n FROM gone`;
 const finish = (where: string) => FINISH.replace('%WHERE%', where);
 
+/** How long an add waits for another process's add of the same key. */
+const ADD_LOCK_TIMEOUT = '5s';
+
 const REVIVE = 'dead_reason = NULL, dead_at = NULL, dead_code = NULL, attempts = 0, next_at = NULL';
 
 interface Adding {
@@ -76,6 +79,10 @@ export class PgJournal implements Journal {
     // one order, so two batches cannot deadlock) make a key's seq order its commit order.
     const keys = [...new Set(items.map((i) => i.key))];
     const rows = await this.db.tx(async (q) => {
+      // A process stalled inside its add (its connection cut mid-transaction) holds its keys until
+      // the server ends it (idle_in_transaction_session_timeout, db.ts); meanwhile this batch's
+      // webhooks are answered 503 rather than held.
+      await q(`SET LOCAL lock_timeout = '${ADD_LOCK_TIMEOUT}'`);
       await q('SELECT pg_advisory_xact_lock(1, h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) k ORDER BY h) s', [keys]);
       return q<{ seq: number; id: string }>(ADD, [
         items.map((i) => i.id), items.map((i) => i.account), items.map((i) => i.channel), items.map((i) => i.key),
