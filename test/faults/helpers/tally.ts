@@ -1,3 +1,4 @@
+import type { ExecutionContext } from 'ava';
 import { telephonyEventOf } from '../../../relay/core/call-plan.ts';
 import { SqliteStore } from '../../../relay/store/sqlite/store.ts';
 import type { Store } from '../../../relay/store/store.ts';
@@ -5,7 +6,7 @@ import { pendingOf } from '../../helpers/store.ts';
 import type { PlanfixSim } from '../../sim/planfix.ts';
 import { sleep } from './http.ts';
 import { debug } from './scale.ts';
-import { markersIn, type Item } from './load.ts';
+import { markersIn, type Item, type Load } from './load.ts';
 import type { Relay } from './world.ts';
 
 /** What Planfix received, per item id, in arrival order: accepted newMessage commands and telephony events. */
@@ -143,4 +144,17 @@ export async function inFlightAtKill(at: string | (() => Promise<Store>), pfs: P
     await store.close();
   }
   return ids;
+}
+
+/**
+ * What must hold after SIGKILLs under load (crash, failover): nothing acknowledged lost; every
+ * duplicate one of the operations in flight at a kill; each conversation's order kept.
+ */
+export function survivedKills(t: ExecutionContext, load: Pick<Load, 'refused'>, result: Tally, inFlight: string[], kills: number): void {
+  t.deepEqual(load.refused, [], 'the load sends only valid requests');
+  t.true(result.acked > kills * 5, `a real load was held (${result.acked} acked)`);
+  t.deepEqual(result.lost, [], 'every acknowledged event reached Planfix');
+  t.true(result.duplicated <= inFlight.length, `duplicates ${result.duplicated} ≤ operations in flight at the kills ${inFlight.length}`);
+  for (const id of result.duplicatedIds) t.true(inFlight.includes(id), `${id} was duplicated without being in flight at a kill`);
+  t.deepEqual(result.outOfOrder, [], 'per-conversation order kept across restarts');
 }
