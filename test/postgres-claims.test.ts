@@ -17,30 +17,48 @@ async function two(t: Parameters<typeof testDatabase>[0]) {
 test('a key is claimed by one process at a time; released, it is anyone\'s, and the release says whether events of it are left', async (t) => {
   const { a, b } = await two(t);
   await a.journal.add([item('m1', { key: 'k1' }), item('m2', { key: 'k2' })]);
-  t.deepEqual(await a.claims.claim(['k1']), ['k1']);
-  t.deepEqual(await b.claims.claim(['k1', 'k2']), ['k2'], 'k1 is held by the other process');
-  t.deepEqual(await a.claims.claim(['k2']), []);
+  t.deepEqual((await a.claims.claim(['k1'])).keys, ['k1']);
+  t.deepEqual((await b.claims.claim(['k1', 'k2'])).keys, ['k2'], 'k1 is held by the other process');
+  t.deepEqual((await a.claims.claim(['k2'])).keys, []);
   t.deepEqual((await a.claims.entriesOf(['k1'])).map((e) => e.id), ['ch1:m1']);
   t.true(await a.claims.release('k1'), 'its event is still pending');
-  t.deepEqual(await b.claims.claim(['k1']), ['k1']);
+  t.deepEqual((await b.claims.claim(['k1'])).keys, ['k1']);
   const [e] = await b.claims.entriesOf(['k1']);
   await b.journal.done(e!);
   t.false(await b.claims.release('k1'), 'nothing of it is left');
 });
 
-test('a process that ends (its session closes) loses its claims, and says so to the others', async (t) => {
+test('a process whose session the server ends loses its claims: it is told, and another process takes them', async (t) => {
+  const { a, b, url } = await two(t);
+  await a.journal.add([item('m1', { key: 'k1' })]);
+  t.deepEqual((await a.claims.claim(['k1'])).keys, ['k1']);
+  let lost = 0;
+  a.claims.on('lost', () => { lost++; });
+  t.deepEqual((await b.claims.claim(['k1'])).keys, []);
+  const epoch = a.claims.epoch;
+  // The server ends the session holding the lock (a restart, an operator, a dead client noticed).
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  t.teardown(() => admin.end());
+  const ended = await admin.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+  t.is(ended.rowCount, 1);
+  for (let i = 0; i < 100 && !lost; i++) await new Promise((r) => setTimeout(r, 20));
+  t.is(lost, 1, 'the process is told its claims are gone');
+  t.true(a.claims.epoch > epoch, 'what it claimed before is void');
+  t.deepEqual((await b.claims.claim(['k1'])).keys, ['k1']);
+});
+
+test('a process that stops gives its claims up and tells the others to look for work', async (t) => {
   const { a, b } = await two(t);
   await a.journal.add([item('m1', { key: 'k1' })]);
-  t.deepEqual(await a.claims.claim(['k1']), ['k1']);
+  t.deepEqual((await a.claims.claim(['k1'])).keys, ['k1']);
   let told = 0;
   b.claims.on('work', () => { told++; });
   await b.claims.open();
-  t.deepEqual(await b.claims.claim(['k1']), []);
   await a.close();
-  t.deepEqual(await b.claims.claim(['k1']), ['k1']);
-  // NOTIFY arrives asynchronously.
-  for (let i = 0; i < 50 && !told; i++) await new Promise((r) => setTimeout(r, 20));
-  t.true(told > 0, 'relay_work was notified on close');
+  for (let i = 0; i < 100 && !told; i++) await new Promise((r) => setTimeout(r, 20));
+  t.true(told > 0, 'relay_work was notified');
+  t.deepEqual((await b.claims.claim(['k1'])).keys, ['k1']);
 });
 
 test('one leader among the processes, until it ends', async (t) => {

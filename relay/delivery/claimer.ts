@@ -12,6 +12,8 @@ export const POLL_MS = 1_000;
 export interface ClaimerHost {
   /** Queues entries of claimed keys (duplicates of queued ones are skipped). */
   put(entries: Entry[]): void;
+  /** Whether entries of the key are queued. */
+  has(key: string): boolean;
   /** The claims were lost: forget the queued entries of keys not being delivered now. */
   drop(): void;
 }
@@ -132,19 +134,19 @@ export class Claimer {
     if (next.size) void this.claim([...next]);
   }
 
-  private async claim(keys: string[]): Promise<void> {
+  private async claim(keys: string[], again = true): Promise<void> {
     const free = keys.filter((k) => !this.owned.has(k) && !this.busy.has(k));
     if (this.stopped || !free.length) return;
     for (const k of free) this.busy.set(k, []);
     let got: string[] = [];
-    let empty: string[] = [];
     try {
-      got = await this.claims.claim(free);
+      const claimed = await this.claims.claim(free);
+      got = claimed.keys;
       const entries = got.length ? await this.claims.entriesOf(got) : [];
+      // The session ended meanwhile: the locks went with it, and another process may hold the keys now.
+      if (this.claims.epoch !== claimed.epoch) got = [];
       for (const k of got) this.owned.add(k);
-      this.put(entries);
-      const left = new Set(entries.map((e) => e.key));
-      empty = got.filter((k) => !left.has(k));
+      this.put(entries.filter((e) => this.owned.has(e.key)));
     } catch (err) {
       // Claimed but not read: given back, so that no process is kept from them until this one ends.
       for (const k of got) void this.claims.release(k).catch(() => undefined);
@@ -152,17 +154,18 @@ export class Claimer {
       this.log.warn({ err }, 'claiming queue keys failed; the next poll tries again');
     }
     const mine = new Set(got);
+    const retry: string[] = [];
     // Offered while claiming: queued already if the claim read them, else put now (put skips copies).
     for (const k of free) {
       const later = this.busy.get(k) ?? [];
       this.busy.delete(k);
-      if (mine.has(k) && this.owned.has(k) && later.length) {
-        this.put(later);
-        empty = empty.filter((x) => x !== k);
-      }
+      if (mine.has(k) && this.owned.has(k)) this.put(later);
+      // Held elsewhere, and new ones came: that holder may have looked for them before they did.
+      else if (later.length && !mine.has(k)) retry.push(k);
     }
-    // A key claimed with nothing left (delivered by its holder meanwhile) goes back at once.
-    for (const k of empty) this.released(k);
+    // A key claimed with nothing queued (its events finished meanwhile, here or by their holder) goes back at once.
+    for (const k of got) if (!this.host.has(k)) this.released(k);
+    if (retry.length && again) await this.claim(retry, false);
   }
 
   /** Claims the keys with events due that nobody holds, and notes what waits in all processes. */
@@ -170,7 +173,7 @@ export class Claimer {
     if (this.stopped) return Promise.resolve();
     this.polling ??= (async () => {
       try {
-        const { keys, waiting } = await this.claims.poll(Date.now());
+        const { keys, waiting } = await this.claims.poll(Date.now(), [...this.owned, ...this.busy.keys()]);
         this.waiting = waiting;
         await this.claims.lead();
         await this.claim(keys);

@@ -72,7 +72,7 @@ export class Worker {
     };
     this.slots = new Slots({ global: opts.global ?? 64, perAccount: opts.perAccount ?? 8 }, wake, () => this.pump());
     const claims = store.journal.claims;
-    this.claimer = claims && new Claimer(claims, { put: (entries) => this.put(entries), drop: () => this.dropUnclaimed() }, log, opts.pollMs);
+    this.claimer = claims && new Claimer(claims, { put: (entries) => this.put(entries), has: (key) => this.queues.has(key), drop: () => this.dropUnclaimed() }, log, opts.pollMs);
   }
 
   private get journal(): Journal { return this.store.journal; }

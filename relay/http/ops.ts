@@ -52,8 +52,8 @@ export function opsRouter(relay: Relay): Router {
   router.get('/healthz', async (ctx) => {
     const oldest = relay.worker.oldestPendingAt();
     const diskOk = await writable();
-    const journalWritable = relay.store.healthy && diskOk;
-    const ok = journalWritable && relay.worker.alive;
+    const journalWritable = relay.store.journal.healthy && diskOk;
+    const ok = journalWritable && relay.store.healthy && relay.worker.alive;
     ctx.status = ok ? 200 : 503;
     ctx.set('Cache-Control', 'no-store');
     // In words, for whoever reads /healthz when it says 503.

@@ -122,15 +122,26 @@ export class AccountStore {
     }
   }
 
+  /** Reloads one after another: two reads finishing out of order would keep the older. */
+  private reloading: Promise<void> = Promise.resolve();
+
   /**
    * Reads one account again (`*`: all of them), after another relay process on the same database
-   * changed it; one that no longer checks is kept as it was, and the error thrown.
+   * changed it. An account this process saved or removed while the read was under way keeps what
+   * it has: that is newer, and the others hear of it. One that no longer checks is kept as it was,
+   * and the error thrown.
    */
-  async reload(id: string, check: (raw: unknown) => Account): Promise<void> {
-    const fresh = id === '*' ? await this.docs.load(check) : [await this.docs.read(id, check)].filter((a): a is Account => a !== undefined);
-    const gone = id === '*' ? [...this.accounts.keys()].filter((k) => !fresh.some((a) => a.id === k)) : fresh.length ? [] : [id];
-    for (const a of fresh) this.replace(a);
-    for (const k of gone) this.drop(k);
+  reload(id: string, check: (raw: unknown) => Account): Promise<void> {
+    const run = this.reloading.then(async () => {
+      const before = new Map(this.accounts);
+      const fresh = id === '*' ? await this.docs.load(check) : [await this.docs.read(id, check)].filter((a): a is Account => a !== undefined);
+      const untouched = (k: string) => this.accounts.get(k) === before.get(k);
+      const gone = id === '*' ? [...before.keys()].filter((k) => !fresh.some((a) => a.id === k)) : fresh.length ? [] : [id];
+      for (const a of fresh) if (untouched(a.id)) this.replace(a);
+      for (const k of gone) if (untouched(k)) this.drop(k);
+    });
+    this.reloading = run.catch(() => undefined);
+    return run;
   }
 
   private replace(a: Account): void {

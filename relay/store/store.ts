@@ -58,15 +58,17 @@ export interface ClaimsEvents {
  * after another in seq order; a process that dies loses its claims.
  */
 export interface Claims {
-  /** Claims the keys nobody holds; resolves with those this process got. */
-  claim(keys: string[]): Promise<string[]>;
+  /** Claims the keys nobody holds; resolves with those this process got, and the session's epoch they were got in. */
+  claim(keys: string[]): Promise<{ keys: string[]; epoch: number }>;
   /** The keys' pending entries, in seq order. */
   entriesOf(keys: string[]): Promise<Entry[]>;
   /** Gives the key up; resolves true when events of it are still pending (claim it again). */
   release(key: string): Promise<boolean>;
-  /** Keys with events due, held or not, and what waits in all processes. */
-  poll(now: number): Promise<{ keys: string[]; waiting: Waiting[] }>;
-  /** Whether this process runs the once-per-database jobs (alerts, phone book, reconciliation, retention); tries to become it. */
+  /** Keys with events due that this process does not hold (`mine`), oldest first, and what waits in all processes. */
+  poll(now: number, mine: string[]): Promise<{ keys: string[]; waiting: Waiting[] }>;
+  /** Counts the sessions lost: what was claimed in an earlier one is void. */
+  readonly epoch: number;
+  /** Whether this process runs the once-per-database jobs (phone book, reconciliation, retention); tries to become it. */
   lead(): Promise<boolean>;
   notify(channel: 'relay_work' | 'relay_accounts', payload?: string): Promise<void>;
   on<K extends keyof ClaimsEvents>(event: K, fn: ClaimsEvents[K]): void;

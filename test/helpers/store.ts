@@ -113,6 +113,6 @@ export async function bindNow(s: AccountState, ...args: Parameters<AccountState[
 export async function pendingOf(store: Store): Promise<Map<string, Entry>> {
   const j = store.journal;
   if (j.pending) return new Map([...j.pending.values()].sort((a, b) => a.seq - b.seq).map((e) => [e.id, e]));
-  const { keys } = await j.claims!.poll(Number.MAX_SAFE_INTEGER);
+  const { keys } = await j.claims!.poll(Number.MAX_SAFE_INTEGER, []);
   return new Map((await j.claims!.entriesOf(keys)).map((e) => [e.id, e]));
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { entryOf, type EventRow as Row } from '../rows.ts';
 import type { Claims, ClaimsEvents, Waiting } from '../store.ts';
-import type { Db } from './db.ts';
+import { urlOptions, type Db } from './db.ts';
 
 /** The lock of a queue key: a session lock in the one-bigint space (adds lock keys in the two-int space). */
 const LOCK = 'hashtextextended($1::text, 0)';
@@ -11,6 +11,21 @@ const LEADER = 'pg_try_advisory_lock(2, 0)';
 
 /** After the session is lost, the next try to open one. */
 const RECONNECT_MS = 1_000;
+
+/**
+ * A statement on the session that takes longer has lost its server (a host gone, a half-open
+ * connection): the session is given up, as its locks may already be. The server, for its part,
+ * ends a session whose client stopped answering within about 25 s (its TCP keepalives below),
+ * and with it the claims of a relay that vanished without closing its connection.
+ */
+const SESSION_TIMEOUT_MS = 5_000;
+const SERVER_KEEPALIVES = '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3';
+
+/** Keys a poll claims at most: a restart after a long outage takes its backlog a poll at a time. */
+const POLL_KEYS = 2_000;
+
+/** How long the session may be down before /healthz says so. */
+const DOWN_REPORTED_MS = 5_000;
 
 /**
  * Several relay processes on one database: which queue keys this one delivers. A key is claimed
@@ -29,6 +44,10 @@ export class PgClaims implements Claims {
   private opening: Promise<void> | undefined;
   private closed = false;
   private leading = false;
+  /** Counts the sessions lost: a claim made in one session is void in the next. */
+  epoch = 0;
+  private downSince: number | undefined = Date.now();
+  private lastError = '';
   private readonly handlers: Partial<{ [K in keyof ClaimsEvents]: ClaimsEvents[K][] }> = {};
 
   constructor(private readonly db: Db, private readonly url: string) {}
@@ -46,16 +65,23 @@ export class PgClaims implements Claims {
     if (this.closed) return Promise.resolve(undefined);
     if (this.client) return Promise.resolve(this.client);
     this.opening ??= (async () => {
-      const c = new pg.Client({ connectionString: this.url, application_name: 'planfix-relay claims', keepAlive: true, connectionTimeoutMillis: 5_000 });
-      const lost = () => {
+      const c = new pg.Client({
+        connectionString: this.url, application_name: 'planfix-relay claims', connectionTimeoutMillis: 5_000,
+        keepAlive: true, keepAliveInitialDelayMillis: 5_000, query_timeout: SESSION_TIMEOUT_MS,
+        options: [urlOptions(this.url), SERVER_KEEPALIVES].filter(Boolean).join(' '),
+      });
+      const lost = (err?: Error) => {
+        if (err) this.lastError = err.message;
         if (this.client !== c) return;
         this.client = undefined;
         this.leading = false;
+        this.epoch++;
+        this.downSince = Date.now();
         // Every lock went with the session: the keys are anyone's now.
         this.emit('lost');
       };
       c.on('error', lost);
-      c.on('end', lost);
+      c.on('end', () => lost());
       c.on('notification', (n) => {
         if (n.channel === 'relay_work') this.emit('work');
         else if (n.channel === 'relay_accounts' && n.payload) this.emit('account', n.payload);
@@ -64,25 +90,43 @@ export class PgClaims implements Claims {
         await c.connect();
         await c.query('LISTEN relay_work');
         await c.query('LISTEN relay_accounts');
+        if (this.closed) throw new Error('closed');
         this.client = c;
+        this.downSince = undefined;
         // Settings written while this process had no session were not heard: read them all.
         this.emit('account', '*');
-      } catch {
+      } catch (err) {
+        this.lastError = (err as Error).message;
         await c.end().catch(() => undefined);
       }
     })().finally(() => { this.opening = undefined; });
     return this.opening.then(() => this.client);
   }
 
-  async claim(keys: string[]): Promise<string[]> {
+  /** A statement on the session failed or timed out: the session is given up (its locks with it). */
+  private drop(c: pg.Client, err: unknown): void {
+    this.lastError = (err as Error).message;
+    c.emit('error', err as Error);
+    void c.end().catch(() => undefined);
+  }
+
+  /** Why the session is missing, once it has been for a while; undefined while it is open. */
+  get problem(): string | undefined {
+    if (this.downSince === undefined || Date.now() - this.downSince < DOWN_REPORTED_MS) return undefined;
+    return `PostgreSQL session for claims unavailable: ${this.lastError || 'not connected'} (this relay delivers nothing meanwhile)`;
+  }
+
+  async claim(keys: string[]): Promise<{ keys: string[]; epoch: number }> {
     const c = await this.session();
-    if (!c || !keys.length) return [];
+    const epoch = this.epoch;
+    if (!c || !keys.length) return { keys: [], epoch };
     try {
       const rows = await c.query<{ k: string }>(`SELECT k FROM unnest($1::text[]) k WHERE pg_try_advisory_lock(${LOCK.replace('$1::text', 'k')})`, [keys]);
-      return rows.rows.map((r) => r.k);
-    } catch {
-      // The session failed: its locks are gone with it ('lost' is told), this claim got none.
-      return [];
+      return { keys: rows.rows.map((r) => r.k), epoch };
+    } catch (err) {
+      // Whether the locks were taken is unknown: the session goes, and they with it ('lost' is told).
+      this.drop(c, err);
+      return { keys: [], epoch };
     }
   }
 
@@ -94,29 +138,32 @@ export class PgClaims implements Claims {
 
   async release(key: string): Promise<boolean> {
     const c = this.client;
-    if (c) await c.query(`SELECT pg_advisory_unlock(${LOCK})`, [key]).catch(() => undefined);
+    if (c) await c.query(`SELECT pg_advisory_unlock(${LOCK})`, [key]).catch((err: unknown) => this.drop(c, err));
     // Checked after the unlock: an event another process added while this one held the key was
     // committed before that process tried the lock and failed, so it is seen here.
     const [r] = await this.db.query<{ more: boolean }>('SELECT EXISTS (SELECT 1 FROM events WHERE key = $1 AND dead_at IS NULL) AS more', [key]);
     return r!.more;
   }
 
-  async poll(now: number): Promise<{ keys: string[]; waiting: Waiting[] }> {
+  async poll(now: number, mine: string[]): Promise<{ keys: string[]; waiting: Waiting[] }> {
+    // Oldest first and without this process's own: behind an outage's backlog (keys far beyond
+    // the limit), a dead relay's keys still come up.
     const due = await this.db.query<{ key: string }>(
-      'SELECT DISTINCT key FROM events WHERE dead_at IS NULL AND coalesce(next_at, 0) <= $1 LIMIT 5000', [now]);
+      `SELECT key FROM events WHERE dead_at IS NULL AND coalesce(next_at, 0) <= $1 AND key <> ALL($2::text[])
+       GROUP BY key ORDER BY min(seq) LIMIT ${POLL_KEYS}`, [now, mine]);
     const waiting = await this.db.query<Waiting>(
       'SELECT account, channel, count(*)::int AS n, min(at) AS oldest FROM events WHERE dead_at IS NULL GROUP BY account, channel');
     return { keys: due.map((r) => r.key), waiting };
   }
 
+  /** Asked every poll: it is also the session's heartbeat. */
   async lead(): Promise<boolean> {
-    if (this.leading) return true;
     const c = await this.session();
     if (!c) return false;
     try {
-      this.leading = (await c.query<{ ok: boolean }>(`SELECT ${LEADER} AS ok`)).rows[0]!.ok;
-    } catch {
-      this.leading = false;
+      this.leading = (await c.query<{ ok: boolean }>(this.leading ? 'SELECT true AS ok' : `SELECT ${LEADER} AS ok`)).rows[0]!.ok;
+    } catch (err) {
+      this.drop(c, err);
     }
     return this.leading;
   }

@@ -26,7 +26,7 @@ function isStorageFault(err: unknown): boolean {
 }
 
 /** The server options a URL gives (`?options=-c search_path=…`): the pool's own are added to them, not put instead. */
-function urlOptions(url: string): string {
+export function urlOptions(url: string): string {
   try {
     return new URL(url).searchParams.get('options') ?? '';
   } catch {

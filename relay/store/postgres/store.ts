@@ -105,12 +105,13 @@ export class PostgresStore implements Store {
     return Promise.reject(new Error('the store is on PostgreSQL: back it up with pg_dump or the server\'s own backups'));
   }
 
+  /** Also false while this process has no session for its claims: it takes webhooks and delivers none. */
   get healthy(): boolean {
-    return this.db.healthy;
+    return this.db.healthy && !this.claims.problem;
   }
 
   get problem(): string | undefined {
-    return this.db.problem;
+    return this.db.problem ?? this.claims.problem;
   }
 
   async close(): Promise<void> {
