@@ -26,8 +26,14 @@ export interface ClaimerHost {
  * claimed again when events of it came meanwhile. Each poll claims keys nobody holds: a process
  * died, and its events resume here at their recorded step.
  */
+/** This process's hold on a key: until it is released. A read made in an earlier hold is void. */
+interface Hold {
+  /** The highest seq read for the key: entries of it at or below were all seen (seq order is commit order per key). */
+  readTo: number;
+}
+
 export class Claimer {
-  private readonly owned = new Set<string>();
+  private readonly owned = new Map<string, Hold>();
   /** Keys being claimed or released, and entries offered meanwhile (claim them once that settles). */
   private readonly busy = new Map<string, Entry[]>();
   private timer: NodeJS.Timeout | undefined;
@@ -64,8 +70,12 @@ export class Claimer {
     for (const e of entries) this.done.delete(e.id);
   }
 
-  /** Queues what is not finished here already. */
-  private put(entries: Entry[]): void {
+  /** Queues what is not finished here already; `read`: the database's answer, which says how far each key was read. */
+  private put(entries: Entry[], read = false): void {
+    for (const e of read ? entries : []) {
+      const hold = this.owned.get(e.key);
+      if (hold && e.seq > hold.readTo) hold.readTo = e.seq;
+    }
     const fresh = entries.filter((e) => !this.done.has(e.id));
     if (fresh.length) this.host.put(fresh);
   }
@@ -102,14 +112,23 @@ export class Claimer {
    * the key's queue stays in seq order.
    */
   private async refresh(offered: Entry[]): Promise<void> {
-    const keys = [...new Set(offered.map((e) => e.key))];
+    const holds = new Map<string, { hold: Hold; after: number }>();
+    for (const e of offered) {
+      const hold = this.owned.get(e.key)!;
+      // From the last read on; from before a revived dead letter (an older seq) when one is offered.
+      const after = Math.min(holds.get(e.key)?.after ?? hold.readTo, e.seq - 1);
+      holds.set(e.key, { hold, after });
+    }
+    // Read in this hold: a key released and claimed again meanwhile was read whole by that claim.
+    const current = (e: Entry) => this.owned.get(e.key) === holds.get(e.key)?.hold;
     try {
-      const entries = await this.claims.entriesOf(keys);
-      this.put(entries.filter((e) => this.owned.has(e.key)));
+      const keys = [...holds.keys()];
+      const entries = await this.claims.entriesOf(keys, keys.map((k) => holds.get(k)!.after));
+      this.put(entries.filter(current), true);
     } catch (err) {
       // Not read: what this process has is queued; the rest comes with the key's next claim.
       this.log.warn({ err }, 'reading a held key\'s events failed');
-      this.put(offered.filter((e) => this.owned.has(e.key)));
+      this.put(offered.filter(current));
     }
   }
 
@@ -145,8 +164,8 @@ export class Claimer {
       const entries = got.length ? await this.claims.entriesOf(got) : [];
       // The session ended meanwhile: the locks went with it, and another process may hold the keys now.
       if (this.claims.epoch !== claimed.epoch) got = [];
-      for (const k of got) this.owned.add(k);
-      this.put(entries.filter((e) => this.owned.has(e.key)));
+      for (const k of got) this.owned.set(k, { readTo: 0 });
+      this.put(entries.filter((e) => this.owned.has(e.key)), true);
     } catch (err) {
       // Claimed but not read: given back, so that no process is kept from them until this one ends.
       for (const k of got) void this.claims.release(k).catch(() => undefined);
@@ -173,7 +192,7 @@ export class Claimer {
     if (this.stopped) return Promise.resolve();
     this.polling ??= (async () => {
       try {
-        const { keys, waiting } = await this.claims.poll(Date.now(), [...this.owned, ...this.busy.keys()]);
+        const { keys, waiting } = await this.claims.poll(Date.now(), [...this.owned.keys(), ...this.busy.keys()]);
         this.waiting = waiting;
         await this.claims.lead();
         await this.claim(keys);

@@ -60,8 +60,8 @@ export interface ClaimsEvents {
 export interface Claims {
   /** Claims the keys nobody holds; resolves with those this process got, and the session's epoch they were got in. */
   claim(keys: string[]): Promise<{ keys: string[]; epoch: number }>;
-  /** The keys' pending entries, in seq order. */
-  entriesOf(keys: string[]): Promise<Entry[]>;
+  /** The keys' pending entries, in seq order; `after`: for each key, only those past this seq. */
+  entriesOf(keys: string[], after?: number[]): Promise<Entry[]>;
   /** Gives the key up; resolves true when events of it are still pending (claim it again). */
   release(key: string): Promise<boolean>;
   /** Keys with events due that this process does not hold (`mine`), oldest first, and what waits in all processes. */

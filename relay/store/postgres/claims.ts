@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { entryOf, type EventRow as Row } from '../rows.ts';
-import type { Claims, ClaimsEvents, Waiting } from '../store.ts';
+import type { Claims, ClaimsEvents, Entry, Waiting } from '../store.ts';
 import { urlOptions, type Db } from './db.ts';
 
 /** The lock of a queue key: a session lock in the one-bigint space (adds lock keys in the two-int space). */
@@ -130,9 +130,10 @@ export class PgClaims implements Claims {
     }
   }
 
-  async entriesOf(keys: string[]): Promise<ReturnType<typeof entryOf>[]> {
+  async entriesOf(keys: string[], after: number[] = keys.map(() => 0)): Promise<Entry[]> {
     if (!keys.length) return [];
-    const rows = await this.db.query<Row>('SELECT * FROM events WHERE key = ANY($1::text[]) AND dead_at IS NULL ORDER BY seq', [keys]);
+    const rows = await this.db.query<Row>(`SELECT e.* FROM events e JOIN unnest($1::text[], $2::bigint[]) AS a (key, after)
+      ON e.key = a.key AND e.seq > a.after WHERE e.dead_at IS NULL ORDER BY e.seq`, [keys, after]);
     return rows.map(entryOf);
   }
 
