@@ -20,6 +20,8 @@ export interface DeliverDeps extends CallDeps {
   chat: ChatApi;
   policy: OutboundPolicy;
   timeoutMs: number;
+  /** With several relays on one database: whether this one still holds the queue key (delivery/claimer.ts). */
+  holds?: (key: string) => boolean;
 }
 
 /**
@@ -112,6 +114,9 @@ export async function deliver(entry: Entry, account: Account, state: AccountStat
   try {
     for (let i = entry.step; i < ops.length; i++) {
       const op: Op = ops[i]!;
+      // Its claim lost (the session ended), another relay goes on from the step on disk: this one
+      // stops before its next op, so that only the op under way can be done twice.
+      if (i > start && deps.holds?.(entry.key) === false) throw new RetryableError('this relay lost its claim on the conversation; another one carries on');
       try {
         if (event.kind !== 'call') await run(op, event, account, channel, state, deps, later);
         else {

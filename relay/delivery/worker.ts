@@ -57,6 +57,7 @@ export class Worker {
   private stopping = false;
   /** With several processes on one database: the keys this one delivers (./claimer.ts). */
   private readonly claimer: Claimer | undefined;
+  private readonly deliverDeps: DeliverDeps;
   readonly stats = { delivered: 0, retried: 0, dead: 0 };
 
   constructor(
@@ -72,6 +73,7 @@ export class Worker {
     };
     this.slots = new Slots({ global: opts.global ?? 64, perAccount: opts.perAccount ?? 8 }, wake, () => this.pump());
     const claims = store.journal.claims;
+    this.deliverDeps = claims ? { ...deps, holds: (key) => this.claimer!.owns(key) } : deps;
     this.claimer = claims && new Claimer(claims, { put: (entries) => this.put(entries), has: (key) => this.queues.has(key), drop: () => this.dropUnclaimed() }, log, opts.pollMs);
   }
 
@@ -228,7 +230,7 @@ export class Worker {
     const dropIfLost = () => (this.lost.delete(entry.id) ? (finish(), true) : false);
     if (dropIfLost()) return;
     try {
-      const result = account ? await deliver(entry, account, this.store.state(account.id), this.deps, written) : undefined;
+      const result = account ? await deliver(entry, account, this.store.state(account.id), this.deliverDeps, written) : undefined;
       await this.journal.done(entry);
       this.stats.delivered++;
       note('delivered', (entry.attempts ?? 0) + 1, undefined, result?.skipped);
@@ -237,6 +239,8 @@ export class Worker {
       // The write may have failed while the delivery ran: `lost` knows once it has settled.
       await written?.catch(() => undefined);
       if (dropIfLost()) return;
+      // The key is another relay's now: nothing of this attempt is recorded (schedule() lets the queue go).
+      if (this.claimer && !this.claimer.owns(key)) return;
       const e = err as Error;
       // Made here, not per delivery: only a failure logs, and most deliveries succeed.
       const log = this.log.child({ account: entry.account, channel: entry.channel, event: entry.id });
