@@ -2,7 +2,7 @@
 // Claims whose answers the test holds back, to put a finish or a lost session between a claim and
 // its read. The real Claims is tested in postgres-claims.test.ts, the two together in
 // faults/failover.test.ts.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { Claimer } from '../relay/delivery/claimer.ts';
 import { createLogger } from '../relay/log.ts';
 import type { Claims, ClaimsEvents, Entry } from '../relay/store/store.ts';
@@ -47,13 +47,19 @@ function worker() {
 
 const log = createLogger('silent');
 
-test('a key claimed whose only event finished while it was read is given back, not kept with nothing queued', async (t) => {
+/** A claimer started on a held-back Claims: its first poll's claim of K is waiting for its read. */
+async function started(t: ExecutionContext) {
   const f = heldClaims();
   const w = worker();
   const c = new Claimer(f.claims, w.host, log, 60_000);
   t.teardown(() => c.stop());
   c.start();
   await tick();
+  return { f, w, c };
+}
+
+test('a key claimed whose only event finished while it was read is given back, not kept with nothing queued', async (t) => {
+  const { f, w, c } = await started(t);
   // The event, still running from before a lost session, finishes now: its key was not held then.
   c.finished('ch1:e1');
   f.read([entry('e1', 1)]);
@@ -64,12 +70,7 @@ test('a key claimed whose only event finished while it was read is given back, n
 });
 
 test('a claim whose session was lost while it was read is void: nothing is queued, the key is not held', async (t) => {
-  const f = heldClaims();
-  const w = worker();
-  const c = new Claimer(f.claims, w.host, log, 60_000);
-  t.teardown(() => c.stop());
-  c.start();
-  await tick();
+  const { f, w, c } = await started(t);
   f.lose();
   f.read([entry('e2', 2)]);
   await tick();
@@ -78,12 +79,7 @@ test('a claim whose session was lost while it was read is void: nothing is queue
 });
 
 test('a key claimed with its events is held and they are queued in seq order', async (t) => {
-  const f = heldClaims();
-  const w = worker();
-  const c = new Claimer(f.claims, w.host, log, 60_000);
-  t.teardown(() => c.stop());
-  c.start();
-  await tick();
+  const { f, w, c } = await started(t);
   f.read([entry('e1', 1), entry('e2', 2)]);
   await tick();
   t.true(c.owns('K'));
