@@ -72,8 +72,10 @@ export class Db {
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
       // A relay stalled inside a transaction (its network cut) would hold its locks, and the queue
-      // keys' adds of every other relay, until TCP gives up (hours): the server ends it first.
-      options: [urlOptions(url), '-c idle_in_transaction_session_timeout=30000'].filter(Boolean).join(' '),
+      // keys' adds of every other relay, until TCP gives up (hours): the server ends it first, and
+      // meanwhile a statement waits at most 5 s for a lock (then 503, retried) rather than holding
+      // its webhooks.
+      options: [urlOptions(url), '-c idle_in_transaction_session_timeout=30000 -c lock_timeout=5000'].filter(Boolean).join(' '),
     });
     // An idle connection the server dropped (a restart, a network cut): without a listener the
     // pool's error would end the process. The next statement opens a new connection.

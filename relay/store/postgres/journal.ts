@@ -10,9 +10,15 @@ const revived = (r: Row): Entry => entryOf({ ...r, dead_at: null, dead_reason: n
 
 // The ids not taken before go into `seen` and the events with them, in one statement: its unique
 // key decides, whichever process or connection wrote the other copy. In the order they came, so
-// their seq is too.
-const ADD = `WITH input AS (
+// their seq is too. First (`locked`, evaluated before any row is read) the keys' locks, held to
+// the commit: two relays journaling one key at once would otherwise take seqs in one order and
+// commit in the other, and the key's claimer could deliver the later one first. Taken in one
+// order (of their hashes), so two adds cannot deadlock.
+const ADD = `WITH locked AS MATERIALIZED (
+    SELECT count(*) AS n FROM (SELECT pg_advisory_xact_lock(1, h)::text FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($4::text[]) k ORDER BY h) o) l
+  ), input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[]) WITH ORDINALITY AS i (id, account, channel, key, at, event, n)
+    WHERE (SELECT n FROM locked) >= 0
   ), taken AS (
     INSERT INTO seen (id, at) SELECT id, at FROM input ORDER BY n ON CONFLICT (id) DO NOTHING RETURNING id
   )
@@ -25,9 +31,6 @@ const FINISH = `WITH gone AS (DELETE FROM events WHERE %WHERE% RETURNING id), ke
     UPDATE seen SET at = $1 WHERE id IN (SELECT id FROM gone)
   ) SELECT count(*) AS n FROM gone`;
 const finish = (where: string) => FINISH.replace('%WHERE%', where);
-
-/** How long an add waits for another process's add of the same key. */
-const ADD_LOCK_TIMEOUT = '5s';
 
 const REVIVE = 'dead_reason = NULL, dead_at = NULL, dead_code = NULL, attempts = 0, next_at = NULL';
 
@@ -74,21 +77,10 @@ export class PgJournal implements Journal {
     for (const j of jobs) for (const it of j.items) if (!first.has(it.id)) first.set(it.id, it);
     const items = [...first.values()];
     if (!items.length) return jobs.map(() => []);
-    // Two processes journaling one key at once would otherwise take seqs in one order and commit
-    // in the other, and the key's claimer could deliver the later one first: the keys' locks (in
-    // one order, so two batches cannot deadlock) make a key's seq order its commit order.
-    const keys = [...new Set(items.map((i) => i.key))];
-    const rows = await this.db.tx(async (q) => {
-      // A process stalled inside its add (its connection cut mid-transaction) holds its keys until
-      // the server ends it (idle_in_transaction_session_timeout, db.ts); meanwhile this batch's
-      // webhooks are answered 503 rather than held.
-      await q(`SET LOCAL lock_timeout = '${ADD_LOCK_TIMEOUT}'`);
-      await q('SELECT pg_advisory_xact_lock(1, h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) k ORDER BY h) s', [keys]);
-      return q<{ seq: number; id: string }>(ADD, [
-        items.map((i) => i.id), items.map((i) => i.account), items.map((i) => i.channel), items.map((i) => i.key),
-        items.map((i) => i.at), items.map((i) => JSON.stringify(i.event)),
-      ]);
-    });
+    const rows = await this.db.query<{ seq: number; id: string }>(ADD, [
+      items.map((i) => i.id), items.map((i) => i.account), items.map((i) => i.channel), items.map((i) => i.key),
+      items.map((i) => i.at), items.map((i) => JSON.stringify(i.event)),
+    ]);
     const seqs = new Map(rows.map((r) => [r.id, r.seq]));
     return jobs.map((j) => {
       const fresh = j.items.filter((it) => first.get(it.id) === it && seqs.has(it.id)).map((it): Entry => ({ ...it, seq: seqs.get(it.id)!, step: 0 }));
