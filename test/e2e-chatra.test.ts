@@ -1,6 +1,12 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { chatraWebhook } from './sim/chatra.ts';
-import { chatraSetup } from './helpers/chatra-setup.ts';
+import { chatraSetup as ownRelaySetup } from './helpers/chatra-setup.ts';
+import { sharedRelays } from './helpers/relay-process.ts';
+
+// One relay for the file: each test has its own simulators and account on it, so none depends on
+// another's order; the test that kills the relay has one of its own.
+const shared = sharedRelays((stop) => test.after.always(stop));
+const chatraSetup = (t: ExecutionContext, opts: Parameters<typeof ownRelaySetup>[1] = {}) => ownRelaySetup(t, { shared, ...opts });
 
 const texts = (task: { comments: { text: string }[] }) => task.comments.map((c) => c.text);
 
@@ -81,7 +87,7 @@ test('the same webhook delivered three times is one message in Planfix', async (
 });
 
 test('a relay killed right after answering 2xx delivers the message after restart', async (t) => {
-  const { pf, relay, hook } = await chatraSetup(t);
+  const { pf, relay, hook } = await ownRelaySetup(t);
   // Planfix unreachable: the event can only be on disk when the relay dies.
   await pf.setMode('down');
   const res = await hook(chatraWebhook('chatStarted', { messages: [{ id: 'k1', message: 'Survive the crash' }] }));

@@ -5,20 +5,31 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { PlanfixSim, type PlanfixSimOptions } from './sim/planfix.ts';
 import { RingostatFake } from './sim/ringostat.ts';
-import { FAST_REST, RelayProcess } from './helpers/relay-process.ts';
+import { FAST_REST, RelayProcess, sharedRelays } from './helpers/relay-process.ts';
 import { journalEvents } from './helpers/journal.ts';
 
 const REC = 'https://app.ringostat.com/recordings/1731571502.48213.ogg?token=abc';
 const PROJECT = '11111';
 const CARD = 'https://app.ringostat.com/project/callcards/card/1731571502.48213/?project_id=11111';
 
-async function setup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; settings?: Record<string, unknown>; options?: Record<string, unknown>; planfix?: Record<string, unknown>; env?: Record<string, string> } = {}) {
+const relayFor = sharedRelays((stop) => test.after.always(stop));
+
+/**
+ * A Planfix simulator, a Ringostat fake and an account with a Ringostat channel of the test's own,
+ * on the file's relay for its environment (`ownRelay`: a relay of its own, for a test that reads
+ * the relay's whole journal).
+ */
+async function setup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; settings?: Record<string, unknown>; options?: Record<string, unknown>; planfix?: Record<string, unknown>; env?: Record<string, string>; ownRelay?: boolean } = {}) {
   const pf = await PlanfixSim.start(opts.sim);
   t.teardown(() => pf.close());
   const rs = await RingostatFake.start({ projectId: PROJECT });
   t.teardown(() => rs.close());
-  const relay = await RelayProcess.start({ ...FAST_REST, ...opts.env });
-  t.teardown(() => relay.stop());
+  const env = { ...FAST_REST, ...opts.env };
+  let relay: RelayProcess;
+  if (opts.ownRelay) {
+    relay = await RelayProcess.start(env);
+    t.teardown(() => relay.stop());
+  } else relay = await relayFor(env);
   pf.addEmployee({ email: 'ivan@acme.test', name: 'Ivan', lastName: 'Ivanenko', ext: '11' });
   const account = (await relay.api('POST', '/api/accounts', {
     name: 'Acme', defaultCountry: 'UA',
@@ -29,9 +40,12 @@ async function setup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; setti
     settings: { authKey: rs.authKey, apiUrl: rs.apiUrl, projectId: PROJECT, ...opts.settings },
     options: { employees: [{ id: '380671112233', ext: '11', email: 'ivan@acme.test', name: 'Ivan Ivanenko' }, { id: '101', ext: '11' }], ...opts.options },
   });
+  // Before the simulators close (teardowns run last first): the account's work ends with it.
+  t.teardown(async () => { await relay.api('DELETE', `/api/accounts/${account.id}`); });
   if (channel.status !== 201) throw new Error(JSON.stringify(channel.body));
   const hook = (moment: string, body: Record<string, unknown>) => relay.post(`${channel.body.webhookUrl}?event=${moment}`, JSON.stringify(body));
-  const idle = () => pf.waitFor(async () => ((await (await fetch(`${relay.url}/healthz`)).json()) as { backlog: number }).backlog === 0, 30_000);
+  // Nothing of this account waits for delivery (other tests' accounts share the relay).
+  const idle = () => pf.waitFor(async () => (await relay.api<{ backlogNow: number }>('GET', `/api/accounts/${account.id}/traffic?range=24h`)).body.backlogNow === 0, 30_000);
   return { pf, rs, relay, account, channel: channel.body, hook, idle };
 }
 
@@ -204,7 +218,7 @@ test('makeCall goes through the telephony channel that knows the employee who cl
 });
 
 test('bad input: unknown secret 404, no phone and no call id 400, nothing journaled; an unparseable number is kept on the call', async (t) => {
-  const { pf, relay, channel, hook, idle } = await setup(t, { options: { callTarget: 'contact' } });
+  const { pf, relay, channel, hook, idle } = await setup(t, { options: { callTarget: 'contact' }, ownRelay: true });
   const journal = () => journalEvents(relay.dataDir);
   const before = await journal();
   const wrong = channel.webhookUrl.replace(/\/[^/]+$/, '/not-the-secret');

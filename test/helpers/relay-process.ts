@@ -109,3 +109,22 @@ export class RelayProcess {
     return { status: res.status, body: parsed };
   }
 }
+
+/**
+ * Relay processes shared by one file's tests, one per environment, each started when a test first
+ * asks for it and stopped by `after` (test.after.always) once the file is done. For tests that each
+ * work in an account of their own, on simulators of their own: none then depends on another's
+ * order, and a relay starts once per file instead of once per test (a second of CPU each).
+ */
+export function sharedRelays(after: (fn: () => Promise<void>) => void): (env?: Record<string, string>) => Promise<RelayProcess> {
+  const started = new Map<string, Promise<RelayProcess>>();
+  after(async () => {
+    await Promise.all([...started.values()].map((r) => r.then((relay) => relay.stop(), () => undefined)));
+  });
+  return (env = {}) => {
+    const key = JSON.stringify(Object.entries(env).sort());
+    let relay = started.get(key);
+    if (!relay) started.set(key, (relay = RelayProcess.start(env)));
+    return relay;
+  };
+}
