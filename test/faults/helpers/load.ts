@@ -115,6 +115,8 @@ export class Load {
   readonly takenUnanswered: string[] = [];
   inFlight = 0;
   private stopping = false;
+  /** Pauses before a next event, ended by stop(): no event follows them then. */
+  private readonly pausing = new Set<() => void>();
   private hardStop = false;
   private loops: Promise<void>[] = [];
   private readonly run = randomInt(100_000, 999_999).toString(36);
@@ -144,14 +146,29 @@ export class Load {
   /** Sends no new events; events already begun keep being retried until acknowledged or `graceMs` passes. */
   async stop(graceMs = 60_000): Promise<void> {
     this.stopping = true;
+    for (const end of this.pausing) end();
     const timer = setTimeout(() => { this.hardStop = true; }, graceMs);
     await Promise.all(this.loops);
     clearTimeout(timer);
   }
 
+  /** The wait before a conversation's next event, cut short by stop(): no event would follow it. */
   private pause(): Promise<void> {
     // Jitter keeps the conversations from marching in lockstep.
-    return sleep(this.spec.intervalMs * (0.5 + Math.random()));
+    return this.untilStopped(this.spec.intervalMs * (0.5 + Math.random()));
+  }
+
+  private untilStopped(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.pausing.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.pausing.add(end);
+    });
   }
 
   private async chat(kind: Exclude<ItemKind, 'call'>, conv: string): Promise<void> {
@@ -164,15 +181,15 @@ export class Load {
 
   private async calls(caller: string, known?: string): Promise<void> {
     const phone = known ?? newPhone();
-    const pause = () => sleep((this.spec.callIntervalMs ?? 2000) * (0.5 + Math.random()));
+    const pauseMs = () => (this.spec.callIntervalMs ?? 2000) * (0.5 + Math.random());
     await sleep(Math.random() * this.spec.intervalMs);
     for (let n = 0; !this.stopping; n++) {
       const callId = `${caller}-${n}`;
       await this.deliver({ id: `${callId}#INCOMING`, kind: 'call', account: this.target.account.id, conv: callId, seq: 0, firstSentAt: Date.now(), attempts: 0 }, { phone });
-      await pause();
-      // A call that began is always ended, even when the load is stopping: Ringostat would.
+      // The call lasts its time even when the load is stopping, and is always ended: Ringostat would.
+      await sleep(pauseMs());
       await this.deliver({ id: `${callId}#COMPLETED`, kind: 'call', account: this.target.account.id, conv: callId, seq: 1, firstSentAt: Date.now(), attempts: 0 }, { phone });
-      await pause();
+      await this.untilStopped(pauseMs());
     }
   }
 
