@@ -4,7 +4,7 @@
 import test, { type ExecutionContext } from 'ava';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
-import { ADMIN_TOKEN, RelayProcess } from '../helpers/relay-process.ts';
+import { ADMIN_TOKEN, sharedRelays, type RelayProcess } from '../helpers/relay-process.ts';
 import { PlanfixSim } from '../sim/planfix.ts';
 import { en } from '../../admin-ui/texts-en.ts';
 import { uk } from '../../admin-ui/texts-uk.ts';
@@ -12,6 +12,8 @@ import { uk } from '../../admin-ui/texts-uk.ts';
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });
 test.after.always(async () => { await browser?.close(); });
+// One relay for the file: each test has a Planfix simulator and an account of its own on it.
+const relayFor = sharedRelays((stop) => test.after.always(stop));
 
 /** Signed in to the admin page, on the account's screen, in a fresh context of this size and language. */
 async function accountPage(t: ExecutionContext, relay: RelayProcess, account: string, o: { width: number; height: number; locale: string }) {
@@ -31,8 +33,7 @@ async function accountPage(t: ExecutionContext, relay: RelayProcess, account: st
 test('Russian: plain-words reason with details, Retry all with a confirmation in Russian, alert settings saved', async (t) => {
   const pf = await PlanfixSim.start();
   t.teardown(() => pf.close());
-  const relay = await RelayProcess.start();
-  t.teardown(() => relay.stop());
+  const relay = await relayFor();
   const account = (await relay.api('POST', '/api/accounts', { name: 'Акме', planfix: { url: pf.origin, chatToken: 'wrong-token' } })).body;
   const channel = (await relay.api('POST', `/api/accounts/${account.id}/channels`, { kind: 'chatra', name: 'Чат', settings: { publicKey: 'p', secretKey: 's' } })).body;
   const say = (client: string, id: string, message: string) =>
@@ -84,8 +85,7 @@ test('Russian: plain-words reason with details, Retry all with a confirmation in
 test('Ukrainian and English at 360 px: the reasons in plain words, Dismiss and Retry reachable, the page never wider than the screen', async (t) => {
   const pf = await PlanfixSim.start();
   t.teardown(() => pf.close());
-  const relay = await RelayProcess.start();
-  t.teardown(() => relay.stop());
+  const relay = await relayFor();
   const account = (await relay.api('POST', '/api/accounts', { name: 'Акме', planfix: { url: pf.origin, chatToken: 'wrong-token' } })).body;
   const channel = (await relay.api('POST', `/api/accounts/${account.id}/channels`, { kind: 'chatra', name: 'Чат на сайті', settings: { publicKey: 'p', secretKey: 's' } })).body;
   for (const [client, id] of [['v1', 'm1'], ['v2', 'm2']]) {

@@ -5,10 +5,13 @@ import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
 import { adminPage, fourChannelAccount, startWorld } from '../helpers/admin-world.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { sharedRelays } from '../helpers/relay-process.ts';
 
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });
 test.after.always(async () => { await browser?.close(); });
+// One relay for the file; each test's world has its own simulator, fakes and account on it.
+const relayFor = sharedRelays((stop) => test.after.always(stop));
 
 /** What sticks out: the page's scroll width beyond the window, and Copy buttons not wholly inside it. */
 async function overflow(page: Page) {
@@ -23,7 +26,7 @@ async function overflow(page: Page) {
 
 for (const [width, height] of [[360, 740], [1280, 900]] as const) {
   test(`at ${width}×${height} the accounts list and an account with all four channels fit the screen, Copy buttons included`, async (t) => {
-    const w = await startWorld();
+    const w = await startWorld({}, {}, relayFor);
     t.teardown(() => w.close());
     const account = await fourChannelAccount(w, 'Интернет-магазин «Чайники и кофеварки» — Киев, Харьков, Львов');
     // Traffic for the activity table, whose columns are wider than a phone.
@@ -37,7 +40,8 @@ for (const [width, height] of [[360, 740], [1280, 900]] as const) {
     const list = await overflow(page);
     t.true(list.scrollWidth <= list.innerWidth, `accounts list: ${JSON.stringify(list)}`);
 
-    await page.locator('ul.accounts a').click();
+    // The other size's account is listed too: this test's is opened.
+    await page.locator(`ul.accounts a[href="#${account.id}"]`).click();
     await page.locator('#activity tr.delivered').waitFor({ timeout: 15_000 });
     // Every form open, so its fields are measured too.
     for (const edit of await page.locator('article.channel button.edit').all()) await edit.click();

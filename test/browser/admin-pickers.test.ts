@@ -7,15 +7,18 @@ import test, { type ExecutionContext } from 'ava';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { adminPage, fourChannelAccount, startWorld, type AdminWorld } from '../helpers/admin-world.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { sharedRelays } from '../helpers/relay-process.ts';
 import type { PlanfixSimOptions } from '../sim/planfix.ts';
 import { ALL_SCOPES } from '../sim/rest-scopes.ts';
 
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });
 test.after.always(async () => { await browser?.close(); });
+// One relay for the file; each test's world has its own simulator, fakes and account on it.
+const relayFor = sharedRelays((stop) => test.after.always(stop));
 
 async function setup(t: ExecutionContext, locale: string, sim: PlanfixSimOptions = {}) {
-  const w = await startWorld({}, sim);
+  const w = await startWorld({}, sim, relayFor);
   t.teardown(() => w.close());
   w.pf.addEmployee({ email: 'ivan@acme.test', name: 'Ivan', lastName: 'Petrov' });
   w.pf.addEmployee({ email: 'olga@acme.test', name: 'Olga', lastName: 'Shevchenko' });
@@ -153,7 +156,7 @@ test('a REST token without user_readonly: the employee fields say what to do in 
 });
 
 test('an account without a REST token: the pickers say to set one, or to type', async (t) => {
-  const w = await startWorld();
+  const w = await startWorld({}, {}, relayFor);
   t.teardown(() => w.close());
   const created = await w.relay.api('POST', '/api/accounts', { name: 'No REST', planfix: { url: w.pf.origin, chatToken: 'pf-chat-token' } });
   const { page, errors } = await adminPage(browser, w, { locale: 'uk-UA', width: 1280, height: 900, hash: created.body.id });
@@ -166,7 +169,7 @@ test('an account without a REST token: the pickers say to set one, or to type', 
 });
 
 test('the task fields of visitor details: names offered from Planfix\'s task fields, one turned off stays off', async (t) => {
-  const w = await startWorld();
+  const w = await startWorld({}, {}, relayFor);
   t.teardown(() => w.close());
   const account = await fourChannelAccount(w);
   t.is((await w.relay.api('PATCH', `/api/accounts/${account.id}`, { taskFields: { city: '', utm_source: 'Источник' } })).status, 200, 'some keys only');

@@ -6,13 +6,16 @@ import test from 'ava';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { adminPage, fourChannelAccount, startWorld, type AdminWorld } from '../helpers/admin-world.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { sharedRelays } from '../helpers/relay-process.ts';
 
 let browser: Browser;
 test.before(async () => { browser = await launchChromium(); });
 test.after.always(async () => { await browser?.close(); });
+// One relay for the file; each test's world has its own simulator, fakes and account on it.
+const relayFor = sharedRelays((stop) => test.after.always(stop));
 
 async function setup(t: import('ava').ExecutionContext) {
-  const w = await startWorld();
+  const w = await startWorld({}, {}, relayFor);
   t.teardown(() => w.close());
   const account = await fourChannelAccount(w);
   const r = await adminPage(browser, w, { locale: 'en-US', width: 1280, height: 900, hash: account.id });

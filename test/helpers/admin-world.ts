@@ -19,12 +19,17 @@ export interface AdminWorld {
   close(): Promise<void>;
 }
 
-/** `sim`: how the Planfix simulator behaves (e.g. a REST token with fewer scopes). */
-export async function startWorld(env: Record<string, string> = {}, sim: PlanfixSimOptions = {}): Promise<AdminWorld> {
+/**
+ * `sim`: how the Planfix simulator behaves (e.g. a REST token with fewer scopes). `shared`: the
+ * relay for `env` from sharedRelays(), which other tests' worlds use too; close() leaves it running
+ * and stops only this world's simulator and fakes.
+ */
+export async function startWorld(env: Record<string, string> = {}, sim: PlanfixSimOptions = {}, shared?: (env: Record<string, string>) => Promise<RelayProcess>): Promise<AdminWorld> {
   const started = await Promise.allSettled([
-    PlanfixSim.start(sim), ChatraFake.start(), ViberFake.start(), VerboxSource.start(), RingostatFake.start(), RelayProcess.start(env),
+    PlanfixSim.start(sim), ChatraFake.start(), ViberFake.start(), VerboxSource.start(), RingostatFake.start(), shared ? shared(env) : RelayProcess.start(env),
   ] as const);
-  const stopAll = () => Promise.all(started.map((r) => r.status === 'fulfilled' ? ('stop' in r.value ? r.value.stop() : r.value.close()) : undefined));
+  const own = shared ? started.slice(0, -1) : started;
+  const stopAll = () => Promise.all(own.map((r) => r.status === 'fulfilled' ? ('stop' in r.value ? r.value.stop() : r.value.close()) : undefined));
   // A relay that did not start must not leave the fakes listening: they would keep the test worker,
   // and with it the whole run, alive.
   const failed = started.find((r) => r.status === 'rejected');
