@@ -3,7 +3,7 @@ import { sameTarget, type Target } from './detect.ts';
 import { el, link, safeUrl, type Child } from './dom.ts';
 import { history, type ListName, type MoreState } from './history.ts';
 import { labels, pageLang, when, type Labels, type Lang } from './i18n.ts';
-import { call, rows, section } from './parts.ts';
+import { byKey, call, rows, section } from './parts.ts';
 import { CSS } from './styles.ts';
 import type { ContactData, CustomerData, HistoryList, TaskData, WidgetChat } from './types.ts';
 
@@ -161,7 +161,7 @@ export class Panel {
         [t.referrer, chat.referrer && link(chat.referrer, chat.referrer)],
         [t.landing, chat.landing && link(chat.landing, chat.landing)],
       ])),
-      section('utm', t.utm, rows(Object.entries(utm).sort(([a], [b]) => a.localeCompare(b)))),
+      section('utm', t.utm, rows(Object.entries(utm).sort(byKey))),
       // In the site's own order: it usually puts what matters first.
       chat?.siteData && section('site', t.siteData, rows(Object.entries(chat.siteData))),
       d.calls.length > 0 && section('calls', t.calls, el('ul', {}, ...d.calls.map((c) => call(c, t, lang)))),
