@@ -36,7 +36,8 @@ export class Panel {
   readonly host: HTMLElement;
   private readonly root: ShadowRoot;
   private view: View | undefined;
-  private chosen = readCollapsed();
+  /** The employee's collapse choice, once read from storage (see the constructor). */
+  private stored: { chosen: boolean | undefined } | undefined;
   private allPages = false;
   private readonly more: MoreState = { loading: new Set(), failed: new Set(), onMore: (list) => void this.loadMore(list) };
   onRetry: (target: Target) => void = () => {};
@@ -46,6 +47,17 @@ export class Panel {
   constructor(private readonly accountLang?: string) {
     this.host = document.createElement(HOST_TAG);
     this.root = this.host.attachShadow({ mode: 'open' });
+    // A tab's first storage access takes milliseconds: it is made after the script's first turn,
+    // which sends the data request, so that it runs while the answer is on its way.
+    setTimeout(() => void this.chosen, 0);
+  }
+
+  private get chosen(): boolean | undefined {
+    return (this.stored ??= { chosen: readCollapsed() }).chosen;
+  }
+
+  private set chosen(v: boolean | undefined) {
+    this.stored = { chosen: v };
   }
 
   show(view: View): void {
