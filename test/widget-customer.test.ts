@@ -83,6 +83,37 @@ test('a task holding hundreds of its own calls: each request reads a few pages a
   t.deepEqual(shown.map((c) => (c.at - T) / 1000), [2, 1, 0]);
 });
 
+test('told what the task holds, the first pages are full after one read of each list, and the same as without', async (t) => {
+  const s = await open(t);
+  // One customer: 25 chat contacts (a number each, all held by Planfix contact 7), a conversation
+  // each, an hour apart; the newest is task 100's, which holds the 3 newest of 25 calls too.
+  for (let i = 0; i < 25; i++) {
+    const phone = `+38050${2_000_000 + i}`;
+    await bindNow(s, { client: `ch1/v${i}`, phone }, () => ({}));
+    await s.putPlanfixContact(phone, { id: 7, phone });
+    await s.putConversation(conversation(`ch1:${phone}`, phone, { updatedAt: T - i * 3_600_000 }));
+    await s.setTask(`ch1:${phone}`, 100 + i, true);
+    await s.putCall(call(`c${String(i).padStart(2, '0')}`, -i * 1000, i < 3 ? { taskNumber: 100 } : {}));
+  }
+  const reads = { conversations: 0, calls: 0 };
+  const counted = new Proxy(s, {
+    get: (target, k, receiver) => {
+      const v = Reflect.get(target, k, receiver);
+      const list = k === 'customerConversations' ? 'conversations' : k === 'customerCalls' ? 'calls' : undefined;
+      return list && typeof v === 'function' ? (...args: unknown[]) => { reads[list]++; return v.apply(target, args); } : v;
+    },
+  });
+  const who = await customerOf(s, { keys: [`+38050${2_000_000}`], planfix: [] });
+  t.is(who.keys.length, 25);
+  const told = await customerData(account, counted, who, 100, { conversations: 1, calls: 3 });
+  t.deepEqual(reads, { conversations: 1, calls: 2 }, 'one read of each page; the oldest call is the first visit\'s');
+  t.is(told!.conversations.items.length, PAGE_SIZE);
+  t.is(told!.calls.items.length, PAGE_SIZE);
+  t.false(told!.conversations.items.some((c) => c.task === 100));
+  t.false(told!.calls.items.some((c) => c.task === 100));
+  t.deepEqual(told, await customerData(account, s, who, 100));
+});
+
 test('the first visit is the earliest kept on the chat contacts or the first call\'s UTM; the latest is left out when it is the same', async (t) => {
   const s = await open(t);
   await bindNow(s, { client: 'ch1/a', phone: P1 }, () => ({}));

@@ -1,6 +1,6 @@
 import { el, link, type Child } from './dom.ts';
 import { contentName, when, type Labels, type Lang } from './i18n.ts';
-import { call, channelName, rows, taskLink } from './parts.ts';
+import { byKey, call, channelName, rows, taskLink } from './parts.ts';
 import type { CustomerData, HistoryList, WidgetConversation, WidgetSource } from './types.ts';
 
 // "This customer": where the customer first came from and lately, their conversations on every
@@ -17,7 +17,7 @@ export interface MoreState {
 
 function source(name: 'first' | 'latest', title: string, s: WidgetSource | undefined, t: Labels, lang: Lang): HTMLElement | undefined {
   if (!s) return undefined;
-  const utm = Object.entries(s.utm ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const utm = Object.entries(s.utm ?? {}).sort(byKey);
   return el('div', { 'data-source': name },
     el('h4', {}, title),
     rows([

@@ -149,7 +149,6 @@ const uk: Labels = {
 
 const LABELS = { en, ru, uk };
 export type Lang = keyof typeof LABELS;
-const LOCALES: Record<Lang, string> = { en: 'en-GB', ru: 'ru-RU', uk: 'uk-UA' };
 
 /** A language the widget speaks from a tag like `uk-UA`; Planfix's Ukrainian may say `ua`. */
 function spoken(tag: string | undefined): Lang | undefined {
@@ -183,23 +182,33 @@ export function contentName(t: Labels, kind: string): string {
   return known(t.contents, kind);
 }
 
-/** One formatter per language: toLocaleString makes one per call, a third of a millisecond each in Chromium. */
-const formats: Partial<Record<Lang, Intl.DateTimeFormat>> = {};
+/**
+ * Day, month, year and time as Intl.DateTimeFormat's short date and time style writes them for
+ * en-GB, ru-RU and uk-UA (test/widget-when.test.ts holds them to it), read from the Date in the
+ * browser's time zone as Intl does. Not Intl itself: the first formatter in a tab loads ICU's date
+ * data, 15-20 ms on the main thread before the panel can be drawn.
+ */
+const two = (n: number) => String(n).padStart(2, '0');
+
+const DATE_STYLE: Record<Lang, { sep: string; year: (y: number) => string }> = {
+  en: { sep: '/', year: String },
+  ru: { sep: '.', year: String },
+  uk: { sep: '.', year: (y) => two(y % 100) },
+};
 
 export function when(ms: number | undefined, lang: Lang): string | undefined {
   if (typeof ms !== 'number' || !Number.isFinite(ms)) return undefined;
-  const f = formats[lang] ??= new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'short', timeStyle: 'short' });
-  try {
-    return f.format(ms);
-  } catch {
-    // Out of the range a Date holds.
-    return undefined;
-  }
+  const d = new Date(ms);
+  const year = d.getFullYear();
+  // Out of the range a Date holds.
+  if (Number.isNaN(year)) return undefined;
+  const { sep, year: y } = DATE_STYLE[lang];
+  // Years before the common era as Intl writes them without the era: 1 BC (year 0) is 1.
+  return `${two(d.getDate())}${sep}${two(d.getMonth() + 1)}${sep}${y(year > 0 ? year : 1 - year)}, ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 export function duration(sec: number | undefined): string | undefined {
   if (typeof sec !== 'number' || !Number.isFinite(sec) || sec < 0) return undefined;
   const s = Math.round(sec);
-  const two = (n: number) => String(n).padStart(2, '0');
   return s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${Math.floor(s / 60)}:${two(s % 60)}`;
 }

@@ -3,7 +3,7 @@ import { sameTarget, type Target } from './detect.ts';
 import { el, link, safeUrl, type Child } from './dom.ts';
 import { history, type ListName, type MoreState } from './history.ts';
 import { labels, pageLang, when, type Labels, type Lang } from './i18n.ts';
-import { call, rows, section } from './parts.ts';
+import { byKey, call, rows, section } from './parts.ts';
 import { CSS } from './styles.ts';
 import type { ContactData, CustomerData, HistoryList, TaskData, WidgetChat } from './types.ts';
 
@@ -36,7 +36,8 @@ export class Panel {
   readonly host: HTMLElement;
   private readonly root: ShadowRoot;
   private view: View | undefined;
-  private chosen = readCollapsed();
+  /** The employee's collapse choice, once read from storage (see the constructor). */
+  private stored: { chosen: boolean | undefined } | undefined;
   private allPages = false;
   private readonly more: MoreState = { loading: new Set(), failed: new Set(), onMore: (list) => void this.loadMore(list) };
   onRetry: (target: Target) => void = () => {};
@@ -46,6 +47,17 @@ export class Panel {
   constructor(private readonly accountLang?: string) {
     this.host = document.createElement(HOST_TAG);
     this.root = this.host.attachShadow({ mode: 'open' });
+    // A tab's first storage access takes milliseconds: it is made after the script's first turn,
+    // which sends the data request, so that it runs while the answer is on its way.
+    setTimeout(() => void this.chosen, 0);
+  }
+
+  private get chosen(): boolean | undefined {
+    return (this.stored ??= { chosen: readCollapsed() }).chosen;
+  }
+
+  private set chosen(v: boolean | undefined) {
+    this.stored = { chosen: v };
   }
 
   show(view: View): void {
@@ -161,7 +173,7 @@ export class Panel {
         [t.referrer, chat.referrer && link(chat.referrer, chat.referrer)],
         [t.landing, chat.landing && link(chat.landing, chat.landing)],
       ])),
-      section('utm', t.utm, rows(Object.entries(utm).sort(([a], [b]) => a.localeCompare(b)))),
+      section('utm', t.utm, rows(Object.entries(utm).sort(byKey))),
       // In the site's own order: it usually puts what matters first.
       chat?.siteData && section('site', t.siteData, rows(Object.entries(chat.siteData))),
       d.calls.length > 0 && section('calls', t.calls, el('ul', {}, ...d.calls.map((c) => call(c, t, lang)))),

@@ -16,6 +16,13 @@ export function section(name: string, title: string, content: Child): HTMLElemen
   return content ? el('section', { 'data-section': name }, el('h3', {}, title), content) : undefined;
 }
 
+/**
+ * Entries by key, compared as code units: the relay's UTM keys (utm_campaign … utm_term) come out
+ * as localeCompare orders them, without the 10-15 ms a fresh tab spends loading ICU's collation
+ * data for its first localeCompare.
+ */
+export const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+
 export const channelName = (c: WidgetChannel | undefined) => (c ? [c.title, c.name].filter(Boolean).join(' · ') : undefined);
 
 /** A link to a task of this Planfix, opened in place as Planfix's own links are. */

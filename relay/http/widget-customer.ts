@@ -105,26 +105,33 @@ const callKeys = (who: Customer) => who.planfix.map((id) => `pf:${id}`);
 
 type Item = ConversationSummary | CallRecord;
 
-function readPage(state: AccountState, who: Customer, list: HistoryListName, after?: HistoryCursor): Promise<HistoryPage<Item>> {
+function readPage(state: AccountState, who: Customer, list: HistoryListName, limit: number, after?: HistoryCursor): Promise<HistoryPage<Item>> {
   return list === 'conversations'
-    ? state.customerConversations(who.keys, { limit: PAGE_SIZE, after })
-    : state.customerCalls(callKeys(who), { limit: PAGE_SIZE, after });
+    ? state.customerConversations(who.keys, { limit, after })
+    : state.customerCalls(callKeys(who), { limit, after });
 }
 
 const cursorOf = (x: Item): HistoryCursor => ('chatId' in x ? { at: x.updatedAt, id: x.chatId } : { at: x.at, id: x.callId });
 
+/** How many items of each list the task shown holds itself (its view's conversation and calls). */
+export type Held = Partial<Record<HistoryListName, number>>;
+
 /**
  * A page of a list without what the task shown holds itself (its conversation, its calls), read on
  * past them so that a page is full while more follow. `first`: the first page read as it was.
+ * `held`: the first read takes that many more, so that the page is full without a second read
+ * (each read is a query per contact of the customer).
  */
-async function shownPage(state: AccountState, who: Customer, list: HistoryListName, after?: HistoryCursor, task?: number): Promise<{ page: HistoryPage<Item>; first: Item[] }> {
+async function shownPage(state: AccountState, who: Customer, list: HistoryListName, after?: HistoryCursor, task?: number, held = 0): Promise<{ page: HistoryPage<Item>; first: Item[] }> {
   const items: Item[] = [];
   let first: Item[] | undefined;
   for (let from = after, reads = 0; ; reads++) {
     // A task with years of its own calls would be read through whole: a request reads a few pages
     // at most, and the next goes on from there (a page may then hold fewer).
     if (reads === MAX_READS && from) return { page: { items, next: from }, first: first ?? [] };
-    const page = await readPage(state, who, list, from);
+    // The first read no longer than the few pages a request may read in all.
+    const extra = reads === 0 && task !== undefined ? Math.min(held, PAGE_SIZE * (MAX_READS - 1)) : 0;
+    const page = await readPage(state, who, list, PAGE_SIZE + extra, from);
     first ??= page.items;
     for (const [i, x] of page.items.entries()) {
       if (task !== undefined && x.taskNumber === task) continue;
@@ -178,8 +185,11 @@ async function sources(a: Account, state: AccountState, who: Customer, convs: Co
  * The customer's first page of history: undefined when it holds nothing beyond what the task
  * shown holds (`task`), so a customer of one conversation gets no section repeating it.
  */
-export async function customerData(a: Account, state: AccountState, who: Customer, task?: number): Promise<CustomerData | undefined> {
-  const [convs, calls] = await Promise.all([shownPage(state, who, 'conversations', undefined, task), shownPage(state, who, 'calls', undefined, task)]);
+export async function customerData(a: Account, state: AccountState, who: Customer, task?: number, held: Held = {}): Promise<CustomerData | undefined> {
+  const [convs, calls] = await Promise.all([
+    shownPage(state, who, 'conversations', undefined, task, held.conversations),
+    shownPage(state, who, 'calls', undefined, task, held.calls),
+  ]);
   if (!convs.page.items.length && !calls.page.items.length && !convs.page.next && !calls.page.next) return undefined;
   return {
     ...await sources(a, state, who, convs.first as ConversationSummary[], calls.first as CallRecord[]),

@@ -192,7 +192,7 @@ export function widgetRouter(relay: Relay): Router {
 
   router.get(tasks, async (ctx) => {
     const { a, task, state, view, who } = await taskOf(ctx);
-    const customer = await customerData(a, state, who, task);
+    const customer = await customerData(a, state, who, task, { conversations: view.chat ? 1 : 0, calls: view.calls.length });
     ctx.body = { ...taskData(a, task, view), ...(customer ? { customer } : {}) } satisfies TaskData;
   });
 
