@@ -2,10 +2,9 @@
 // test server (helpers/postgres.ts), the Planfix simulator and the Chatra fake over real HTTP.
 import { readdir } from 'node:fs/promises';
 import test from 'ava';
-import pg from 'pg';
 import { chatraWebhook } from './sim/chatra.ts';
 import { chatraSetup } from './helpers/chatra-setup.ts';
-import { testDatabase } from './helpers/postgres.ts';
+import { sqlRows, testDatabase } from './helpers/postgres.ts';
 import { FAST_REST, RelayProcess } from './helpers/relay-process.ts';
 
 const texts = (task: { comments: { text: string }[] }) => task.comments.map((c) => c.text);
@@ -14,15 +13,7 @@ async function onPostgres(t: Parameters<typeof chatraSetup>[0]) {
   // Before the relay, so that it is dropped after the relay stops (AVA tears down in reverse order).
   const url = await testDatabase(t);
   const world = await chatraSetup(t, { env: { RELAY_DATABASE_URL: url } });
-  const rows = async (sql: string) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      return (await c.query(sql)).rows as Record<string, unknown>[];
-    } finally {
-      await c.end();
-    }
-  };
+  const rows = (sql: string) => sqlRows(url, sql);
   return { ...world, rows };
 }
 

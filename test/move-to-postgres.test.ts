@@ -6,7 +6,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { Account } from '../relay/core/account.ts';
 import { emptyHour, HOUR } from '../relay/core/traffic.ts';
 import { checkStoredAccount } from '../relay/channels/stored.ts';
@@ -16,7 +15,7 @@ import { PostgresStore } from '../relay/store/postgres/store.ts';
 import { migrate, SCHEMA_VERSION } from '../relay/store/sqlite/schema.ts';
 import { DB_FILE, SqliteStore } from '../relay/store/sqlite/store.ts';
 import type { Entry, Store } from '../relay/store/store.ts';
-import { testSchema } from './helpers/postgres.ts';
+import { sqlRows, testSchema } from './helpers/postgres.ts';
 import { bindNow, conversation, item, P1, P2, P3, pendingOf, PLAN, tmpDir } from './helpers/store.ts';
 
 const T0 = 1_700_000_000_000;
@@ -102,16 +101,6 @@ async function answers(store: Store) {
   };
 }
 
-async function pgRows(url: string, sql: string): Promise<Record<string, any>[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows as Record<string, any>[];
-  } finally {
-    await c.end();
-  }
-}
-
 /** Rows per table of relay.db (read beside the open store, as the move reads it). */
 function sqliteCounts(dir: string): Map<string, number> {
   const db = new Database(join(dir, DB_FILE), { readonly: true });
@@ -124,9 +113,9 @@ function sqliteCounts(dir: string): Map<string, number> {
 }
 
 async function pgCounts(url: string): Promise<Map<string, number>> {
-  const names = (await pgRows(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")).map((r) => r.table_name as string);
+  const names = (await sqlRows(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")).map((r) => r.table_name as string);
   const counts = new Map<string, number>();
-  for (const n of names) counts.set(n, (await pgRows(url, `SELECT count(*)::int AS n FROM ${n}`))[0]!.n);
+  for (const n of names) counts.set(n, (await sqlRows(url, `SELECT count(*)::int AS n FROM ${n}`))[0]!.n);
   return counts;
 }
 
@@ -231,5 +220,5 @@ test('what it cannot move whole is refused before anything is written, saying wh
   await writeFile(join(broken, 'accounts', 'acc1.json'), JSON.stringify({ ...account('acc1'), planfix: { url: 'not a url' } }));
   await refused(broken, /the account file .*acc1\.json is not valid: planfix/);
 
-  t.deepEqual((await pgRows(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")), [], 'no table was made');
+  t.deepEqual((await sqlRows(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")), [], 'no table was made');
 });

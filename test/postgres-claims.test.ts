@@ -3,7 +3,7 @@
 import test from 'ava';
 import pg from 'pg';
 import { PostgresStore } from '../relay/store/postgres/store.ts';
-import { testDatabase } from './helpers/postgres.ts';
+import { sqlRows, testDatabase } from './helpers/postgres.ts';
 import { item } from './helpers/store.ts';
 
 async function two(t: Parameters<typeof testDatabase>[0]) {
@@ -37,11 +37,8 @@ test('a process whose session the server ends loses its claims: it is told, and 
   t.deepEqual((await b.claims.claim(['k1'])).keys, []);
   const epoch = a.claims.epoch;
   // The server ends the session holding the lock (a restart, an operator, a dead client noticed).
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  t.teardown(() => admin.end());
-  const ended = await admin.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
-  t.is(ended.rowCount, 1);
+  const ended = await sqlRows(url, `SELECT pg_terminate_backend(pid) AS ok FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+  t.is(ended.length, 1);
   for (let i = 0; i < 100 && !lost; i++) await new Promise((r) => setTimeout(r, 20));
   t.is(lost, 1, 'the process is told its claims are gone');
   t.true(a.claims.epoch > epoch, 'what it claimed before is void');

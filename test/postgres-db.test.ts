@@ -2,32 +2,21 @@
 // its schema's versions, and a server that goes away and comes back.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import test from 'ava';
-import pg from 'pg';
 import { StorageError } from '../relay/errors.ts';
 import { SCHEMA_VERSION } from '../relay/store/postgres/schema.ts';
 import { PostgresStore } from '../relay/store/postgres/store.ts';
-import { testSchema } from './helpers/postgres.ts';
+import { sqlRows, testSchema } from './helpers/postgres.ts';
 import { item, pendingOf } from './helpers/store.ts';
-
-async function sql(url: string, text: string): Promise<Record<string, unknown>[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text)).rows as Record<string, unknown>[];
-  } finally {
-    await c.end();
-  }
-}
 
 test('relays starting at once on an empty database make the schema once; a newer one is refused', async (t) => {
   const url = await testSchema(t);
   const stores = await Promise.all([1, 2, 3].map(() => PostgresStore.open(url)));
   t.teardown(() => Promise.all(stores.map((s) => s.close())));
-  t.deepEqual(await sql(url, 'SELECT version FROM relay_schema'), [{ version: SCHEMA_VERSION }]);
+  t.deepEqual(await sqlRows(url, 'SELECT version FROM relay_schema'), [{ version: SCHEMA_VERSION }]);
   await stores[0]!.journal.add([item('m1')]);
   t.deepEqual([...(await stores[1]!.journal.seen(['ch1:m1']))], ['ch1:m1']);
 
-  await sql(url, `UPDATE relay_schema SET version = ${SCHEMA_VERSION + 1}`);
+  await sqlRows(url, `UPDATE relay_schema SET version = ${SCHEMA_VERSION + 1}`);
   await t.throwsAsync(PostgresStore.open(url), { message: /written by a newer relay \(schema \d+, this one knows up to \d+\)/ });
 });
 
@@ -74,5 +63,5 @@ test('a server out of reach: writes fail with a StorageError, the store says unh
   await link.mend();
   t.deepEqual([...(await pendingOf(store)).keys()], ['ch1:m1'], 'nothing of the failed add is pending');
   t.is((await store.journal.add([item('m2')])).length, 1, 'the provider\'s resend is taken');
-  t.deepEqual((await sql(direct.toString(), 'SELECT id FROM events ORDER BY seq')).map((r) => r.id), ['ch1:m1', 'ch1:m2']);
+  t.deepEqual((await sqlRows(direct.toString(), 'SELECT id FROM events ORDER BY seq')).map((r) => r.id), ['ch1:m1', 'ch1:m2']);
 });

@@ -4,7 +4,7 @@
 import test from 'ava';
 import { finish, record } from './helpers/results.ts';
 import { percentile, sleep } from './helpers/http.ts';
-import { Load } from './helpers/load.ts';
+import { Load, MIXED } from './helpers/load.ts';
 import { debug, scale, TIMEOUT } from './helpers/scale.ts';
 import { drained, inFlightAtKill, survivedKills } from './helpers/tally.ts';
 import { loadTarget, startWorld } from './helpers/world.ts';
@@ -18,7 +18,7 @@ test('crash: SIGKILL at random moments under mixed load loses nothing acknowledg
   // Planfix takes a moment to answer, so kills often land while an operation is in flight.
   w.pf.setDelay(30);
   const load = new Load(loadTarget(w),
-    { chatra: 4, viber: 4, verbox: 2, callers: 1, intervalMs: 400, callIntervalMs: 2500 }, 'crash').start();
+    MIXED, 'crash').start();
   t.teardown(() => load.stop(0));
   const started = Date.now();
   const inFlight: string[] = [];

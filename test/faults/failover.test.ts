@@ -6,8 +6,9 @@
 import test from 'ava';
 import { finish, record } from './helpers/results.ts';
 import { percentile, sleep } from './helpers/http.ts';
-import { Load } from './helpers/load.ts';
+import { Load, MIXED } from './helpers/load.ts';
 import { startPair } from './helpers/pair.ts';
+import { loadTarget } from './helpers/world.ts';
 import { debug, scale, TIMEOUT } from './helpers/scale.ts';
 import { drained, inFlightAtKill, survivedKills } from './helpers/tally.ts';
 
@@ -18,8 +19,8 @@ test('failover: one of two relays SIGKILLed at random moments under mixed load l
   const kills = scale(10, 30);
   const w = await startPair(t);
   w.pf.setDelay(30);
-  const load = new Load({ relay: w.front, account: w.account, viberToken: w.viber.authToken, verboxToken: w.secrets.configured.verboxToken1! },
-    { chatra: 4, viber: 4, verbox: 2, callers: 1, intervalMs: 400, callIntervalMs: 2500 }, 'failover').start();
+  const load = new Load(loadTarget({ ...w, relay: w.front }),
+    MIXED, 'failover').start();
   t.teardown(() => load.stop(0));
   const started = Date.now();
   const inFlight: string[] = [];

@@ -4,7 +4,7 @@
 import test from 'ava';
 import { finish, record } from './helpers/results.ts';
 import { percentile, request, sleep, waitUntil } from './helpers/http.ts';
-import { Load } from './helpers/load.ts';
+import { Load, MIXED } from './helpers/load.ts';
 import { debug, latencyBound, scale, TIMEOUT } from './helpers/scale.ts';
 import { drained } from './helpers/tally.ts';
 import { loadTarget, startWorld } from './helpers/world.ts';
@@ -16,7 +16,7 @@ test('outage: 503, then refused connections, then recovery: lost 0, order kept, 
   const phaseMs = scale(4000, 20_000);
   const w = await startWorld(t);
   const load = new Load(loadTarget(w),
-    { chatra: 4, viber: 4, verbox: 2, callers: 1, intervalMs: 300, callIntervalMs: 2500 }, 'outage').start();
+    { ...MIXED, intervalMs: 300 }, 'outage').start();
   t.teardown(() => load.stop(0));
   const loadStart = Date.now();
 

@@ -47,3 +47,14 @@ export async function testDatabase(t: ExecutionContext): Promise<string> {
   t.teardown(async () => { await admin.query(`DROP DATABASE ${database} WITH (FORCE)`); });
   return urlWith(url, { database });
 }
+
+/** Runs one statement on the database at `url` over a connection of its own; its rows. */
+export async function sqlRows(url: string, text: string, params?: unknown[]): Promise<Record<string, any>[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows as Record<string, any>[];
+  } finally {
+    await c.end();
+  }
+}

@@ -39,6 +39,9 @@ export interface LoadSpec {
   phones?: string[];
 }
 
+/** The mixed load of the durability scenarios: every channel, a caller, a conversation's events 0.2–0.6 s apart. */
+export const MIXED: LoadSpec = { chatra: 4, viber: 4, verbox: 2, callers: 1, intervalMs: 400, callIntervalMs: 2500 };
+
 export interface Target {
   relay: Relay;
   account: Account;
