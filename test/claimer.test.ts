@@ -29,7 +29,7 @@ function heldClaims() {
   return {
     claims, released,
     read: (entries: Entry[]) => answer!(entries),
-    lose: () => { claims.epoch++; for (const fn of handlers.lost ?? []) fn(); },
+    lose: () => { claims.epoch++; for (const fn of handlers.lost ?? []) fn('the test ended the session'); },
   };
 }
 

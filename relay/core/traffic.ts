@@ -1,6 +1,7 @@
-import { wallClock } from './locale.ts';
 // The traffic of an account's channels as the admin page draws it: counts per clock hour (what the
 // store keeps), summed into the buckets of a range, with latency percentiles read from a histogram.
+
+import { wallClock } from './locale.ts';
 
 export const HOUR = 3_600_000;
 

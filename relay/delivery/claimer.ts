@@ -46,9 +46,9 @@ export class Claimer {
   waiting: Waiting[] = [];
 
   constructor(private readonly claims: Claims, private readonly host: ClaimerHost, private readonly log: Logger, private readonly pollMs = POLL_MS) {
-    claims.on('lost', () => {
+    claims.on('lost', (why) => {
       this.owned.clear();
-      log.warn('the database session holding this process\'s claims was lost: its queued events are left to whichever process claims them');
+      log.warn({ why }, 'the database session holding this process\'s claims was lost: its queued events are left to whichever process claims them');
       host.drop();
     });
     claims.on('work', () => void this.poll());

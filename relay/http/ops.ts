@@ -58,7 +58,7 @@ export function opsRouter(relay: Relay): Router {
     ctx.set('Cache-Control', 'no-store');
     // In words, for whoever reads /healthz when it says 503.
     const problems = [
-      ...(relay.store.healthy ? [] : [relay.store.problem ?? 'the store cannot write']),
+      ...(relay.store.problem ? [relay.store.problem] : []),
       ...(diskOk ? [] : ['the data directory is not writable']),
       ...(relay.worker.alive ? [] : ['the relay is stopping']),
     ];

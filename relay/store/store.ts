@@ -44,8 +44,8 @@ export interface Waiting {
 }
 
 export interface ClaimsEvents {
-  /** The session holding the claims was lost, and every claim with it. */
-  lost: () => void;
+  /** The session holding the claims was lost, and every claim with it; `why`: the driver's words, for the log. */
+  lost: (why: string) => void;
   /** Another process gave keys up: look for work now. */
   work: () => void;
   /** An account's settings changed in another process (`*`: any may have). */
@@ -286,7 +286,10 @@ export interface Store {
   /** A consistent copy of the live store, taken while it runs. */
   backup(to: string): Promise<void>;
   readonly healthy: boolean;
-  /** Why it is not healthy, for /healthz (the engine and its last failure), when it says. */
-  readonly problem?: string | undefined;
+  /**
+   * Why it is not healthy, in words /healthz may show anyone (no address, user or driver text: the
+   * failure itself is in the log); undefined while it is healthy.
+   */
+  readonly problem: string | undefined;
   close(): Promise<void>;
 }

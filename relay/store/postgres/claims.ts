@@ -47,6 +47,7 @@ export class PgClaims implements Claims {
   /** Counts the sessions lost: a claim made in one session is void in the next. */
   epoch = 0;
   private downSince: number | undefined = Date.now();
+  /** The driver's words for the session's last failure, for the log only. */
   private lastError = '';
   private readonly handlers: Partial<{ [K in keyof ClaimsEvents]: ClaimsEvents[K][] }> = {};
 
@@ -78,7 +79,7 @@ export class PgClaims implements Claims {
         this.epoch++;
         this.downSince = Date.now();
         // Every lock went with the session: the keys are anyone's now.
-        this.emit('lost');
+        this.emit('lost', this.lastError);
       };
       c.on('error', lost);
       c.on('end', () => lost());
@@ -113,7 +114,7 @@ export class PgClaims implements Claims {
   /** Why the session is missing, once it has been for a while; undefined while it is open. */
   get problem(): string | undefined {
     if (this.downSince === undefined || Date.now() - this.downSince < DOWN_REPORTED_MS) return undefined;
-    return `PostgreSQL session for claims unavailable: ${this.lastError || 'not connected'} (this relay delivers nothing meanwhile)`;
+    return 'PostgreSQL unavailable for this relay\'s claims: it delivers nothing meanwhile (the log says why)';
   }
 
   async claim(keys: string[]): Promise<{ keys: string[]; epoch: number }> {

@@ -57,8 +57,7 @@ const types = {
 export class Db {
   private readonly pool: pg.Pool;
   private failedAt = 0;
-  /** The last failure of the server or the connection (the driver's words: no password in them). */
-  private lastFault = '';
+
   /** Statements under way, those nobody waits for too: close() lets them finish. */
   private readonly inflight = new Set<Promise<unknown>>();
 
@@ -79,7 +78,7 @@ export class Db {
     });
     // An idle connection the server dropped (a restart, a network cut): without a listener the
     // pool's error would end the process. The next statement opens a new connection.
-    this.pool.on('error', (err) => { this.failedAt = Date.now(); this.lastFault = err.message; });
+    this.pool.on('error', () => { this.failedAt = Date.now(); });
   }
 
   /** Connects and brings the schema up to date; rejects with why when the server refuses. */
@@ -153,16 +152,15 @@ export class Db {
     return Date.now() - this.failedAt > UNHEALTHY_MS;
   }
 
-  /** Why it is not healthy; undefined when it is. */
+  /** Why it is not healthy (Store.problem); undefined when it is. */
   get problem(): string | undefined {
-    return this.healthy ? undefined : `PostgreSQL unavailable: ${this.lastFault || 'a statement failed'}`;
+    return this.healthy ? undefined : 'PostgreSQL unavailable: a statement failed in the last 5 s (the log says why)';
   }
 
   /** What the driver threw, as the relay treats it: a StorageError when the server or the connection failed. */
   private fault(err: unknown): Error {
     if (!isStorageFault(err)) return err as Error;
     this.failedAt = Date.now();
-    this.lastFault = (err as Error).message;
     return new StorageError(err as Error);
   }
 

@@ -107,7 +107,7 @@ export class PostgresStore implements Store {
 
   /** Also false while this process has no session for its claims: it takes webhooks and delivers none. */
   get healthy(): boolean {
-    return this.db.healthy && !this.claims.problem;
+    return this.problem === undefined;
   }
 
   get problem(): string | undefined {

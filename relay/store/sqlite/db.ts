@@ -113,6 +113,11 @@ export class Db {
     return Date.now() - this.failedAt > UNHEALTHY_MS;
   }
 
+  /** Why it is not healthy (Store.problem); undefined when it is. */
+  get problem(): string | undefined {
+    return this.healthy ? undefined : 'the SQLite store cannot write: a write failed in the last 5 s (the log says why)';
+  }
+
   private open(): Batch {
     if (this.batch) return this.batch;
     this.sql.exec('BEGIN IMMEDIATE');

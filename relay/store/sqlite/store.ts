@@ -94,6 +94,10 @@ export class SqliteStore implements Store {
     return this.db.healthy;
   }
 
+  get problem(): string | undefined {
+    return this.db.problem;
+  }
+
   async close(): Promise<void> {
     await this.db.settled().catch(() => undefined);
     this.db.close();
