@@ -3,9 +3,10 @@
 // carried out but not yet journaled when the process died (the Chat API has no idempotency key).
 import test from 'ava';
 import { finish, record } from './helpers/results.ts';
-import { percentile, sleep } from './helpers/http.ts';
+import { percentile } from './helpers/http.ts';
 import { Load, MIXED } from './helpers/load.ts';
 import { debug, scale, TIMEOUT } from './helpers/scale.ts';
+import { killAtRandom } from './helpers/kills.ts';
 import { drained, inFlightAtKill, survivedKills } from './helpers/tally.ts';
 import { loadTarget, startWorld } from './helpers/world.ts';
 
@@ -20,20 +21,13 @@ test('crash: SIGKILL at random moments under mixed load loses nothing acknowledg
   const load = new Load(loadTarget(w),
     MIXED, 'crash').start();
   t.teardown(() => load.stop(0));
-  const started = Date.now();
-  const inFlight: string[] = [];
-  const downMs: number[] = [];
-  for (let k = 0; k < kills; k++) {
-    // Random moments: sometimes mid-burst, sometimes right after a restart while the backlog replays.
-    await sleep(300 + Math.random() * scale(1500, 2500));
+  const { inFlight, downs: downMs, heldMs } = await killAtRandom(kills, load, async () => {
     await w.relay.kill('SIGKILL');
     const down = Date.now();
-    inFlight.push(...await inFlightAtKill(w.relay.dataDir, [w.pf]));
+    const inFlight = await inFlightAtKill(w.relay.dataDir, [w.pf]);
     await w.relay.restart();
-    downMs.push(Date.now() - down);
-    debug('kill', k, 'acked', load.acked().length, 'in flight', inFlight.length, 'down ms', Date.now() - down);
-  }
-  const heldMs = Date.now() - started;
+    return { inFlight, downMs: Date.now() - down };
+  });
   debug('stopping load');
   await load.stop();
   debug('load stopped');

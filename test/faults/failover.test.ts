@@ -9,7 +9,8 @@ import { percentile, sleep } from './helpers/http.ts';
 import { Load, MIXED } from './helpers/load.ts';
 import { startPair } from './helpers/pair.ts';
 import { loadTarget } from './helpers/world.ts';
-import { debug, scale, TIMEOUT } from './helpers/scale.ts';
+import { scale, TIMEOUT } from './helpers/scale.ts';
+import { killAtRandom } from './helpers/kills.ts';
 import { drained, inFlightAtKill, survivedKills } from './helpers/tally.ts';
 
 test.after.always(() => finish(import.meta.url));
@@ -22,24 +23,18 @@ test('failover: one of two relays SIGKILLed at random moments under mixed load l
   const load = new Load(loadTarget({ ...w, relay: w.front }),
     MIXED, 'failover').start();
   t.teardown(() => load.stop(0));
-  const started = Date.now();
-  const inFlight: string[] = [];
-  const downMs: number[] = [];
-  for (let k = 0; k < kills; k++) {
-    await sleep(300 + Math.random() * scale(1500, 2500));
+  const { inFlight, downs: downMs, heldMs } = await killAtRandom(kills, load, async () => {
     const victim = Math.random() < 0.5 ? w.relay : w.second;
     // Frozen first: its session (and so its claims) stays open while what it had carried out in
     // Planfix is read, so the other relay cannot take its events over and move them on meanwhile.
     process.kill(victim.proc.pid, 'SIGSTOP');
     await sleep(150);
-    inFlight.push(...await inFlightAtKill(w.open, [w.pf]));
+    const inFlight = await inFlightAtKill(w.open, [w.pf]);
     await victim.kill('SIGKILL');
     const down = Date.now();
     await victim.restart();
-    downMs.push(Date.now() - down);
-    debug('kill', k, 'acked', load.acked().length, 'in flight', inFlight.length);
-  }
-  const heldMs = Date.now() - started;
+    return { inFlight, downMs: Date.now() - down };
+  });
   await load.stop();
   const result = await drained(w.front, [w.pf], load.items, 90_000);
   const peak = w.pf.peakRestCalls();
