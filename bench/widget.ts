@@ -94,8 +94,9 @@ export async function widget(): Promise<FigureResult> {
       const sorted = [...t.rendered].sort((a, b) => a - b);
       const med = median(t.rendered);
       rows.push({ figure, target: '<= 150 ms', measured: `${fmt(med, 0)} ms (median of ${sorted.length}, max ${fmt(sorted.at(-1)!, 0)} ms)`, met: med <= WIDGET.budgetMs });
-      const drawing = t.rendered.map((r, i) => r - t.answered[i]!);
-      return `${sorted.map((x) => fmt(x, 0)).join(', ')} ms; of the median, ${fmt(median(t.answered), 0)} ms until the data API's answer was in, ${fmt(median(drawing), 0)} ms drawing it`;
+      // The script asks for the data as the page starts loading and draws once it is parsed: drawing counts from the later.
+      const drawing = t.rendered.map((r, i) => r - Math.max(t.answered[i]!, t.parsed[i]!));
+      return `${sorted.map((x) => fmt(x, 0)).join(', ')} ms; of the median, ${fmt(median(t.answered), 0)} ms until the data API's answer was in, ${fmt(median(t.parsed), 0)} ms until the page was parsed, ${fmt(median(drawing), 0)} ms drawing after both`;
     };
     const notes = [`bundle ${bundle.length} bytes, ${gz} bytes gzipped (zlib default level); page load -> panel: ${row('5 widget: task page load -> panel rendered', loads)}`];
     const history = `${HISTORY.conversations} conversations, ${HISTORY.calls} calls`;
@@ -111,9 +112,10 @@ export async function widget(): Promise<FigureResult> {
 }
 
 interface Timings {
-  /** From the navigation's start: the panel drawn, and the data API's answer received. */
+  /** From the navigation's start: the panel drawn, the data API's answer received, the page parsed (DOMContentLoaded). */
   rendered: number[];
   answered: number[];
+  parsed: number[];
 }
 
 /**
@@ -121,7 +123,7 @@ interface Timings {
  * start-up costs); `drawn`: a page of each of the customer's lists must be in the panel by then.
  */
 async function measure(context: BrowserContext, url: string, host: string, drawn = false): Promise<Timings> {
-  const times: Timings = { rendered: [], answered: [] };
+  const times: Timings = { rendered: [], answered: [], parsed: [] };
   try {
     for (let i = 0; i <= WIDGET.loads; i++) {
       const page = await context.newPage();
@@ -132,14 +134,16 @@ async function measure(context: BrowserContext, url: string, host: string, drawn
         const n = await page.locator(`planfix-relay-widget [data-list="${list}"] li`).count();
         if (n !== HISTORY.pages) throw new Error(`${url}: the panel shows ${n} ${list}, not ${HISTORY.pages}`);
       }
-      // When the data API's answer was in (its resource timing), and when the panel was drawn with it.
-      const [rendered, answered] = await page.evaluate(() => [
+      // When the data API's answer was in (its resource timing), the page parsed, and the panel drawn with the data.
+      const [rendered, answered, parsed] = await page.evaluate(() => [
         performance.getEntriesByName('planfix-relay:rendered')[0]?.startTime ?? NaN,
         (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((r) => r.name.includes('/widget/') && !r.name.endsWith('.js'))?.responseEnd ?? NaN,
+        (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.domContentLoadedEventStart ?? NaN,
       ]);
       if (i > 0) {
         times.rendered.push(rendered!);
         times.answered.push(answered!);
+        times.parsed.push(parsed!);
       }
       await page.close();
     }

@@ -1,21 +1,27 @@
-import { loadMore, loadTarget } from './api.ts';
+import { loadMore, loadTarget, type Loaded } from './api.ts';
 import { readConfig } from './config.ts';
 import { sameTarget, targetOf, watchNavigation, type Target } from './detect.ts';
 import { place, unmount } from './mount.ts';
-import { HOST_TAG, Panel } from './panel.ts';
+import { HOST_TAG, Panel, readCollapsed } from './panel.ts';
 import { followTheme } from './theme.ts';
+import type { WidgetConfig } from './types.ts';
 
 // One widget per page even when the script runs twice (installed twice, or the userscript plus
 // a script tag): the marker lives in the DOM, which every isolated world shares.
 const MARKER = 'data-planfix-relay';
 
-function start(): void {
-  const cfg = readConfig();
-  if (!cfg || !document.documentElement || document.documentElement.hasAttribute(MARKER)) return;
+/** The data of the page the script started on, asked for before the page was parsed. */
+interface Early {
+  target: Target;
+  answer: Promise<Loaded>;
+}
+
+function start(cfg: WidgetConfig, early: Early | undefined, collapsed: boolean | undefined): void {
+  if (!document.documentElement || document.documentElement.hasAttribute(MARKER)) return;
   document.documentElement.setAttribute(MARKER, '');
   document.querySelectorAll(HOST_TAG).forEach((stale) => stale.remove());
 
-  const panel = new Panel(cfg.language);
+  const panel = new Panel(cfg.language, collapsed);
   const theme = followTheme(panel.host);
   let shown: Target | undefined;
   let lang = document.documentElement.lang;
@@ -32,7 +38,10 @@ function start(): void {
   /** A quiet load refreshes what is shown: a failed try keeps the data. */
   const load = async (target: Target, quiet = false) => {
     const mine = ++seq;
-    const result = await loadTarget(cfg, target);
+    const asked = early && sameTarget(early.target, target) ? early.answer : loadTarget(cfg, target);
+    // Once: coming back to the page later asks again.
+    early = undefined;
+    const result = await asked;
     // A slower answer for a page the employee has already left must not overwrite the new one.
     if (mine !== seq || (quiet && result.kind === 'error')) return;
     panel.show({ ...result, target });
@@ -78,4 +87,20 @@ function start(): void {
   check();
 }
 
-start();
+/**
+ * The userscript runs at document-start: the data request goes out at once, while the page loads,
+ * and the panel is made once the page is parsed. A script tag may run later: then both at once.
+ */
+function boot(): void {
+  const cfg = readConfig();
+  if (!cfg) return;
+  const target = targetOf(location.pathname);
+  const early = target && { target, answer: loadTarget(cfg, target) };
+  // A tab's first storage access takes milliseconds: made here, it overlaps the page's loading
+  // and the request, instead of delaying the panel once the answer is in.
+  const collapsed = readCollapsed();
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => start(cfg, early, collapsed), { once: true });
+  else start(cfg, early, collapsed);
+}
+
+boot();

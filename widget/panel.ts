@@ -17,7 +17,7 @@ const FIRST_PAGES = 5;
 const NARROW_PX = 768;
 
 /** The employee's own choice, kept across pages; undefined until they make one. Storage can be off (privacy settings). */
-function readCollapsed(): boolean | undefined {
+export function readCollapsed(): boolean | undefined {
   try {
     const v = localStorage.getItem(COLLAPSED_KEY);
     return v === '1' ? true : v === '0' ? false : undefined;
@@ -36,28 +36,16 @@ export class Panel {
   readonly host: HTMLElement;
   private readonly root: ShadowRoot;
   private view: View | undefined;
-  /** The employee's collapse choice, once read from storage (see the constructor). */
-  private stored: { chosen: boolean | undefined } | undefined;
   private allPages = false;
   private readonly more: MoreState = { loading: new Set(), failed: new Set(), onMore: (list) => void this.loadMore(list) };
   onRetry: (target: Target) => void = () => {};
   /** Reads the next page of one of the customer's lists. */
   onMore: (target: Target, list: ListName, after: string) => Promise<Loaded<HistoryList<unknown>>> = () => Promise.resolve({ kind: 'empty' });
 
-  constructor(private readonly accountLang?: string) {
+  /** `chosen`: the employee's collapse choice as readCollapsed() gave it. */
+  constructor(private readonly accountLang: string | undefined, private chosen: boolean | undefined) {
     this.host = document.createElement(HOST_TAG);
     this.root = this.host.attachShadow({ mode: 'open' });
-    // A tab's first storage access takes milliseconds: it is made after the script's first turn,
-    // which sends the data request, so that it runs while the answer is on its way.
-    setTimeout(() => void this.chosen, 0);
-  }
-
-  private get chosen(): boolean | undefined {
-    return (this.stored ??= { chosen: readCollapsed() }).chosen;
-  }
-
-  private set chosen(v: boolean | undefined) {
-    this.stored = { chosen: v };
   }
 
   show(view: View): void {

@@ -50,7 +50,7 @@ function userscript(publicUrl: string, a: Account, bundle: Bundle): string {
 // @match        ${origin}/task/*
 // @match        ${origin}/*
 // @noframes
-// @run-at       document-end
+// @run-at       document-start
 // @grant        GM_xmlhttpRequest
 // @connect      ${new URL(publicUrl).hostname}
 // @updateURL    ${self}

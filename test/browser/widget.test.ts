@@ -569,7 +569,7 @@ test('the userscript has a proper header and the bundle is within budget', async
   has(/^\/\/ ==UserScript==$/);
   has(new RegExp(`^// @match\\s+${site.origin.replace(/\./g, '\\.')}/task/\\*$`));
   has(/^\/\/ @noframes$/);
-  has(/^\/\/ @run-at\s+document-end$/);
+  has(/^\/\/ @run-at\s+document-start$/);
   has(/^\/\/ @grant\s+GM_xmlhttpRequest$/);
   has(/^\/\/ @connect\s+127\.0\.0\.1$/);
   has(new RegExp(`^// @updateURL\\s+${account.widget.userscriptUrl.replace(/[.?]/g, '\\$&')}$`));

@@ -34,10 +34,16 @@ export function matchPatterns(userscript: string): string[] {
     `^${glob!.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`);
 }
 
+/** A userscript's `// @run-at`; managers default to document-end. */
+export function runAt(userscript: string): string {
+  return /^\/\/ @run-at\s+(\S+)\s*$/m.exec(userscript)?.[1] ?? 'document-end';
+}
+
 /**
  * The script a userscript manager would run for this userscript on every page of the context:
- * only in the top frame (@noframes), only where an @match matches, after the document is parsed
- * (@run-at document-end), with GM_xmlhttpRequest in scope. The shim is built on the page's fetch,
+ * only in the top frame (@noframes), only where an @match matches, when its @run-at says (at
+ * document-start before the page's own scripts, as the document is made; otherwise once it is
+ * parsed), with GM_xmlhttpRequest in scope. The shim is built on the page's fetch,
  * so unlike Tampermonkey's it is bound by CORS: the tests thereby also cover the relay's CORS
  * grant to the Planfix origin, the path the bundle takes where no manager lends its request.
  */
@@ -51,7 +57,7 @@ export function managerScript(userscript: string): string {
       .then(async (r) => d.onload({ status: r.status, responseText: await r.text() }), () => d.onerror());
   };
   const run = () => new Function('GM_xmlhttpRequest', ${JSON.stringify(userscript)})(GM_xmlhttpRequest);
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', run, { once: true });
+  if (${runAt(userscript) !== 'document-start'} && document.readyState === 'loading') document.addEventListener('DOMContentLoaded', run, { once: true });
   else run();
 })();`;
 }
