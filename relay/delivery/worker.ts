@@ -1,6 +1,4 @@
-import { activityItem } from './activity.ts';
 import type { Logger } from '../log.ts';
-import { deliveryLatency, eventsDelivered, eventsFailed } from '../metrics.ts';
 import { RetryableError } from '../errors.ts';
 import type { CallSkip } from '../core/call-plan.ts';
 import { deadReason, type DeadReason } from './dead-reason.ts';
@@ -11,11 +9,10 @@ import type { ActivityLog, Entry, Journal, Store } from '../store/store.ts';
 import { currentSlot } from '../slot.ts';
 import { Claimer } from './claimer.ts';
 import { Fifo } from './fifo.ts';
+import { recordOutcome, type Outcome } from './outcome.ts';
 import { Slots } from './slots.ts';
+import { DeadLetters } from './dead-letters.ts';
 import type { TrafficRecorder } from './traffic.ts';
-
-/** Dead letters put back in line by one "retry all" (see Worker.retryAllDead). */
-export const REVIVE_AT_ONCE = 5_000;
 
 
 export interface WorkerOptions {
@@ -59,6 +56,8 @@ export class Worker {
   private readonly claimer: Claimer | undefined;
   private readonly deliverDeps: DeliverDeps;
   readonly stats = { delivered: 0, retried: 0, dead: 0 };
+  /** The admin's retry and dismiss of dead letters. */
+  readonly deadLetters: DeadLetters;
 
   constructor(
     private readonly accounts: AccountStore,
@@ -74,6 +73,10 @@ export class Worker {
     this.slots = new Slots({ global: opts.global ?? 64, perAccount: opts.perAccount ?? 8 }, wake, () => this.pump());
     const claims = store.journal.claims;
     this.deliverDeps = claims ? { ...deps, holds: (key) => this.claimer!.owns(key) } : deps;
+    this.deadLetters = new DeadLetters(store.journal, (entries) => {
+      this.claimer?.revived(entries);
+      this.enqueue(entries);
+    });
     this.claimer = claims && new Claimer(claims, { put: (entries) => this.put(entries), has: (key) => this.queues.has(key), drop: () => this.dropUnclaimed() }, log, opts.pollMs);
   }
 
@@ -216,15 +219,8 @@ export class Worker {
       }
     };
     const kind = this.accounts.channel(entry.channel)?.channel.kind ?? 'planfix';
-    const note = (outcome: 'delivered' | 'retrying' | 'dead', attempts: number, error?: { text: string; code: DeadReason | RetryReason }, skipped: CallSkip[] = []) => {
-      const latencyMs = Date.now() - (this.enqueuedAt.get(entry.id) ?? Date.now());
-      if (outcome === 'delivered') {
-        eventsDelivered.inc({ kind });
-        deliveryLatency.observe({ kind }, latencyMs / 1000);
-      } else eventsFailed.inc({ kind, outcome: outcome === 'dead' ? 'dead' : 'retry' });
-      this.opts.traffic?.outcome(entry.account, entry.channel, outcome, latencyMs);
-      this.activity.add(entry.account, activityItem(entry, outcome, attempts, latencyMs, error, skipped));
-    };
+    const note = (outcome: Outcome, attempts: number, error?: { text: string; code: DeadReason | RetryReason }, skipped: CallSkip[] = []) =>
+      recordOutcome({ traffic: this.opts.traffic, activity: this.activity }, entry, kind, outcome, attempts, Date.now() - (this.enqueuedAt.get(entry.id) ?? Date.now()), error, skipped);
     const written = this.unwritten.get(entry.id);
     // Never journaled: the sender was answered 503 and sends it again.
     const dropIfLost = () => (this.lost.delete(entry.id) ? (finish(), true) : false);
@@ -310,32 +306,6 @@ export class Worker {
   /** The claims were lost: keys not being delivered now leave; those running, after their event. */
   private dropUnclaimed(): void {
     for (const key of [...this.queues.keys()]) if (!this.running.has(key)) this.forget(key);
-  }
-
-  /** Puts a dead letter back in line; false when there is no such dead letter. */
-  async retryDead(accountId: string, id: string): Promise<boolean> {
-    const e = await this.journal.revive(accountId, id);
-    if (!e) return false;
-    this.claimer?.revived([e]);
-    this.enqueue([e]);
-    return true;
-  }
-
-  /**
-   * Puts the account's dead letters back in line, each conversation's in their order, at most
-   * REVIVE_AT_ONCE of them: they wait in memory like any pending event, and an outage's dead
-   * letters are not bounded by the admission's backlog. `more`: some are left for the next call.
-   */
-  async retryAllDead(accountId: string): Promise<{ requeued: number; more: boolean }> {
-    const revived = await this.journal.reviveAll(accountId, REVIVE_AT_ONCE);
-    this.claimer?.revived(revived);
-    if (revived.length) this.enqueue(revived);
-    return { requeued: revived.length, more: revived.length === REVIVE_AT_ONCE };
-  }
-
-  /** Deletes a dead letter for good (an admin looked at it and let it go); false when there is none. */
-  dismissDead(accountId: string, id: string): Promise<boolean> {
-    return this.journal.dismiss(accountId, id);
   }
 
   /** Finishes the deliveries in flight and starts no more. */

@@ -31,7 +31,7 @@ export function deliveryRoutes(router: Router, admin: AdminContext): void {
   // Every dead letter of the account back in line, each conversation's in their original order.
   router.post('/accounts/:id/dead-letters/retry', async (ctx) => {
     const a = account(ctx.params.id!);
-    const { requeued, more } = await relay.worker.retryAllDead(a.id);
+    const { requeued, more } = await relay.worker.deadLetters.retryAll(a.id);
     logOf(a).info({ requeued, more }, 'dead letters retried');
     ctx.status = 202;
     ctx.body = { ok: true, requeued, more };
@@ -39,7 +39,7 @@ export function deliveryRoutes(router: Router, admin: AdminContext): void {
 
   router.post('/accounts/:id/dead-letters/:eventId/retry', async (ctx) => {
     const a = account(ctx.params.id!);
-    if (!(await relay.worker.retryDead(a.id, ctx.params.eventId!))) throw new HttpError(404, 'dead letter not found');
+    if (!(await relay.worker.deadLetters.retry(a.id, ctx.params.eventId!))) throw new HttpError(404, 'dead letter not found');
     ctx.status = 202;
     ctx.body = { ok: true, eventId: ctx.params.eventId };
   });
@@ -47,7 +47,7 @@ export function deliveryRoutes(router: Router, admin: AdminContext): void {
   // Lets a dead letter go for good: it is not delivered, and a provider's resend of it stays a duplicate.
   router.delete('/accounts/:id/dead-letters/:eventId', async (ctx) => {
     const a = account(ctx.params.id!);
-    if (!(await relay.worker.dismissDead(a.id, ctx.params.eventId!))) throw new HttpError(404, 'dead letter not found');
+    if (!(await relay.worker.deadLetters.dismiss(a.id, ctx.params.eventId!))) throw new HttpError(404, 'dead letter not found');
     logOf(a).info({ event: ctx.params.eventId }, 'dead letter dismissed');
     ctx.status = 204;
   });
