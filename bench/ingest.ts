@@ -59,8 +59,8 @@ interface Subject {
 }
 
 /** One relay process, on the SQLite store of its data directory or with `env`'s RELAY_DATABASE_URL. */
-async function relaySide(sim: { origin: string }, env: Record<string, string> = {}, dbCpuMs?: () => Promise<number>): Promise<Side> {
-  const relay = await RelayProc.start(await tempDir('ingest'), { env });
+async function relaySide(sim: { origin: string }, env: Record<string, string> = {}, dbCpuMs?: () => Promise<number>, script?: string): Promise<Side> {
+  const relay = await RelayProc.start(await tempDir('ingest'), { env, ...(script ? { script } : {}) });
   try {
     const { webhookUrl } = await chatraAccount(relay, sim.origin);
     return {
@@ -78,8 +78,18 @@ async function relaySide(sim: { origin: string }, env: Record<string, string> = 
   }
 }
 
-const SUBJECTS: Subject[] = [
-  { name: 'relay on SQLite', figure: '1 ingest: relay / bare Koa req/s', target: 'ratio >= 0.5', met: (r) => r >= 0.5, start: (sim) => relaySide(sim) },
+const SQLITE: Subject = { name: 'relay on SQLite', figure: '1 ingest: relay / bare Koa req/s', target: 'ratio >= 0.5', met: (r) => r >= 0.5, start: (sim) => relaySide(sim) };
+
+/**
+ * BENCH_COMPARE=<another build's relay.js>: the figure compares two builds on SQLite in the same
+ * rounds (an A/B of a change, the PostgreSQL rows left out), each against the same bare Koa.
+ */
+const COMPARE = process.env.BENCH_COMPARE;
+const SUBJECTS: Subject[] = COMPARE ? [SQLITE, {
+  name: 'the other build on SQLite', figure: `1 ingest: ${COMPARE} / bare Koa req/s`, target: 'reported', met: () => true,
+  start: (sim) => relaySide(sim, {}, undefined, COMPARE),
+}] : [
+  SQLITE,
   {
     name: 'relay on PostgreSQL', figure: '1 ingest: relay on PostgreSQL / bare Koa req/s', target: 'reported', met: () => true,
     start: async (sim) => relaySide(sim, { RELAY_DATABASE_URL: await benchDatabase() }, clusterCpuMs),
