@@ -4,13 +4,14 @@
 import test, { type ExecutionContext } from 'ava';
 import { PlanfixSim } from './sim/planfix.ts';
 import { RingostatFake } from './sim/ringostat.ts';
-import { RelayProcess, sharedRelays } from './helpers/relay-process.ts';
+import { FAST_REST, RelayProcess, sharedRelays } from './helpers/relay-process.ts';
 
 const PROJECT = '11111';
 const REC = (id: string) => `https://app.ringostat.com/recordings/${id}.ogg?token=r`;
 
-// A run every 3 s, each reading up to 1.5 s ago.
-const RECONCILE = { RELAY_RECONCILE_MINUTES: '0.05', LOG_LEVEL: 'debug' };
+// A run every 3 s, each reading up to 1.5 s ago; Planfix REST at the simulator's pace (the calls'
+// contact searches and comments), which is not the subject here.
+const RECONCILE = { ...FAST_REST, RELAY_RECONCILE_MINUTES: '0.05', LOG_LEVEL: 'debug' };
 // One relay for the tests that each look at an account and a Ringostat fake of their own; the test
 // that reads the relay's /metrics totals and /healthz backlog has one of its own.
 const shared = sharedRelays((stop) => test.after.always(stop));
