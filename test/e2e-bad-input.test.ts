@@ -1,10 +1,15 @@
 import { stat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { chatraWebhook } from './sim/chatra.ts';
 import { chatraSetup } from './helpers/chatra-setup.ts';
 import { journalEvents as journalSize } from './helpers/journal.ts';
+import { sharedRelays } from './helpers/relay-process.ts';
 
+// One relay for the tests that each work in an account of their own (on simulators of their own);
+// the test that counts the relay's whole journal and the one that stops the relay have one each.
+const shared = sharedRelays((stop) => test.after.always(stop));
+const sharedSetup = (t: ExecutionContext) => chatraSetup(t, { shared });
 
 test('every bad input is refused with a reason, nothing is journaled, and the relay keeps running', async (t) => {
   const { relay, channel, account, pf } = await chatraSetup(t);
@@ -58,7 +63,7 @@ test('every bad input is refused with a reason, nothing is journaled, and the re
 });
 
 test('admin API: auth, validation naming the field, masked secrets, files 0600, 404s', async (t) => {
-  const { relay, account, channel } = await chatraSetup(t);
+  const { relay, account, channel } = await sharedSetup(t);
   t.is((await relay.api('GET', '/api/accounts', undefined, 'wrong-token')).status, 401);
   t.is((await fetch(`${relay.url}/api/accounts`)).status, 401);
 
@@ -114,7 +119,7 @@ test('admin API: auth, validation naming the field, masked secrets, files 0600, 
 });
 
 test('a terminal Planfix refusal becomes a dead letter that the admin API lists and retries', async (t) => {
-  const { relay, account, pf, hook } = await chatraSetup(t);
+  const { relay, account, pf, hook } = await sharedSetup(t);
   // A wrong Planfix token is a 401 from Planfix: not worth retrying until the admin fixes it.
   t.is((await relay.api('PATCH', `/api/accounts/${account.id}`, { planfix: { chatToken: 'wrong' } })).status, 200);
   await hook(chatraWebhook('chatStarted', { messages: [{ id: 'dl1', message: 'lost?' }] }));
@@ -129,7 +134,7 @@ test('a terminal Planfix refusal becomes a dead letter that the admin API lists 
 });
 
 test('a dead letter dismissed is gone for good: not delivered, not listed, and its resend is a duplicate', async (t) => {
-  const { relay, account, pf, hook } = await chatraSetup(t);
+  const { relay, account, pf, hook } = await sharedSetup(t);
   t.is((await relay.api('PATCH', `/api/accounts/${account.id}`, { planfix: { chatToken: 'wrong' } })).status, 200);
   const webhook = chatraWebhook('chatStarted', { messages: [{ id: 'dl2', message: 'let it go' }] });
   await hook(webhook);

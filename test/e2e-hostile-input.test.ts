@@ -7,9 +7,13 @@ import test from 'ava';
 import { request, waitUntil } from './faults/helpers/http.ts';
 import { startWorld, type World } from './faults/helpers/world.ts';
 import { journalEvents } from './helpers/journal.ts';
-import { ADMIN_TOKEN } from './helpers/relay-process.ts';
+import { ADMIN_TOKEN, sharedRelays } from './helpers/relay-process.ts';
 import { chatraWebhook } from './sim/chatra.ts';
 import { viberSign } from './sim/viber.ts';
+
+// One relay for the tests that each look only at an account of their own (on simulators and fakes of
+// their own); the tests that count the relay's whole journal or read its whole log have one each.
+const shared = sharedRelays((stop) => test.after.always(stop));
 
 const nest = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
 const json = { 'content-type': 'application/json' };
@@ -22,7 +26,7 @@ async function post(w: World, path: string, body: string, headers: Record<string
 }
 
 test('the visit action on the contact reaches Planfix with the visitor\'s OS, browser and IP escaped', async (t) => {
-  const w = await startWorld(t, { kinds: ['chatra'] });
+  const w = await startWorld(t, { kinds: ['chatra'], shared });
   const hostile = { os: '<img src=x onerror=alert(1)>', browser: 'Chrome" onmouseover="alert(2)', ip: '203.0.113.7&<b>' };
   const answer = await post(w, w.account.channels.chatra!.path, JSON.stringify(chatraWebhook('chatStarted', { client: hostile, messages: [{ message: 'Hello' }] })));
   t.is(answer.status, 200);
@@ -58,7 +62,7 @@ test('bodies nested thousands deep are 400 with a reason in every adapter, nothi
 });
 
 test('a Verbox file URL with a malformed percent-escape is delivered, its name kept as written', async (t) => {
-  const w = await startWorld(t, { kinds: ['verbox'] });
+  const w = await startWorld(t, { kinds: ['verbox'], shared });
   const url = 'https://files.example.com/doc/Invoice%E0%A4%A.pdf';
   const body = JSON.stringify({ event: 'message', clientId: 'v1', messageId: 'm1', text: 'see file', files: [{ url }] });
   const a = await post(w, w.account.channels.verbox!.path, body, { ...json, 'x-relay-token': w.secrets.configured.verboxToken1! });
@@ -70,7 +74,7 @@ test('a Verbox file URL with a malformed percent-escape is delivered, its name k
 });
 
 test('admin API: a key every object inherits is no check part and no channel kind (400, not 500 or 200)', async (t) => {
-  const w = await startWorld(t, { kinds: [] });
+  const w = await startWorld(t, { kinds: [], shared });
   const id = w.account.id;
   for (const only of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
     const a = await w.relay.api('POST', `/api/accounts/${id}/check?only=${only}`);
@@ -117,7 +121,7 @@ test('a POST dropped in the middle of its body prints nothing outside the JSON l
 });
 
 test('Telephony setup: planfix_url only on the account\'s own Planfix, not another tenant or another port', async (t) => {
-  const w = await startWorld(t, { kinds: [] });
+  const w = await startWorld(t, { kinds: [], shared });
   const a = w.account;
   const setup = (planfixUrl: string) => post(w, `/planfix/${a.id}/telephony`, new URLSearchParams({
     cmd: 'setup', token: a.telephonyCallbackToken, planfix_token: 'new-pf-token', planfix_url: planfixUrl,

@@ -3,7 +3,7 @@
 // zone, so the account sets ru + Europe/Moscow itself (the domain defaults are in locale.test.ts).
 import test from 'ava';
 import { PlanfixSim } from './sim/planfix.ts';
-import { RelayProcess } from './helpers/relay-process.ts';
+import { FAST_REST, RelayProcess } from './helpers/relay-process.ts';
 
 test('language and timeZone: shown with their effective values, settable, bad values refused naming the field', async (t) => {
   const pf = await PlanfixSim.start();
@@ -45,7 +45,8 @@ test('language and timeZone: shown with their effective values, settable, bad va
 test('a Russian account: the call comment, the new contact, the late recording and the chat summary arrive in Russian with Moscow time', async (t) => {
   const pf = await PlanfixSim.start();
   t.teardown(() => pf.close());
-  const relay = await RelayProcess.start();
+  // The texts are the subject, not the REST pace: a call from a new number costs five requests.
+  const relay = await RelayProcess.start(FAST_REST);
   t.teardown(() => relay.stop());
   const account = (await relay.api('POST', '/api/accounts', {
     name: 'Acme', defaultCountry: 'RU', language: 'ru', timeZone: 'Europe/Moscow',

@@ -3,8 +3,13 @@
 import { execFileSync } from 'node:child_process';
 import test from 'ava';
 import { chatraSetup } from './helpers/chatra-setup.ts';
+import { sharedRelays } from './helpers/relay-process.ts';
 import { ViberFake } from './sim/viber.ts';
 import { RingostatFake } from './sim/ringostat.ts';
+
+// One relay for the activity and check tests, each in an account of its own on simulators of its
+// own; the /metrics test (the relay's totals) and the read-only data directory test have one each.
+const shared = sharedRelays((stop) => test.after.always(stop));
 
 const client = { id: 'ops-client', name: 'Olga', email: 'olga@example.com' };
 const chat = (id: string, text: string) => ({ eventName: 'chatFragment', client, messages: [{ id, type: 'client', message: text }] });
@@ -60,7 +65,7 @@ async function waitStatus(base: string, status: number): Promise<Record<string, 
 }
 
 test('activity lists delivered and failed events with a short preview; test connection explains each part', async (t) => {
-  const { pf, relay, account, hook } = await chatraSetup(t, { sim: { restScopes: ['contact_readonly', 'task_readonly', 'task_update', 'process_readonly'] } });
+  const { pf, relay, account, hook } = await chatraSetup(t, { sim: { restScopes: ['contact_readonly', 'task_readonly', 'task_update', 'process_readonly'] }, shared });
   await hook(chat('a-1', 'A question about the blue kettle that goes on and on for a while'));
   await pf.waitFor(() => pf.tasks[0]);
   const activity = await pf.waitFor(async () => {
@@ -86,7 +91,7 @@ test('activity lists delivered and failed events with a short preview; test conn
 });
 
 test('channel checks: Chatra keys, Viber token and webhook, Ringostat Auth-key', async (t) => {
-  const { relay, account, channel } = await chatraSetup(t);
+  const { relay, account, channel } = await chatraSetup(t, { shared });
   t.like((await relay.api('POST', `/api/accounts/${account.id}/channels/${channel.id}/check`)).body, { ok: true, message: 'Chatra accepted the API keys.' });
   await relay.api('PATCH', `/api/accounts/${account.id}/channels/${channel.id}`, { settings: { secretKey: 'wrong' } });
   t.like((await relay.api('POST', `/api/accounts/${account.id}/channels/${channel.id}/check`)).body, { ok: false });

@@ -3,11 +3,15 @@
 import test, { type ExecutionContext } from 'ava';
 import { PlanfixSim, type PlanfixSimOptions } from './sim/planfix.ts';
 import { RingostatFake } from './sim/ringostat.ts';
-import { RelayProcess } from './helpers/relay-process.ts';
+import { sharedRelays } from './helpers/relay-process.ts';
 
 const PROJECT = '11111';
 /** A pass every 1.2 s and a look at the accounts as often: the test's minutes are seconds. */
 const FAST = { RELAY_PHONE_BOOK: 'on', RELAY_PHONE_BOOK_CHANGES_MIN: '0.02' };
+
+// One relay per environment for the file: each test has a Planfix simulator, a Ringostat fake and
+// accounts of its own on it (the mirror reads each account's Planfix apart, at its own REST pace).
+const shared = sharedRelays((stop) => test.after.always(stop));
 
 interface PhoneBookView { enabled: boolean; mirrored: boolean; numbers: number; contacts?: number; syncedAt?: string; pass?: unknown; error?: { text: string }; changesRefused: boolean }
 
@@ -21,13 +25,14 @@ async function setup(t: ExecutionContext, opts: { env?: Record<string, string>; 
     const n = String(1000000 + i);
     pf.addContact({ name: `Client ${i}`, phones: [`+380 67 ${n.slice(0, 3)} ${n.slice(3)}`, ...(i % 50 === 0 ? [`(044) ${n.slice(0, 3)}-${n.slice(3)}`] : [])] });
   }
-  const relay = await RelayProcess.start({ ...FAST, ...opts.env });
-  t.teardown(() => relay.stop());
+  const relay = await shared({ ...FAST, ...opts.env });
   pf.addEmployee({ email: 'ivan@acme.test', name: 'Ivan', lastName: 'Ivanenko', ext: '11' });
   const account = (await relay.api('POST', '/api/accounts', {
     name: 'Acme', defaultCountry: 'UA',
     planfix: { url: pf.origin, chatToken: 'pf-chat-token', restToken: 'pf-rest-token', telephonyToken: 'pf-tel-token' },
   })).body;
+  // Before the simulators close (teardowns run last first): the account's work ends with it.
+  t.teardown(async () => { await relay.api('DELETE', `/api/accounts/${account.id}`); });
   const view = async () => (await relay.api('GET', `/api/accounts/${account.id}/phone-book`)).body as PhoneBookView;
   const addChannel = async () => {
     const channel = await relay.api('POST', `/api/accounts/${account.id}/channels`, {

@@ -3,7 +3,7 @@
 // employees page by page; a token without a scope, no token and a refused token each answered
 // 200 with why, for the page to fall back to typing; a bad request refused with its reason.
 import test, { type ExecutionContext } from 'ava';
-import { sharedRelays } from './helpers/relay-process.ts';
+import { FAST_REST, sharedRelays } from './helpers/relay-process.ts';
 import { PlanfixSim, type PlanfixSimOptions } from './sim/planfix.ts';
 import { ALL_SCOPES } from './sim/rest-scopes.ts';
 
@@ -13,7 +13,8 @@ const relayFor = sharedRelays((stop) => test.after.always(stop));
 async function setup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; restToken?: string | null } = {}) {
   const pf = await PlanfixSim.start(opts.sim);
   t.teardown(() => pf.close());
-  const relay = await relayFor();
+  // The lists are the subject, not the REST pace: their pages and lists are read 100 ms apart.
+  const relay = await relayFor(FAST_REST);
   const restToken = opts.restToken === undefined ? 'pf-rest-token' : opts.restToken;
   const created = await relay.api('POST', '/api/accounts', {
     name: 'Acme', planfix: { url: pf.origin, chatToken: 'pf-chat-token', ...(restToken ? { restToken } : {}) },

@@ -4,21 +4,30 @@
 import test, { type ExecutionContext } from 'ava';
 import { PlanfixSim } from './sim/planfix.ts';
 import { RingostatFake } from './sim/ringostat.ts';
-import { RelayProcess } from './helpers/relay-process.ts';
+import { FAST_REST, RelayProcess, sharedRelays } from './helpers/relay-process.ts';
 
 const PROJECT = '11111';
 const REC = (id: string) => `https://app.ringostat.com/recordings/${id}.ogg?token=r`;
 
+// A run every 3 s, each reading up to 1.5 s ago; Planfix REST at the simulator's pace (the calls'
+// contact searches and comments), which is not the subject here.
+const RECONCILE = { ...FAST_REST, RELAY_RECONCILE_MINUTES: '0.05', LOG_LEVEL: 'debug' };
+// One relay for the tests that each look at an account and a Ringostat fake of their own; the test
+// that reads the relay's /metrics totals and /healthz backlog has one of its own.
+const shared = sharedRelays((stop) => test.after.always(stop));
+
 interface Recovery { on: boolean; off?: string; last?: { at: string; from?: string; to?: string; found: number; recovered: number; unfinished: number; error?: string } }
 
-async function setup(t: ExecutionContext, settings: Record<string, unknown> = {}) {
+async function setup(t: ExecutionContext, settings: Record<string, unknown> = {}, { ownRelay = false } = {}) {
   const pf = await PlanfixSim.start();
   t.teardown(() => pf.close());
   const rs = await RingostatFake.start({ projectId: PROJECT, timeZone: 'Europe/Kyiv' });
   t.teardown(() => rs.close());
-  // A run every 3 s, each reading up to 1.5 s ago.
-  const relay = await RelayProcess.start({ RELAY_RECONCILE_MINUTES: '0.05', LOG_LEVEL: 'debug' });
-  t.teardown(() => relay.stop());
+  let relay: RelayProcess;
+  if (ownRelay) {
+    relay = await RelayProcess.start(RECONCILE);
+    t.teardown(() => relay.stop());
+  } else relay = await shared(RECONCILE);
   pf.addEmployee({ email: 'ivan@acme.test', name: 'Ivan', lastName: 'Ivanenko', ext: '11' });
   const account = (await relay.api('POST', '/api/accounts', {
     name: 'Acme', defaultCountry: 'UA', timeZone: 'Europe/Kyiv',
@@ -29,6 +38,8 @@ async function setup(t: ExecutionContext, settings: Record<string, unknown> = {}
     settings: { authKey: rs.authKey, apiUrl: rs.apiUrl, projectId: PROJECT, ...settings },
     options: { employees: [{ id: '380671112233', ext: '11', email: 'ivan@acme.test' }], defaultExt: '11', callTarget: 'contact' },
   });
+  // On the shared relay, before the simulators close (teardowns run last first): the account's work ends with it.
+  if (!ownRelay) t.teardown(async () => { await relay.api('DELETE', `/api/accounts/${account.id}`); });
   if (channel.status !== 201) throw new Error(JSON.stringify(channel.body));
   const hook = (body: Record<string, unknown>) => relay.post(`${channel.body.webhookUrl}?event=call_end`, JSON.stringify(body));
   const recovery = async () => (await relay.api('GET', `/api/accounts/${account.id}/channels/${channel.body.id}`)).body.recovery as Recovery;
@@ -42,7 +53,7 @@ async function setup(t: ExecutionContext, settings: Record<string, unknown> = {}
 }
 
 test('calls whose webhooks never came reach Planfix once each from the call log; a late webhook adds nothing; a call whose webhook came is not delivered twice', async (t) => {
-  const { pf, rs, relay, account, hook, recovery, readPast, completed } = await setup(t);
+  const { pf, rs, relay, account, hook, recovery, readPast, completed } = await setup(t, {}, { ownRelay: true });
   const at = Date.now();
   const hooked = rs.logCall({ uniqueid: 'c-hooked', at, caller: '380501110001', disposition: 'ANSWERED', billsec: 20 });
   t.is((await hook(hooked)).status, 200, 'its webhook came');
@@ -94,7 +105,8 @@ test('a refused key is shown on the channel and logged without the key; the rela
   t.regex(failed.last!.error!, /Ringostat refused the Auth-key \(401/);
   t.false(JSON.stringify(failed).includes(wrongKey));
   t.is(rs.callLogRequests.at(-1)?.authKey, wrongKey);
-  await relay.waitForOutput((o) => o.includes('reconciliation with the provider\'s log failed'));
+  // This channel's line: other tests' channels share the relay.
+  await relay.waitForOutput((o) => o.split('\n').some((l) => l.includes('reconciliation with the provider\'s log failed') && l.includes(channel.id)));
   t.false(relay.output.includes(wrongKey), 'the key is not in the log');
   t.is((await fetch(`${relay.url}/healthz`)).status, 200);
 

@@ -3,16 +3,20 @@
 // refused, what it took before is still delivered), Viber's webhook registered again by the relay,
 // and the Planfix callback tokens.
 import test from 'ava';
-import { RelayProcess } from './helpers/relay-process.ts';
+import { sharedRelays } from './helpers/relay-process.ts';
 import { PlanfixSim } from './sim/planfix.ts';
 import { ViberFake, viberCallback, viberJson } from './sim/viber.ts';
+
+// One relay for the file: each test has a Planfix simulator and an account of its own on it.
+const shared = sharedRelays((stop) => test.after.always(stop));
 
 async function world(t: import('ava').ExecutionContext) {
   const pf = await PlanfixSim.start();
   t.teardown(() => pf.close());
-  const relay = await RelayProcess.start();
-  t.teardown(() => relay.stop());
+  const relay = await shared();
   const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', defaultCountry: 'UA', planfix: { url: pf.origin, chatToken: 'pf-chat-token' } })).body;
+  // Before the simulators close (teardowns run last first): the account's work ends with it.
+  t.teardown(async () => { await relay.api('DELETE', `/api/accounts/${account.id}`); });
   return { pf, relay, account };
 }
 
@@ -51,7 +55,8 @@ test('a channel\'s new webhook URL: the old one is 404, what it took before is d
   t.is((await relay.api('POST', `/api/accounts/nope/channels/${created.id}/rotate`)).status, 404);
   t.is((await relay.api('POST', `/api/accounts/${account.id}/channels/${created.id}/rotate`, undefined, 'not-the-admin-token')).status, 401);
   t.is((await relay.api('GET', `/api/accounts/${account.id}/channels/${created.id}`)).body.webhookUrl, fresh, 'a refused rotation changed nothing');
-  await relay.waitForOutput((o) => o.includes('channel webhook secret rotated'));
+  // This channel's line: the other tests rotate on the same relay.
+  await relay.waitForOutput((o) => o.split('\n').some((l) => l.includes('channel webhook secret rotated') && l.includes(created.id)));
   t.false(relay.output.includes(fresh.split('/').pop()!), 'the new secret is not logged');
 });
 

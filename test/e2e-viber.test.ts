@@ -3,21 +3,32 @@ import { join } from 'node:path';
 import test from 'ava';
 import { PlanfixSim } from './sim/planfix.ts';
 import { ViberFake, viberCallback, viberJson } from './sim/viber.ts';
-import { RelayProcess } from './helpers/relay-process.ts';
+import { RelayProcess, sharedRelays } from './helpers/relay-process.ts';
 import { journalEvents } from './helpers/journal.ts';
 
 const USER = { id: 'a1B2c3D4e5F6g7H8i9J0kA==', name: 'Olena', avatar: 'https://example.invalid/olena.jpg', country: 'UA', language: 'uk', api_version: 10 };
 let token = 5916837654388304302n;
 const message = (msg: Record<string, unknown>) => ({ event: 'message', timestamp: Date.now(), message_token: token++, sender: USER, message: msg, silent: false });
 
-async function setup(t: import('ava').ExecutionContext, options: Record<string, unknown> = {}, language?: string) {
+const shared = sharedRelays((stop) => test.after.always(stop));
+
+/**
+ * A Planfix simulator, a Viber fake and an account with a Viber channel of the test's own, on the
+ * file's relay (`ownRelay`: a relay of its own, for a test that reads the relay's whole journal).
+ */
+async function setup(t: import('ava').ExecutionContext, { options = {}, language, ownRelay = false }: { options?: Record<string, unknown>; language?: string; ownRelay?: boolean } = {}) {
   const pf = await PlanfixSim.start();
   t.teardown(() => pf.close());
   const viber = await ViberFake.start({ authToken: 'bot-token-0123456789abcdef' });
   t.teardown(() => viber.close());
-  const relay = await RelayProcess.start();
-  t.teardown(() => relay.stop());
+  let relay: RelayProcess;
+  if (ownRelay) {
+    relay = await RelayProcess.start();
+    t.teardown(() => relay.stop());
+  } else relay = await shared();
   const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', defaultCountry: 'UA', planfix: { url: pf.origin, chatToken: 'pf-chat-token' }, ...(language ? { language } : {}) })).body;
+  // On the shared relay, before the simulators close (teardowns run last first): the account's work ends with it.
+  if (!ownRelay) t.teardown(async () => { await relay.api('DELETE', `/api/accounts/${account.id}`); });
   const channel = await relay.api('POST', `/api/accounts/${account.id}/channels`, {
     kind: 'viber', name: 'Acme bot', settings: { authToken: viber.authToken, botName: 'acmebot', apiUrl: viber.apiUrl, welcomeText: 'Hi! Ask us anything.' }, options,
   });
@@ -28,7 +39,7 @@ async function setup(t: import('ava').ExecutionContext, options: Record<string, 
 }
 
 test('Viber: webhook set on creation, a user becomes a contact and a task, content types arrive, replies and receipts flow', async (t) => {
-  const { pf, viber, channel, reply } = await setup(t, { sendAsEmployee: true });
+  const { pf, viber, channel, reply } = await setup(t, { options: { sendAsEmployee: true } });
   t.is(channel.status, 201);
   t.is(channel.body.deepLink, 'viber://pa?chatURI=acmebot');
   t.like(channel.body.connect, { ok: true });
@@ -74,7 +85,7 @@ test('Viber: webhook set on creation, a user becomes a contact and a task, conte
 });
 
 test('Viber: a Ukrainian account gets a location, a sticker and a reasonless delivery failure in Ukrainian', async (t) => {
-  const { pf, viber, reply } = await setup(t, {}, 'uk');
+  const { pf, viber, reply } = await setup(t, { language: 'uk' });
   await viber.emit(message({ type: 'location', location: { lat: 50.4501, lon: 30.5234 } }));
   await viber.emit(message({ type: 'sticker', sticker_id: 40133 }));
   const task = await pf.waitFor(() => pf.tasks.find((x) => x.comments.length >= 2));
@@ -90,7 +101,7 @@ test('Viber: a Ukrainian account gets a location, a sticker and a reasonless del
 });
 
 test('Viber: a bad or missing signature is refused and nothing is journaled; an unsubscribed user gets a clear error', async (t) => {
-  const { pf, viber, relay, channel, reply } = await setup(t);
+  const { pf, viber, relay, channel, reply } = await setup(t, { ownRelay: true });
   const journalSize = () => journalEvents(relay.dataDir);
   const before = await journalSize();
   const body = viberJson(message({ type: 'text', text: 'forged' }));
@@ -109,12 +120,13 @@ test('Viber: a bad or missing signature is refused and nothing is journaled; an 
 });
 
 test('Viber: unsubscribed is recorded, so a reply fails at once without calling Viber; writing again subscribes', async (t) => {
-  const { pf, viber, relay, reply } = await setup(t);
+  const { pf, viber, relay, account, reply } = await setup(t);
   await viber.emit(message({ type: 'text', text: 'question' }));
   const task = await pf.waitFor(() => pf.tasks[0]);
   await viber.emit({ event: 'unsubscribed', timestamp: Date.now(), user_id: USER.id, message_token: token++ });
-  // Inbound events and replies queue separately: wait until the unsubscribe is applied.
-  await pf.waitFor(async () => ((await (await fetch(`${relay.url}/healthz`)).json()) as { backlog: number }).backlog === 0);
+  // Inbound events and replies queue separately: wait until the unsubscribe is applied (the
+  // account's backlog: other tests' accounts share the relay).
+  await pf.waitFor(async () => (await relay.api<{ backlogNow: number }>('GET', `/api/accounts/${account.id}/traffic?range=24h`)).body.backlogNow === 0);
   const calls = viber.requests.length;
   const answer = await reply(task.number, 'still there?');
   const status = await pf.waitFor(() => pf.messageStatuses.find((s) => s.messageId === answer.messageId));

@@ -48,7 +48,8 @@ test('users: prefixed ids, names in parts, a missing e-mail or name; an odd shap
 test('readChoices against the simulator: employees beyond the cap are cut, and the answer says so', async (t) => {
   const { sim, account } = await planfixAccount(t);
   for (let i = 0; i < 120; i++) sim.addEmployee({ email: `e${i}@acme.test`, name: `E${i}` });
-  const rest = new RestApi(new OutboundPolicy(['127.0.0.1']), 3000);
+  // Requests 100 ms apart: the cut is the subject, not Planfix's pace of one a second.
+  const rest = new RestApi(new OutboundPolicy(['127.0.0.1']), 3000, 100);
   t.teardown(() => rest.stop());
   const withToken = { ...account, planfix: { ...account.planfix, restToken: 'pf-rest-token' } };
   const cut = await readChoices(rest, withToken, 'users', 100);

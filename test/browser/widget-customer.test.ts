@@ -8,7 +8,7 @@ import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import type { Browser, Page } from 'playwright-core';
 import { contextWithUserscript, launchChromium } from '../helpers/browser.ts';
 import { seedCustomer } from '../helpers/customer-seed.ts';
-import { RelayProcess } from '../helpers/relay-process.ts';
+import { FAST_REST, RelayProcess } from '../helpers/relay-process.ts';
 import { ChatraFake, chatraWebhook } from '../sim/chatra.ts';
 import { PlanfixSim } from '../sim/planfix.ts';
 import { RingostatFake } from '../sim/ringostat.ts';
@@ -54,7 +54,7 @@ async function api(w: Pick<World, 'relay'>, a: Account, path: string, key = a.wi
 
 test.before(async (t) => {
   const [site, pf, chatra, viber, ringostat, relay, browser] = await Promise.all([
-    TaskPage.start(), PlanfixSim.start(), ChatraFake.start(), ViberFake.start({ authToken: 'bot-token-0123456789abcdef' }), RingostatFake.start(), RelayProcess.start(), launchChromium(),
+    TaskPage.start(), PlanfixSim.start(), ChatraFake.start(), ViberFake.start({ authToken: 'bot-token-0123456789abcdef' }), RingostatFake.start(), RelayProcess.start(FAST_REST), launchChromium(),
   ]);
   const w = t.context;
   Object.assign(w, { site, pf, chatra, viber, ringostat, relay, browser });

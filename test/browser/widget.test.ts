@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { contextWithUserscript, launchChromium, managerScript } from '../helpers/browser.ts';
-import { RelayProcess } from '../helpers/relay-process.ts';
+import { FAST_REST, RelayProcess } from '../helpers/relay-process.ts';
 import { ChatraFake, chatraWebhook, type ChatraClient } from '../sim/chatra.ts';
 import { PlanfixSim } from '../sim/planfix.ts';
 import { RingostatFake } from '../sim/ringostat.ts';
@@ -69,7 +69,7 @@ async function taskOf(w: Pick<World, 'relay' | 'pf' | 'account'>, customerName: 
 
 test.before(async (t) => {
   const [site, pf, chatra, ringostat, relay, browser] = await Promise.all([
-    TaskPage.start(), PlanfixSim.start(), ChatraFake.start(), RingostatFake.start(), RelayProcess.start(), launchChromium(),
+    TaskPage.start(), PlanfixSim.start(), ChatraFake.start(), RingostatFake.start(), RelayProcess.start(FAST_REST), launchChromium(),
   ]);
   Object.assign(t.context, { site, pf, chatra, ringostat, relay, browser });
   // The account's Planfix is the fake task page's origin (what the widget is allowed from); its

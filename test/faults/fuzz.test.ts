@@ -11,9 +11,12 @@ import { request, type Answer } from './helpers/http.ts';
 import { debug, scale, TIMEOUT } from './helpers/scale.ts';
 import { viberJson, viberSign } from '../sim/viber.ts';
 import { startWorld, type World } from './helpers/world.ts';
-import { ADMIN_TOKEN, RelayProcess } from '../helpers/relay-process.ts';
+import { ADMIN_TOKEN, sharedRelays } from '../helpers/relay-process.ts';
 
 test.after.always(() => finish(import.meta.url));
+// One relay for the two findings' tests, which only look at the statuses of their own requests;
+// the fuzz and the callback test count the journal and read the log, each on a relay of its own.
+const shared = sharedRelays((stop) => test.after.always(stop));
 
 interface Req {
   method: string;
@@ -225,8 +228,7 @@ test('fuzz: every endpoint, any body, header, content type, encoding and size: n
 // Planfix callbacks had the same bug and now use parseBody from relay/http/hooks.ts; admin.ts is
 // being changed by others. Fixed: admin.ts uses parseBody too.
 test('admin API: a body with a broken Content-Encoding is refused 4xx, not 500', async (t) => {
-  const relay = await RelayProcess.start();
-  t.teardown(() => relay.stop());
+  const relay = await shared();
   const statuses: number[] = [];
   for (const [encoding, path, method] of [['gzip', '/api/accounts', 'POST'], ['deflate', '/api/accounts', 'POST'], ['gzip', '/api/accounts/x', 'PATCH']] as const) {
     const a = await request(`${relay.url}${path}`, {
@@ -241,8 +243,7 @@ test('admin API: a body with a broken Content-Encoding is refused 4xx, not 500',
 // 501 Not Implemented to a method no router lists (TRACE, PROPFIND, any token a scanner sends),
 // on every path. A 5xx says the relay is broken; the method is the client's choice. Fixed: app.ts turns it into 405.
 test('a method no route takes is refused 4xx, not 501', async (t) => {
-  const relay = await RelayProcess.start();
-  t.teardown(() => relay.stop());
+  const relay = await shared();
   const statuses: number[] = [];
   for (const method of ['TRACE', 'PROPFIND', 'FOO']) {
     for (const path of ['/', '/healthz', '/api/accounts', '/hooks/x/y']) statuses.push((await request(`${relay.url}${path}`, { method })).status);

@@ -89,13 +89,18 @@ export const EMPLOYEE = { id: '380671112233', ext: '11', email: 'ivan@acme.test'
 
 /**
  * The relay as a process, the Planfix simulator and every provider fake on loopback, one account
- * with the channels asked for. Every token and key is random, and recorded in `secrets`.
+ * with the channels asked for. Every token and key is random, and recorded in `secrets`. `shared`:
+ * the file's relay for the environment from sharedRelays(), which other tests' worlds use too,
+ * instead of a relay of the world's own; the world's accounts are deleted when the test ends and
+ * the relay is left running (its `output` is then every test's).
  */
 export async function startWorld(t: ExecutionContext, opts: {
   kinds?: ChannelKind[];
   env?: Record<string, string>;
   dataDir?: string;
+  shared?: (env: Record<string, string>) => Promise<RelayProcess>;
 } & AccountOptions = {}): Promise<World> {
+  if (opts.shared && opts.dataDir) throw new Error('a shared relay has the data directory sharedRelays() gave it');
   const secrets: Secrets = { configured: {}, generated: {} };
   const conf = secrets.configured;
   const gen = secrets.generated;
@@ -106,12 +111,13 @@ export async function startWorld(t: ExecutionContext, opts: {
     rs: await RingostatFake.start({ authKey: (conf.ringostatAuthKey = secret('ringostat-key')) }),
   };
   const sims: PlanfixSim[] = [];
-  const relay = new Relay(await RelayProcess.start({
-    LOG_LEVEL: 'debug',
-    ...opts.env,
-  }, opts.dataDir));
+  const env = { LOG_LEVEL: 'debug', ...opts.env };
+  const relay = new Relay(opts.shared ? await opts.shared(env) : await RelayProcess.start(env, opts.dataDir));
+  const accountIds: string[] = [];
   t.teardown(async () => {
-    await relay.stop().catch(() => undefined);
+    // On a shared relay, before the simulators close: the accounts' work ends with them.
+    if (opts.shared) for (const id of accountIds) await relay.api('DELETE', `/api/accounts/${id}`).catch(() => undefined);
+    else await relay.stop().catch(() => undefined);
     for (const s of sims) await s.close();
     await Promise.all([fakes.chatra.close(), fakes.viber.close(), fakes.verbox.close(), fakes.rs.close()]);
   });
@@ -135,6 +141,7 @@ export async function startWorld(t: ExecutionContext, opts: {
     });
     if (created.status !== 201) throw new Error(`account: ${created.status} ${JSON.stringify(created.body)}`);
     const a = created.body;
+    accountIds.push(a.id);
     gen[`callbackChatToken${n}`] = a.connect.planfixChat.token;
     gen[`callbackTelToken${n}`] = a.connect.planfixTelephony.token;
     gen[`widgetKey${n}`] = a.widget.key;
