@@ -255,13 +255,18 @@ test('with 30 call webhooks queued, REST calls to Planfix never exceed 1 per sec
 });
 
 test('twelve answered calls of one employee at once, REST busy: every comment lands (deliveries waiting for one author lookup give their slots back)', async (t) => {
-  // At Planfix's own pace: REST must be busy when the author is looked up (at 100 ms it is not, and the test could not fail).
-  const { pf, hook, idle } = await setup(t, { options: { callTarget: 'contact' }, env: { RELAY_REST_INTERVAL_MS: '1000' } });
-  // More calls than the account's 8 delivery slots, each from a number the relay must search for
-  // (REST stays busy), all naming the same employee as the comment's author.
+  const { pf, hook, idle } = await setup(t, { options: { callTarget: 'contact' } });
+  // More calls than the account's 8 delivery slots, each from a number the relay must search for,
+  // all naming the same employee as the comment's author.
   const calls = Array.from({ length: 12 }, (_, i) => call(`dl-${i}`, `3805022200${String(i).padStart(2, '0')}`, { disposition: 'ANSWERED', billsec: 20 + i, connected_with: '380671112233' }));
   for (const [i, c] of calls.entries()) pf.addContact({ name: `Caller ${i}`, phones: [`+${c.caller}`] });
+  // The first caller search is held until every call is taken: all twelve searches queue at the
+  // REST limiter before the first delivery asks for the author, so that question comes last. The
+  // deliveries that found their caller meanwhile wait for its answer: holding their slots, they
+  // would fill all eight, and the delivery that asked could not take one back to finish.
+  pf.holdBefore(/\/rest\/contact\/list/, 2_000);
   const answers = await Promise.all(calls.map((c) => hook('call_end', c)));
+  pf.holdBefore(/^$/, 0);
   t.deepEqual(answers.map((a) => a.status), calls.map(() => 200));
   await idle();
   t.is(pf.contactComments.length, 12);
