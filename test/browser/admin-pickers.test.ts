@@ -140,8 +140,12 @@ test('a REST token without user_readonly: the employee fields say what to do in 
   }).waitFor());
   t.is(await alert.locator('select.picker').count(), 0);
   await alert.locator('input').fill('2');
+  // A save draws the account's page anew: the channel's Edit below is clicked on the new one (a
+  // click on the old page, just before it goes, opened nothing).
+  await page.locator('#account-edit').evaluate((el) => { el.dataset.before = 'save'; });
   await page.locator('#account-edit button[type=submit]').click();
   await w.pf.waitFor(async () => (await api(w, account.id)).alerts?.employeeId === 2);
+  await page.locator('#account-edit:not([data-before])').waitFor();
 
   // One line for the whole table; the templates, which the token may read, are still listed.
   const calls = channelOf(account, 'ringostat');
