@@ -27,6 +27,16 @@ async function setup(t: import('ava').ExecutionContext) {
 const channelOf = (account: { channels: { id: string; kind: string }[] }, kind: string) => account.channels.find((c) => c.kind === kind)!;
 const card = (page: Page, id: string) => page.locator(`article.channel[data-channel="${id}"]`);
 
+/**
+ * Clicks the card's Connect again and waits for the page drawn anew with the outcome: the card
+ * before it shows the last outcome too, and a click on it while it goes is lost.
+ */
+async function connectAgain(page: Page, id: string): Promise<void> {
+  await card(page, id).evaluate((el) => { el.dataset.before = 'connect'; });
+  await card(page, id).locator('button.connect', { hasText: 'Connect again' }).click();
+  await page.locator(`article.channel[data-channel="${id}"]:not([data-before])`).waitFor();
+}
+
 /** The channel's edit form, opened. */
 async function edit(page: Page, id: string): Promise<Locator> {
   await card(page, id).locator('button.edit').click();
@@ -152,11 +162,11 @@ test('a Viber webhook Viber refused shows its reason on the card, and Connect ag
   t.regex(await card(page, id).locator('.card-note').textContent() ?? '', /The relay sets the bot's webhook in Viber itself.*only https with a certificate from a public authority/);
 
   // Still refused: the card says so again, with the same reason.
-  await card(page, id).locator('button.connect', { hasText: 'Connect again' }).click();
+  await connectAgain(page, id);
   await t.notThrowsAsync(card(page, id).locator('.connect-state.warning', { hasText: 'Invalid certificate' }).waitFor());
 
   w.viber.refuseWebhooks(null);
-  await card(page, id).locator('button.connect', { hasText: 'Connect again' }).click();
+  await connectAgain(page, id);
   await t.notThrowsAsync(card(page, id).locator('.connect-state.ok', { hasText: /^Connected / }).waitFor());
   t.is(await card(page, id).locator('.connect-state.warning').count(), 0);
   const view = (await w.relay.api('GET', `/api/accounts/${account.id}/channels/${id}`)).body;
