@@ -53,15 +53,16 @@ export function opsRouter(relay: Relay): Router {
     const oldest = relay.worker.oldestPendingAt();
     const diskOk = await writable();
     const journalWritable = relay.store.journal.healthy && diskOk;
-    const ok = journalWritable && relay.store.healthy && relay.worker.alive;
-    ctx.status = ok ? 200 : 503;
-    ctx.set('Cache-Control', 'no-store');
-    // In words, for whoever reads /healthz when it says 503.
+    // In words, for whoever reads /healthz when it says 503; the status is read from the same list,
+    // so the two cannot disagree (the store's problem covers its journal).
     const problems = [
       ...(relay.store.problem ? [relay.store.problem] : []),
       ...(diskOk ? [] : ['the data directory is not writable']),
       ...(relay.worker.alive ? [] : ['the relay is stopping']),
     ];
+    const ok = problems.length === 0;
+    ctx.status = ok ? 200 : 503;
+    ctx.set('Cache-Control', 'no-store');
     ctx.body = {
       ok,
       ...(problems.length ? { problems } : {}),
