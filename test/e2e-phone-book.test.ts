@@ -31,8 +31,7 @@ async function setup(t: ExecutionContext, opts: { env?: Record<string, string>; 
     name: 'Acme', defaultCountry: 'UA',
     planfix: { url: pf.origin, chatToken: 'pf-chat-token', restToken: 'pf-rest-token', telephonyToken: 'pf-tel-token' },
   })).body;
-  // Before the simulators close (teardowns run last first): the account's work ends with it.
-  t.teardown(async () => { await relay.api('DELETE', `/api/accounts/${account.id}`); });
+  relay.forgetAtEnd(t, account.id);
   const view = async () => (await relay.api('GET', `/api/accounts/${account.id}/phone-book`)).body as PhoneBookView;
   const addChannel = async () => {
     const channel = await relay.api('POST', `/api/accounts/${account.id}/channels`, {

@@ -38,8 +38,7 @@ async function setup(t: ExecutionContext, settings: Record<string, unknown> = {}
     settings: { authKey: rs.authKey, apiUrl: rs.apiUrl, projectId: PROJECT, ...settings },
     options: { employees: [{ id: '380671112233', ext: '11', email: 'ivan@acme.test' }], defaultExt: '11', callTarget: 'contact' },
   });
-  // On the shared relay, before the simulators close (teardowns run last first): the account's work ends with it.
-  if (!ownRelay) t.teardown(async () => { await relay.api('DELETE', `/api/accounts/${account.id}`); });
+  if (!ownRelay) relay.forgetAtEnd(t, account.id);
   if (channel.status !== 201) throw new Error(JSON.stringify(channel.body));
   const hook = (body: Record<string, unknown>) => relay.post(`${channel.body.webhookUrl}?event=call_end`, JSON.stringify(body));
   const recovery = async () => (await relay.api('GET', `/api/accounts/${account.id}/channels/${channel.body.id}`)).body.recovery as Recovery;

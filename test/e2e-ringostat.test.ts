@@ -40,8 +40,7 @@ async function setup(t: ExecutionContext, opts: { sim?: PlanfixSimOptions; setti
     settings: { authKey: rs.authKey, apiUrl: rs.apiUrl, projectId: PROJECT, ...opts.settings },
     options: { employees: [{ id: '380671112233', ext: '11', email: 'ivan@acme.test', name: 'Ivan Ivanenko' }, { id: '101', ext: '11' }], ...opts.options },
   });
-  // Before the simulators close (teardowns run last first): the account's work ends with it.
-  t.teardown(async () => { await relay.api('DELETE', `/api/accounts/${account.id}`); });
+  relay.forgetAtEnd(t, account.id);
   if (channel.status !== 201) throw new Error(JSON.stringify(channel.body));
   const hook = (moment: string, body: Record<string, unknown>) => relay.post(`${channel.body.webhookUrl}?event=${moment}`, JSON.stringify(body));
   // Nothing of this account waits for delivery (other tests' accounts share the relay).

@@ -15,8 +15,7 @@ async function world(t: import('ava').ExecutionContext) {
   t.teardown(() => pf.close());
   const relay = await shared();
   const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', defaultCountry: 'UA', planfix: { url: pf.origin, chatToken: 'pf-chat-token' } })).body;
-  // Before the simulators close (teardowns run last first): the account's work ends with it.
-  t.teardown(async () => { await relay.api('DELETE', `/api/accounts/${account.id}`); });
+  relay.forgetAtEnd(t, account.id);
   return { pf, relay, account };
 }
 

@@ -27,8 +27,7 @@ async function setup(t: import('ava').ExecutionContext, { options = {}, language
     t.teardown(() => relay.stop());
   } else relay = await shared();
   const account = (await relay.api('POST', '/api/accounts', { name: 'Acme', defaultCountry: 'UA', planfix: { url: pf.origin, chatToken: 'pf-chat-token' }, ...(language ? { language } : {}) })).body;
-  // On the shared relay, before the simulators close (teardowns run last first): the account's work ends with it.
-  if (!ownRelay) t.teardown(async () => { await relay.api('DELETE', `/api/accounts/${account.id}`); });
+  if (!ownRelay) relay.forgetAtEnd(t, account.id);
   const channel = await relay.api('POST', `/api/accounts/${account.id}/channels`, {
     kind: 'viber', name: 'Acme bot', settings: { authToken: viber.authToken, botName: 'acmebot', apiUrl: viber.apiUrl, welcomeText: 'Hi! Ask us anything.' }, options,
   });

@@ -28,8 +28,7 @@ export async function chatraSetup(t: ExecutionContext, opts: { sim?: PlanfixSimO
     planfix: { url: pf.origin, chatToken: 'pf-chat-token', restToken: 'pf-rest-token' },
   });
   if (account.status !== 201) throw new Error(`account: ${JSON.stringify(account.body)}`);
-  // On a shared relay, before the simulators close (teardowns run last first): the account's work ends with it.
-  if (opts.shared) t.teardown(async () => { await relay.api('DELETE', `/api/accounts/${account.body.id}`); });
+  if (opts.shared) relay.forgetAtEnd(t, account.body.id);
   const channel = await relay.api('POST', `/api/accounts/${account.body.id}/channels`, {
     kind: 'chatra',
     name: 'Site chat',

@@ -99,6 +99,14 @@ export class RelayProcess {
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
+  /**
+   * Deletes the account when the test ends: on a relay shared by a file's tests, its work must end
+   * before the test's simulators close (teardowns run last first: register it after them).
+   */
+  forgetAtEnd(t: { teardown(fn: () => Promise<void>): void }, accountId: string): void {
+    t.teardown(async () => { await this.api('DELETE', `/api/accounts/${accountId}`); });
+  }
+
   /** POSTs to a URL the relay showed (webhook URL), rewriting its host to where this process listens. */
   async post(shownUrl: string, body: string | Uint8Array, contentType = 'application/json'): Promise<{ status: number; body: any }> {
     const u = new URL(shownUrl);
