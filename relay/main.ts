@@ -19,7 +19,7 @@ import { enforcePrivateDir } from './store/files.ts';
 import { importJsonl } from './store/sqlite/import-jsonl.ts';
 import { startRetention } from './store/retention.ts';
 import { DB_FILE, SqliteStore } from './store/sqlite/store.ts';
-import { PostgresStore } from './store/postgres/store.ts';
+import type { PostgresStore } from './store/postgres/store.ts';
 import { databaseHost } from './store/postgres/where.ts';
 import type { Store } from './store/store.ts';
 import { TrafficRecorder } from './delivery/traffic.ts';
@@ -53,6 +53,8 @@ async function adminToken(config: Config): Promise<string> {
  */
 async function openStore(config: Config, log: Logger): Promise<{ store: Store; accounts: AccountStore; where: string; shared?: PostgresStore }> {
   if (config.databaseUrl) {
+    // Loaded only here: pg and its modules are a part of every start that SQLite's relays never use.
+    const { PostgresStore } = await import('./store/postgres/store.ts');
     const store = await PostgresStore.open(config.databaseUrl);
     // A data directory used before is not read: its events and settings would be silently left behind unless moved.
     if (await stat(join(config.dataDir, DB_FILE)).then(() => true, () => false)) {

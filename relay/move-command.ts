@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.ts';
-import { moveToPostgres } from './store/move/move.ts';
 import { databaseHost } from './store/postgres/where.ts';
 
 // `node dist/relay.js move-to-postgres [--data DIR] [--to URL]`: moves a data directory's store
@@ -52,6 +51,8 @@ export async function moveCommand(args: string[]): Promise<number> {
   const where = `PostgreSQL at ${databaseHost(url)}`;
   console.log(`Moving ${dataDir} to ${where}, in one transaction:`);
   try {
+    // Loaded here: pg is needed by this command and by PostgreSQL's store, not by every start.
+    const { moveToPostgres } = await import('./store/move/move.ts');
     const report = await moveToPostgres(dataDir, url, (table, rows) => console.log(`  ${table}: ${n(rows)} rows`));
     const rows = report.tables.reduce((sum, t) => sum + t.rows, 0);
     console.log(`Committed to ${where}: accounts ${n(report.accounts)}, pending events ${n(report.pending)}, dead letters ${n(report.dead)}; ${n(rows)} rows in ${report.tables.length} tables.`);

@@ -1,17 +1,7 @@
 import { build } from 'esbuild';
+import { bundleRelay } from './relay-bundle.ts';
 
-// One file for the relay: `node dist/relay.js` needs node_modules only for what stays external.
-await build({
-  entryPoints: ['relay/main.ts'],
-  outfile: 'dist/relay.js',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  sourcemap: true,
-  packages: 'external',
-  logLevel: 'warning',
-});
+await bundleRelay('relay/main.ts', 'dist/relay.js');
 console.log('built dist/relay.js');
 
 /** A page script: one self-contained, minified IIFE for the browsers employees and admins use. */

@@ -5,10 +5,10 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { build } from 'esbuild';
 import { PlanfixSim } from '../../sim/planfix.ts';
 import { RelayProcess } from '../../helpers/relay-process.ts';
 import { EchoFake } from './fake.ts';
+import { bundleRelay } from '../../../scripts/relay-bundle.ts';
 
 const TOKEN = 'echo-token-secret-1234';
 
@@ -18,7 +18,7 @@ async function relayWithEcho(): Promise<string> {
   const dir = await mkdtemp(join('.tmp', 'relay-echo-build-'));
   const outfile = join(dir, 'relay.js');
   // As scripts/build.ts builds dist/relay.js, from the entry that registers the channel first.
-  await build({ entryPoints: ['test/channels/echo/relay.ts'], outfile, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' });
+  await bundleRelay('test/channels/echo/relay.ts', outfile);
   return outfile;
 }
 
