@@ -3,7 +3,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForNode } from '../scripts/node-bundle.ts';
 import { Proc } from '../test/helpers/proc.ts';
 
 export { Proc };
@@ -66,17 +66,10 @@ export async function heapOf(url: string): Promise<{ used: number; total: number
   return { used: metric('relay_process_nodejs_heap_size_used_bytes'), total: metric('relay_process_nodejs_heap_size_total_bytes'), external: metric('relay_process_nodejs_external_memory_bytes') };
 }
 
-/**
- * Bundles a TypeScript entry (with its dependencies) into one ESM file, as scripts/build.ts
- * bundles the relay, so helper processes run as plain `node` without a TypeScript loader.
- */
+/** Bundles a TypeScript entry into one ESM file, so helper processes run as plain `node` without a TypeScript loader. */
 export async function bundle(entry: string, outDir: string): Promise<string> {
   const outfile = join(outDir, entry.replace(/^.*\//, '').replace(/\.ts$/, '.mjs'));
-  await build({
-    entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning',
-    // Bundled CommonJS packages (koa) call require() for Node's own modules.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
+  await bundleForNode(entry, outfile);
   return outfile;
 }
 

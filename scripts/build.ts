@@ -1,7 +1,7 @@
 import { build } from 'esbuild';
-import { bundleRelay } from './relay-bundle.ts';
+import { bundleForNode } from './node-bundle.ts';
 
-await bundleRelay('relay/main.ts', 'dist/relay.js');
+await bundleForNode('relay/main.ts', 'dist/relay.js');
 console.log('built dist/relay.js');
 
 /** A page script: one self-contained, minified IIFE for the browsers employees and admins use. */

@@ -8,7 +8,7 @@ import test from 'ava';
 import { PlanfixSim } from '../../sim/planfix.ts';
 import { RelayProcess } from '../../helpers/relay-process.ts';
 import { EchoFake } from './fake.ts';
-import { bundleRelay } from '../../../scripts/relay-bundle.ts';
+import { bundleForNode } from '../../../scripts/node-bundle.ts';
 
 const TOKEN = 'echo-token-secret-1234';
 
@@ -18,7 +18,7 @@ async function relayWithEcho(): Promise<string> {
   const dir = await mkdtemp(join('.tmp', 'relay-echo-build-'));
   const outfile = join(dir, 'relay.js');
   // As scripts/build.ts builds dist/relay.js, from the entry that registers the channel first.
-  await bundleRelay('test/channels/echo/relay.ts', outfile);
+  await bundleForNode('test/channels/echo/relay.ts', outfile);
   return outfile;
 }
 
