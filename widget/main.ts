@@ -9,6 +9,10 @@ import type { WidgetConfig } from './types.ts';
 // One widget per page even when the script runs twice (installed twice, or the userscript plus
 // a script tag): the marker lives in the DOM, which every isolated world shares.
 const MARKER = 'data-planfix-relay';
+// The marker needs the root element, which a script run at document-start may not have yet: a
+// second copy asks on the document instead, before it sends its data request. Listeners of every
+// world hear a DOM event, and the first copy cancels it.
+const RUNNING = 'planfix-relay:running';
 
 /** The data of the page the script started on, asked for before the page was parsed. */
 interface Early {
@@ -94,6 +98,8 @@ function start(cfg: WidgetConfig, early: Early | undefined, collapsed: boolean |
 function boot(): void {
   const cfg = readConfig();
   if (!cfg) return;
+  if (!document.dispatchEvent(new Event(RUNNING, { cancelable: true }))) return;
+  document.addEventListener(RUNNING, (e) => e.preventDefault());
   const target = targetOf(location.pathname);
   const early = target && { target, answer: loadTarget(cfg, target) };
   // A tab's first storage access takes milliseconds: made here, it overlaps the page's loading

@@ -283,6 +283,20 @@ test('moving to another task swaps the data without a reload; Planfix re-renderi
   t.is(loads(), 1, 'no page load');
 });
 
+test('installed twice, the userscript asks for the task data once and draws one panel', async (t) => {
+  const { site, chatTask } = t.context;
+  const context = await contextWithUserscript(t.context.browser, t.context.userscript);
+  t.teardown(() => context.close());
+  await context.addInitScript({ content: managerScript(t.context.userscript) });
+  const page = await context.newPage();
+  const asked: string[] = [];
+  page.on('request', (r) => { if (/\/widget\/[^/]+\/tasks\//.test(new URL(r.url()).pathname)) asked.push(`${r.method()} ${r.url()}`); });
+  await page.goto(site.url(chatTask, { lang: 'en' }));
+  await panelReady(page, chatTask);
+  t.is(await page.locator(HOST).count(), 1);
+  t.is(asked.length, 1, asked.join('\n'));
+});
+
 test('coming back to the tab shows what arrived meanwhile, without a reload', async (t) => {
   const { site, pf, chatraHook } = t.context;
   const first = { url: 'https://shop.example.com/a', title: 'First look', time: Date.now() - 60_000 };
